@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Brings a fresh clone up to what `npm start` and `npm test` need: the npm packages from the lock file and,
+// on Debian/Ubuntu, the system programs (nginx with the stream module, haproxy, curl, openssl, wrk).
+// Uses only Node's standard library, because it runs before node_modules exists.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Debian package -> how to tell it is already there. */
+const systemPackages = [
+  { pkg: 'nginx', present: () => onPath('nginx') },
+  { pkg: 'libnginx-mod-stream', present: nginxHasStream },
+  { pkg: 'haproxy', present: () => onPath('haproxy') },
+  { pkg: 'curl', present: () => onPath('curl') },
+  { pkg: 'openssl', present: () => onPath('openssl') },
+  { pkg: 'wrk', present: () => onPath('wrk') },
+];
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.status !== 0) {
+    console.error(`setup: '${cmd} ${args.join(' ')}' failed (exit ${result.status ?? result.signal}).`);
+    process.exit(1);
+  }
+}
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function nginxHasStream() {
+  if (!onPath('nginx')) return false;
+  const version = spawnSync('nginx', ['-V'], { encoding: 'utf8' }).stderr ?? '';
+  return version.includes('--with-stream ') || existsSync('/usr/lib/nginx/modules/ngx_stream_module.so');
+}
+
+function ensureNpmPackages() {
+  const lock = readFileSync(join(root, 'package-lock.json'));
+  const want = createHash('sha256').update(lock).digest('hex');
+  const stamp = join(root, 'node_modules', '.lattice-ingress-lock.sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  console.log('setup: installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, want);
+}
+
+function ensureSystemPackages() {
+  const missing = systemPackages.filter((p) => !p.present()).map((p) => p.pkg);
+  if (missing.length === 0) return;
+  if (!onPath('apt-get')) {
+    console.error(
+      `setup: missing ${missing.join(', ')} and no apt-get here; install them with your package manager.`,
+    );
+    process.exit(1);
+  }
+  const [aptCmd, ...aptPrefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', 'apt-get'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const aptGet = (...args) => run(aptCmd, [...aptPrefix, ...args], { env });
+  console.log(`setup: installing ${missing.join(', ')} with apt-get`);
+  aptGet('update', '-qq');
+  aptGet('install', '-y', '-qq', '--no-install-recommends', ...missing);
+}
+
+ensureNpmPackages();
+ensureSystemPackages();

@@ -1,0 +1,42 @@
+// lattice-ingress command-line entry: dispatches to one module per subcommand, loaded on demand.
+import type { Command } from './command.ts';
+
+const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  validate: {
+    summary: 'check config/ and report every problem with file:line:column',
+    load: () => import('./commands/validate.ts'),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return [
+    'Usage: lattice-ingress <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run lattice-ingress <command> --help for its options.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    console.error(`lattice-ingress: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const { command } = await entry.load();
+  try {
+    return await command(rest);
+  } catch (error) {
+    console.error(`lattice-ingress ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,282 @@
+// The configuration model: the four files in config/ and the types everything else consumes.
+//
+// Every string that can reach the rendered NGINX configuration is constrained here to a charset that cannot
+// carry NGINX syntax (no whitespace, quotes, `;`, `{`, `}`, `$`, `#`, `\`), so the renderer never has to escape.
+// Checks that need more than one value (overlaps, cross-file references) live in ./rules.
+import { z } from 'zod';
+
+/** Lowercase DNS name: labels of [a-z0-9-], no leading/trailing hyphen, 253 characters at most. */
+export const DNS_NAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Lattice-generated service DNS name, e.g. orders-0a1b2c3d4e5f6a7b8.7d67968.vpc-lattice-svcs.eu-west-1.on.aws */
+export const LATTICE_DNS_NAME =
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.[a-z0-9]{1,63}\.vpc-lattice-svcs\.(?<region>[a-z]{2}(?:-[a-z]+)+-\d)\.on\.aws$/;
+export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+export const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+export const AWS_ACCOUNT = /^\d{12}$/;
+/** Human text (descriptions, reasons): one line of printable characters that are inert in NGINX and Markdown. */
+export const SAFE_TEXT = /^[A-Za-z0-9 .,:()/@&+_'-]{1,200}$/;
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** URL path for smoke checks: absolute, no query, no encoded or NGINX-significant characters. */
+export const URL_PATH = /^\/[A-Za-z0-9._~/-]{0,255}$/;
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+export const SERVICE_NETWORK_ID = /^sn-[0-9a-f]{17}$/;
+export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+
+const text = (what: string) =>
+  z.string().regex(SAFE_TEXT, {
+    error: `${what} must be one line of 1-200 letters, digits, spaces and . , : ( ) / @ & + _ ' -`,
+  });
+
+export const PORTS = [80, 443] as const;
+export type Port = (typeof PORTS)[number];
+
+// ---- allowlist.yaml --------------------------------------------------------------------------------------------
+
+export const AllowlistEntrySchema = z.strictObject({
+  cidr: z
+    .string()
+    .describe('Client network in canonical CIDR form, IPv4 (198.51.100.0/24) or IPv6 (2001:db8::/32).'),
+  description: text('description').describe('Who this range belongs to and why it is allowed.'),
+  expires: z
+    .string()
+    .regex(ISO_DATE, { error: 'expires must be a date written YYYY-MM-DD' })
+    .optional()
+    .describe('Last day (UTC) the entry is valid; expired entries fail validation, and warn 14 days ahead.'),
+});
+
+export const AllowlistSchema = z
+  .strictObject({
+    allowAnyAddress: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Must be true for 0.0.0.0/0 or ::/0 to be accepted: an explicit acknowledgement of an open proxy.',
+      ),
+    entries: z
+      .array(AllowlistEntrySchema)
+      .describe('Client networks allowed through the proxy; everything else is refused.'),
+  })
+  .describe(
+    'Who may connect through the proxy (checked against the client address from the PROXY protocol header).',
+  );
+
+// ---- services.yaml ---------------------------------------------------------------------------------------------
+
+export const ServiceSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(SERVICE_NAME, { error: 'name must be 2-40 characters of a-z, 0-9 and -, starting with a letter' })
+    .describe('Short identifier used in logs, metrics and commands.'),
+  domain: z
+    .string()
+    .regex(DNS_NAME, { error: 'domain must be a lowercase DNS name such as orders.example.com' })
+    .describe('The name clients use: TLS SNI on 443 and Host header on 80.'),
+  latticeDomain: z
+    .string()
+    .regex(LATTICE_DNS_NAME, {
+      error:
+        'latticeDomain must be a Lattice-generated name such as orders-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
+    })
+    .optional()
+    .describe(
+      'The Lattice-generated DNS name to forward to. Omit when clients use that name directly as domain.',
+    ),
+  ports: z
+    .array(z.union([z.literal(80), z.literal(443)], { error: 'ports may only be 80 (HTTP) and 443 (TLS)' }))
+    .min(1)
+    .default([443])
+    .describe('Listener ports the service is reachable on through the proxy.'),
+  auth: z
+    .enum(['iam', 'none'])
+    .default('iam')
+    .describe('Lattice auth type: iam requests are SigV4-signed by clients.'),
+  smoke: z
+    .strictObject({
+      path: z
+        .string()
+        .regex(URL_PATH, { error: 'smoke.path must be an absolute path like /health (no query string)' }),
+      expect: z.number().int().min(100).max(599).default(200),
+    })
+    .default({ path: '/', expect: 200 })
+    .describe('The request the post-deployment smoke test makes, and the status it expects.'),
+});
+
+export const ServicesSchema = z
+  .strictObject({
+    services: z
+      .array(ServiceSchema)
+      .describe('Lattice services published through the proxy. Nothing else is forwarded.'),
+  })
+  .describe('Which Lattice services the proxy forwards to, and under which names.');
+
+// ---- scaling.yaml ----------------------------------------------------------------------------------------------
+
+/** Fargate task sizes: CPU units -> allowed memory (MiB). */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+};
+
+export const ScalingSchema = z
+  .strictObject({
+    minTasks: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .describe('Never fewer tasks than this (use 2+ for availability).'),
+    maxTasks: z.number().int().min(1).max(100).describe('Never more tasks than this.'),
+    desiredTasks: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Initial task count; defaults to minTasks.'),
+    cpuTargetPercent: z
+      .number()
+      .int()
+      .min(10)
+      .max(90)
+      .default(60)
+      .describe('Target average CPU for target tracking.'),
+    scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),
+    scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(300),
+    taskCpu: z
+      .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
+        error: 'taskCpu must be a Fargate CPU size: 256, 512, 1024, 2048 or 4096',
+      })
+      .default(512),
+    taskMemoryMiB: z
+      .number()
+      .int()
+      .default(1024)
+      .describe('Must be a valid Fargate memory size for taskCpu.'),
+  })
+  .describe('How many proxy tasks run and how large they are.');
+
+// ---- deployment.yaml -------------------------------------------------------------------------------------------
+
+export const HostedZoneSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(HOSTED_ZONE_ID, { error: 'id must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }),
+  name: z.string().regex(DNS_NAME, { error: 'name must be the zone apex, a lowercase DNS name' }),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(ENVIRONMENT_NAME, {
+      error: 'name must be 2-24 characters of a-z, 0-9 and -, starting with a letter',
+    })
+    .describe('Environment name; also the GitHub deployment environment.'),
+  account: z
+    .string({ error: 'account must be a quoted 12-digit string, e.g. "111122223333"' })
+    .regex(AWS_ACCOUNT, { error: 'account must be 12 digits, quoted' }),
+  region: z.string().regex(AWS_REGION, { error: 'region must be an AWS Region code such as eu-west-1' }),
+  availabilityZones: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/, { error: 'availability zone names look like eu-west-1a' }),
+    )
+    .length(3)
+    .optional()
+    .describe(
+      'The three AZs to use; defaults to <region>a, b and c. Given explicitly so synth needs no lookup.',
+    ),
+  mode: z
+    .enum(['public', 'private', 'both'])
+    .describe(
+      'public: internet-facing NLB; private: internal NLB (VPN, Direct Connect, peering); both: one of each.',
+    ),
+  vpcCidr: z.string().describe('The ingress VPC CIDR (/16 to /24); subnets are derived from it.'),
+  serviceNetworkId: z
+    .string()
+    .regex(SERVICE_NETWORK_ID, { error: 'serviceNetworkId looks like sn-0123456789abcdef0' })
+    .optional()
+    .describe(
+      'Lattice service network to associate the VPC with. Omit to associate it outside this repository.',
+    ),
+  github: z.strictObject({
+    repository: z
+      .string()
+      .regex(GITHUB_REPOSITORY, { error: 'repository must be owner/name' })
+      .describe('The repository allowed to deploy (OIDC subject).'),
+    environment: z
+      .string()
+      .regex(ENVIRONMENT_NAME)
+      .optional()
+      .describe('GitHub environment; defaults to name.'),
+  }),
+  hostedZones: z
+    .strictObject({
+      public: HostedZoneSchema.optional().describe('Public zone to publish service names at the public NLB.'),
+      private: HostedZoneSchema.optional().describe(
+        'Private zone to publish service names at the internal NLB.',
+      ),
+    })
+    .optional(),
+  exampleProvider: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Also deploy an example Lattice service network and service, for trying the path in a sandbox.',
+    ),
+  ecsExec: z
+    .boolean()
+    .default(false)
+    .describe('Enable ECS Exec into proxy tasks (adds the SSM messages endpoint).'),
+});
+
+export const DeploymentSchema = z
+  .strictObject({
+    environments: z.array(EnvironmentSchema).min(1).describe('Where the fleet is deployed.'),
+  })
+  .describe('The AWS environments the proxy fleet is deployed to.');
+
+export type AllowlistEntry = z.infer<typeof AllowlistEntrySchema>;
+export type Allowlist = z.infer<typeof AllowlistSchema>;
+export type Service = z.infer<typeof ServiceSchema>;
+export type Services = z.infer<typeof ServicesSchema>;
+export type Scaling = z.infer<typeof ScalingSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;
+export type Deployment = z.infer<typeof DeploymentSchema>;
+
+/** The whole configuration, as read from config/. */
+export interface Config {
+  allowlist: Allowlist;
+  services: Services;
+  scaling: Scaling;
+  deployment: Deployment;
+}
+
+/** The four files, their schema and the key each becomes in Config. */
+export const CONFIG_FILES = {
+  allowlist: { file: 'allowlist.yaml', schema: AllowlistSchema },
+  services: { file: 'services.yaml', schema: ServicesSchema },
+  scaling: { file: 'scaling.yaml', schema: ScalingSchema },
+  deployment: { file: 'deployment.yaml', schema: DeploymentSchema },
+} as const;
+
+export type ConfigPart = keyof typeof CONFIG_FILES;
+
+/** The name Lattice knows the service by: latticeDomain, or domain when clients use the generated name directly. */
+export function upstreamName(service: Service): string {
+  return service.latticeDomain ?? service.domain;
+}
+
+/** The availability zones an environment uses, without any lookup. */
+export function availabilityZones(env: Environment): string[] {
+  return env.availabilityZones ?? ['a', 'b', 'c'].map((suffix) => `${env.region}${suffix}`);
+}
+
+export function githubEnvironment(env: Environment): string {
+  return env.github.environment ?? env.name;
+}

@@ -233,6 +233,24 @@ export const EnvironmentSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Enable ECS Exec into proxy tasks (adds the SSM messages endpoint).'),
+  crossZoneLoadBalancing: z.boolean().default(true).describe('Spread NLB traffic across all AZs evenly.'),
+  dualStack: z.boolean().default(false).describe('Give the VPC and load balancers IPv6 as well as IPv4.'),
+  logRetentionDays: z
+    .union(
+      [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731].map((d) => z.literal(d)),
+      {
+        error:
+          'logRetentionDays must be a CloudWatch Logs retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...',
+      },
+    )
+    .default(90),
+  smokeRunner: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'smokeRunner is a runs-on label of a self-hosted runner' })
+    .optional()
+    .describe(
+      'Label of a self-hosted runner whose address is on the allowlist; the allowed-path smoke test runs there.',
+    ),
 });
 
 export const DeploymentSchema = z
@@ -280,3 +298,25 @@ export function availabilityZones(env: Environment): string[] {
 export function githubEnvironment(env: Environment): string {
   return env.github.environment ?? env.name;
 }
+
+/** ECR repository holding the environment's proxy images; the registry stack and the actions agree on it. */
+export function repositoryName(env: Environment): string {
+  return `lattice-ingress-${env.name}`;
+}
+
+/** CloudFormation stack names per environment, shared by the CDK app and the actions. */
+export function stackNames(env: Environment) {
+  return {
+    /** GitHub OIDC provider and roles; deployed once from a workstation (bootstrap). */
+    access: `LatticeIngress-${env.name}-Access`,
+    /** ECR repository; deployed before the first image is built. */
+    registry: `LatticeIngress-${env.name}-Registry`,
+    /** VPC, load balancers, ECS fleet, Lattice association and DNS; its ImageTag parameter selects the image. */
+    ingress: `LatticeIngress-${env.name}-Ingress`,
+    /** Optional example Lattice service network and service for a sandbox account. */
+    example: `LatticeIngress-${env.name}-ExampleProvider`,
+  } as const;
+}
+
+/** Name of the ingress stack's CloudFormation parameter that selects the image tag (see docs/deployment-model.md). */
+export const IMAGE_TAG_PARAMETER = 'ImageTag';

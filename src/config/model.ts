@@ -320,3 +320,10 @@ export function stackNames(env: Environment) {
 
 /** Name of the ingress stack's CloudFormation parameter that selects the image tag (see docs/deployment-model.md). */
 export const IMAGE_TAG_PARAMETER = 'ImageTag';
+
+/**
+ * Ports inside the proxy container. The image runs as non-root, so it listens above 1024; the NLB listeners on
+ * 80 and 443 forward to these. Only the health port is spoken to without a PROXY protocol header.
+ */
+export const PROXY_CONTAINER_PORTS = { http: 8080, tls: 8443, health: 8081 } as const;
+export const HEALTH_CHECK_PATH = '/healthz';

@@ -6,6 +6,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'check config/ and report every problem with file:line:column',
     load: () => import('./commands/validate.ts'),
   },
+  environments: {
+    summary: 'list the environments of config/deployment.yaml (--json: the deploy matrix)',
+    load: () => import('./commands/environments.ts'),
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,75 @@
+// `lattice-ingress environments`: the environments of config/deployment.yaml as the deploy workflow's matrix.
+// The workflow never parses YAML itself, so the matrix only ever carries values the config model has validated.
+import { parseArgs } from 'node:util';
+import { formatDiagnostics } from '../../config/diagnostics.ts';
+import { loadConfig } from '../../config/load.ts';
+import { type Deployment, type Environment, githubEnvironment } from '../../config/model.ts';
+import type { Command } from '../command.ts';
+
+/** One matrix entry of the deploy, verify and PR preview jobs. */
+export interface EnvironmentEntry {
+  name: string;
+  /** GitHub deployment environment: protection rules, reviewers and the DEPLOY_ROLE_ARN variable live there. */
+  githubEnvironment: string;
+  account: string;
+  region: string;
+  mode: Environment['mode'];
+  /** runs-on label of the self-hosted runner whose address is allowlisted, or '' when none is configured. */
+  smokeRunner: string;
+  /** Which load balancer the smoke runner reaches: the internal one whenever the mode has it. */
+  smokeEndpoint: 'public' | 'private';
+  /** A GitHub-hosted runner can prove refusal only through an internet-facing load balancer. */
+  refusalCheck: boolean;
+}
+
+export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {
+  return deployment.environments.map((env) => ({
+    name: env.name,
+    githubEnvironment: githubEnvironment(env),
+    account: env.account,
+    region: env.region,
+    mode: env.mode,
+    smokeRunner: env.smokeRunner ?? '',
+    smokeEndpoint: env.mode === 'public' ? 'public' : 'private',
+    refusalCheck: env.mode !== 'private',
+  }));
+}
+
+const USAGE = `Usage: lattice-ingress environments [--config DIR] [--json] [--with-smoke-runner]
+
+Lists the environments of config/deployment.yaml, in deployment order.
+  --json               one line of JSON (an array), for a GitHub Actions matrix
+  --with-smoke-runner  only the environments that name a smokeRunner`;
+
+export const command: Command = async (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', default: 'config' },
+      json: { type: 'boolean', default: false },
+      'with-smoke-runner': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { config, diagnostics } = await loadConfig(values.config);
+  if (!config) {
+    console.error(formatDiagnostics(diagnostics, 'text'));
+    return 1;
+  }
+  const entries = environmentEntries(config.deployment).filter(
+    (entry) => !values['with-smoke-runner'] || entry.smokeRunner !== '',
+  );
+  if (values.json) {
+    console.log(JSON.stringify(entries));
+  } else {
+    for (const e of entries) {
+      const runner = e.smokeRunner ? `, smoke runner ${e.smokeRunner}` : '';
+      console.log(`${e.name}: ${e.mode} in ${e.account}/${e.region}, GitHub environment ${e.githubEnvironment}${runner}`);
+    }
+  }
+  return 0;
+};

@@ -68,7 +68,9 @@ export const command: Command = async (args) => {
   } else {
     for (const e of entries) {
       const runner = e.smokeRunner ? `, smoke runner ${e.smokeRunner}` : '';
-      console.log(`${e.name}: ${e.mode} in ${e.account}/${e.region}, GitHub environment ${e.githubEnvironment}${runner}`);
+      console.log(
+        `${e.name}: ${e.mode} in ${e.account}/${e.region}, GitHub environment ${e.githubEnvironment}${runner}`,
+      );
     }
   }
   return 0;

@@ -4,6 +4,7 @@
 //   npm run bundle                      rebuild the committed bundles in place
 //   npm run bundle -- --check           rebuild into a temporary directory and fail if a committed bundle differs
 //   npm run bundle -- --outdir DIR      write DIR/<name>/dist/index.js instead (used by the staleness test)
+//   npm run bundle -- --check --committed DIR   compare with DIR/<name>/dist instead of actions/
 //   npm run bundle -- validate rollout  only these actions
 //
 // The output is a single ES module per action with every dependency inlined, so `uses: ./actions/<name>` works
@@ -79,16 +80,14 @@ async function writeBundle(outRoot, name, files) {
 }
 
 /** Names of actions whose committed dist differs from a fresh build in freshRoot. */
-async function staleActions(names, freshRoot) {
+async function staleActions(names, freshRoot, committedRoot) {
   const stale = [];
   for (const name of names) {
     for (const file of ['dist/index.js', 'dist/package.json']) {
       const fresh = await readFile(join(freshRoot, name, file));
-      const committed = await readFile(join(actionsDir, name, file)).catch(() => undefined);
+      const committed = await readFile(join(committedRoot, name, file)).catch(() => undefined);
       if (!committed || !fresh.equals(committed)) {
-        stale.push(
-          `${relative(root, join(actionsDir, name, file))}${committed ? ' differs' : ' is missing'}`,
-        );
+        stale.push(`${relative(process.cwd(), join(committedRoot, name, file))}${committed ? ' differs' : ' is missing'}`);
       }
     }
   }
@@ -98,7 +97,11 @@ async function staleActions(names, freshRoot) {
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { check: { type: 'boolean', default: false }, outdir: { type: 'string' } },
+    options: {
+      check: { type: 'boolean', default: false },
+      outdir: { type: 'string' },
+      committed: { type: 'string' },
+    },
   });
   const all = await listActions();
   const unknown = positionals.filter((name) => !all.includes(name));
@@ -113,7 +116,8 @@ async function main() {
       if (!scratch) console.log(`bundled ${relative(root, join(outRoot, name, 'dist', 'index.js'))}`);
     }
     if (scratch) {
-      const stale = await staleActions(names, scratch);
+      const committedRoot = values.committed ? resolve(values.committed) : actionsDir;
+      const stale = await staleActions(names, scratch, committedRoot);
       if (stale.length > 0) {
         console.error(
           `Stale action bundles (run \`npm run bundle\` and commit the result):\n  ${stale.join('\n  ')}`,

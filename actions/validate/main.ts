@@ -1,0 +1,9 @@
+import { runContext } from '../../src/actions/context.ts';
+import { coreIO } from '../../src/actions/core-io.ts';
+import { runMain } from '../../src/actions/run.ts';
+import { readValidateSettings, validateAction } from '../../src/actions/validate.ts';
+
+await runMain(coreIO, async () => {
+  const settings = readValidateSettings(coreIO, runContext().workspace);
+  await validateAction(settings, coreIO);
+});

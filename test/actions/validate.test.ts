@@ -1,0 +1,49 @@
+// The bundled validate action, run as the runner runs it, on the example config and on a broken copy.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runAction } from '../support/run-action.ts';
+
+describe('validate action (bundled)', () => {
+  let workspace: string;
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'validate-action-'));
+    await cp(join(REPO_ROOT, 'config'), join(workspace, 'config'), { recursive: true });
+    await cp(join(REPO_ROOT, 'config'), join(workspace, 'broken'), { recursive: true });
+    const services = join(workspace, 'broken', 'services.yaml');
+    // An unknown key on a known line: the annotation must point at it.
+    const text = await readFile(services, 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((line) => /^\s+- name:/.test(line));
+    lines.splice(at + 1, 0, '    colour: blue');
+    await writeFile(services, lines.join('\n'));
+  });
+  afterAll(() => rm(workspace, { recursive: true, force: true }));
+
+  it('passes on the example configuration and says so in the summary', async () => {
+    const run = await runAction('validate', { cwd: workspace });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toMatchObject({ errors: '0' });
+    expect(run.summary).toContain('## Configuration check: `config`');
+    expect(run.summary).toMatch(/✅ valid|⚠️ valid/);
+    expect(run.annotations.filter((a) => a.command === 'error')).toEqual([]);
+  });
+
+  it('fails with an annotation on the offending line and a table in the summary', async () => {
+    const run = await runAction('validate', { cwd: workspace, inputs: { 'config-dir': 'broken' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.errors).toBe('1');
+    const lines = (await readFile(join(workspace, 'broken', 'services.yaml'), 'utf8')).split('\n');
+    const line = lines.indexOf('    colour: blue') + 1;
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        command: 'error',
+        properties: expect.objectContaining({ file: 'broken/services.yaml', line: String(line), col: '5' }),
+      }),
+    );
+    expect(run.summary).toContain('❌ 1 error(s)');
+    expect(run.summary).toContain(`broken/services.yaml:${line}:5`);
+    expect(run.stdout).toContain('::error::broken has 1 error(s)');
+  });
+});

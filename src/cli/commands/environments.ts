@@ -20,6 +20,13 @@ export interface EnvironmentEntry {
   smokeEndpoint: 'public' | 'private';
   /** A GitHub-hosted runner can prove refusal only through an internet-facing load balancer. */
   refusalCheck: boolean;
+  /** Repository variable holding the read-only role pull requests assume for `cdk diff` in this environment. */
+  previewRoleVariable: string;
+}
+
+/** GitHub variable names are upper case letters, digits and underscores: staging-eu -> PREVIEW_ROLE_ARN_STAGING_EU. */
+export function previewRoleVariable(environmentName: string): string {
+  return `PREVIEW_ROLE_ARN_${environmentName.toUpperCase().replaceAll('-', '_')}`;
 }
 
 export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {
@@ -32,14 +39,16 @@ export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {
     smokeRunner: env.smokeRunner ?? '',
     smokeEndpoint: env.mode === 'public' ? 'public' : 'private',
     refusalCheck: env.mode !== 'private',
+    previewRoleVariable: previewRoleVariable(env.name),
   }));
 }
 
-const USAGE = `Usage: lattice-ingress environments [--config DIR] [--json] [--with-smoke-runner]
+const USAGE = `Usage: lattice-ingress environments [--config DIR] [--json] [--with-smoke-runner] [--only NAME]
 
 Lists the environments of config/deployment.yaml, in deployment order.
   --json               one line of JSON (an array), for a GitHub Actions matrix
-  --with-smoke-runner  only the environments that name a smokeRunner`;
+  --with-smoke-runner  only the environments that name a smokeRunner
+  --only NAME          only that environment (an error when there is none)`;
 
 export const command: Command = async (args) => {
   const { values } = parseArgs({
@@ -48,6 +57,7 @@ export const command: Command = async (args) => {
       config: { type: 'string', default: 'config' },
       json: { type: 'boolean', default: false },
       'with-smoke-runner': { type: 'boolean', default: false },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -61,8 +71,14 @@ export const command: Command = async (args) => {
     return 1;
   }
   const entries = environmentEntries(config.deployment).filter(
-    (entry) => !values['with-smoke-runner'] || entry.smokeRunner !== '',
+    (entry) =>
+      (!values['with-smoke-runner'] || entry.smokeRunner !== '') &&
+      (values.only === undefined || entry.name === values.only),
   );
+  if (values.only !== undefined && entries.length === 0) {
+    const known = config.deployment.environments.map((e) => e.name).join(', ');
+    throw new Error(`no environment named "${values.only}" in deployment.yaml (there are: ${known})`);
+  }
   if (values.json) {
     console.log(JSON.stringify(entries));
   } else {

@@ -40,3 +40,21 @@ export async function waitForPort(host: string, port: number, timeoutMs: number)
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Fails with a clear message when host:port is already taken (for ports a user chose). */
+export function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${host}:${port} is already in use; stop what listens there or choose another port`
+            : `cannot listen on ${host}:${port}: ${error.message}`,
+        ),
+      ),
+    );
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
+  });
+}

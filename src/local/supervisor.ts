@@ -3,7 +3,7 @@
 // the stack ends normally, on an error during startup, or on SIGINT/SIGTERM. A last synchronous pass on process
 // exit kills any child still alive, so even an unexpected crash leaves no nginx or haproxy behind.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -169,15 +169,4 @@ async function stopProcess(
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
-}
-
-/** True while a process with this pid runs (a zombie waiting to be reaped counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 3, after the parenthesised command name, is the state.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }

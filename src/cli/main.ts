@@ -6,6 +6,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'check config/ and report every problem with file:line:column',
     load: () => import('./commands/validate.ts'),
   },
+  render: {
+    summary: "write an environment's NGINX configuration (the files the proxy image ships)",
+    load: () => import('./commands/render.ts'),
+  },
   environments: {
     summary: 'list the environments of config/deployment.yaml (--json: the deploy matrix)',
     load: () => import('./commands/environments.ts'),

@@ -1,0 +1,243 @@
+// Renders the NGINX configuration the proxy image ships (and the local stack runs) from the validated config.
+//
+// Pure apart from reading the templates once: config + target in, a map of file name -> content out.
+// Everything that differs between the deployed image and a run on this machine lives in RenderTarget, so the
+// same templates are exercised by the tests that start a real nginx.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  type Config,
+  type Environment,
+  HEALTH_CHECK_PATH,
+  PROXY_CONTAINER_PORTS,
+  type Service,
+  upstreamName,
+} from '../config/model.ts';
+import { parseCidr, vpcResolverAddress } from './cidr.ts';
+import { loadTemplates } from './templates.ts';
+
+/**
+ * Which nginx build the config is for.
+ * - image: the official nginx image (>= 1.27.3): stream is built in, and upstream servers carry `resolve` so
+ *   pooled keepalive connections follow Lattice's changing addresses.
+ * - debian: Debian's nginx 1.22, used by the tests and the local stack: stream is a loadable module and
+ *   upstream servers cannot `resolve` (1.22 resolves them once, at start, through the system resolver).
+ */
+export type NginxFlavour = 'image' | 'debian';
+
+export interface RenderTarget {
+  /** Environment name, written into the file header. */
+  environment: string;
+  flavour: NginxFlavour;
+  /** Address and ports nginx listens on. IPv4 only (the load balancer reaches the tasks over IPv4). */
+  listen: { address: string; http: number; tls: number; health: number };
+  /**
+   * The port clients address for plain HTTP (the load balancer's listener). A Host header of `<domain>:<port>`
+   * with this port names the same service as `<domain>`; any other port is refused.
+   */
+  clientHttpPort: number;
+  /** Peers whose PROXY protocol header is believed (the VPC CIDR). Everyone else is judged by its own address. */
+  trustedProxyCidrs: readonly string[];
+  /** Entries allowed besides config/allowlist.yaml (the local stack allows its own client). */
+  extraAllowlist: readonly { cidr: string; description: string }[];
+  /** DNS server used to follow the Lattice names. */
+  resolver: { address: string; port: number; validSeconds: number; timeoutSeconds: number; ipv6: boolean };
+  /** Ports of the Lattice services (80 and 443; the local stand-ins listen on high ports). */
+  upstreamPorts: { http: number; tls: number };
+  /**
+   * debian flavour only: the address each Lattice name's upstream server is pinned to. nginx 1.22 resolves
+   * `server` names once at start with the system resolver, which does not know Lattice (or the local DNS
+   * stand-in). Names missing here are written as they are.
+   */
+  upstreamAddresses?: Readonly<Record<string, string>>;
+  /** Where logs go: a file path, /dev/stdout, or `stderr` (error log only). */
+  logs: { access: string; error: string };
+  /** Writable paths: the pid file and a directory for temp files and the refusal socket. */
+  paths: { pid: string; runtime: string };
+  /** debian flavour: absolute path of the stream module. */
+  streamModule: string;
+  workerConnections: number;
+  /** How long SIGQUIT waits for open connections before closing them; keep it below the task's stopTimeout. */
+  shutdownTimeoutSeconds: number;
+}
+
+/** File name (relative to the config directory) -> content. */
+export type RenderedFiles = Map<string, string>;
+
+/** The rendered file nginx is started with; the others are included from it. */
+export const MAIN_FILE = 'nginx.conf';
+/** The allowlist, included by both the http and the stream `geo` blocks. */
+export const ALLOWLIST_FILE = 'allowlist.conf';
+
+export const DEBIAN_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+/** The deployed image: container ports, trust and DNS from the environment's VPC, logs to stdout/stderr. */
+export function renderTargetFor(env: Environment): RenderTarget {
+  return {
+    environment: env.name,
+    flavour: 'image',
+    listen: { address: '0.0.0.0', ...PROXY_CONTAINER_PORTS },
+    clientHttpPort: 80,
+    trustedProxyCidrs: [env.vpcCidr],
+    extraAllowlist: [],
+    resolver: {
+      address: vpcResolverAddress(env.vpcCidr),
+      port: 53,
+      validSeconds: 10,
+      timeoutSeconds: 5,
+      ipv6: env.dualStack,
+    },
+    upstreamPorts: { http: 80, tls: 443 },
+    logs: { access: '/dev/stdout', error: 'stderr' },
+    // The task mounts a volume here; the root filesystem stays read-only.
+    paths: { pid: '/tmp/nginx/nginx.pid', runtime: '/tmp/nginx' },
+    streamModule: DEBIAN_STREAM_MODULE,
+    workerConnections: 8192,
+    shutdownTimeoutSeconds: 90,
+  };
+}
+
+export interface LocalTargetOptions {
+  environment?: string;
+  /** Directory nginx may write to: pid file, temp files, refusal socket, access log. */
+  runtimeDir: string;
+  listen: { address?: string; http: number; tls: number; health: number };
+  /** DNS stand-in. */
+  resolver: { address?: string; port: number };
+  upstreamPorts: { http: number; tls: number };
+  upstreamAddresses?: Readonly<Record<string, string>>;
+  clientHttpPort?: number;
+  trustedProxyCidrs?: readonly string[];
+  extraAllowlist?: readonly { cidr: string; description: string }[];
+  flavour?: NginxFlavour;
+  accessLog?: string;
+}
+
+/**
+ * A run on this machine: Debian's nginx on loopback, trusting PROXY headers from loopback (haproxy stands in for
+ * the load balancer) and allowing 127.0.0.1 only, so a client on 127.0.0.2 shows a refusal.
+ */
+export function localRenderTarget(options: LocalTargetOptions): RenderTarget {
+  const runtime = options.runtimeDir;
+  return {
+    environment: options.environment ?? 'local',
+    flavour: options.flavour ?? 'debian',
+    listen: { address: options.listen.address ?? '127.0.0.1', ...options.listen },
+    clientHttpPort: options.clientHttpPort ?? options.listen.http,
+    trustedProxyCidrs: options.trustedProxyCidrs ?? ['127.0.0.0/8'],
+    extraAllowlist: options.extraAllowlist ?? [{ cidr: '127.0.0.1/32', description: 'local stack client' }],
+    resolver: {
+      address: options.resolver.address ?? '127.0.0.1',
+      port: options.resolver.port,
+      validSeconds: 1,
+      timeoutSeconds: 2,
+      ipv6: false,
+    },
+    upstreamPorts: options.upstreamPorts,
+    upstreamAddresses: options.upstreamAddresses,
+    logs: { access: options.accessLog ?? join(runtime, 'access.log'), error: 'stderr' },
+    paths: { pid: join(runtime, 'nginx.pid'), runtime },
+    streamModule: DEBIAN_STREAM_MODULE,
+    workerConnections: 1024,
+    shutdownTimeoutSeconds: 10,
+  };
+}
+
+/** Characters any rendered value may contain: none of them means anything to the NGINX config parser. */
+const INERT = /^[A-Za-z0-9.:/_-]+$/;
+
+export function renderProxy(config: Config, target: RenderTarget): RenderedFiles {
+  const view = buildView(config, target);
+  assertInert(view);
+  const templates = loadTemplates();
+  return new Map([
+    [MAIN_FILE, templates.main(view)],
+    [ALLOWLIST_FILE, templates.allowlist(view)],
+  ]);
+}
+
+export async function writeRendered(files: RenderedFiles, dir: string): Promise<void> {
+  for (const [name, content] of files) {
+    const path = join(dir, name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  }
+}
+
+/** Everything the templates read; every string in it is checked by assertInert before rendering. */
+function buildView(config: Config, target: RenderTarget) {
+  for (const cidr of target.trustedProxyCidrs) parseCidr(cidr);
+  if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
+  const allowlist = [
+    ...config.allowlist.entries.map((entry) => ({ cidr: entry.cidr })),
+    ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr })),
+  ];
+  for (const { cidr } of allowlist) parseCidr(cidr);
+  const services = config.services.services;
+  const on = (port: 80 | 443) => services.filter((service) => service.ports.includes(port));
+  const upstreamHost = (service: Service) => {
+    const name = upstreamName(service);
+    return target.flavour === 'debian' ? (target.upstreamAddresses?.[name] ?? name) : name;
+  };
+  const hostForms = (domain: string) => [domain, `${domain}:${target.clientHttpPort}`];
+  const longestKey = Math.max(0, ...services.map((service) => 2 * service.domain.length + 7));
+  return {
+    environment: target.environment,
+    flavour: target.flavour,
+    debian: target.flavour === 'debian',
+    image: target.flavour === 'image',
+    listen: target.listen,
+    trustedProxyCidrs: target.trustedProxyCidrs,
+    resolver: { ...target.resolver, ipv6: target.resolver.ipv6 ? 'on' : 'off' },
+    logs: target.logs,
+    paths: target.paths,
+    streamModule: target.streamModule,
+    workerConnections: target.workerConnections,
+    shutdownTimeoutSeconds: target.shutdownTimeoutSeconds,
+    allowlistFile: ALLOWLIST_FILE,
+    healthPath: HEALTH_CHECK_PATH,
+    mapHashBucketSize: hashBucketSize(longestKey),
+    refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
+    allowlist,
+    extraAllowlist: target.extraAllowlist.length > 0,
+    tlsServices: on(443).map((service) => ({
+      name: service.name,
+      domain: service.domain,
+      upstream: `${upstreamName(service)}:${target.upstreamPorts.tls}`,
+    })),
+    httpServices: on(80).map((service) => ({
+      name: service.name,
+      hostForms: hostForms(service.domain),
+      domain: service.domain,
+      upstreamBlock: `lattice_http_${service.name}`,
+      server: `${upstreamHost(service)}:${target.upstreamPorts.http}`,
+    })),
+  };
+}
+
+/**
+ * map_hash_bucket_size big enough for the longest map key (nginx refuses to start otherwise): a power of two
+ * with room for the key and a pointer, never below the 64-byte default.
+ */
+function hashBucketSize(longestKey: number): number {
+  let size = 64;
+  while (size < longestKey + 16) size *= 2;
+  return size;
+}
+
+/** Defence in depth behind the model's regexes: refuse any value that could carry NGINX syntax. */
+function assertInert(value: unknown, path = 'view'): void {
+  if (typeof value === 'string') {
+    if (!INERT.test(value)) {
+      throw new Error(
+        `refusing to render ${path}: ${JSON.stringify(value)} has characters outside [A-Za-z0-9.:/_-]`,
+      );
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      assertInert(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    }
+  } else if (!['number', 'boolean', 'undefined'].includes(typeof value)) {
+    throw new Error(`refusing to render ${path}: unexpected ${typeof value}`);
+  }
+}

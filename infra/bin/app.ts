@@ -1,0 +1,17 @@
+// `cdk synth` entry: reads config/ through the same loader as every other command and refuses to synth on errors.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatDiagnostics, hasErrors } from '../../src/config/diagnostics.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { buildApp } from '../app.ts';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRoot, 'config');
+
+const { config, diagnostics } = await loadConfig(configDir);
+if (!config || hasErrors(diagnostics)) {
+  console.error(formatDiagnostics(diagnostics, 'text'));
+  console.error(`infra: not synthesizing, ${configDir} has errors`);
+  process.exit(1);
+}
+buildApp(config).app.synth();

@@ -1,0 +1,112 @@
+// The ingress VPC: subnets carved from one CIDR over three AZs, no NAT, and only the VPC endpoints the tasks use.
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface NetworkProps {
+  cidr: string;
+  availabilityZones: string[];
+  /** Public subnets (and an internet gateway) exist only for an internet-facing load balancer. */
+  publicSubnets: boolean;
+  dualStack: boolean;
+  /** Adds the SSM messages endpoint ECS Exec talks through. */
+  ecsExec: boolean;
+  logRetention: logs.RetentionDays;
+}
+
+/** Tiers in allocation order: the proxy tier comes first so adding or removing public subnets never renumbers it. */
+const PROXY_TIER = 'Proxy';
+const PUBLIC_TIER = 'Public';
+
+/**
+ * Subnet size for a VPC prefix: three AZs times two tiers need six of eight equal slices (3 bits). The size does not
+ * depend on the mode, so switching between private and both adds subnets without replacing the existing ones.
+ */
+export function subnetCidrMask(vpcCidr: string): number {
+  const prefix = Number(vpcCidr.split('/')[1]);
+  if (!Number.isInteger(prefix) || prefix < 16 || prefix > 24) {
+    throw new Error(`vpcCidr ${vpcCidr}: the prefix length must be between /16 and /24`);
+  }
+  return prefix + 3;
+}
+
+export class Network extends Construct {
+  readonly vpc: ec2.Vpc;
+  /** Where the tasks and the internal load balancer live: isolated, no route to the internet. */
+  readonly proxySubnets: ec2.SubnetSelection = { subnetGroupName: PROXY_TIER };
+  readonly publicSubnets?: ec2.SubnetSelection;
+  readonly endpointSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const cidrMask = subnetCidrMask(props.cidr);
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [
+      { name: PROXY_TIER, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask },
+    ];
+    if (props.publicSubnets) {
+      subnetConfiguration.push({
+        name: PUBLIC_TIER,
+        subnetType: ec2.SubnetType.PUBLIC,
+        cidrMask,
+        mapPublicIpOnLaunch: false,
+      });
+      this.publicSubnets = { subnetGroupName: PUBLIC_TIER };
+    }
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr),
+      availabilityZones: props.availabilityZones,
+      natGateways: 0,
+      subnetConfiguration,
+      ipProtocol: props.dualStack ? ec2.IpProtocol.DUAL_STACK : ec2.IpProtocol.IPV4_ONLY,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      flowLogs: {
+        All: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(
+            new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention }),
+          ),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+          maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.TEN_MINUTES,
+        },
+      },
+    });
+
+    // One group for every interface endpoint: HTTPS from inside the VPC, nothing else. The endpoints are IPv4-only
+    // (their default), so the tasks reach them over IPv4 even in a dual-stack VPC.
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from the ingress VPC only',
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(
+      ec2.Peer.ipv4(props.cidr),
+      ec2.Port.tcp(443),
+      'HTTPS from the ingress VPC',
+    );
+    const services = [
+      ec2.InterfaceVpcEndpointAwsService.ECR,
+      ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+      ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      ...(props.ecsExec ? [ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES] : []),
+    ];
+    for (const service of services) {
+      this.vpc.addInterfaceEndpoint(endpointId(service.shortName), {
+        service,
+        subnets: this.proxySubnets,
+        securityGroups: [this.endpointSecurityGroup],
+        open: false,
+        privateDnsEnabled: true,
+      });
+    }
+    // Image layers come from S3; the gateway endpoint is free and needs no security group.
+    this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.proxySubnets],
+    });
+  }
+}
+
+function endpointId(shortName: string): string {
+  const words = shortName.split(/[.-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1));
+  return `${words.join('')}Endpoint`;
+}

@@ -1,0 +1,201 @@
+// The NGINX fleet: ECS cluster, Fargate task definition (ARM64, non-root, read-only root filesystem) and a service
+// that replaces tasks all at once behind the load balancers and rolls itself back when new tasks fail.
+import { Duration, Size } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS, type Scaling } from '../../src/config/model.ts';
+import { acknowledge, belowArnFinding, wildcardFinding } from '../nag.ts';
+import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
+import type { IngressLoadBalancer } from './ingress-load-balancers.ts';
+
+/** uid:gid of the `nginx` user in the official NGINX image; the container never runs as root. */
+export const PROXY_USER = '101:101';
+
+/**
+ * Paths NGINX writes to (temp files, pid file) while the root filesystem is read-only. Fargate has no tmpfs, so each
+ * is a task volume (ephemeral bind mount); the image declares them as VOLUMEs owned by the nginx user, which makes
+ * ECS copy that ownership into the empty volume.
+ */
+export const WRITABLE_PATHS = ['/var/cache/nginx', '/var/run', '/tmp'] as const;
+
+/** VPC Lattice's link-local ranges: where the proxy sends traffic for the services it forwards to. */
+export const LATTICE_LINK_LOCAL = { ipv4: '169.254.171.0/24', ipv6: 'fd00:ec2:80::/64' } as const;
+
+export const CONTAINER_NAME = 'proxy';
+
+export interface ProxyServiceProps {
+  vpc: ec2.IVpc;
+  subnets: ec2.SubnetSelection;
+  clusterName: string;
+  serviceName: string;
+  logGroupName: string;
+  logRetention: logs.RetentionDays;
+  repository: ecr.IRepository;
+  /** Tag of the image in `repository` (the ImageTag stack parameter). */
+  imageTag: string;
+  scaling: Scaling;
+  ecsExec: boolean;
+  dualStack: boolean;
+  loadBalancers: readonly IngressLoadBalancer[];
+}
+
+export class ProxyService extends Construct {
+  readonly cluster: ecs.Cluster;
+  readonly service: ecs.FargateService;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ProxyServiceProps) {
+    super(scope, id);
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      clusterName: props.clusterName,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.logGroupName,
+      retention: props.logRetention,
+    });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.scaling.taskCpu,
+      memoryLimitMiB: props.scaling.taskMemoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+      volumes: WRITABLE_PATHS.map((path) => ({ name: volumeName(path) })),
+    });
+    const container = taskDefinition.addContainer(CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+      user: PROXY_USER,
+      readonlyRootFilesystem: true,
+      essential: true,
+      portMappings: Object.values(PROXY_CONTAINER_PORTS).map((containerPort) => ({
+        containerPort,
+        protocol: ecs.Protocol.TCP,
+      })),
+      healthCheck: {
+        command: [
+          'CMD',
+          'curl',
+          '-fsS',
+          '-o',
+          '/dev/null',
+          `http://127.0.0.1:${PROXY_CONTAINER_PORTS.health}${HEALTH_CHECK_PATH}`,
+        ],
+        ...ROLLOUT_SETTINGS.containerHealthCheck,
+      },
+      stopTimeout: ROLLOUT_SETTINGS.stopTimeout,
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'proxy',
+        // A slow log endpoint must never stall NGINX; drop log lines instead of blocking the worker.
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+    });
+    container.addMountPoints(
+      ...WRITABLE_PATHS.map((containerPath) => ({
+        sourceVolume: volumeName(containerPath),
+        containerPath,
+        readOnly: false,
+      })),
+    );
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Proxy tasks: proxy ports from the load balancers only; out to VPC endpoints and Lattice',
+      allowAllOutbound: false,
+    });
+    this.allowOutbound(props.dualStack);
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      serviceName: props.serviceName,
+      taskDefinition,
+      vpcSubnets: props.subnets,
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      desiredCount: props.scaling.desiredTasks ?? props.scaling.minTasks,
+      minHealthyPercent: ROLLOUT_SETTINGS.minHealthyPercent,
+      maxHealthyPercent: ROLLOUT_SETTINGS.maxHealthyPercent,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: ROLLOUT_SETTINGS.healthCheckGracePeriod,
+      enableExecuteCommand: props.ecsExec,
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+
+    for (const { securityGroup, targetGroups } of props.loadBalancers) {
+      // Only the load balancers reach the proxy ports: nothing else in the VPC can forge a PROXY header.
+      for (const port of Object.values(PROXY_CONTAINER_PORTS)) {
+        this.securityGroup.connections.allowFrom(
+          securityGroup,
+          ec2.Port.tcp(port),
+          `from the NLB on ${port}`,
+        );
+      }
+      for (const { containerPort, targetGroup } of targetGroups) {
+        targetGroup.addTarget(
+          this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort }),
+        );
+      }
+    }
+
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: props.scaling.minTasks,
+      maxCapacity: props.scaling.maxTasks,
+    });
+    scaling.scaleOnCpuUtilization('Cpu', {
+      targetUtilizationPercent: props.scaling.cpuTargetPercent,
+      scaleOutCooldown: Duration.seconds(props.scaling.scaleOutCooldownSeconds),
+      scaleInCooldown: Duration.seconds(props.scaling.scaleInCooldownSeconds),
+    });
+
+    this.suppressFindings(taskDefinition, props.ecsExec);
+  }
+
+  /** Egress by port, never "all traffic": VPC endpoints and S3 on 443, Lattice services on 80 and 443. */
+  private allowOutbound(dualStack: boolean) {
+    // The subnets have no route to the internet, so 443 to anywhere reaches only the VPC endpoints, the S3 gateway
+    // endpoint (whose prefix list id cannot be known without a lookup) and Lattice.
+    this.securityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to VPC endpoints, S3, Lattice',
+    );
+    this.securityGroup.addEgressRule(
+      ec2.Peer.ipv4(LATTICE_LINK_LOCAL.ipv4),
+      ec2.Port.tcp(80),
+      'HTTP to Lattice',
+    );
+    if (dualStack) {
+      for (const port of [80, 443]) {
+        this.securityGroup.addEgressRule(
+          ec2.Peer.ipv6(LATTICE_LINK_LOCAL.ipv6),
+          ec2.Port.tcp(port),
+          `${port} to Lattice over IPv6`,
+        );
+      }
+    }
+  }
+
+  private suppressFindings(taskDefinition: ecs.FargateTaskDefinition, ecsExec: boolean) {
+    acknowledge(
+      taskDefinition,
+      'ecr:GetAuthorizationToken supports no resource-level permissions; log streams are created per task inside ' +
+        'the proxy log group.' +
+        (ecsExec ? ' ECS Exec: ssmmessages channels support no resource-level permissions.' : ''),
+      wildcardFinding('*'),
+      belowArnFinding(this.logGroup),
+    );
+  }
+}
+
+function volumeName(path: string): string {
+  return `writable${path.replace(/\//g, '-')}`;
+}

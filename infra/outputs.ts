@@ -1,0 +1,36 @@
+// CloudFormation output names the stacks publish and the deploy actions read (deploy-infra, rollout, smoke).
+// Changing one is a contract change: the actions and docs/infrastructure.md list the same names.
+
+export const INGRESS_OUTPUTS = {
+  /** DNS name of the internet-facing NLB (modes public and both). */
+  publicEndpoint: 'PublicLoadBalancerDnsName',
+  /** DNS name of the internal NLB (modes private and both). */
+  privateEndpoint: 'PrivateLoadBalancerDnsName',
+  cluster: 'ClusterName',
+  service: 'ServiceName',
+  repositoryUri: 'RepositoryUri',
+  /** The value of the ImageTag parameter the stack was last deployed with. */
+  imageTag: 'DeployedImageTag',
+  logGroup: 'LogGroupName',
+  vpcId: 'VpcId',
+} as const;
+
+export const REGISTRY_OUTPUTS = {
+  repositoryName: 'RepositoryName',
+  repositoryUri: 'RepositoryUri',
+  repositoryArn: 'RepositoryArn',
+} as const;
+
+export const ACCESS_OUTPUTS = {
+  /** Role the main-branch workflows assume (GitHub environment secret AWS_DEPLOY_ROLE_ARN). */
+  deployRoleArn: 'DeployRoleArn',
+  /** Read-only role pull requests assume for `cdk diff` (GitHub variable AWS_PREVIEW_ROLE_ARN). */
+  previewRoleArn: 'PreviewRoleArn',
+  oidcProviderArn: 'OidcProviderArn',
+} as const;
+
+export const EXAMPLE_OUTPUTS = {
+  serviceNetworkId: 'ServiceNetworkId',
+  serviceDnsName: 'ExampleServiceDnsName',
+  customDomain: 'ExampleServiceCustomDomain',
+} as const;

@@ -1,0 +1,137 @@
+// The proxy fleet of one environment. Its ImageTag parameter is the only thing a rollout changes.
+import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { Construct } from 'constructs';
+import {
+  type Allowlist,
+  availabilityZones,
+  type Environment,
+  IMAGE_TAG_PARAMETER,
+  repositoryName,
+  type Scaling,
+  type Service,
+} from '../../src/config/model.ts';
+import { clientSources } from '../constructs/client-sources.ts';
+import { Dns } from '../constructs/dns.ts';
+import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-balancers.ts';
+import { LatticeAssociation } from '../constructs/lattice-association.ts';
+import { Network } from '../constructs/network.ts';
+import { ProxyService } from '../constructs/proxy-service.ts';
+import { fleetNames } from '../names.ts';
+import { INGRESS_OUTPUTS } from '../outputs.ts';
+
+/** Tags the build-push action creates: git-<commit sha> for every deployed build, cfg-<content hash> per content. */
+export const IMAGE_TAG_PATTERN = '^(git-[0-9a-f]{40}|cfg-[0-9a-f]{12,64})$';
+
+export interface IngressStackProps extends StackProps {
+  environment: Environment;
+  allowlist: Allowlist;
+  services: readonly Service[];
+  scaling: Scaling;
+  /** Service network to associate the VPC with when the environment configures none (the example provider's). */
+  fallbackServiceNetworkId?: string;
+}
+
+export const EXPOSURES: Record<Environment['mode'], readonly Exposure[]> = {
+  public: ['public'],
+  private: ['private'],
+  both: ['public', 'private'],
+};
+
+export class IngressStack extends Stack {
+  private readonly zones: string[];
+
+  constructor(scope: Construct, id: string, props: IngressStackProps) {
+    super(scope, id, props);
+    const env = props.environment;
+    this.zones = availabilityZones(env);
+    const fleet = fleetNames(env);
+    const exposures = EXPOSURES[env.mode];
+
+    const imageTag = new CfnParameter(this, IMAGE_TAG_PARAMETER, {
+      type: 'String',
+      description: 'Proxy image tag in the environment repository: git-<commit sha> or cfg-<content hash>',
+      allowedPattern: IMAGE_TAG_PATTERN,
+      constraintDescription: 'must be git-<40 hex digit commit sha> or cfg-<hex content hash>',
+    });
+
+    const network = new Network(this, 'Network', {
+      cidr: env.vpcCidr,
+      availabilityZones: this.zones,
+      publicSubnets: exposures.includes('public'),
+      dualStack: env.dualStack,
+      ecsExec: env.ecsExec,
+      logRetention: env.logRetentionDays,
+    });
+
+    const { loadBalancers } = new IngressLoadBalancers(this, 'LoadBalancers', {
+      vpc: network.vpc,
+      exposures,
+      subnets: { public: network.publicSubnets, private: network.proxySubnets },
+      clients: clientSources(props.allowlist, env.dualStack),
+      crossZone: env.crossZoneLoadBalancing,
+      dualStack: env.dualStack,
+    });
+
+    // Imported by name: the Registry stack owns the repository, and the stacks stay loosely coupled.
+    const repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(env));
+    const proxy = new ProxyService(this, 'Proxy', {
+      vpc: network.vpc,
+      subnets: network.proxySubnets,
+      clusterName: fleet.cluster,
+      serviceName: fleet.service,
+      logGroupName: fleet.logGroup,
+      logRetention: env.logRetentionDays,
+      repository,
+      imageTag: imageTag.valueAsString,
+      scaling: props.scaling,
+      ecsExec: env.ecsExec,
+      dualStack: env.dualStack,
+      loadBalancers,
+    });
+
+    const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;
+    if (serviceNetworkId) {
+      new LatticeAssociation(this, 'Lattice', {
+        vpc: network.vpc,
+        serviceNetworkId,
+        clientSecurityGroup: proxy.securityGroup,
+        dualStack: env.dualStack,
+      });
+    }
+
+    const byExposure = (exposure: Exposure) =>
+      loadBalancers.find((lb) => lb.exposure === exposure)?.loadBalancer;
+    new Dns(this, 'Dns', {
+      vpc: network.vpc,
+      services: props.services,
+      published: (['public', 'private'] as const).flatMap((exposure) => {
+        const zone = env.hostedZones?.[exposure];
+        return zone ? [{ zone, exposure, loadBalancer: byExposure(exposure) }] : [];
+      }),
+      dualStack: env.dualStack,
+    });
+
+    const output = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    const publicLb = byExposure('public');
+    const privateLb = byExposure('private');
+    if (publicLb) {
+      output(INGRESS_OUTPUTS.publicEndpoint, publicLb.loadBalancerDnsName, 'Internet-facing NLB DNS name');
+    }
+    if (privateLb) {
+      output(INGRESS_OUTPUTS.privateEndpoint, privateLb.loadBalancerDnsName, 'Internal NLB DNS name');
+    }
+    output(INGRESS_OUTPUTS.cluster, proxy.cluster.clusterName, 'ECS cluster of the proxy fleet');
+    output(INGRESS_OUTPUTS.service, proxy.service.serviceName, 'ECS service of the proxy fleet');
+    output(INGRESS_OUTPUTS.repositoryUri, repository.repositoryUri, 'Repository the images come from');
+    output(INGRESS_OUTPUTS.imageTag, imageTag.valueAsString, 'Image tag the service runs');
+    output(INGRESS_OUTPUTS.logGroup, proxy.logGroup.logGroupName, 'Proxy access and error logs');
+    output(INGRESS_OUTPUTS.vpcId, network.vpc.vpcId, 'Ingress VPC');
+  }
+
+  /** The configured zones: with an explicit account and Region, CDK would otherwise look them up in the account. */
+  override get availabilityZones(): string[] {
+    return this.zones;
+  }
+}

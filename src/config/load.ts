@@ -1,13 +1,26 @@
-// Turns the text of the four config files into a typed Config plus located diagnostics.
-// parseConfig is pure (text in, result out) so the PR diff can feed it file contents from git;
+// Turns the bytes of the four config files into a typed Config plus located diagnostics.
+// parseConfig is pure (bytes in, result out) so the PR diff can feed it file contents from git;
 // loadConfig is the thin file-reading shell around it.
+//
+// Each file goes through: size limit -> UTF-8 -> YAML (refusing anchors, aliases, duplicate keys) -> schema ->
+// rules. A file that fails one stage skips its later stages, but the other files carry on, so one run reports
+// every problem that can be found.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
 import { checkRules } from './rules.ts';
+import { closestMatch } from './suggest.ts';
+import {
+  keyNodeAt,
+  nodeAt,
+  parseYamlSource,
+  positionOf,
+  type SourceNode,
+  type YamlSource,
+} from './yaml-source.ts';
+import { describeValue, yaml11Reading } from './yaml11.ts';
 
 /** Larger files are refused before parsing: the real ones are a few kilobytes, 100,000 CIDRs about 6 MB. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -24,13 +37,15 @@ export type ConfigSources = Record<ConfigPart, SourceFile>;
 /** A parsed YAML file with what is needed to turn a value path into a line and column. */
 export interface ParsedFile {
   path: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  source: YamlSource;
+  root: SourceNode;
 }
 
 export interface ParseResult {
   /** Present only when there are no errors. */
   config?: Config;
+  /** The files that passed their schema (even if a rule then failed), e.g. to describe a base version in a diff. */
+  parts: Partial<Config>;
   diagnostics: Diagnostic[];
   /** The parsed documents, for locating findings of later checks. */
   files: Partial<Record<ConfigPart, ParsedFile>>;
@@ -40,6 +55,8 @@ export interface ParseOptions {
   /** Today, for expiry checks. */
   now?: Date;
 }
+
+export type ValuePath = readonly (string | number)[];
 
 export async function readConfigSources(dir: string): Promise<ConfigSources> {
   const entries = await Promise.all(
@@ -64,23 +81,25 @@ export async function loadConfig(dir: string, options: ParseOptions = {}): Promi
 export function parseConfig(sources: ConfigSources, options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const files: ParseResult['files'] = {};
-  const values: Partial<Config> = {};
+  const parts: Partial<Config> = {};
   for (const part of Object.keys(CONFIG_FILES) as ConfigPart[]) {
-    const parsed = parseYaml(sources[part], diagnostics);
+    const parsed = parseYamlFile(sources[part], diagnostics);
     if (!parsed) continue;
-    files[part] = parsed;
-    const value = validateShape(parsed, CONFIG_FILES[part].schema, diagnostics);
-    if (value !== undefined) Object.assign(values, { [part]: value });
+    files[part] = parsed.file;
+    const value = validateShape(parsed.file, parsed.value, CONFIG_FILES[part].schema, diagnostics);
+    if (value !== undefined) Object.assign(parts, { [part]: value });
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, files };
-  const config = values as Config;
-  diagnostics.push(...checkRules(config, files, options.now ?? new Date()));
-  const ok = !diagnostics.some((d) => d.severity === 'error');
-  return ok ? { config, diagnostics, files } : { diagnostics, files };
+  diagnostics.push(...checkRules(parts, files, options.now ?? new Date()));
+  const complete = Object.keys(CONFIG_FILES).every((part) => part in parts);
+  const ok = complete && !diagnostics.some((d) => d.severity === 'error');
+  return ok ? { config: parts as Config, parts, diagnostics, files } : { parts, diagnostics, files };
 }
 
-function parseYaml(source: SourceFile, diagnostics: Diagnostic[]): ParsedFile | undefined {
-  const at = (code: string, message: string, hint: string, line = 1, column = 1): Diagnostic => ({
+function parseYamlFile(
+  source: SourceFile,
+  diagnostics: Diagnostic[],
+): { file: ParsedFile; value: unknown } | undefined {
+  const error = (code: string, message: string, hint: string, line = 1, column = 1): Diagnostic => ({
     severity: 'error',
     file: source.path,
     line,
@@ -91,172 +110,235 @@ function parseYaml(source: SourceFile, diagnostics: Diagnostic[]): ParsedFile | 
   });
   if (source.bytes.byteLength > MAX_FILE_BYTES) {
     diagnostics.push(
-      at(
+      error(
         'file-too-large',
         `file is ${source.bytes.byteLength} bytes, over the ${MAX_FILE_BYTES} byte limit`,
-        'split or trim it',
+        'split or trim it; an allowlist of 100,000 entries is about 6 MB',
       ),
     );
     return undefined;
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(source.bytes);
-  } catch {
-    const offset = firstInvalidUtf8Offset(source.bytes);
-    const { line, column } = lineColumnOfByte(source.bytes, offset);
-    diagnostics.push(at('not-utf8', 'file is not valid UTF-8', 'save the file as UTF-8', line, column));
-    return undefined;
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    version: '1.2',
-    schema: 'core',
-  });
-  const parsed: ParsedFile = { path: source.path, doc, lines };
-  for (const error of [...doc.errors, ...doc.warnings]) {
-    const pos = lines.linePos(error.pos[0]);
+  const invalidAt = firstInvalidUtf8Offset(source.bytes);
+  if (invalidAt !== undefined) {
+    const { line, column } = lineColumnOfByte(source.bytes, invalidAt);
+    const byte = (source.bytes[invalidAt] as number).toString(16).padStart(2, '0');
     diagnostics.push(
-      at(
-        `yaml-${error.code.toLowerCase().replace(/_/g, '-')}`,
-        firstLine(error.message),
-        yamlHint(error.code),
-        pos.line,
-        pos.col,
-      ),
+      error('not-utf8', `byte 0x${byte} is not valid UTF-8`, 'save the file as UTF-8', line, column),
     );
+    return undefined;
   }
-  if (doc.errors.length > 0) return undefined;
-  return parsed;
+  const text = new TextDecoder().decode(source.bytes);
+  const yaml = parseYamlSource(text);
+  for (const problem of yaml.problems) {
+    const { line, column } = positionOf(yaml, problem.offset);
+    diagnostics.push(error(problem.code, problem.message, problem.hint, line, column));
+  }
+  if (yaml.problems.length > 0) return undefined;
+  if (!yaml.root || yaml.value === undefined || yaml.value === null) {
+    diagnostics.push(error('empty-file', 'file is empty', 'see the example in docs/configuration.md'));
+    return undefined;
+  }
+  return { file: { path: source.path, source: yaml, root: yaml.root }, value: yaml.value };
 }
 
-function yamlHint(code: string): string {
-  switch (code) {
-    case 'DUPLICATE_KEY':
-      return 'remove one of the two keys; YAML keeps only one of them';
-    case 'ALIAS_COUNT_EXCEEDED':
-    case 'BAD_ALIAS':
-      return 'write the values out instead of using anchors (&) and aliases (*)';
-    default:
-      return 'fix the YAML syntax at this position';
-  }
+/** Offset of the first byte that is not part of valid UTF-8, found by a lossless round trip. */
+export function firstInvalidUtf8Offset(bytes: Uint8Array): number | undefined {
+  // Decoding replaces each invalid sequence with U+FFFD; re-encoding reproduces every valid byte exactly,
+  // so the first difference is the first invalid byte. ignoreBOM keeps a BOM, so offsets stay aligned.
+  const roundTrip = new TextEncoder().encode(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes));
+  if (roundTrip.length === bytes.length && Buffer.from(roundTrip).equals(bytes)) return undefined;
+  let i = 0;
+  while (i < bytes.length && bytes[i] === roundTrip[i]) i++;
+  return i;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+function lineColumnOfByte(bytes: Uint8Array, offset: number) {
+  const before = bytes.subarray(0, offset);
+  const lineStart = before.lastIndexOf(0x0a) + 1;
+  const line = before.filter((b) => b === 0x0a).length + 1;
+  const column = new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1;
+  return { line, column };
 }
 
 /** Schema check with every issue located at the offending node. */
 function validateShape<S extends z.ZodType>(
   file: ParsedFile,
+  value: unknown,
   schema: S,
   diagnostics: Diagnostic[],
 ): z.infer<S> | undefined {
-  // Aliases are legal YAML but have no use here; refusing them rules out expansion bombs.
-  const result = schema.safeParse(file.doc.toJS({ maxAliasCount: 0 }));
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const path = issue.path as (string | number)[];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const { line, column } = locateKey(file, path, key);
-        diagnostics.push({
-          severity: 'error',
+  const result = schema.safeParse(value);
+  const flagged = new Set<SourceNode>();
+  if (!result.success) {
+    const issues = result.error.issues;
+    const misspelt = misspeltKeys(issues, schema);
+    for (const issue of issues) {
+      const path = issue.path as (string | number)[];
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) diagnostics.push(unknownKey(file, schema, path, key));
+        continue;
+      }
+      if (issue.code === 'invalid_type' && valueAt(value, path) === undefined) {
+        // A required key is missing; if a misspelling of it is present, the unknown-key message already says so.
+        if (!misspelt.has(formatPath(path))) diagnostics.push(missingKey(file, path, issue.expected));
+        continue;
+      }
+      const node = nodeAt(file.root, path);
+      flagged.add(node);
+      diagnostics.push({
+        severity: 'error',
+        file: file.path,
+        ...locate(file, path),
+        code: issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value',
+        message: `${formatPath(path) || 'document'}: ${issueMessage(issue, node)}`,
+        hint: issueHint(issue, node),
+      });
+    }
+  }
+  diagnostics.push(...ambiguousScalars(file, flagged));
+  return result.success ? result.data : undefined;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, node: SourceNode): string {
+  if (issue.code === 'invalid_type' && node.kind === 'empty')
+    return `a value is required (expected ${issue.expected})`;
+  return issue.message;
+}
+
+function issueHint(issue: z.core.$ZodIssue, node: SourceNode): string | undefined {
+  if (issue.code === 'invalid_value' && typeof node.value === 'string') {
+    const options = issue.values.map(String);
+    const close = closestMatch(node.value, options);
+    return close ? `did you mean ${close}?` : `use one of: ${options.join(', ')}`;
+  }
+  if (issue.code !== 'invalid_type') return undefined;
+  const reading = node.plain === undefined ? undefined : explainPlainScalar(node.plain, node.value);
+  if (issue.expected === 'string' && node.plain !== undefined) {
+    return `${reading ?? `YAML reads the unquoted ${node.plain} as ${describeValue(node.value)}`}; quote it: "${node.plain}"`;
+  }
+  return reading ? `${reading}; write a ${issue.expected}` : `write a ${issue.expected}`;
+}
+
+/** What YAML 1.2 (this tool) and YAML 1.1 (many other tools) make of an unquoted scalar, when they disagree. */
+function explainPlainScalar(plain: string, value: unknown): string | undefined {
+  const old = yaml11Reading(plain);
+  if (!old || Object.is(old.value, value)) return undefined;
+  return `YAML 1.2 reads the unquoted ${plain} as ${describeValue(value)}, YAML 1.1 tools as ${old.description}`;
+}
+
+/** Warns about unquoted scalars that YAML 1.1 tools (linters, older libraries, editors) would read differently. */
+function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<SourceNode>): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const visit = (node: SourceNode) => {
+    if (node.plain !== undefined && !alreadyFlagged.has(node)) {
+      const explanation = explainPlainScalar(node.plain, node.value);
+      if (explanation) {
+        found.push({
+          severity: 'warning',
           file: file.path,
-          line,
-          column,
-          code: 'unknown-key',
-          message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}`,
-          hint: suggestKey(key, issue) ?? 'remove it, or check the spelling against the schema',
+          ...positionOf(file.source, node.offset),
+          code: 'yaml-ambiguous-scalar',
+          message: explanation,
+          hint:
+            typeof node.value === 'string'
+              ? `quote it ("${node.plain}") so every tool reads the same text`
+              : `write ${describeValue(node.value)} in plain decimal (or quote it if it is text)`,
         });
       }
-      continue;
     }
-    const { line, column } = locate(file, path);
-    diagnostics.push({
-      severity: 'error',
-      file: file.path,
-      line,
-      column,
-      code: issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value',
-      message: `${formatPath(path) || 'document'}: ${issue.message}`,
-      hint: issue.code === 'invalid_type' ? `write a ${issue.expected}` : undefined,
-    });
+    for (const pair of node.pairs ?? []) visit(pair.value);
+    for (const item of node.items ?? []) visit(item);
+  };
+  visit(file.root);
+  return found;
+}
+
+/** Paths (formatted) of required keys that are absent because a close misspelling was written instead. */
+function misspeltKeys(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): Set<string> {
+  const paths = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const path = issue.path as (string | number)[];
+    const known = knownKeysAt(schema, path);
+    for (const key of issue.keys) {
+      const meant = closestMatch(key, known);
+      if (meant) paths.add(formatPath([...path, meant]));
+    }
   }
-  return undefined;
+  return paths;
 }
 
-function suggestKey(key: string, issue: z.core.$ZodIssueUnrecognizedKeys): string | undefined {
-  void issue;
-  void key;
-  return undefined;
+function valueAt(value: unknown, path: ValuePath): unknown {
+  let current = value;
+  for (const step of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[step];
+  }
+  return current;
 }
 
-export function formatPath(path: readonly (string | number)[]): string {
+function missingKey(file: ParsedFile, path: ValuePath, expected: string): Diagnostic {
+  const key = String(path.at(-1));
+  const parent = path.slice(0, -1);
+  return {
+    severity: 'error',
+    file: file.path,
+    ...locate(file, parent),
+    code: 'missing-key',
+    message: `${formatPath(parent) || 'document'}: required key "${key}" is missing`,
+    hint: `add ${key}: <${expected}>`,
+  };
+}
+
+function unknownKey(file: ParsedFile, schema: z.ZodType, path: ValuePath, key: string): Diagnostic {
+  const keyNode = keyNodeAt(file.root, path, key);
+  const known = knownKeysAt(schema, path);
+  const suggestion = closestMatch(key, known);
+  return {
+    severity: 'error',
+    file: file.path,
+    ...(keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path)),
+    code: 'unknown-key',
+    message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}`,
+    hint: suggestion
+      ? `did you mean "${suggestion}"?`
+      : `remove it; the keys allowed here are ${known.join(', ') || 'none'}`,
+  };
+}
+
+/** The keys the schema allows in the object at a value path. */
+export function knownKeysAt(schema: z.ZodType, path: ValuePath): string[] {
+  let current: z.ZodType | undefined = schema;
+  for (const step of path) {
+    current = unwrap(current);
+    if (current instanceof z.ZodObject && typeof step === 'string') current = current.shape[step];
+    else if (current instanceof z.ZodArray && typeof step === 'number')
+      current = current.element as z.ZodType;
+    else return [];
+  }
+  current = unwrap(current);
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let current = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) {
+    current = current.unwrap() as z.ZodType;
+  }
+  return current;
+}
+
+export function formatPath(path: ValuePath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 /** Line and column of the node at a value path; falls back to the nearest existing parent. */
-export function locate(
-  file: ParsedFile,
-  path: readonly (string | number)[],
-): { line: number; column: number } {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = file.doc.getIn(path.slice(0, depth), true) as Node | undefined;
-    if (node?.range) return position(file, node.range[0]);
-  }
-  return { line: 1, column: 1 };
+export function locate(file: ParsedFile, path: ValuePath): { line: number; column: number } {
+  return positionOf(file.source, nodeAt(file.root, path).offset);
 }
 
-function locateKey(file: ParsedFile, path: readonly (string | number)[], key: string) {
-  const map = file.doc.getIn(path, true);
-  if (isMap(map)) {
-    const pair = map.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-    const keyNode = pair?.key as Node | undefined;
-    if (keyNode?.range) return position(file, keyNode.range[0]);
-  }
-  return locate(file, path);
-}
-
-function position(file: ParsedFile, offset: number) {
-  const { line, col } = file.lines.linePos(offset);
-  return { line, column: col };
-}
-
-function firstInvalidUtf8Offset(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.byteLength;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const valid = (end: number) => {
-    try {
-      decoder.decode(bytes.subarray(0, end));
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  // Largest valid prefix; a multi-byte character cut at the end also fails, so step back up to 3 bytes.
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if ([0, 1, 2, 3].some((back) => mid - back >= lo && valid(mid - back))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function lineColumnOfByte(bytes: Uint8Array, offset: number) {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (bytes[i] === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  const column = new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1;
-  return { line, column };
+/** Line and column of a mapping key (e.g. to point at `allowAnyAddress:` rather than its value). */
+export function locateKey(file: ParsedFile, path: ValuePath, key: string): { line: number; column: number } {
+  const keyNode = keyNodeAt(file.root, path, key);
+  return keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path);
 }

@@ -15,8 +15,13 @@ export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
 export const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 export const AWS_ACCOUNT = /^\d{12}$/;
-/** Human text (descriptions, reasons): one line of printable characters that are inert in NGINX and Markdown. */
-export const SAFE_TEXT = /^[A-Za-z0-9 .,:()/@&+_'-]{1,200}$/;
+/**
+ * Human text (descriptions): one line of printable ASCII that is inert in NGINX (no quotes, `;`, `{`, `}`, `$`,
+ * `#`, `\\`) and in Markdown tables (no `|`, `<`, `>`, backticks).
+ */
+export const SAFE_TEXT = /^[A-Za-z0-9 .,:()/@&+_-]{1,200}$/;
+/** The characters a CIDR can be written with; the full check (canonical form, prefix range) is in ./cidr. */
+export const CIDR_TEXT = /^[0-9A-Fa-f.:]{2,39}\/\d{1,3}$/;
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** URL path for smoke checks: absolute, no query, no encoded or NGINX-significant characters. */
 export const URL_PATH = /^\/[A-Za-z0-9._~/-]{0,255}$/;
@@ -26,8 +31,25 @@ export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 const text = (what: string) =>
   z.string().regex(SAFE_TEXT, {
-    error: `${what} must be one line of 1-200 letters, digits, spaces and . , : ( ) / @ & + _ ' -`,
+    error: `${what} must be one line of 1-200 letters, digits, spaces and . , : ( ) / @ & + _ -`,
   });
+
+const cidr = (what: string, example: string) =>
+  z
+    .string()
+    .regex(CIDR_TEXT, { error: `${what} must be an IP network written address/prefix, e.g. ${example}` });
+
+/** Lowercase DNS name, with specific messages for the usual mistakes (wildcards, capitals, a trailing dot). */
+const dnsName = (what: string, example: string) =>
+  z
+    .string()
+    .refine((s) => !s.includes('*'), {
+      error: `${what} cannot be a wildcard: the proxy forwards only names listed here; list each name`,
+      abort: true,
+    })
+    .refine((s) => s === s.toLowerCase(), { error: `${what} must be lowercase`, abort: true })
+    .refine((s) => !s.endsWith('.'), { error: `${what} must not end with a dot`, abort: true })
+    .regex(DNS_NAME, { error: `${what} must be a lowercase DNS name such as ${example}` });
 
 export const PORTS = [80, 443] as const;
 export type Port = (typeof PORTS)[number];
@@ -35,9 +57,9 @@ export type Port = (typeof PORTS)[number];
 // ---- allowlist.yaml --------------------------------------------------------------------------------------------
 
 export const AllowlistEntrySchema = z.strictObject({
-  cidr: z
-    .string()
-    .describe('Client network in canonical CIDR form, IPv4 (198.51.100.0/24) or IPv6 (2001:db8::/32).'),
+  cidr: cidr('cidr', '198.51.100.0/24').describe(
+    'Client network in canonical CIDR form, IPv4 (198.51.100.0/24) or IPv6 (2001:db8::/32).',
+  ),
   description: text('description').describe('Who this range belongs to and why it is allowed.'),
   expires: z
     .string()
@@ -69,10 +91,9 @@ export const ServiceSchema = z.strictObject({
     .string()
     .regex(SERVICE_NAME, { error: 'name must be 2-40 characters of a-z, 0-9 and -, starting with a letter' })
     .describe('Short identifier used in logs, metrics and commands.'),
-  domain: z
-    .string()
-    .regex(DNS_NAME, { error: 'domain must be a lowercase DNS name such as orders.example.com' })
-    .describe('The name clients use: TLS SNI on 443 and Host header on 80.'),
+  domain: dnsName('domain', 'orders.example.com').describe(
+    'The name clients use: TLS SNI on 443 and Host header on 80.',
+  ),
   latticeDomain: z
     .string()
     .regex(LATTICE_DNS_NAME, {
@@ -166,7 +187,7 @@ export const HostedZoneSchema = z.strictObject({
   id: z
     .string()
     .regex(HOSTED_ZONE_ID, { error: 'id must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }),
-  name: z.string().regex(DNS_NAME, { error: 'name must be the zone apex, a lowercase DNS name' }),
+  name: dnsName('name', 'example.com').describe('The zone apex.'),
 });
 
 export const EnvironmentSchema = z.strictObject({
@@ -196,7 +217,9 @@ export const EnvironmentSchema = z.strictObject({
     .describe(
       'public: internet-facing NLB; private: internal NLB (VPN, Direct Connect, peering); both: one of each.',
     ),
-  vpcCidr: z.string().describe('The ingress VPC CIDR (/16 to /24); subnets are derived from it.'),
+  vpcCidr: cidr('vpcCidr', '10.42.0.0/20').describe(
+    'The ingress VPC CIDR (/16 to /24); subnets are derived from it.',
+  ),
   serviceNetworkId: z
     .string()
     .regex(SERVICE_NETWORK_ID, { error: 'serviceNetworkId looks like sn-0123456789abcdef0' })
@@ -217,10 +240,13 @@ export const EnvironmentSchema = z.strictObject({
     oidcProviderArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
-        error: 'oidcProviderArn looks like arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com',
+        error:
+          'oidcProviderArn looks like arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com',
       })
       .optional()
-      .describe("The account's existing GitHub OIDC provider to reuse; omit to create it in the Access stack."),
+      .describe(
+        "The account's existing GitHub OIDC provider to reuse; omit to create it in the Access stack.",
+      ),
   }),
   hostedZones: z
     .strictObject({

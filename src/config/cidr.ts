@@ -1,0 +1,208 @@
+// IPv4 and IPv6 networks as integers. Strict on purpose: one spelling per address, so that what a reviewer
+// reads in the YAML is exactly what NGINX matches. Pure, no dependencies.
+
+export type IpFamily = 4 | 6;
+
+export interface Cidr {
+  family: IpFamily;
+  /** Address as written (host bits may be set). */
+  address: bigint;
+  prefix: number;
+}
+
+export type CidrParseResult = { ok: true; cidr: Cidr } | { ok: false; reason: string };
+
+const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+const IPV4_OCTET = /^(?:0|[1-9]\d{0,2})$/;
+const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const PREFIX = /^(?:0|[1-9]\d{0,2})$/;
+
+export function bitsOf(family: IpFamily): number {
+  return BITS[family];
+}
+
+/** 198.51.100.7 -> integer; undefined for anything but four decimal octets without leading zeros. */
+export function parseIpv4(text: string): bigint | undefined {
+  const octets = text.split('.');
+  if (octets.length !== 4) return undefined;
+  let value = 0n;
+  for (const octet of octets) {
+    if (!IPV4_OCTET.test(octet) || Number(octet) > 255) return undefined;
+    value = (value << 8n) | BigInt(octet);
+  }
+  return value;
+}
+
+/** 2001:db8::1 -> integer; accepts any valid hexadecimal spelling (canonical form is checked separately). */
+export function parseIpv6(text: string): bigint | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (half: string | undefined) => (half ? half.split(':') : []);
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  const written = head.length + tail.length;
+  if (halves.length === 2 ? written > 7 : written !== 8) return undefined;
+  const all = [...head, ...Array<string>(8 - written).fill('0'), ...tail];
+  let value = 0n;
+  for (const group of all) {
+    if (!IPV6_GROUP.test(group)) return undefined;
+    value = (value << 16n) | BigInt(`0x${group}`);
+  }
+  return value;
+}
+
+/** Parses address/prefix and explains what is wrong in terms a person can act on. */
+export function parseCidr(text: string): CidrParseResult {
+  const slash = text.indexOf('/');
+  if (slash < 0)
+    return { ok: false, reason: 'missing the /prefix length (use /32 for one IPv4 address, /128 for IPv6)' };
+  const addressText = text.slice(0, slash);
+  const prefixText = text.slice(slash + 1);
+  if (addressText.includes('%'))
+    return { ok: false, reason: 'zone ids (%eth0) have no meaning in an allowlist' };
+  const family: IpFamily = addressText.includes(':') ? 6 : 4;
+  if (!PREFIX.test(prefixText) || Number(prefixText) > BITS[family]) {
+    return { ok: false, reason: `the prefix length must be a number from 0 to ${BITS[family]}` };
+  }
+  const prefix = Number(prefixText);
+  if (family === 4) {
+    const address = parseIpv4(addressText);
+    if (address !== undefined) return { ok: true, cidr: { family, address, prefix } };
+    const leadingZero = addressText.split('.').some((octet) => /^0\d/.test(octet));
+    return {
+      ok: false,
+      reason: leadingZero
+        ? 'octets must not have leading zeros (some tools read 010 as octal 8, others as decimal 10)'
+        : 'not an IPv4 address: four numbers from 0 to 255 separated by dots',
+    };
+  }
+  if (addressText.includes('.')) {
+    return {
+      ok: false,
+      reason: 'IPv6 with an embedded dotted IPv4 address is not accepted: write IPv4 networks in IPv4 form',
+    };
+  }
+  const address = parseIpv6(addressText);
+  if (address === undefined) {
+    return { ok: false, reason: 'not an IPv6 address: up to eight groups of 1-4 hex digits, at most one ::' };
+  }
+  return { ok: true, cidr: { family, address, prefix } };
+}
+
+function hostMask(family: IpFamily, prefix: number): bigint {
+  return (1n << BigInt(BITS[family] - prefix)) - 1n;
+}
+
+/** First address of the network (host bits cleared). */
+export function networkOf(cidr: Cidr): bigint {
+  return cidr.address & ~hostMask(cidr.family, cidr.prefix);
+}
+
+/** Last address of the network. */
+export function lastAddressOf(cidr: Cidr): bigint {
+  return networkOf(cidr) | hostMask(cidr.family, cidr.prefix);
+}
+
+export function formatIpv4(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+}
+
+/** RFC 5952 text: lowercase, no leading zeros, the longest run (>= 2) of zero groups compressed, first on a tie. */
+export function formatIpv6(value: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt((7 - i) * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < 8 && groups[end] === 0) end++;
+    if (end - i > bestLength) {
+      bestStart = i;
+      bestLength = end - i;
+    }
+    i = end;
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}
+
+export function formatAddress(family: IpFamily, value: bigint): string {
+  return family === 4 ? formatIpv4(value) : formatIpv6(value);
+}
+
+/** The one accepted spelling of the network: host bits cleared, RFC 5952 for IPv6. */
+export function canonicalCidr(cidr: Cidr): string {
+  return `${formatAddress(cidr.family, networkOf(cidr))}/${cidr.prefix}`;
+}
+
+/** True when every address of inner is also in outer. */
+export function containsCidr(outer: Cidr, inner: Cidr): boolean {
+  return (
+    outer.family === inner.family &&
+    outer.prefix <= inner.prefix &&
+    networkOf(outer) === (inner.address & ~hostMask(outer.family, outer.prefix))
+  );
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return containsCidr(a, b) || containsCidr(b, a);
+}
+
+/** Address count written for people: "256 addresses" for a /24, powers of two beyond a million. */
+export function describeSize(cidr: Cidr): string {
+  const bits = BITS[cidr.family] - cidr.prefix;
+  return bits <= 20 ? `${2 ** bits} addresses` : `2^${bits} addresses`;
+}
+
+/** Orders by family, then network, then broader first: the order the overlap sweep needs. */
+export function compareCidrs(a: Cidr, b: Cidr): number {
+  if (a.family !== b.family) return a.family - b.family;
+  const na = networkOf(a);
+  const nb = networkOf(b);
+  if (na !== nb) return na < nb ? -1 : 1;
+  return a.prefix - b.prefix;
+}
+
+/** Networks that IPv4 clients can never come from (loopback, link-local, multicast, reserved...). */
+const NEVER_A_CLIENT: readonly [string, string][] = [
+  ['0.0.0.0/8', '"this network"'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link-local'],
+  ['224.0.0.0/4', 'multicast'],
+  ['240.0.0.0/4', 'reserved'],
+  ['::/128', 'the unspecified address'],
+  ['::1/128', 'loopback'],
+  ['fe80::/10', 'link-local'],
+  ['ff00::/8', 'multicast'],
+];
+
+function builtin(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`bad built-in network ${text}`);
+  return parsed.cidr;
+}
+
+const NEVER_A_CLIENT_PARSED = NEVER_A_CLIENT.map(([text, what]) => ({ cidr: builtin(text), text, what }));
+
+/** If the whole network lies in a range no client address comes from, says which. */
+export function specialPurposeRange(cidr: Cidr): { text: string; what: string } | undefined {
+  return NEVER_A_CLIENT_PARSED.find((range) => containsCidr(range.cidr, cidr));
+}
+
+const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map(builtin);
+const IPV4_MAPPED = builtin('::ffff:0:0/96');
+
+/** True when the network is inside 10/8, 172.16/12 or 192.168/16. */
+export function isPrivateIpv4(cidr: Cidr): boolean {
+  return RFC1918.some((range) => containsCidr(range, cidr));
+}
+
+/** ::ffff:192.0.2.0/120 -> 192.0.2.0/24: IPv4-mapped IPv6 networks never match, clients arrive as IPv4. */
+export function ipv4MappedEquivalent(cidr: Cidr): string | undefined {
+  if (!containsCidr(IPV4_MAPPED, cidr)) return undefined;
+  return canonicalCidr({ family: 4, address: cidr.address & 0xffffffffn, prefix: cidr.prefix - 96 });
+}

@@ -1,0 +1,167 @@
+// The workflows against the actions they call and the hardening rules (rules.ts), and broken copies of the real
+// workflows to show each rule fails with a message that says what to fix.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/load.ts';
+import { checkWorkflow, expr, formatFindings, loadActions, workflowContext } from './rules.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const workflowDir = join(root, '.github', 'workflows');
+const workflows = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f));
+const actions = loadActions(root);
+const read = (file: string) => readFileSync(join(workflowDir, file), 'utf8');
+
+/** A copy of a real workflow with one edit; the edit must apply, so a reshaped workflow fails loudly here. */
+function brokenCopy(file: string, from: string, to: string) {
+  const source = read(file);
+  expect(source, `${file} no longer contains the text this test breaks`).toContain(from);
+  return checkWorkflow(workflowContext(file, source.replace(from, to), actions));
+}
+
+describe('workflows', () => {
+  it.each(workflows)('%s passes every rule', (file) => {
+    expect(formatFindings(file, checkWorkflow(workflowContext(file, read(file), actions)))).toBe('');
+  });
+
+  it('call every action the deployment model needs', () => {
+    const used = new Set(workflows.flatMap((f) => read(f).match(/uses: \.\/actions\/[a-z-]+/g) ?? []));
+    for (const name of ['validate', 'build-push', 'deploy-infra', 'rollout', 'rollback', 'smoke']) {
+      expect(used).toContain(`uses: ./actions/${name}`);
+    }
+  });
+
+  it('offer exactly the environments of config/deployment.yaml for a rollback', async () => {
+    const { config } = await loadConfig(join(root, 'config'));
+    const rollback = parse(read('rollback.yml')) as {
+      on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } };
+    };
+    expect(rollback.on.workflow_dispatch.inputs.environment.options).toEqual(
+      config?.deployment.environments.map((e) => e.name),
+    );
+  });
+});
+
+describe('a broken copy of a workflow fails the rules', () => {
+  const broken: [string, string, string, string, string][] = [
+    // [what, file, replace this, with this, expected message fragment]
+    [
+      'unknown input',
+      'deploy.yml',
+      '          stacks: registry\n',
+      '          stacks: registry\n          stack-name: registry\n',
+      'passes unknown input "stack-name" to ./actions/deploy-infra',
+    ],
+    [
+      'missing required input',
+      'deploy.yml',
+      `\n          image-tag: ${expr('steps.image.outputs.image-tag')}\n`,
+      '\n',
+      'does not pass required input "image-tag" of ./actions/rollout',
+    ],
+    [
+      'output nobody produces',
+      'deploy.yml',
+      'steps.ingress.outputs.public-endpoint',
+      'steps.ingress.outputs.public-endpoints',
+      'declares no output "public-endpoints"',
+    ],
+    [
+      'missing local action',
+      'pr.yml',
+      'uses: ./actions/validate',
+      'uses: ./actions/validation',
+      'uses ./actions/validation, which has no action.yml',
+    ],
+    [
+      'unpinned action',
+      'pr.yml',
+      'actions/checkout@1af3b93b6815bc44a9784bd300feb67ff0d1eeb3 # v6.0.0',
+      'actions/checkout@v6',
+      'uses actions/checkout@v6: pin it to a full commit SHA',
+    ],
+    [
+      'SHA without its version',
+      'rollback.yml',
+      'aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838 # v5.0.0',
+      'aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838',
+      'without a "# vX.Y.Z" comment',
+    ],
+    [
+      'missing id-token permission',
+      'rollback.yml',
+      '      id-token: write\n',
+      '',
+      'jobs.rollback uses aws-actions/configure-aws-credentials without id-token: write',
+    ],
+    [
+      'id-token on a job that assumes no role',
+      'pr.yml',
+      '    permissions:\n      contents: read\n',
+      '    permissions:\n      contents: read\n      id-token: write\n',
+      'jobs.test has id-token: write but assumes no AWS role',
+    ],
+    [
+      'expression in run:',
+      'rollback.yml',
+      '--only "$ENVIRONMENT"',
+      `--only "${expr('inputs.environment')}"`,
+      'expands ${{ inputs.',
+    ],
+    [
+      'matrix value in run:',
+      'deploy.yml',
+      '--env "$ENVIRONMENT"',
+      `--env "${expr('matrix.name')}"`,
+      'expands ${{ matrix.',
+    ],
+    [
+      'pull_request_target',
+      'pr.yml',
+      '  pull_request:\n',
+      '  pull_request_target:\n',
+      'uses pull_request_target',
+    ],
+    [
+      'checkout keeping the token',
+      'deploy.yml',
+      'persist-credentials: false',
+      'persist-credentials: true',
+      'checks out without persist-credentials: false',
+    ],
+    [
+      'job without timeout',
+      'rollback.yml',
+      '    timeout-minutes: 40\n',
+      '',
+      'jobs.rollback has no timeout-minutes',
+    ],
+    [
+      'write-all token',
+      'pr.yml',
+      'permissions: {}',
+      'permissions: write-all',
+      'top-level permissions: write-all',
+    ],
+    [
+      'cancellable deploy',
+      'deploy.yml',
+      'cancel-in-progress: false',
+      'cancel-in-progress: true',
+      'jobs.deploy deploys to an environment without concurrency',
+    ],
+    [
+      'old Node.js',
+      'pr.yml',
+      'node-version: 24',
+      'node-version: 20',
+      'must set node-version: 24 and cache: npm',
+    ],
+  ];
+
+  it.each(broken)('%s', (_what, file, from, to, expected) => {
+    const findings = brokenCopy(file, from, to);
+    expect(formatFindings(file, findings)).toContain(expected);
+  });
+});

@@ -1,0 +1,155 @@
+// The small pieces the workflows run: the deploy matrix and the pull request plan sections.
+import { describe, expect, it } from 'vitest';
+import { cdkDiffSection } from '../../.github/scripts/cdk-diff-section.ts';
+import { fenced, truncateLines } from '../../.github/scripts/markdown.ts';
+import { nginxDiffSection } from '../../.github/scripts/nginx-diff.ts';
+import { validationStatus } from '../../.github/scripts/plan-status.ts';
+import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
+import { endpointFrom } from '../../.github/scripts/stack-endpoint.ts';
+import { environmentEntries, previewRoleVariable } from '../../src/cli/commands/environments.ts';
+import { type Deployment, DeploymentSchema } from '../../src/config/model.ts';
+
+const deployment: Deployment = DeploymentSchema.parse({
+  environments: [
+    {
+      name: 'staging-eu',
+      account: '111122223333',
+      region: 'eu-west-1',
+      mode: 'private',
+      vpcCidr: '10.0.0.0/20',
+      github: { repository: 'o/r', environment: 'stage' },
+      smokeRunner: 'vpn-runner',
+    },
+    {
+      name: 'prod',
+      account: '444455556666',
+      region: 'us-east-1',
+      mode: 'public',
+      vpcCidr: '10.1.0.0/20',
+      github: { repository: 'o/r' },
+    },
+  ],
+});
+
+describe('deploy matrix', () => {
+  it('carries what each job needs, in deployment order', () => {
+    expect(environmentEntries(deployment)).toEqual([
+      {
+        name: 'staging-eu',
+        githubEnvironment: 'stage',
+        account: '111122223333',
+        region: 'eu-west-1',
+        mode: 'private',
+        smokeRunner: 'vpn-runner',
+        smokeEndpoint: 'private',
+        refusalCheck: false,
+        previewRoleVariable: 'PREVIEW_ROLE_ARN_STAGING_EU',
+      },
+      expect.objectContaining({
+        name: 'prod',
+        githubEnvironment: 'prod',
+        smokeRunner: '',
+        smokeEndpoint: 'public',
+        refusalCheck: true,
+      }),
+    ]);
+  });
+
+  it('names preview role variables the way GitHub allows', () => {
+    expect(previewRoleVariable('eu-prod-2')).toMatch(/^[A-Z0-9_]+$/);
+  });
+});
+
+describe('plan sections', () => {
+  it('fences text that itself contains backticks', () => {
+    const block = fenced('a ``` b');
+    expect(block.startsWith('````\n')).toBe(true);
+    expect(block.endsWith('\n````')).toBe(true);
+  });
+
+  it('truncates on a line boundary and says how much was left out', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
+    const cut = truncateLines(text, 50);
+    expect(cut.length).toBeLessThan(100);
+    expect(cut).toMatch(/… \d+ more line\(s\) left out$/);
+  });
+
+  it('summarises validation', () => {
+    expect(validationStatus({ outcome: 'success', errors: 0, warnings: 2 })).toContain(
+      'passed** with 2 warning(s)',
+    );
+    expect(validationStatus({ outcome: 'failure', errors: 3, warnings: 0 })).toContain('3 error(s)');
+    expect(validationStatus({ outcome: '', errors: 0, warnings: 0 })).toContain('did not complete');
+  });
+
+  it('shows the NGINX diff per environment, and says why one could not be rendered', () => {
+    const section = nginxDiffSection([
+      { environment: 'staging', diff: '--- a\n+++ b\n-allow 1\n+allow 2\n+allow 3\n' },
+      { environment: 'production', diff: '' },
+      { environment: 'new-env', baseError: 'no environment named new-env' },
+      { environment: 'broken', headError: 'render failed\nstack' },
+    ]);
+    expect(section).toContain('<b>staging</b>: 3 line(s) changed');
+    expect(section).toContain('**production**: unchanged');
+    expect(section).toContain('**new-env**: new, or the base did not render (no environment named new-env)');
+    expect(section).toContain('**broken**: the pull request does not render: render failed');
+  });
+
+  it('writes one cdk diff section per environment', () => {
+    expect(cdkDiffSection({ environment: 'e', outcome: 'success', hasChanges: false })).toContain(
+      'No infrastructure changes',
+    );
+    expect(cdkDiffSection({ environment: 'e', outcome: 'failure', hasChanges: false })).toContain(
+      '**The diff failed**',
+    );
+    expect(
+      cdkDiffSection({
+        environment: 'e',
+        outcome: 'success',
+        hasChanges: true,
+        diff: '[~] AWS::ECS::Service',
+      }),
+    ).toContain('[~] AWS::ECS::Service');
+  });
+});
+
+describe('rollback record', () => {
+  it('keeps a typed reason from becoming Markdown or HTML', () => {
+    const cell = escapeCell('bad | <img src=x> [link](http://x)\nsecond line');
+    expect(cell).not.toMatch(/[|<>[\]\n]/);
+    const record = rollbackRecord({
+      actor: 'alice',
+      environment: 'production',
+      target: 'previous',
+      reason: 'p99 doubled | after 1.4',
+      outcome: 'success',
+      imageTag: 'git-abc',
+      rolledBackFrom: 'git-def',
+    });
+    expect(record).toContain('| Requested by | @alice |');
+    expect(record).toContain('| Now running | git-abc |');
+    expect(record).toContain('p99 doubled &#124; after 1.4');
+  });
+
+  it('says plainly when the rollback did not complete', () => {
+    const record = rollbackRecord({
+      actor: 'a',
+      environment: 'e',
+      target: 'git-x',
+      reason: 'r',
+      outcome: 'failure',
+    });
+    expect(record).toContain('Rollback of e failed');
+    expect(record).toContain('(unchanged: the rollback did not complete)');
+  });
+});
+
+describe('stack endpoint', () => {
+  const outputs = [{ OutputKey: 'PrivateLoadBalancerDnsName', OutputValue: 'internal-x.elb.amazonaws.com' }];
+  it('reads the load balancer name from the ingress stack outputs', () => {
+    expect(endpointFrom(outputs, 'private', 'S')).toBe('internal-x.elb.amazonaws.com');
+  });
+  it('explains a missing one', () => {
+    expect(() => endpointFrom(outputs, 'public', 'S')).toThrow(/S has no PublicLoadBalancerDnsName output/);
+  });
+});

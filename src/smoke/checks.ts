@@ -198,7 +198,7 @@ async function runCheck(
       headers,
       ca,
       sourceAddress: options.sourceAddress,
-      timeoutMs: Math.max(MIN_REQUEST_TIMEOUT_MS, Math.min(requestTimeoutMs, remainingMs)),
+      timeoutMs: Math.floor(Math.max(MIN_REQUEST_TIMEOUT_MS, Math.min(requestTimeoutMs, remainingMs))),
     });
     return { outcome, verdict: judge(outcome, expected, expectation) };
   };

@@ -2,7 +2,7 @@
 // the URL keeps the service domain (so SNI, certificate check and Host are the service's), signed with curl's own
 // --aws-sigv4. Credentials stay environment references ("$AWS_ACCESS_KEY_ID"), never values, so the command can be
 // printed in logs and pasted into a shell that has credentials.
-import { LATTICE_SIGNING_SERVICE, UNSIGNED_PAYLOAD } from './sign.ts';
+import { LATTICE_SIGNING_SERVICE, requestTarget, UNSIGNED_PAYLOAD } from './sign.ts';
 
 export interface CurlRequest {
   method: string;
@@ -11,8 +11,10 @@ export interface CurlRequest {
   domain: string;
   /** Port the URL names (80 or 443). */
   port: number;
-  /** Path and query. */
+  /** Path, without the query. */
   path: string;
+  /** Decoded query parameters; written in canonical order so that any curl signs them right. */
+  query?: Record<string, string | string[]>;
   /** Where to connect instead of resolving the domain. */
   connectTo?: { host: string; port: number };
   /** SigV4 for Lattice; sessionToken adds the token header from $AWS_SESSION_TOKEN. */
@@ -57,7 +59,7 @@ function curlArguments(request: CurlRequest): Argument[] {
   if (request.data !== undefined) args.push('--data-raw', request.data);
   const defaultPort = request.scheme === 'https' ? 443 : 80;
   const authority = request.port === defaultPort ? request.domain : `${request.domain}:${request.port}`;
-  args.push(`${request.scheme}://${authority}${request.path}`);
+  args.push(`${request.scheme}://${authority}${requestTarget(request.path, request.query)}`);
   return args;
 }
 

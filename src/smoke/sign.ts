@@ -5,7 +5,7 @@
 // them with the AWS test vectors and a failed verification can be explained.
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { getCanonicalQuery, SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 /** The signing name Lattice expects in the credential scope. */
@@ -121,4 +121,14 @@ export function signLatticeRequest(
     { ...request, headers: { ...request.headers, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } },
     { ...parameters, service: LATTICE_SIGNING_SERVICE, signBody: false, normalizePath: true },
   );
+}
+
+/**
+ * The request target (path and query) to send for a signed request. The query is written in SigV4 canonical form
+ * (sorted, strictly percent-encoded): every verifier reads it the same way, and curl before 8.x, which signs the
+ * query exactly as written instead of sorting it, then signs it correctly too.
+ */
+export function requestTarget(path: string, query: Record<string, string | string[]> = {}): string {
+  const canonical = getCanonicalQuery(new HttpRequest({ query }));
+  return canonical ? `${path}?${canonical}` : path;
 }

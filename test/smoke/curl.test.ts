@@ -34,14 +34,15 @@ describe('renderCurl', () => {
     expect(command).toContain('--aws-sigv4 aws:amz:us-east-1:vpc-lattice-svcs');
   });
 
-  it('renders plain HTTP, local ports, a CA file, a source address, a method and data', () => {
+  it('renders plain HTTP, local ports, a CA file, a source address, a method, data and a canonical query', () => {
     expect(
       renderCurl({
         method: 'PUT',
         scheme: 'http',
         domain: 'status.example.com',
         port: 80,
-        path: '/v1/items?limit=5',
+        path: '/v1/items',
+        query: { limit: '5', after: 'a b', tag: ['z', 'y'] },
         connectTo: { host: '::1', port: 18080 },
         caFile: '/tmp/my ca.pem',
         sourceAddress: '127.0.0.2',
@@ -49,7 +50,7 @@ describe('renderCurl', () => {
       }),
     ).toBe(
       "curl -sS -i -X PUT --connect-to 'status.example.com:80:[::1]:18080' --interface 127.0.0.2 --cacert '/tmp/my ca.pem' " +
-        `--data-raw '{"name":"it'\\''s"}' 'http://status.example.com/v1/items?limit=5'`,
+        `--data-raw '{"name":"it'\\''s"}' 'http://status.example.com/v1/items?after=a%20b&limit=5&tag=y&tag=z'`,
     );
   });
 

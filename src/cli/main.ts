@@ -14,6 +14,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'list the environments of config/deployment.yaml (--json: the deploy matrix)',
     load: () => import('./commands/environments.ts'),
   },
+  start: {
+    summary: 'run the proxy locally behind haproxy, in front of stand-in services, and smoke-test it',
+    load: () => import('./commands/start.ts'),
+  },
 };
 
 function usage(): string {

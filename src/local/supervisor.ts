@@ -29,6 +29,7 @@ export class Supervisor {
   readonly #cleanups: Cleanup[] = [];
   readonly #live = new Set<number>();
   readonly #started: { name: string; pid: number }[] = [];
+  readonly #tempDirs: string[] = [];
   #stopping: Promise<void> | undefined;
   #removeExitHook: () => void;
 
@@ -42,6 +43,11 @@ export class Supervisor {
   /** Every process started so far (alive or not), for tests that check nothing outlives the stack. */
   get started(): readonly { name: string; pid: number }[] {
     return this.#started;
+  }
+
+  /** Every temporary directory made so far (all removed on stop). */
+  get tempDirs(): readonly string[] {
+    return this.#tempDirs;
   }
 
   get stopping(): boolean {
@@ -58,6 +64,7 @@ export class Supervisor {
   tempDir(prefix = 'lattice-ingress-'): string {
     this.#assertRunning();
     const dir = mkdtempSync(join(tmpdir(), prefix));
+    this.#tempDirs.push(dir);
     this.defer(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     return dir;
   }
@@ -127,13 +134,13 @@ export class Supervisor {
   }
 
   /**
-   * Stops everything on SIGINT/SIGTERM, then exits with 128 + the signal number. Returns a function that removes
-   * the handlers (for callers that stop by themselves).
+   * Stops everything on SIGINT/SIGTERM, then exits with the code `onSignal` returns (it may also print why).
+   * Returns a function that removes the handlers, for callers that stop by themselves.
    */
-  stopOnSignals(onSignal?: (signal: NodeJS.Signals) => void): () => void {
+  stopOnSignals(onSignal: (signal: NodeJS.Signals) => number): () => void {
     const handler = (signal: NodeJS.Signals) => {
-      onSignal?.(signal);
-      void this.stop().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      const code = onSignal(signal);
+      void this.stop().then(() => process.exit(code));
     };
     process.once('SIGINT', handler);
     process.once('SIGTERM', handler);

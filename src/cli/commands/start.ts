@@ -1,0 +1,135 @@
+// `lattice-ingress start`: validate config/, bring the local stack up on loopback, smoke-test it, then stay up
+// until Ctrl-C (or exit after the checks with --once). Everything started is stopped on every way out.
+import { parseArgs } from 'node:util';
+import { formatDiagnostics, hasErrors } from '../../config/diagnostics.ts';
+import { loadConfig } from '../../config/load.ts';
+import { runLocalChecks } from '../../local/checks.ts';
+import { LOCAL_TEST_CREDENTIALS } from '../../local/sigv4.ts';
+import { REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../local/stack.ts';
+import { Supervisor } from '../../local/supervisor.ts';
+import { formatSmokeTable } from '../../smoke/index.ts';
+import type { Command } from '../command.ts';
+
+const USAGE = `Usage: lattice-ingress start [--config DIR] [--once] [--http-port N] [--tls-port N]
+
+Validates the configuration, renders it for a local target and starts on loopback: a DNS server for the Lattice
+names, one stand-in per service, the proxy (nginx) and haproxy in front of it as the load balancer. Then runs the
+smoke checks through it and stays up until Ctrl-C.
+
+  --config DIR     configuration directory (default: config)
+  --once           exit after the checks: 0 when all pass, 1 otherwise
+  --http-port N    port of the load balancer's HTTP listener (default: a free port)
+  --tls-port N     port of the load balancer's TLS listener (default: a free port)`;
+
+function port(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 65_535)
+    throw new Error(`${flag} must be a port number`);
+  return number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n');
+
+export const command: Command = async (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', default: 'config' },
+      once: { type: 'boolean', default: false },
+      'http-port': { type: 'string' },
+      'tls-port': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const httpPort = port(values['http-port'], '--http-port');
+  const tlsPort = port(values['tls-port'], '--tls-port');
+
+  const { config, diagnostics } = await loadConfig(values.config);
+  if (!config) {
+    console.error(formatDiagnostics(diagnostics, 'text'));
+    console.error(`\nNothing was started: fix ${values.config}/ first.`);
+    return 1;
+  }
+  const services = config.services.services;
+  if (services.length === 0)
+    throw new Error(`${values.config}/services.yaml lists no services: nothing to start`);
+  const warnings = diagnostics.length > 0 ? `\n${formatDiagnostics(diagnostics, 'text')}` : '';
+  console.log(
+    `Configuration ${values.config}/ is valid: ${services.length} service(s), ${config.allowlist.entries.length} allowlist entr${config.allowlist.entries.length === 1 ? 'y' : 'ies'}.${warnings}`,
+  );
+
+  const supervisor = new Supervisor();
+  let up = false;
+  supervisor.stopOnSignals((signal) => {
+    console.log(`\n${signal}: stopping the local stack.`);
+    return up ? 0 : 128 + (signal === 'SIGINT' ? 2 : 15);
+  });
+  try {
+    const started = performance.now();
+    console.log('\nStarting on loopback:');
+    const region = config.deployment.environments[0]?.region ?? 'us-east-1';
+    const stack = await startLocalStack(config, {
+      supervisor,
+      httpPort,
+      tlsPort,
+      defaultRegion: region,
+      log: (line) => console.log(`  ${line}`),
+    });
+    const checksStarted = performance.now();
+    const results = await runLocalChecks(config, stack, region);
+    const passed = results.filter((result) => result.ok).length;
+    console.log(
+      `\nChecks through haproxy (PROXY v2) -> nginx -> stand-ins:\n${indent(formatSmokeTable(results))}\n`,
+    );
+    console.log(
+      `${passed} of ${results.length} checks passed (up in ${seconds(checksStarted - started)}, checks ${seconds(performance.now() - checksStarted)}).`,
+    );
+    if (values.once) return passed === results.length ? 0 : 1;
+
+    const { accessKeyId, secretAccessKey, sessionToken } = LOCAL_TEST_CREDENTIALS;
+    const allowed = results.filter((result) => result.expectation === 'allowed');
+    const refusal = results.find((result) => result.service.endsWith(` from ${REFUSED_CLIENT_ADDRESS}`));
+    console.log(
+      [
+        '',
+        'Try it (the CA and these test credentials exist only for this stack):',
+        `  export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_SESSION_TOKEN=${sessionToken}`,
+        ...allowed.map((result) => `  ${result.curl}`),
+        ...(refusal ? [`  # refused: not on the allowlist\n  ${refusal.curl}`] : []),
+        '',
+        `Rendered config: ${stack.renderDir}`,
+        `Access log:      ${stack.target.logs.access}`,
+        '',
+        'Up until Ctrl-C.',
+      ].join('\n'),
+    );
+    up = true;
+    // Stay up; a process that dies on its own ends the run with an error.
+    const died = await Promise.race([
+      stack.nginx.exited.then((status) => `nginx exited (${status}):\n${stack.nginx.output().trim()}`),
+      stack.haproxy.process.exited.then(
+        (status) => `haproxy exited (${status}):\n${stack.haproxy.process.output().trim()}`,
+      ),
+    ]);
+    up = false;
+    if (supervisor.stopping) return new Promise<never>(() => {}); // a signal is stopping everything; it exits
+    console.error(died);
+    return 1;
+  } catch (error) {
+    // A signal during startup stops what was started under the code still running; the handler exits.
+    if (supervisor.stopping) return new Promise<never>(() => {});
+    throw error;
+  } finally {
+    await supervisor.stop();
+  }
+};

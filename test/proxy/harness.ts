@@ -1,0 +1,237 @@
+// A real nginx running the rendered config on loopback, in front of one stand-in per service (HTTP and TLS, each
+// on its own 127.x.y.z address) found through a loopback DNS server, with clients that write their own PROXY v2
+// header so a test can claim any client address while connecting from 127.0.0.1.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { Config } from '../../src/config/model.ts';
+import { upstreamName } from '../../src/config/model.ts';
+import { createLocalCa } from '../../src/local/certificates.ts';
+import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
+import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
+import { freePort } from '../../src/local/ports.ts';
+import { localRenderTarget, type RenderTarget, renderProxy, writeRendered } from '../../src/render/render.ts';
+import { type ProxyEndpoint, proxyV2Header } from '../support/proxy-protocol.ts';
+
+export interface HarnessOptions {
+  /** Defaults to loopback, as in the local stack. */
+  trustedProxyCidrs?: readonly string[];
+  /** Defaults to none: only config/allowlist.yaml decides. */
+  extraAllowlist?: RenderTarget['extraAllowlist'];
+}
+
+export interface Harness {
+  dir: string;
+  target: RenderTarget;
+  nginx: NginxProcess;
+  ports: { http: number; tls: number; health: number };
+  caCert: string;
+  /** Raw HTTP through the proxy; `source` is the client address claimed in the PROXY header (none: no header). */
+  http(request: string, source?: string): Promise<HttpOutcome>;
+  /** A TLS handshake with `servername` through the proxy; resolves with what the stand-in saw, or refused. */
+  tls(servername: string | undefined, source?: string): Promise<TlsOutcome>;
+  stop(): Promise<void>;
+}
+
+export type HttpOutcome = { status: number; body: string } | { closed: true };
+export type TlsOutcome = { service: string; servername: string } | { refused: string };
+
+/** What a stand-in answers: which service it is and what reached it. */
+export interface Echo {
+  service: string;
+  host: string | undefined;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const LOCALHOST = '127.0.0.1';
+
+export async function startHarness(config: Config, options: HarnessOptions = {}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-proxy-test-'));
+  const cleanups: (() => Promise<void> | void)[] = [() => rm(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const services = config.services.services;
+    const ca = await createLocalCa(dir);
+    const keyPair = await ca.issue(
+      'stand-in',
+      services.map((service) => service.domain),
+    );
+    const { addresses, httpPort, tlsPort, servers } = await startStandIns(
+      services.map((service) => service.name),
+      keyPair,
+    );
+    cleanups.push(() => Promise.all(servers.map(closeServer)).then(() => undefined));
+    const latticeNames = services.map(upstreamName);
+    const dns: DnsServer = await startDnsServer({
+      records: new Map(latticeNames.map((name, i) => [name, { a: [addresses[i] as string] }])),
+      ttlSeconds: 1,
+    });
+    cleanups.push(() => dns.close());
+
+    const ports = { http: await freePort(), tls: await freePort(), health: await freePort() };
+    const target = localRenderTarget({
+      runtimeDir: dir,
+      listen: ports,
+      resolver: { port: dns.port },
+      upstreamPorts: { http: httpPort, tls: tlsPort },
+      upstreamAddresses: Object.fromEntries(latticeNames.map((name, i) => [name, addresses[i] as string])),
+      trustedProxyCidrs: options.trustedProxyCidrs,
+      extraAllowlist: options.extraAllowlist ?? [],
+    });
+    await writeRendered(renderProxy(config, target), dir);
+    const nginx = await startNginx({ dir, waitFor: [{ host: LOCALHOST, port: ports.health }] });
+    cleanups.push(async () => {
+      await nginx.stop('SIGTERM');
+    });
+
+    return {
+      dir,
+      target,
+      nginx,
+      ports,
+      caCert: ca.cert,
+      http: (request, source) => httpExchange(ports.http, request, source),
+      tls: (servername, source) => tlsHandshake(ports.tls, servername, ca.cert, source),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One HTTP and one TLS stand-in per service on its own loopback address; all share two ports. */
+async function startStandIns(names: readonly string[], keyPair: { cert: string; key: string }) {
+  for (let attempt = 0; ; attempt++) {
+    // A random 127.x.y.0/24 keeps parallel test files apart.
+    const prefix = `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 250)}`;
+    const addresses = names.map((_, i) => `${prefix}.${i + 10}`);
+    const httpPort = await freePort(addresses[0]);
+    const tlsPort = await freePort(addresses[0]);
+    const servers: (HttpServer | TlsServer)[] = [];
+    try {
+      for (const [i, name] of names.entries()) {
+        const address = addresses[i] as string;
+        servers.push(await listen(httpStandIn(name), address, httpPort));
+        servers.push(await listen(tlsStandIn(name, keyPair), address, tlsPort));
+      }
+      return { addresses, httpPort, tlsPort, servers };
+    } catch (error) {
+      await Promise.all(servers.map(closeServer));
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+function httpStandIn(service: string): HttpServer {
+  return createHttpServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const echo: Echo = {
+        service,
+        host: request.headers.host,
+        url: request.url ?? '',
+        headers: request.headers,
+      };
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(echo));
+    });
+  });
+}
+
+function tlsStandIn(service: string, keyPair: { cert: string; key: string }): TlsServer {
+  return createTlsServer({ cert: keyPair.cert, key: keyPair.key }, (socket) => {
+    socket.end(JSON.stringify({ service, servername: socket.servername || '' }));
+  });
+}
+
+function listen<S extends HttpServer | TlsServer>(server: S, host: string, port: number): Promise<S> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, exclusive: true }, () => resolve(server));
+  });
+}
+
+function closeServer(server: HttpServer | TlsServer): Promise<void> {
+  if ('closeAllConnections' in server) server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Connects from 127.0.0.1 and writes the PROXY header claiming `source` (when given). */
+function connectWithHeader(port: number, source: string | undefined): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp({ host: LOCALHOST, port, localAddress: LOCALHOST });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      if (source !== undefined)
+        socket.write(proxyV2Header(endpoint(source, 40000), endpoint(destinationFor(source), port)));
+      resolve(socket);
+    });
+  });
+}
+
+function endpoint(address: string, port: number): ProxyEndpoint {
+  return { address, port };
+}
+
+/** The load balancer's own address in the header: same family as the client's. */
+function destinationFor(source: string): string {
+  return source.includes(':') ? 'fd00::1' : '10.0.0.1';
+}
+
+/** Writes `request` (after a PROXY header claiming `source`, when given) and reads until the server closes. */
+export async function httpExchange(port: number, request: string, source?: string): Promise<HttpOutcome> {
+  const socket = await connectWithHeader(port, source);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.write(request);
+  await new Promise<void>((resolve) => {
+    socket.once('close', () => resolve());
+    socket.once('error', () => resolve());
+  });
+  const text = Buffer.concat(chunks).toString('utf8');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+  if (!status) return { closed: true };
+  return { status: Number(status), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+}
+
+async function tlsHandshake(
+  port: number,
+  servername: string | undefined,
+  ca: string,
+  source: string | undefined,
+): Promise<TlsOutcome> {
+  const socket = await connectWithHeader(port, source);
+  return new Promise((resolve) => {
+    const tls = connectTls({ socket, servername, ca, rejectUnauthorized: servername !== undefined });
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const settle = (outcome: TlsOutcome) => {
+      if (settled) return;
+      settled = true;
+      tls.destroy();
+      socket.destroy();
+      resolve(outcome);
+    };
+    tls.on('data', (chunk: Buffer) => chunks.push(chunk));
+    tls.once('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      settle(text ? (JSON.parse(text) as TlsOutcome) : { refused: 'closed without data' });
+    });
+    tls.once('error', (error) => settle({ refused: error.message }));
+    tls.once('close', () => settle({ refused: 'closed' }));
+  });
+}
+
+/** An HTTP/1.1 request with `Connection: close`; `target` is the request-target (a path or an absolute URI). */
+export function httpGet(host: string | undefined, target = '/', extraHeaders: string[] = []): string {
+  const headers = [...(host === undefined ? [] : [`Host: ${host}`]), ...extraHeaders, 'Connection: close'];
+  return `GET ${target} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`;
+}

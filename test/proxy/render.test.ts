@@ -1,0 +1,154 @@
+// Rendering without nginx: the shipped files for the example config (file snapshots), what differs between the
+// image and the Debian flavour, the target derived from deployment.yaml, and the refusal of unsafe values.
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Config, Environment } from '../../src/config/model.ts';
+import { formatAddress, parseCidr, vpcResolverAddress } from '../../src/render/cidr.ts';
+import { ALLOWLIST_FILE, MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
+import { exampleConfig } from './example-config.ts';
+
+let config: Config;
+beforeAll(async () => {
+  config = await exampleConfig();
+});
+
+const environments = () => config.deployment.environments;
+const render = (env: Environment, flavour: 'image' | 'debian' = 'image') =>
+  renderProxy(config, { ...renderTargetFor(env), flavour });
+
+describe('the files the image ships', () => {
+  test('match the snapshots for every example environment', async () => {
+    for (const env of environments()) {
+      const files = render(env);
+      expect([...files.keys()]).toEqual([MAIN_FILE, ALLOWLIST_FILE]);
+      for (const [name, content] of files) {
+        await expect(content).toMatchFileSnapshot(`__snapshots__/${env.name}/${name}`);
+      }
+    }
+  });
+
+  test('differ from the Debian rendering only in the flavour lines', () => {
+    for (const env of environments()) {
+      const image = render(env, 'image').get(MAIN_FILE)?.split('\n') ?? [];
+      const debian = render(env, 'debian').get(MAIN_FILE)?.split('\n') ?? [];
+      const onlyIn = (a: string[], b: string[]) =>
+        a.filter((line) => !b.includes(line) && !line.trim().startsWith('#') && line.trim() !== '');
+      expect(onlyIn(debian, image)).toEqual([
+        'load_module /usr/lib/nginx/modules/ngx_stream_module.so;',
+        ...config.services.services
+          .filter((service) => service.ports.includes(80))
+          .map((service) => `        server ${service.latticeDomain ?? service.domain}:80;`),
+      ]);
+      expect(onlyIn(image, debian)).toEqual(
+        config.services.services
+          .filter((service) => service.ports.includes(80))
+          .map((service) => `        server ${service.latticeDomain ?? service.domain}:80 resolve;`),
+      );
+    }
+  });
+
+  test('route only configured names, each to its own Lattice name', () => {
+    const [env] = environments();
+    const conf = render(env as Environment).get(MAIN_FILE) ?? '';
+    for (const service of config.services.services) {
+      const lattice = service.latticeDomain ?? service.domain;
+      const sni = `        ${service.domain} ${lattice}:443;`;
+      expect(conf.includes(sni)).toBe(service.ports.includes(443));
+      const host = `        "${service.domain} ${service.domain}" lattice_http_${service.name};`;
+      expect(conf.includes(host)).toBe(service.ports.includes(80));
+    }
+    // Everything else is refused: no wildcard, regex or hostname matching in the routing maps.
+    expect(conf).not.toMatch(/^\s+(hostnames|~)/m);
+    expect(conf).toMatch(
+      /map \$ssl_preread_server_name \$tls_service \{\n\s+default unix:\/tmp\/nginx\/refuse\.sock;/,
+    );
+  });
+
+  test('trust PROXY headers from the environment VPC only and use its resolver', () => {
+    for (const env of environments()) {
+      const conf = render(env).get(MAIN_FILE) ?? '';
+      const trusted = [...conf.matchAll(/set_real_ip_from (\S+);/g)].map((match) => match[1]);
+      expect(trusted).toEqual([env.vpcCidr, env.vpcCidr]);
+      expect(conf).not.toContain('192.168.0.0/16');
+      const resolvers = [...conf.matchAll(/resolver (\S+) valid=10s ipv6=off;/g)].map((match) => match[1]);
+      expect(resolvers).toEqual([
+        `${vpcResolverAddress(env.vpcCidr)}:53`,
+        `${vpcResolverAddress(env.vpcCidr)}:53`,
+      ]);
+    }
+  });
+
+  test('write the allowlist as geo entries, nothing else', () => {
+    const allowlist = render(environments()[0] as Environment).get(ALLOWLIST_FILE) ?? '';
+    const entries = allowlist.split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(entries).toEqual(config.allowlist.entries.map((entry) => `${entry.cidr} 1;`));
+  });
+});
+
+describe('render target of an environment', () => {
+  const env = (overrides: Partial<Environment>) => ({ ...environments()[0], ...overrides }) as Environment;
+
+  test('resolver is the VPC base address plus two', () => {
+    expect(renderTargetFor(env({ vpcCidr: '10.42.0.0/20' })).resolver.address).toBe('10.42.0.2');
+    expect(renderTargetFor(env({ vpcCidr: '172.31.255.0/24' })).resolver.address).toBe('172.31.255.2');
+  });
+
+  test('IPv6 answers only for dual-stack environments', () => {
+    expect(renderTargetFor(env({ dualStack: false })).resolver.ipv6).toBe(false);
+    expect(renderTargetFor(env({ dualStack: true })).resolver.ipv6).toBe(true);
+    const conf = renderProxy(config, renderTargetFor(env({ dualStack: true }))).get(MAIN_FILE);
+    expect(conf).toContain('ipv6=on;');
+  });
+
+  test('listens on the container ports and writes only under the runtime volume', () => {
+    const target = renderTargetFor(env({}));
+    expect(target.listen).toEqual({ address: '0.0.0.0', http: 8080, tls: 8443, health: 8081 });
+    const conf = renderProxy(config, target).get(MAIN_FILE) ?? '';
+    const written = [...conf.matchAll(/^\s*(?:pid|\w+_temp_path) (\S+);/gm)].map((match) => match[1]);
+    expect(written.length).toBe(6);
+    for (const path of written) expect(path?.startsWith('/tmp/nginx/')).toBe(true);
+  });
+});
+
+describe('unsafe values are refused at render time', () => {
+  const injected = [
+    'orders.example.com; include /etc/passwd',
+    'orders.example.com}',
+    'a$host.example.com',
+    'orders.example.com\n',
+    'orders example.com',
+    "orders'.example.com",
+  ];
+  test.each(injected)('service domain %j', (domain) => {
+    const service = { ...config.services.services[0], domain } as Config['services']['services'][number];
+    const bad = { ...config, services: { services: [service] } };
+    expect(() => renderProxy(bad, renderTargetFor(environments()[0] as Environment))).toThrow(
+      /refusing to render .*domain/,
+    );
+  });
+
+  test('allowlist CIDR that is not a network', () => {
+    const bad = {
+      ...config,
+      allowlist: { ...config.allowlist, entries: [{ cidr: '10.0.0.0/8; allow all', description: 'x' }] },
+    };
+    expect(() => renderProxy(bad, renderTargetFor(environments()[0] as Environment))).toThrow();
+  });
+
+  test('trusted CIDR with host bits set', () => {
+    const target = {
+      ...renderTargetFor(environments()[0] as Environment),
+      trustedProxyCidrs: ['10.0.0.1/8'],
+    };
+    expect(() => renderProxy(config, target)).toThrow(/not canonical/);
+  });
+});
+
+describe('CIDR arithmetic', () => {
+  test('parses and formats IPv4 and IPv6 networks', () => {
+    expect(parseCidr('2001:db8:100::/48')).toEqual({ family: 6, base: 0x20010db80100n << 80n, prefix: 48 });
+    expect(formatAddress(6, (0x20010db80100n << 80n) - 1n)).toBe('2001:db8:ff:ffff:ffff:ffff:ffff:ffff');
+    expect(formatAddress(4, parseCidr('198.51.100.0/24').base + 255n)).toBe('198.51.100.255');
+    expect(() => parseCidr('198.51.100.1/24')).toThrow(/not canonical/);
+    expect(() => parseCidr('198.51.100.0/33')).toThrow();
+  });
+});

@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'run the proxy locally behind haproxy, in front of stand-in services, and smoke-test it',
     load: () => import('./commands/start.ts'),
   },
+  call: {
+    summary: 'send one SigV4-signed request to a service through an endpoint, and print the curl equivalent',
+    load: () => import('./commands/call.ts'),
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,228 @@
+// `lattice-ingress call <service>`: one request to a configured service through a given endpoint (an NLB name, an
+// address, the local stack), signed with SigV4 for `auth: iam` services with credentials from the standard AWS
+// chain (environment, profiles, SSO, assumed roles, instance/container roles). Prints the status, headers and
+// body, and the equivalent curl command.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { formatDiagnostics } from '../../config/diagnostics.ts';
+import { loadConfig } from '../../config/load.ts';
+import { AWS_REGION, type Config, type Port, type Service } from '../../config/model.ts';
+import { signingRegion } from '../../smoke/checks.ts';
+import { renderCurl } from '../../smoke/curl.ts';
+import { probe } from '../../smoke/probe.ts';
+import { requestTarget, signLatticeRequest } from '../../smoke/sign.ts';
+import type { Command } from '../command.ts';
+
+const USAGE = `Usage: lattice-ingress call <service> [options]
+
+Sends one request to a service of config/services.yaml, as a client outside the VPC would: TLS SNI, certificate
+check and Host are the service's domain, the connection goes to --endpoint (default: the domain itself). Requests to
+auth: iam services are signed with SigV4 (vpc-lattice-svcs) using the standard AWS credential chain.
+
+  <service>               service name (or domain) from services.yaml
+  --endpoint HOST[:PORT]  where to connect: load balancer DNS name or address (default: resolve the domain)
+  --port 443|80           listener to use (default: 443 when the service has it)
+  --path PATH             path and query (default: the service's smoke.path)
+  --method METHOD         HTTP method (default: GET, or POST with --data)
+  --data TEXT             request body
+  --region REGION         signing region (default: from the Lattice name, --environment, AWS_REGION)
+  --environment NAME      environment of deployment.yaml whose region to sign for
+  --profile NAME          AWS profile for the credentials (default: AWS_PROFILE or the default chain)
+  --cacert FILE           trust this CA bundle instead of the system store
+  --timeout SECONDS       give up after this long (default: 10)
+  --config DIR            configuration directory (default: config)
+
+Exit status: 0 for a 2xx/3xx answer, 1 for any other answer or none.`;
+
+export interface CallSettings {
+  service: Service;
+  port: Port;
+  /** Where to connect; undefined resolves the domain. */
+  endpoint?: { host: string; port: number };
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  data?: string;
+  region?: string;
+  profile?: string;
+  caFile?: string;
+  timeoutMs: number;
+}
+
+/** host, host:port, [v6], [v6]:port. */
+export function parseEndpoint(value: string, defaultPort: number): { host: string; port: number } {
+  const match = /^(?:\[(?<v6>[0-9a-fA-F:.]+)\]|(?<host>[^:[\]]+))(?::(?<port>\d{1,5}))?$/.exec(value);
+  const port = Number(match?.groups?.port ?? defaultPort);
+  const host = match?.groups?.v6 ?? match?.groups?.host;
+  if (!host || port < 1 || port > 65_535) {
+    throw new Error(`--endpoint must be HOST, HOST:PORT or [IPv6]:PORT, not "${value}"`);
+  }
+  return { host, port };
+}
+
+/** Splits "/p?a=1&b" into the path and its decoded query parameters. */
+export function parsePath(value: string): { path: string; query: Record<string, string | string[]> } {
+  if (!value.startsWith('/')) throw new Error(`--path must start with /, not "${value}"`);
+  const [path = '/', search = ''] = value.split(/\?(.*)/s);
+  const query: Record<string, string | string[]> = {};
+  for (const pair of search.split('&').filter(Boolean)) {
+    const [key = '', rawValue = ''] = pair.split(/=(.*)/s);
+    const name = decodeURIComponent(key);
+    const decoded = decodeURIComponent(rawValue);
+    const previous = query[name];
+    query[name] = previous === undefined ? decoded : [previous, decoded].flat();
+  }
+  return { path, query };
+}
+
+/** Reads the arguments against the configuration; throws with a message for the user on anything invalid. */
+export function parseCallArguments(args: string[], config: Config): CallSettings {
+  const { values, positionals } = parseArgs({ args, options: CALL_OPTIONS, allowPositionals: true });
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0) throw new Error(`name exactly one service\n\n${USAGE}`);
+  const services = config.services.services;
+  const service = services.find((candidate) => candidate.name === name || candidate.domain === name);
+  if (!service) {
+    throw new Error(
+      `no service "${name}" in services.yaml; known: ${services.map((s) => s.name).join(', ')}`,
+    );
+  }
+  const port = Number(values.port ?? (service.ports.includes(443) ? 443 : service.ports[0])) as Port;
+  if (!service.ports.includes(port)) {
+    throw new Error(
+      `${service.name} is published on port ${service.ports.join(' and ')}, not ${values.port}`,
+    );
+  }
+  let region = values.region;
+  if (values.environment) {
+    const environment = config.deployment.environments.find((env) => env.name === values.environment);
+    if (!environment) throw new Error(`no environment "${values.environment}" in deployment.yaml`);
+    region ??= signingRegion(service, environment.region);
+  }
+  region ??= signingRegion(service, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '');
+  if (region && !AWS_REGION.test(region)) throw new Error(`--region must be a Region code such as eu-west-1`);
+  const timeoutSeconds = Number(values.timeout ?? 10);
+  if (!(timeoutSeconds > 0)) throw new Error('--timeout must be a positive number of seconds');
+  return {
+    service,
+    port,
+    ...(values.endpoint ? { endpoint: parseEndpoint(values.endpoint, port) } : {}),
+    method: (values.method ?? (values.data === undefined ? 'GET' : 'POST')).toUpperCase(),
+    ...parsePath(values.path ?? service.smoke.path),
+    data: values.data,
+    region: region || undefined,
+    profile: values.profile,
+    caFile: values.cacert,
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+  };
+}
+
+const CALL_OPTIONS = {
+  endpoint: { type: 'string' },
+  port: { type: 'string' },
+  path: { type: 'string' },
+  method: { type: 'string' },
+  data: { type: 'string' },
+  region: { type: 'string' },
+  environment: { type: 'string' },
+  profile: { type: 'string' },
+  cacert: { type: 'string' },
+  timeout: { type: 'string' },
+  config: { type: 'string', default: 'config' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+async function resolveCredentials(profile: string | undefined): Promise<AwsCredentialIdentity> {
+  try {
+    return await fromNodeProviderChain(profile ? { profile } : {})();
+  } catch (error) {
+    throw new Error(
+      `no AWS credentials for a signed request (${error instanceof Error ? error.message : String(error)}); ` +
+        'set AWS_PROFILE / --profile, run aws sso login, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+  }
+}
+
+export async function call(settings: CallSettings, write: (text: string) => void): Promise<number> {
+  const { service, port } = settings;
+  const scheme = port === 443 ? 'https' : 'http';
+  const connect = settings.endpoint ?? { host: service.domain, port };
+  const signed = service.auth === 'iam';
+  if (signed && !settings.region) {
+    throw new Error(
+      `cannot tell which region to sign for: pass --region or --environment, or set AWS_REGION`,
+    );
+  }
+  const credentials = signed ? await resolveCredentials(settings.profile) : undefined;
+  const region = settings.region ?? '';
+  const curl = renderCurl({
+    method: settings.method,
+    scheme,
+    domain: service.domain,
+    port,
+    path: settings.path,
+    query: settings.query,
+    ...(settings.endpoint ? { connectTo: settings.endpoint } : {}),
+    ...(credentials ? { sign: { region, sessionToken: Boolean(credentials.sessionToken) } } : {}),
+    caFile: settings.caFile,
+    data: settings.data,
+  });
+  // curl adds this content type to --data bodies and signs it; send and sign the same.
+  const headers: Record<string, string> =
+    settings.data === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' };
+  const signedHeaders = credentials
+    ? (
+        await signLatticeRequest(
+          {
+            method: settings.method,
+            host: service.domain,
+            path: settings.path,
+            query: settings.query,
+            headers,
+          },
+          { region, credentials },
+        )
+      ).headers
+    : headers;
+  const outcome = await probe({
+    scheme,
+    connectHost: connect.host,
+    connectPort: connect.port,
+    domain: service.domain,
+    method: settings.method,
+    path: requestTarget(settings.path, settings.query),
+    headers: signedHeaders,
+    body: settings.data,
+    ca: settings.caFile ? await readFile(settings.caFile, 'utf8') : undefined,
+    timeoutMs: settings.timeoutMs,
+  });
+  write(`# ${curl}\n`);
+  if (outcome.kind === 'failure') {
+    write(`no response from ${connect.host}:${connect.port} (${outcome.failure}): ${outcome.message}\n`);
+    return 1;
+  }
+  const headerLines = Object.entries(outcome.headers).flatMap(([name, value]) =>
+    [value ?? []].flat().map((item) => `${name}: ${item}`),
+  );
+  write(
+    `HTTP ${outcome.status} (${Math.round(outcome.latencyMs)} ms)\n${headerLines.join('\n')}\n\n${outcome.body}`,
+  );
+  if (outcome.body && !outcome.body.endsWith('\n')) write('\n');
+  return outcome.status >= 200 && outcome.status < 400 ? 0 : 1;
+}
+
+export const command: Command = async (args) => {
+  const { values } = parseArgs({ args, options: CALL_OPTIONS, allowPositionals: true });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { config, diagnostics } = await loadConfig(values.config);
+  if (!config) {
+    console.error(formatDiagnostics(diagnostics, 'text'));
+    return 1;
+  }
+  return call(parseCallArguments(args, config), (text) => process.stdout.write(text));
+};

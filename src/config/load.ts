@@ -211,8 +211,8 @@ function issueHint(issue: z.core.$ZodIssue, node: SourceNode): string | undefine
     const close = closestMatch(node.value, options);
     return close ? `did you mean ${close}?` : `use one of: ${options.join(', ')}`;
   }
-  if (issue.code !== 'invalid_type') return undefined;
   const reading = node.plain === undefined ? undefined : explainPlainScalar(node.plain, node.value);
+  if (issue.code !== 'invalid_type') return reading;
   if (issue.expected === 'string' && node.plain !== undefined) {
     return `${reading ?? `YAML reads the unquoted ${node.plain} as ${describeValue(node.value)}`}; quote it: "${node.plain}"`;
   }

@@ -176,6 +176,8 @@ export const ScalingSchema = z
     taskMemoryMiB: z
       .number()
       .int()
+      .min(512)
+      .max(30720)
       .default(1024)
       .describe('Must be a valid Fargate memory size for taskCpu.'),
   })

@@ -15,13 +15,16 @@ export function levenshtein(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to what was written, if it is close enough to be a typo: a different case, or at most
- * one edit per three characters (descripton -> description, expiers -> expires).
+ * The candidate closest to what was written, if it is close enough to be a typo: a different case, a shortened
+ * name (cpuTarget -> cpuTargetPercent), or at most one edit per three characters (descripton -> description).
  */
 export function closestMatch(written: string, candidates: readonly string[]): string | undefined {
   const lower = written.toLowerCase();
   const sameCase = candidates.find((candidate) => candidate.toLowerCase() === lower);
   if (sameCase) return sameCase;
+  const extended =
+    lower.length >= 4 && candidates.find((candidate) => candidate.toLowerCase().startsWith(lower));
+  if (extended) return extended;
   const limit = Math.max(1, Math.floor(written.length / 3));
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalCidr,
+  containsCidr,
+  formatIpv6,
+  ipv4MappedEquivalent,
+  parseCidr,
+  parseIpv4,
+  parseIpv6,
+  specialPurposeRange,
+} from '../../src/config/cidr.ts';
+
+const cidr = (text: string) => {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`${text}: ${parsed.reason}`);
+  return parsed.cidr;
+};
+
+describe('IPv4', () => {
+  it.each([
+    ['0.0.0.0', 0n],
+    ['255.255.255.255', 0xffffffffn],
+    ['198.51.100.7', 0xc6336407n],
+  ])('parses %s', (text, value) => expect(parseIpv4(text)).toBe(value));
+
+  it.each([
+    '256.0.0.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '010.0.0.1',
+    '1.2.3.-4',
+    '1.2.3.4 ',
+    '0x1.2.3.4',
+    '1..2.3',
+    '',
+  ])('refuses %j', (text) => expect(parseIpv4(text)).toBeUndefined());
+});
+
+describe('IPv6', () => {
+  it.each([
+    ['::', 0n],
+    ['::1', 1n],
+    ['2001:db8::', 0x20010db8n << 96n],
+    ['2001:DB8:0:0:0:0:0:1', (0x20010db8n << 96n) | 1n],
+    ['1:2:3:4:5:6:7:8', 0x00010002000300040005000600070008n],
+  ])('parses %s', (text, value) => expect(parseIpv6(text)).toBe(value));
+
+  it.each([
+    '1:2:3:4:5:6:7:8:9',
+    '1::2::3',
+    '12345::',
+    'g::',
+    '1:2:3:4:5:6:7',
+    ':1::',
+    '1:2:3:4:5:6:7::8',
+    '',
+  ])('refuses %j', (text) => expect(parseIpv6(text)).toBeUndefined());
+
+  it.each([
+    [0n, '::'],
+    [1n, '::1'],
+    [0x20010db8000000000000000000000001n, '2001:db8::1'],
+    // RFC 5952: a single zero group is not compressed; the first of equal runs is.
+    [0x20010db8000000010001000100010001n, '2001:db8:0:1:1:1:1:1'],
+    [0x20010000000000010000000000000001n, '2001:0:0:1::1'],
+    [0x20010db8000000000001000000000001n, '2001:db8::1:0:0:1'],
+  ])('formats %s as %s', (value, text) => expect(formatIpv6(value)).toBe(text));
+});
+
+describe('parseCidr', () => {
+  it.each([
+    ['10.1.2.3/8', '10.0.0.0/8'],
+    ['198.51.100.0/24', '198.51.100.0/24'],
+    ['0.0.0.0/0', '0.0.0.0/0'],
+    ['2001:DB8:0::/32', '2001:db8::/32'],
+    ['2001:db8:0:0:1::/64', '2001:db8::/64'],
+    ['::/0', '::/0'],
+  ])('canonical form of %s is %s', (text, canonical) => expect(canonicalCidr(cidr(text))).toBe(canonical));
+
+  it.each([
+    ['10.0.0.0', /prefix length/],
+    ['10.0.0.0/33', /0 to 32/],
+    ['2001:db8::/129', /0 to 128/],
+    ['10.0.0.0/08', /prefix length/],
+    ['010.0.0.0/8', /leading zeros/],
+    ['fe80::1%eth0/64', /zone/],
+    ['::ffff:192.0.2.1/128', /dotted/],
+    ['2001:db8::g/64', /IPv6/],
+    ['999.0.0.0/8', /IPv4/],
+  ])('refuses %s', (text, reason) => {
+    const parsed = parseCidr(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+
+  it('finds containment within a family only', () => {
+    expect(containsCidr(cidr('10.0.0.0/8'), cidr('10.200.0.0/16'))).toBe(true);
+    expect(containsCidr(cidr('10.200.0.0/16'), cidr('10.0.0.0/8'))).toBe(false);
+    expect(containsCidr(cidr('0.0.0.0/0'), cidr('::/128'))).toBe(false);
+    expect(containsCidr(cidr('2001:db8::/32'), cidr('2001:db8:ffff::/48'))).toBe(true);
+  });
+
+  it('maps IPv4-mapped IPv6 networks to their IPv4 form', () => {
+    expect(ipv4MappedEquivalent(cidr('::ffff:c633:6400/120'))).toBe('198.51.100.0/24');
+    expect(ipv4MappedEquivalent(cidr('2001:db8::/32'))).toBeUndefined();
+  });
+
+  it('knows ranges no client comes from', () => {
+    expect(specialPurposeRange(cidr('127.0.0.1/32'))?.what).toBe('loopback');
+    expect(specialPurposeRange(cidr('fe80::/64'))?.what).toBe('link-local');
+    expect(specialPurposeRange(cidr('198.51.100.0/24'))).toBeUndefined();
+    // Containing a special range is not the same as being inside one.
+    expect(specialPurposeRange(cidr('0.0.0.0/0'))).toBeUndefined();
+  });
+});

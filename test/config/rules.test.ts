@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { allowlistYaml, exampleText, parse, summary } from './sources.ts';
+
+const entry = (cidr: string, extra = '') => `cidr: ${cidr}, description: Example entry${extra}`;
+
+describe('allowlist rules', () => {
+  it('accepts the example configuration without findings', () => {
+    const result = parse();
+    expect(result.diagnostics).toEqual([]);
+    expect(result.config?.allowlist.entries.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a CIDR with host bits set and suggests the network', () => {
+    const result = parse({ allowlist: allowlistYaml([entry('172.17.2.3/12')]) });
+    expect(summary(result)).toEqual(['allowlist.yaml:3:12 error cidr-not-canonical']);
+    expect(result.diagnostics[0]?.message).toContain('172.16.0.0/12');
+    expect(result.diagnostics[0]?.hint).toContain('write 172.16.0.0/12');
+    expect(result.config).toBeUndefined();
+  });
+
+  it('refuses IPv6 that is not in RFC 5952 form', () => {
+    const result = parse({ allowlist: allowlistYaml([entry('2001:DB8:0000::/48')]) });
+    expect(result.diagnostics[0]?.code).toBe('cidr-not-canonical');
+    expect(result.diagnostics[0]?.hint).toBe('write 2001:db8::/48');
+  });
+
+  it.each([
+    ['10.0.0.0/33', 'cidr-invalid'],
+    ['010.0.0.0/8', 'cidr-invalid'],
+    ['"::ffff:c633:6400/120"', 'cidr-ipv4-mapped'],
+  ])('refuses %s (%s)', (cidr, code) => {
+    expect(parse({ allowlist: allowlistYaml([entry(cidr)]) }).diagnostics.map((d) => d.code)).toEqual([code]);
+  });
+
+  it('reports duplicates and covered entries with the line of the other entry', () => {
+    const result = parse({
+      allowlist: allowlistYaml([
+        entry('172.16.0.0/12'),
+        entry('192.0.2.0/24'),
+        entry('172.20.0.0/16'),
+        entry('192.0.2.0/24'),
+        entry('2001:db8::/32'),
+        entry('2001:db8:1::/48'),
+      ]),
+    });
+    expect(summary(result)).toEqual([
+      'allowlist.yaml:5:12 warning cidr-covered',
+      'allowlist.yaml:6:12 error cidr-duplicate',
+      'allowlist.yaml:8:12 warning cidr-covered',
+    ]);
+    expect(result.diagnostics[0]?.message).toContain('inside 172.16.0.0/12 (line 3)');
+    expect(result.diagnostics[1]?.message).toContain('already listed on line 4');
+  });
+
+  it('does not call an entry redundant when the broader one expires first', () => {
+    const result = parse({
+      allowlist: allowlistYaml([entry('172.16.0.0/12', ', expires: 2026-06-01'), entry('172.20.0.0/16')]),
+    });
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it('refuses 0.0.0.0/0 and ::/0 unless allowAnyAddress is true', () => {
+    const open = [entry('0.0.0.0/0'), entry('::/0')];
+    const codes = (text: string) =>
+      summary(parse({ allowlist: text })).filter((s) => s.startsWith('allowlist'));
+    expect(codes(allowlistYaml(open))).toEqual([
+      'allowlist.yaml:3:12 error cidr-any-address',
+      'allowlist.yaml:4:12 error cidr-any-address',
+    ]);
+    expect(codes(allowlistYaml(open, 'allowAnyAddress: true'))).toEqual([]);
+    expect(
+      summary(parse({ allowlist: allowlistYaml([entry('192.0.2.0/24')], 'allowAnyAddress: true') })),
+    ).toEqual(['allowlist.yaml:1:1 warning allow-any-address-unused']);
+  });
+
+  it('fails expired entries and warns 14 days ahead, relative to the date given', () => {
+    const result = parse({
+      allowlist: allowlistYaml([
+        entry('192.0.2.0/28', ', expires: 2026-01-14'),
+        entry('192.0.2.16/28', ', expires: 2026-01-15'),
+        entry('192.0.2.32/28', ', expires: 2026-01-29'),
+        entry('192.0.2.48/28', ', expires: 2026-01-30'),
+        entry('192.0.2.64/28', ', expires: 2026-02-30'),
+      ]),
+    });
+    expect(summary(result).map((s) => s.replace(/:\d+ /, ' '))).toEqual([
+      'allowlist.yaml:3 error entry-expired',
+      'allowlist.yaml:4 warning entry-expiring',
+      'allowlist.yaml:5 warning entry-expiring',
+      'allowlist.yaml:7 error date-invalid',
+    ]);
+  });
+
+  it('warns about networks no client can come from', () => {
+    expect(summary(parse({ allowlist: allowlistYaml([entry('127.0.0.0/8')]) }))).toEqual([
+      'allowlist.yaml:3:12 warning cidr-never-a-client',
+    ]);
+  });
+
+  it('finds overlaps among 5,000 entries (sort and sweep)', () => {
+    const entries = Array.from({ length: 5_000 }, (_, i) => entry(`10.${i >> 8}.${i & 255}.0/24`));
+    entries.push(entry('10.0.0.0/16'));
+    // (10.42.0.0/20, the example VPC, is not among them: 5,000 /24s end at 10.19.135.0.)
+    const result = parse({ allowlist: allowlistYaml(entries) });
+    expect(result.diagnostics.filter((d) => d.code === 'cidr-covered')).toHaveLength(256);
+  });
+});
+
+describe('services rules', () => {
+  const services = exampleText('services');
+
+  it('refuses duplicate names and domains, pointing at the second', () => {
+    const result = parse({
+      services: services
+        .replace('name: inventory', 'name: orders')
+        .replace('domain: inventory.example.com', 'domain: orders.example.com'),
+    });
+    expect(summary(result)).toEqual([
+      'services.yaml:21:11 error service-name-duplicate',
+      'services.yaml:22:13 error domain-duplicate',
+    ]);
+  });
+
+  it('refuses wildcards and capitals with a specific message', () => {
+    const wildcard = parse({ services: services.replace('orders.example.com', '"*.example.com"') });
+    expect(wildcard.diagnostics[0]?.message).toContain('cannot be a wildcard');
+    const upper = parse({ services: services.replace('orders.example.com', 'Orders.example.com') });
+    expect(upper.diagnostics[0]?.message).toContain('must be lowercase');
+  });
+
+  it('refuses ports other than 80 and 443, and repeated ports', () => {
+    expect(summary(parse({ services: services.replace('ports: [443]', 'ports: [443, 8443]') }))).toEqual([
+      'services.yaml:24:18 error invalid-value',
+    ]);
+    expect(summary(parse({ services: services.replace('ports: [443]', 'ports: [443, 443]') }))).toEqual([
+      'services.yaml:24:12 error port-duplicate',
+    ]);
+  });
+
+  it('requires the Lattice Region to be one the fleet runs in', () => {
+    const result = parse({
+      services: services.replace('vpc-lattice-svcs.eu-west-1', 'vpc-lattice-svcs.us-east-1'),
+    });
+    expect(summary(result)).toEqual(['services.yaml:15:20 error lattice-region-mismatch']);
+    expect(result.diagnostics[0]?.message).toContain('us-east-1');
+  });
+});
+
+describe('scaling rules', () => {
+  const scaling = exampleText('scaling');
+
+  it('checks min <= desired <= max', () => {
+    expect(summary(parse({ scaling: scaling.replace('maxTasks: 10', 'maxTasks: 1') }))).toEqual([
+      'scaling.yaml:6:11 error scaling-min-above-max',
+    ]);
+    expect(summary(parse({ scaling: `${scaling}desiredTasks: 11\n` }))).toEqual([
+      'scaling.yaml:15:15 error scaling-desired-out-of-range',
+    ]);
+    expect(summary(parse({ scaling: scaling.replace('minTasks: 2', 'minTasks: 1') }))).toEqual([
+      'scaling.yaml:6:11 warning scaling-single-task',
+    ]);
+  });
+
+  it('accepts only Fargate CPU/memory pairs', () => {
+    const result = parse({ scaling: scaling.replace('taskMemoryMiB: 1024', 'taskMemoryMiB: 8192') });
+    expect(summary(result)).toEqual(['scaling.yaml:14:16 error fargate-size']);
+    expect(result.diagnostics[0]?.hint).toContain('1024, 2048, 3072, 4096');
+    expect(result.diagnostics[0]?.hint).toContain('fits taskCpu 1024 or 2048 or 4096');
+  });
+});
+
+describe('deployment rules', () => {
+  const deployment = exampleText('deployment');
+
+  it('refuses duplicate environment names', () => {
+    expect(summary(parse({ deployment: deployment.replace('name: production', 'name: staging') }))).toEqual([
+      'deployment.yaml:21:11 error environment-duplicate',
+      'deployment.yaml:29:7 error github-environment-duplicate',
+    ]);
+  });
+
+  it.each([
+    ['10.42.0.1/20', 'cidr-not-canonical'],
+    ['10.0.0.0/12', 'vpc-cidr-size'],
+    ['10.42.0.0/26', 'vpc-cidr-size'],
+    ['100.64.0.0/16', 'vpc-cidr-not-private'],
+    ['"2001:db8::/56"', 'vpc-cidr-family'],
+  ])('checks vpcCidr %s (%s)', (cidr, code) => {
+    const result = parse({ deployment: deployment.replace('vpcCidr: 10.42.0.0/20', `vpcCidr: ${cidr}`) });
+    expect(summary(result)).toEqual([`deployment.yaml:17:14 error ${code}`]);
+  });
+
+  it('warns when the VPC range is allowlisted', () => {
+    const result = parse({
+      allowlist: allowlistYaml([entry('10.42.0.0/16')]),
+    });
+    expect(summary(result)).toEqual(['deployment.yaml:17:14 warning vpc-cidr-allowlisted']);
+    expect(result.diagnostics[0]?.message).toContain('allowlist.yaml line 3');
+  });
+
+  it('checks availability zones against the Region', () => {
+    const result = parse({
+      deployment: deployment.replace('eu-west-1b, eu-west-1c]', 'eu-west-1b, us-east-1c]'),
+    });
+    expect(summary(result)).toEqual(['deployment.yaml:24:49 error az-region-mismatch']);
+  });
+
+  it('warns about a hosted zone the mode does not use', () => {
+    const result = parse({ deployment: deployment.replace('mode: both', 'mode: private') });
+    expect(summary(result)).toEqual(['deployment.yaml:32:9 warning hosted-zone-unused']);
+  });
+});

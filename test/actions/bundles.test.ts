@@ -1,7 +1,7 @@
 // Every action's committed dist/ must be exactly what `npm run bundle` produces from the current sources and lock
 // file: a workflow runs dist/index.js directly, so a stale bundle would silently run old code.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,9 +80,7 @@ describe('bundle-actions --check', () => {
   it('passes for an up-to-date copy and fails naming the file when one byte differs', async () => {
     const committed = await mkdtemp(join(tmpdir(), 'bundles-committed-'));
     try {
-      await cp(join(actionsDir, 'validate', 'dist'), join(committed, 'validate', 'dist'), {
-        recursive: true,
-      });
+      await run(process.execPath, [script, '--outdir', committed, 'validate']);
       const ok = await run(process.execPath, [script, '--check', '--committed', committed, 'validate']);
       expect(ok.stdout).toContain('1 action bundle(s) up to date');
 

@@ -1,0 +1,36 @@
+// Wires the AWS and GitHub adapters for an environment: the only place the deploy actions construct clients.
+import { getOctokit } from '@actions/github';
+import { type AwsClients, createAwsClients } from '../aws/clients.ts';
+import { Stacks } from '../aws/cloudformation.ts';
+import { Registry } from '../aws/ecr.ts';
+import { Fleet } from '../aws/ecs.ts';
+import { GitHubDeployments } from '../aws/github-deployments.ts';
+import { assertAccount } from '../aws/sts.ts';
+import { type Environment, repositoryName } from '../config/model.ts';
+import type { RunContext } from './context.ts';
+import { type RolloutPorts, systemClock } from './follow-rollout.ts';
+
+export interface EnvironmentPorts extends RolloutPorts {
+  clients: AwsClients;
+}
+
+/** Checks the credentials are for the environment's account, then builds the adapters. */
+export async function environmentPorts(
+  environment: Environment,
+  run: RunContext,
+  githubToken: string | undefined,
+): Promise<EnvironmentPorts> {
+  const clients = createAwsClients(environment.region);
+  await assertAccount(clients.sts, environment.account, environment.name);
+  const repository = repositoryName(environment);
+  return {
+    clients,
+    stacks: new Stacks(clients.cloudformation),
+    registry: new Registry(clients.ecr, repository),
+    fleet: (cluster, service) => new Fleet(clients.ecs, cluster, service, repository),
+    ...(githubToken
+      ? { deployments: new GitHubDeployments(getOctokit(githubToken), run.owner, run.repo) }
+      : {}),
+    clock: systemClock,
+  };
+}

@@ -1,0 +1,130 @@
+// The rollback action: resolve `previous`, a commit sha or an image tag to an image that exists in ECR and was
+// deployed before, then roll out to it with the same following and reporting as a rollout.
+
+import { stackParameter } from '../aws/cloudformation.ts';
+import { githubEnvironment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import {
+  type DeploymentRecord,
+  parseRollbackTarget,
+  resolveRollbackTarget,
+} from '../rollout/rollback-target.ts';
+import type { RunContext } from './context.ts';
+import { loadEnvironment } from './environment.ts';
+import { rollOut } from './follow-rollout.ts';
+import type { ActionIO } from './io.ts';
+import { code } from './markdown.ts';
+import { type FollowSettings, type PortsFactory, readFollowSettings } from './rollout.ts';
+import { ActionFailure } from './run.ts';
+import { InputReader } from './settings.ts';
+
+export interface RollbackSettings extends FollowSettings {
+  configDir: string;
+  environment: string;
+  target: string;
+  reason: string;
+}
+
+export function readRollbackSettings(io: ActionIO): RollbackSettings {
+  const inputs = new InputReader(io);
+  const settings: RollbackSettings = {
+    configDir: inputs.optional('config-dir') ?? 'config',
+    environment: inputs.required('environment'),
+    target: inputs.optional('target') ?? 'previous',
+    reason: inputs.required('reason'),
+    ...readFollowSettings(inputs),
+  };
+  const parsed = parseRollbackTarget(settings.target);
+  if ('error' in parsed) inputs.problem(parsed.error);
+  inputs.done();
+  return settings;
+}
+
+export async function rollbackAction(
+  settings: RollbackSettings,
+  io: ActionIO,
+  run: RunContext,
+  createPorts: PortsFactory,
+): Promise<void> {
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const ports = await createPorts(environment, run, settings.githubToken);
+  const target = parseRollbackTarget(settings.target);
+  if ('error' in target) throw new ActionFailure(target.error);
+  const ghEnvironment = githubEnvironment(environment);
+
+  let history: DeploymentRecord[] = [];
+  if (ports.deployments) {
+    history = await ports.deployments.history(ghEnvironment).catch((error: unknown) => {
+      io.warning(`could not read the GitHub deployment history (${String(error)}); using registry tags only`);
+      return [];
+    });
+  } else {
+    io.warning('No GitHub token: resolving the target from registry tags only');
+  }
+  const registryTags = target.kind === 'previous' ? [] : await ports.registry.listTags();
+  const resolved = resolveRollbackTarget(target, { history, registryTags });
+  if (!resolved.ok) {
+    const message = `cannot roll ${environment.name} back to "${settings.target}": ${resolved.message}. Nothing was changed.`;
+    await io.appendSummary(`## Rollback refused\n\n${message}\n`);
+    throw new ActionFailure(message);
+  }
+  const { resolution } = resolved;
+  if (resolution.via === 'registry') {
+    io.warning(
+      `${resolution.imageTag} is not in the deployment history of ${ghEnvironment}; it was found in the registry`,
+    );
+  }
+  const stack = await ports.stacks.describe(stackNames(environment).ingress);
+  const from = stack ? (stackParameter(stack, IMAGE_TAG_PARAMETER) ?? '') : '';
+  io.info(
+    `Rolling ${environment.name} back: ${from || '(none)'} -> ${resolution.imageTag} (requested by ${run.actor}: ${settings.reason})`,
+  );
+
+  const result = await rollOut(
+    {
+      environment,
+      githubEnvironment: ghEnvironment,
+      imageTag: resolution.imageTag,
+      sha: resolution.sha ?? run.sha,
+      description: `Rollback by ${run.actor}: ${settings.reason}`,
+      timeoutMs: settings.timeoutMinutes * 60_000,
+      pollIntervalMs: settings.pollIntervalSeconds * 1000,
+      cancelOnTimeout: settings.cancelOnTimeout,
+      logUrl: run.runUrl,
+      title: 'Rollback',
+      context: [
+        ['Who', code(run.actor)],
+        ['Why', settings.reason],
+        ['Requested target', code(settings.target)],
+        [
+          'Resolved from',
+          resolution.via === 'history'
+            ? `deployment ${resolution.record?.id ?? ''} (${resolution.record?.createdAt ?? ''})`
+            : 'registry tags',
+        ],
+      ],
+    },
+    ports,
+    io,
+  );
+
+  // The deployment rolled back from is marked failed, so the next `previous` does not choose it again.
+  const current = history[0];
+  if (
+    ports.deployments &&
+    current &&
+    current.imageTag === from &&
+    from !== resolution.imageTag &&
+    current.state === 'success'
+  ) {
+    await ports.deployments
+      .setStatus(current.id, 'failure', {
+        description: `Rolled back to ${resolution.imageTag} by ${run.actor}: ${settings.reason}`,
+        logUrl: run.runUrl,
+      })
+      .catch((error: unknown) =>
+        io.warning(`could not mark deployment ${current.id} as rolled back: ${String(error)}`),
+      );
+  }
+  io.setOutput('image-tag', resolution.imageTag);
+  io.setOutput('rolled-back-from', result.previousImageTag);
+}

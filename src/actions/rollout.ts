@@ -1,0 +1,83 @@
+// The rollout action: roll the environment's Ingress stack to an image tag and follow it to the end.
+import { type Environment, githubEnvironment } from '../config/model.ts';
+import { IMAGE_TAG } from '../rollout/image-tags.ts';
+import type { RunContext } from './context.ts';
+import { loadEnvironment } from './environment.ts';
+import { type RolloutPorts, type RolloutRequest, rollOut } from './follow-rollout.ts';
+import type { ActionIO } from './io.ts';
+import { InputReader } from './settings.ts';
+
+export interface FollowSettings {
+  timeoutMinutes: number;
+  /** Seconds between polls at first (hidden input; tests use a fraction of a second). */
+  pollIntervalSeconds: number;
+  cancelOnTimeout: boolean;
+  githubToken?: string;
+}
+
+export interface RolloutSettings extends FollowSettings {
+  configDir: string;
+  environment: string;
+  imageTag: string;
+  description?: string;
+}
+
+/** Inputs shared by rollout and rollback. */
+export function readFollowSettings(inputs: InputReader): FollowSettings {
+  const token = inputs.optional('github-token');
+  return {
+    timeoutMinutes: inputs.number('timeout-minutes', 20, { min: 0.01, max: 360 }),
+    pollIntervalSeconds: inputs.number('poll-interval-seconds', 10, { min: 0.01, max: 300 }),
+    cancelOnTimeout: inputs.boolean('cancel-on-timeout', true),
+    ...(token ? { githubToken: token } : {}),
+  };
+}
+
+export function readRolloutSettings(io: ActionIO): RolloutSettings {
+  const inputs = new InputReader(io);
+  const description = inputs.optional('description');
+  const settings: RolloutSettings = {
+    configDir: inputs.optional('config-dir') ?? 'config',
+    environment: inputs.required('environment'),
+    imageTag: inputs.matching('image-tag', IMAGE_TAG, 'an image tag such as git-<sha>', { required: true }),
+    ...readFollowSettings(inputs),
+    ...(description ? { description } : {}),
+  };
+  inputs.done();
+  return settings;
+}
+
+/** Builds the AWS and GitHub adapters (ports.ts in the action, fakes or mocked clients in tests). */
+export type PortsFactory = (
+  environment: Environment,
+  run: RunContext,
+  githubToken?: string,
+) => Promise<RolloutPorts>;
+
+export async function rolloutAction(
+  settings: RolloutSettings,
+  io: ActionIO,
+  run: RunContext,
+  createPorts: PortsFactory,
+): Promise<void> {
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const ports = await createPorts(environment, run, settings.githubToken);
+  const request: RolloutRequest = {
+    environment,
+    githubEnvironment: githubEnvironment(environment),
+    imageTag: settings.imageTag,
+    sha: run.sha,
+    description: settings.description ?? `Roll out ${settings.imageTag}`,
+    timeoutMs: settings.timeoutMinutes * 60_000,
+    pollIntervalMs: settings.pollIntervalSeconds * 1000,
+    cancelOnTimeout: settings.cancelOnTimeout,
+    logUrl: run.runUrl,
+    title: 'Rollout',
+    context: [['Commit', run.sha.slice(0, 12)]],
+  };
+  const result = await rollOut(request, ports, io);
+  io.setOutput('deployment-id', result.deploymentId ?? '');
+  io.setOutput('image-digest', result.imageDigest);
+  io.setOutput('previous-image-tag', result.previousImageTag);
+  io.setOutput('task-definition-arn', result.taskDefinitionArn);
+}

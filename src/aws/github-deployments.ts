@@ -1,0 +1,117 @@
+// GitHub deployments for an environment: the record of what was rolled out where, and the history rollback reads.
+import type { getOctokit } from '@actions/github';
+import type { DeploymentRecord } from '../rollout/rollback-target.ts';
+
+export type Octokit = ReturnType<typeof getOctokit>;
+export type DeploymentState =
+  | 'in_progress'
+  | 'success'
+  | 'failure'
+  | 'error'
+  | 'inactive'
+  | 'queued'
+  | 'pending';
+
+export interface DeploymentPayload {
+  imageTag: string;
+  digest?: string;
+}
+
+export interface StatusDetails {
+  description?: string;
+  logUrl?: string;
+  environmentUrl?: string;
+}
+
+/** What the rollout and rollback logic need from GitHub; GitHubDeployments implements it over the REST API. */
+export interface DeploymentLog {
+  create(input: {
+    environment: string;
+    sha: string;
+    payload: DeploymentPayload;
+    description: string;
+  }): Promise<number>;
+  setStatus(id: number, state: DeploymentState, details: StatusDetails): Promise<void>;
+  /** The environment's deployments with an imageTag payload, newest first. */
+  history(environment: string, limit?: number): Promise<DeploymentRecord[]>;
+}
+
+export class GitHubDeployments implements DeploymentLog {
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly owner: string,
+    private readonly repo: string,
+  ) {}
+
+  async create(input: { environment: string; sha: string; payload: DeploymentPayload; description: string }) {
+    const response = await this.octokit.rest.repos.createDeployment({
+      owner: this.owner,
+      repo: this.repo,
+      ref: input.sha,
+      environment: input.environment,
+      payload: { ...input.payload },
+      description: input.description.slice(0, 140),
+      auto_merge: false,
+      // The workflow already ran the checks it needs; commit statuses are not a gate here.
+      required_contexts: [],
+      production_environment: /prod/.test(input.environment),
+    });
+    if (response.status !== 201 || !('id' in response.data)) {
+      throw new Error(`GitHub did not create the deployment (HTTP ${response.status})`);
+    }
+    return response.data.id;
+  }
+
+  async setStatus(id: number, state: DeploymentState, details: StatusDetails): Promise<void> {
+    await this.octokit.rest.repos.createDeploymentStatus({
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: id,
+      state,
+      ...(details.description ? { description: details.description.slice(0, 140) } : {}),
+      ...(details.logUrl ? { log_url: details.logUrl } : {}),
+      ...(details.environmentUrl ? { environment_url: details.environmentUrl } : {}),
+    });
+  }
+
+  async history(environment: string, limit = 30): Promise<DeploymentRecord[]> {
+    const { data: deployments } = await this.octokit.rest.repos.listDeployments({
+      owner: this.owner,
+      repo: this.repo,
+      environment,
+      per_page: limit,
+    });
+    const records: DeploymentRecord[] = [];
+    for (const deployment of deployments) {
+      const payload = (
+        typeof deployment.payload === 'string' ? safeJson(deployment.payload) : deployment.payload
+      ) as Partial<DeploymentPayload> | undefined;
+      if (typeof payload?.imageTag !== 'string') continue;
+      const { data: statuses } = await this.octokit.rest.repos.listDeploymentStatuses({
+        owner: this.owner,
+        repo: this.repo,
+        deployment_id: deployment.id,
+        per_page: 10,
+      });
+      // Newest first; GitHub marks superseded deployments inactive, which says nothing about how they went.
+      const state = statuses.find((s) => s.state !== 'inactive')?.state ?? 'unknown';
+      records.push({
+        id: deployment.id,
+        sha: deployment.sha,
+        imageTag: payload.imageTag,
+        createdAt: deployment.created_at,
+        state,
+        ...(deployment.creator?.login ? { creator: deployment.creator.login } : {}),
+      });
+    }
+    return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

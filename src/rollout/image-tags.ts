@@ -1,0 +1,40 @@
+// The immutable image tag scheme (docs/deployment-model.md): git-<40-hex sha> for every deployed build and
+// cfg-<64-hex content hash> for the content it was built from.
+
+/** Docker's tag grammar (ECR accepts the same). */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const GIT_SHA = /^[0-9a-f]{40}$/;
+/** Abbreviated or full commit sha as people paste it. */
+export const GIT_SHA_PREFIX = /^[0-9a-f]{7,40}$/;
+
+export function gitTag(sha: string): string {
+  if (!GIT_SHA.test(sha)) throw new Error(`not a full 40-character lowercase commit sha: "${sha}"`);
+  return `git-${sha}`;
+}
+
+export function configTag(contentHash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(contentHash)) throw new Error(`not a sha256 hex digest: "${contentHash}"`);
+  return `cfg-${contentHash}`;
+}
+
+/** The commit sha of a git-<sha> tag, if it is one. */
+export function shaOfTag(tag: string): string | undefined {
+  const match = /^git-([0-9a-f]{40})$/.exec(tag);
+  return match?.[1];
+}
+
+/**
+ * The tag of an image reference such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/repo:git-abc or
+ * repo:tag@sha256:...; undefined for a digest-only reference.
+ */
+export function tagOfImage(image: string): string | undefined {
+  const withoutDigest = image.split('@')[0] ?? '';
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon < 0 ? undefined : withoutDigest.slice(colon + 1);
+}
+
+/** repositoryUri:tag@digest, the reference that pins exactly one image. */
+export function pinnedImageUri(repositoryUri: string, tag: string, digest: string): string {
+  return `${repositoryUri}:${tag}@${digest}`;
+}

@@ -1,0 +1,153 @@
+// Which image a rollback goes to. The target is `previous`, a commit sha (full or abbreviated) or an image tag; it
+// resolves against the environment's deployment history (GitHub deployments with payload.imageTag, newest first)
+// and, for a sha or tag not in that history, the registry's tags. Anything else is refused with what was looked
+// for and what exists.
+import { GIT_SHA_PREFIX, IMAGE_TAG } from './image-tags.ts';
+
+export interface DeploymentRecord {
+  id: number;
+  /** Commit the deployment was made from. */
+  sha: string;
+  imageTag: string;
+  createdAt: string;
+  /** The latest meaningful status: success, failure, error, in_progress, queued, pending (inactive is skipped). */
+  state: string;
+  creator?: string;
+}
+
+export type RollbackTarget =
+  | { kind: 'previous' }
+  | { kind: 'sha'; prefix: string }
+  | { kind: 'tag'; tag: string };
+
+export function parseRollbackTarget(text: string): RollbackTarget | { error: string } {
+  const value = text.trim();
+  if (value === '' || value === 'previous') return { kind: 'previous' };
+  if (GIT_SHA_PREFIX.test(value.toLowerCase())) return { kind: 'sha', prefix: value.toLowerCase() };
+  if (IMAGE_TAG.test(value)) return { kind: 'tag', tag: value };
+  return {
+    error: `target "${value}" is neither "previous", a commit sha (7-40 hex characters) nor an image tag (letters, digits, _ . -)`,
+  };
+}
+
+export interface Resolution {
+  imageTag: string;
+  /** Commit to record the rollback deployment against. */
+  sha?: string;
+  /** The deployment the target was found in, if any. */
+  record?: DeploymentRecord;
+  /** How the target was found, for the summary. */
+  via: 'history' | 'registry';
+}
+
+export interface ResolutionInput {
+  /** The environment's deployments, newest first. */
+  history: readonly DeploymentRecord[];
+  /** Tags in the registry (for shas and tags not in the history). */
+  registryTags: readonly string[];
+}
+
+export type ResolutionResult = { ok: true; resolution: Resolution } | { ok: false; message: string };
+
+const short = (sha: string) => sha.slice(0, 12);
+
+/**
+ * `previous`: the newest successful deployment older than the current one with a different image. The current
+ * one is the newest deployment: if it succeeded it is what is being rolled back from; if it failed, the newest
+ * success is what should be running again.
+ */
+export function resolveRollbackTarget(target: RollbackTarget, input: ResolutionInput): ResolutionResult {
+  const successful = input.history.filter((d) => d.state === 'success');
+  switch (target.kind) {
+    case 'previous': {
+      const [current] = input.history;
+      if (!current) {
+        return {
+          ok: false,
+          message:
+            'no deployments are recorded for this environment, so there is no "previous"; give a commit sha or an image tag',
+        };
+      }
+      const record = input.history
+        .slice(1)
+        .find((d) => d.state === 'success' && d.imageTag !== current.imageTag);
+      if (!record) {
+        const seen = successful.map((d) => d.imageTag).join(', ') || 'none';
+        return {
+          ok: false,
+          message: `no successful deployment before the current one (${current.imageTag}, ${current.state}) has a different image; successful deployments: ${seen}`,
+        };
+      }
+      return { ok: true, resolution: { imageTag: record.imageTag, sha: record.sha, record, via: 'history' } };
+    }
+    case 'sha': {
+      const inHistory = uniqueBy(
+        successful.filter((d) => d.sha.startsWith(target.prefix)),
+        (d) => d.imageTag,
+      );
+      if (inHistory.length === 1 && inHistory[0]) {
+        const record = inHistory[0];
+        return {
+          ok: true,
+          resolution: { imageTag: record.imageTag, sha: record.sha, record, via: 'history' },
+        };
+      }
+      if (inHistory.length > 1) {
+        return {
+          ok: false,
+          message: `commit "${target.prefix}" is ambiguous: it matches ${inHistory.map((d) => `${short(d.sha)} (${d.imageTag})`).join(', ')}; give more characters`,
+        };
+      }
+      const tags = input.registryTags.filter((t) => t.startsWith(`git-${target.prefix}`));
+      if (tags.length === 1 && tags[0]) {
+        return { ok: true, resolution: { imageTag: tags[0], sha: tags[0].slice(4), via: 'registry' } };
+      }
+      if (tags.length > 1) {
+        return {
+          ok: false,
+          message: `commit "${target.prefix}" is ambiguous in the registry: ${tags.join(', ')}; give more characters`,
+        };
+      }
+      return {
+        ok: false,
+        message: `no successful deployment and no image tagged git-${target.prefix}* was found. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(input.registryTags)}`,
+      };
+    }
+    case 'tag': {
+      const record = successful.find((d) => d.imageTag === target.tag);
+      if (record)
+        return { ok: true, resolution: { imageTag: target.tag, sha: record.sha, record, via: 'history' } };
+      if (input.registryTags.includes(target.tag)) {
+        return { ok: true, resolution: { imageTag: target.tag, via: 'registry' } };
+      }
+      return {
+        ok: false,
+        message: `image tag "${target.tag}" is neither in the deployment history nor in the registry. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(input.registryTags)}`,
+      };
+    }
+  }
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function describe(records: readonly DeploymentRecord[]): string {
+  if (records.length === 0) return 'none';
+  return records
+    .slice(0, 5)
+    .map((d) => `${d.imageTag} (${d.createdAt.slice(0, 10)})`)
+    .join(', ');
+}
+
+/** registryTags are given newest first. */
+function newestGitTags(tags: readonly string[]): string {
+  const git = tags.filter((t) => t.startsWith('git-')).slice(0, 5);
+  return git.length > 0 ? git.join(', ') : 'none';
+}

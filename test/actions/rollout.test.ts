@@ -1,0 +1,130 @@
+// The bundled rollout action, run as the runner runs it, against a scripted stack and service served by the AWS
+// stub, with GitHub deployments recorded by the GitHub stub.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
+import { type GitHubStub, startGitHubStub } from '../support/github-stub.ts';
+import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
+import { FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
+
+let aws: AwsStub;
+let github: GitHubStub;
+beforeAll(async () => {
+  aws = await startAwsStub();
+  github = await startGitHubStub();
+});
+afterAll(async () => {
+  await aws.close();
+  await github.close();
+});
+afterEach(() => {
+  aws.requests.length = 0;
+  github.requests.length = 0;
+  github.deployments.length = 0;
+});
+
+const fast = { 'poll-interval-seconds': 0.02 };
+
+function run(inputs: Record<string, string | number>) {
+  return runAction('rollout', {
+    awsEndpoint: aws.url,
+    githubApiUrl: github.url,
+    inputs: { environment: 'staging', 'image-tag': NEW_TAG, ...fast, ...inputs },
+  });
+}
+
+describe('rollout action (bundled)', () => {
+  it('updates the stack, follows the deployment to COMPLETED, verifies digests and records the deployment', async () => {
+    const fleet = new FleetSimulator('complete');
+    let throttled = 0;
+    aws.set(
+      fleet.stubTable({
+        // The first status poll is throttled: the SDK's retry absorbs it.
+        'ecs:DescribeServices': ({ call }) => {
+          if (call === 1) {
+            throttled++;
+            throw new AwsStubError('ThrottlingException', 'Rate exceeded');
+          }
+          return fleet.describeServices();
+        },
+      }),
+    );
+    const result = await run({});
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(throttled).toBe(1);
+    expect(result.outputs).toMatchObject({
+      'image-digest': NEW_DIGEST,
+      'previous-image-tag': OLD_TAG,
+      'task-definition-arn': expect.stringMatching(/task-definition\/.+:2$/),
+      'deployment-id': expect.stringMatching(/^\d+$/),
+    });
+    const update = aws.calls('cloudformation:UpdateStack')[0]?.params;
+    expect(update).toEqual({
+      StackName: 'LatticeIngress-staging-Ingress',
+      UsePreviousTemplate: 'true',
+      Parameters: [
+        { ParameterKey: 'ImageTag', ParameterValue: NEW_TAG },
+        { ParameterKey: 'BootstrapVersion', UsePreviousValue: 'true' },
+      ],
+      Capabilities: ['CAPABILITY_IAM'],
+    });
+    // Progress and each new service event once.
+    expect(result.stdout).toContain('IN_PROGRESS: running 1/2, pending 1');
+    expect(result.stdout.match(/has started 1 tasks/g)).toHaveLength(1);
+    expect(result.stdout).not.toContain('has reached a steady state.\n  event'); // the hour-old event is not replayed
+    expect(result.stdout).toContain(`Verified 2 running task(s) use ${NEW_DIGEST}`);
+    expect(result.summary).toContain(`## Rollout: ✅ \`${NEW_TAG}\` is running`);
+    expect(result.summary).toContain(`\`${OLD_TAG}\` → \`${NEW_TAG}\``);
+
+    const [deployment] = github.deployments;
+    expect(deployment).toMatchObject({
+      environment: 'staging',
+      sha: RUNNER_DEFAULTS.GITHUB_SHA,
+      payload: { imageTag: NEW_TAG, digest: NEW_DIGEST },
+    });
+    expect(deployment?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    expect(deployment?.statuses[1]?.log_url).toBe(
+      'https://github.com/example-org/lattice-ingress/actions/runs/4242/attempts/1',
+    );
+  });
+
+  it('fails with stopped-task reasons, exit codes, stack and service events when the circuit breaker rolls back', async () => {
+    const fleet = new FleetSimulator('circuit-breaker');
+    aws.set(fleet.stubTable());
+    const result = await run({});
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::ECS rolled the deployment back: ECS deployment circuit breaker: tasks failed to start.',
+    );
+    expect(result.stdout).toContain('new-1: Essential container in task exited [EssentialContainerExited]');
+    expect(result.summary).toContain('#### Stopped tasks');
+    expect(result.summary).toContain('proxy: 1 nginx: [emerg] unknown directive "resolve"');
+    expect(result.summary).toContain('#### CloudFormation failures');
+    expect(result.summary).toContain('ECS Deployment Circuit Breaker was triggered');
+    expect(result.summary).toContain('deployment failed: tasks failed to start.');
+    expect(github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    expect(result.outputs['image-digest']).toBeUndefined();
+  });
+
+  it('times out with the last progress, cancels the stack update and reports', async () => {
+    const fleet = new FleetSimulator('stuck');
+    aws.set(fleet.stubTable());
+    const result = await run({ 'timeout-minutes': 0.01 });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(
+      /::error::timed out after 0 minute\(s\) waiting for git-b+ to reach rolloutState COMPLETED \(last seen: IN_PROGRESS: running 1\/2, pending 1\); cancelled the stack update/,
+    );
+    expect(aws.calls('cloudformation:CancelUpdateStack')).toHaveLength(1);
+  });
+
+  it('refuses a tag that is not in ECR and changes nothing', async () => {
+    const fleet = new FleetSimulator('complete');
+    aws.set(fleet.stubTable());
+    const result = await run({ 'image-tag': 'git-cccccccccccccccccccccccccccccccccccccccc' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::image lattice-ingress-staging:git-cccccccccccccccccccccccccccccccccccccccc does not exist in ECR; nothing was changed',
+    );
+    expect(aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
+    expect(github.deployments).toHaveLength(0);
+  });
+});

@@ -87,7 +87,9 @@ async function staleActions(names, freshRoot, committedRoot) {
       const fresh = await readFile(join(freshRoot, name, file));
       const committed = await readFile(join(committedRoot, name, file)).catch(() => undefined);
       if (!committed || !fresh.equals(committed)) {
-        stale.push(`${relative(process.cwd(), join(committedRoot, name, file))}${committed ? ' differs' : ' is missing'}`);
+        stale.push(
+          `${relative(process.cwd(), join(committedRoot, name, file))}${committed ? ' differs' : ' is missing'}`,
+        );
       }
     }
   }

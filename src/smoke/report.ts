@@ -1,4 +1,5 @@
 // Smoke results as a terminal table (the CLI and `npm start`) and as Markdown (the job summary).
+import { details, escapeCell, fenced, table } from '../actions/markdown.ts';
 import type { SmokeResult } from './checks.ts';
 
 const HEADINGS = ['service', 'port', 'expected', 'result', 'latency', 'attempts', ''] as const;
@@ -31,31 +32,28 @@ export function formatSmokeTable(results: SmokeResult[]): string {
   return lines.join('\n');
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/[|\\`*_<>[\]]/g, '\\$&');
-}
-
-/** The job summary: a table of every check and, per check, the curl command that repeats it. */
+/** The job summary: a table of every check, the failures, and per check the curl command that repeats it. */
 export function formatSmokeMarkdown(results: SmokeResult[], title: string): string {
   const passed = results.filter((result) => result.ok).length;
-  const lines = [
+  const failures = results.filter((result) => !result.ok);
+  const commands = results.map(
+    (result) => `${result.service}:${result.port}\n\n${fenced(result.curl, 'sh')}`,
+  );
+  return [
     `### ${escapeCell(title)}`,
     '',
     `${passed} of ${results.length} checks passed.`,
     '',
-    '| Service | Port | Expected | Result | Latency | Attempts | |',
-    '| --- | ---: | --- | --- | ---: | ---: | --- |',
-    ...results.map((result) => `| ${row(result).map(escapeCell).join(' | ')} |`),
-  ];
-  const failures = results.filter((result) => !result.ok);
-  if (failures.length > 0) {
-    lines.push('', '#### Failures', '');
-    for (const failed of failures)
-      lines.push(`- **${failed.service}:${failed.port}**: ${escapeCell(failed.error ?? 'failed')}`);
-  }
-  lines.push('', '<details><summary>Reproduce a check with curl</summary>', '');
-  for (const result of results)
-    lines.push(`${result.service}:${result.port}`, '', '```sh', result.curl, '```', '');
-  lines.push('</details>', '');
-  return lines.join('\n');
+    table(['Service', 'Port', 'Expected', 'Result', 'Latency', 'Attempts', ''], results.map(row)),
+    '',
+    ...(failures.length > 0
+      ? [
+          '#### Failures',
+          '',
+          ...failures.map((f) => `- **${f.service}:${f.port}**: ${escapeCell(f.error ?? 'failed')}`),
+          '',
+        ]
+      : []),
+    details('Reproduce a check with curl', commands.join('\n\n')),
+  ].join('\n');
 }

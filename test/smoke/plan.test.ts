@@ -141,6 +141,7 @@ describe('formatSmokeMarkdown', () => {
     expect(markdown).toContain('1 of 2 checks passed.');
     expect(markdown).toContain('| orders | 443 | 204 | 204 | 12 ms | 1 | ok |');
     expect(markdown).toContain('- **plain:443**: timeout: no response within 10000 ms');
-    expect(markdown).toContain('```sh\ncurl -sS -i https://plain.example.com/\n```');
+    expect(markdown).toContain('plain:443\n\n```sh\ncurl -sS -i https://plain.example.com/\n```');
+    expect(markdown).toContain('| Service | Port | Expected | Result | Latency | Attempts |  |\n| --- |');
   });
 });

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { cdkDiffSection } from '../../.github/scripts/cdk-diff-section.ts';
 import { fenced, truncateLines } from '../../.github/scripts/markdown.ts';
-import { nginxDiffSection } from '../../.github/scripts/nginx-diff.ts';
 import { validationStatus } from '../../.github/scripts/plan-status.ts';
 import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
 import { endpointFrom } from '../../.github/scripts/stack-endpoint.ts';
@@ -80,19 +79,6 @@ describe('plan sections', () => {
     );
     expect(validationStatus({ outcome: 'failure', errors: 3, warnings: 0 })).toContain('3 error(s)');
     expect(validationStatus({ outcome: '', errors: 0, warnings: 0 })).toContain('did not complete');
-  });
-
-  it('shows the NGINX diff per environment, and says why one could not be rendered', () => {
-    const section = nginxDiffSection([
-      { environment: 'staging', diff: '--- a\n+++ b\n-allow 1\n+allow 2\n+allow 3\n' },
-      { environment: 'production', diff: '' },
-      { environment: 'new-env', baseError: 'no environment named new-env' },
-      { environment: 'broken', headError: 'render failed\nstack' },
-    ]);
-    expect(section).toContain('<b>staging</b>: 3 line(s) changed');
-    expect(section).toContain('**production**: unchanged');
-    expect(section).toContain('**new-env**: new, or the base did not render (no environment named new-env)');
-    expect(section).toContain('**broken**: the pull request does not render: render failed');
   });
 
   it('writes one cdk diff section per environment', () => {

@@ -1,0 +1,22 @@
+import { tmpdir } from 'node:os';
+import { buildPushAction, readBuildPushSettings } from '../../src/actions/build-push.ts';
+import { runCommand } from '../../src/actions/command.ts';
+import { runContext } from '../../src/actions/context.ts';
+import { coreIO } from '../../src/actions/core-io.ts';
+import { environmentPorts } from '../../src/actions/ports.ts';
+import { runMain } from '../../src/actions/run.ts';
+import { DockerBuildx } from '../../src/build/docker.ts';
+
+await runMain(coreIO, async () => {
+  const run = runContext();
+  await buildPushAction(
+    readBuildPushSettings(coreIO),
+    coreIO,
+    run,
+    async (environment) => ({
+      registry: (await environmentPorts(environment, run, undefined)).registry,
+      builder: new DockerBuildx(runCommand, (line) => coreIO.info(line)),
+    }),
+    process.env.RUNNER_TEMP ?? tmpdir(),
+  );
+});

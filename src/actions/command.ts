@@ -1,0 +1,57 @@
+// Running an external program (docker, cdk) with its output streamed to the log and kept for messages.
+import { spawn } from 'node:child_process';
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommandOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to the program's stdin (e.g. a registry password), never to the log. */
+  input?: string;
+  /** Called with each line of output as it arrives. */
+  onLine?: (line: string) => void;
+}
+
+export type CommandRunner = (
+  command: string,
+  args: readonly string[],
+  options?: CommandOptions,
+) => Promise<CommandResult>;
+
+export const runCommand: CommandRunner = (command, args, options = {}) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const chunks = { stdout: '', stderr: '' };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let pending = '';
+      child[stream]?.setEncoding('utf8').on('data', (chunk: string) => {
+        chunks[stream] += chunk;
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) options.onLine?.(line);
+      });
+      child[stream]?.on('end', () => {
+        if (pending) options.onLine?.(pending);
+      });
+    }
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new Error(`${command} is not installed or not on PATH`) : error);
+    });
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), ...chunks }));
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+
+/** Removes terminal colour codes from captured output. */
+export function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+}

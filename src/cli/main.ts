@@ -6,6 +6,14 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'check config/ and report every problem with file:line:column',
     load: () => import('./commands/validate.ts'),
   },
+  diff: {
+    summary: 'describe what the config change since a git ref does (Markdown, for a pull request)',
+    load: () => import('./commands/diff.ts'),
+  },
+  schemas: {
+    summary: 'generate the editor JSON Schemas of the config files (--write), or check they are current',
+    load: () => import('./commands/schemas.ts'),
+  },
   render: {
     summary: "write an environment's NGINX configuration (the files the proxy image ships)",
     load: () => import('./commands/render.ts'),

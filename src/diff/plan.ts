@@ -1,0 +1,199 @@
+// What a configuration change does, computed from two parsed configurations. Pure: the `diff` command and the
+// validate action both call it, with the base from git and the head from the working tree.
+import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
+import type { AllowlistEntry, Config, Environment, Service } from '../config/model.ts';
+
+/**
+ * Additions broader than this (a shorter prefix) are called out: an IPv4 /15 is 131,072 addresses, an IPv6 /31 is
+ * more than every allocation a single organisation normally gets.
+ */
+export const BROAD_PREFIX: Readonly<Record<4 | 6, number>> = { 4: 16, 6: 32 };
+
+export type AllowlistChangeKind = 'added' | 'removed' | 'widened' | 'narrowed' | 'changed';
+
+export interface AllowlistChange {
+  kind: AllowlistChangeKind;
+  /** The entry after the change (before it, for a removal). */
+  cidr: string;
+  /** widened / narrowed: the network it replaces. */
+  previous?: string;
+  description: string;
+  expires?: string;
+  /** An addition or widening broader than BROAD_PREFIX (or any-address). */
+  broad: boolean;
+  /** changed: what differs besides the network. */
+  details: FieldChange[];
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface NamedChange {
+  name: string;
+  kind: 'added' | 'removed' | 'changed';
+  /** For added/removed: the whole item as fields; for changed: the fields that differ. */
+  fields: FieldChange[];
+}
+
+export interface ConfigPlan {
+  allowlist: AllowlistChange[];
+  allowAnyAddress?: FieldChange;
+  services: NamedChange[];
+  scaling: FieldChange[];
+  environments: NamedChange[];
+}
+
+export function hasChanges(plan: ConfigPlan): boolean {
+  return (
+    plan.allowlist.length > 0 ||
+    plan.allowAnyAddress !== undefined ||
+    plan.services.length > 0 ||
+    plan.scaling.length > 0 ||
+    plan.environments.length > 0
+  );
+}
+
+/** base: the parts of the base version that parsed (any may be missing, e.g. in the first pull request). */
+export function planChange(base: Partial<Config> | undefined, head: Config): ConfigPlan {
+  const anyBefore = base?.allowlist?.allowAnyAddress ?? false;
+  return {
+    allowlist: allowlistChanges(base?.allowlist?.entries ?? [], head.allowlist.entries),
+    allowAnyAddress:
+      anyBefore === head.allowlist.allowAnyAddress
+        ? undefined
+        : { field: 'allowAnyAddress', before: anyBefore, after: head.allowlist.allowAnyAddress },
+    services: namedChanges(base?.services?.services ?? [], head.services.services, (s: Service) => s.name),
+    scaling: fieldChanges(base?.scaling ?? {}, head.scaling),
+    environments: namedChanges(
+      base?.deployment?.environments ?? [],
+      head.deployment.environments,
+      (e: Environment) => e.name,
+    ),
+  };
+}
+
+interface Side {
+  entry: AllowlistEntry;
+  cidr: Cidr;
+  side: 'base' | 'head';
+  matched: boolean;
+}
+
+/**
+ * Entries only in base are removals and entries only in head additions, except where one contains the other:
+ * then the entry was widened or narrowed. Pairs are found with the same sort-and-sweep as the overlap check.
+ */
+export function allowlistChanges(
+  base: readonly AllowlistEntry[],
+  head: readonly AllowlistEntry[],
+): AllowlistChange[] {
+  const key = (entry: AllowlistEntry) => entry.cidr;
+  const baseByCidr = new Map(base.map((entry) => [key(entry), entry]));
+  const headByCidr = new Map(head.map((entry) => [key(entry), entry]));
+  const changes: AllowlistChange[] = [];
+  for (const entry of head) {
+    const before = baseByCidr.get(key(entry));
+    if (!before) continue;
+    const details = fieldChanges(
+      { description: before.description, expires: before.expires },
+      { description: entry.description, expires: entry.expires },
+    );
+    if (details.length > 0) changes.push({ ...describe(entry, 'changed'), details });
+  }
+  const sides = [
+    ...base.filter((e) => !headByCidr.has(key(e))).flatMap((e) => side(e, 'base')),
+    ...head.filter((e) => !baseByCidr.has(key(e))).flatMap((e) => side(e, 'head')),
+  ].sort((a, b) => compareCidrs(a.cidr, b.cidr));
+  const enclosing: Side[] = [];
+  for (const current of sides) {
+    while (enclosing.length > 0 && !containsCidr((enclosing.at(-1) as Side).cidr, current.cidr))
+      enclosing.pop();
+    const partner = enclosing.findLast((outer) => outer.side !== current.side && !outer.matched);
+    if (partner) {
+      partner.matched = true;
+      current.matched = true;
+      // The broader one came first in the sort: a broader head entry widened, a broader base entry narrowed.
+      const [after, before] = partner.side === 'head' ? [partner, current] : [current, partner];
+      changes.push({
+        ...describe(after.entry, partner.side === 'head' ? 'widened' : 'narrowed'),
+        previous: before.entry.cidr,
+      });
+    }
+    enclosing.push(current);
+  }
+  for (const s of sides) {
+    if (!s.matched) changes.push(describe(s.entry, s.side === 'head' ? 'added' : 'removed'));
+  }
+  return changes.sort((a, b) => order(a) - order(b) || compareText(a.cidr, b.cidr));
+}
+
+function side(entry: AllowlistEntry, which: 'base' | 'head'): Side[] {
+  const parsed = parseCidr(entry.cidr);
+  return parsed.ok ? [{ entry, cidr: parsed.cidr, side: which, matched: false }] : [];
+}
+
+function describe(entry: AllowlistEntry, kind: AllowlistChangeKind): AllowlistChange {
+  const parsed = parseCidr(entry.cidr);
+  const grows = kind === 'added' || kind === 'widened';
+  const broad = grows && parsed.ok && parsed.cidr.prefix < BROAD_PREFIX[parsed.cidr.family];
+  return {
+    kind,
+    cidr: parsed.ok ? canonicalCidr(parsed.cidr) : entry.cidr,
+    description: entry.description,
+    expires: entry.expires,
+    broad,
+    details: [],
+  };
+}
+
+const KIND_ORDER: Record<AllowlistChangeKind, number> = {
+  added: 0,
+  widened: 1,
+  narrowed: 2,
+  removed: 3,
+  changed: 4,
+};
+
+function order(change: AllowlistChange): number {
+  // Broad additions first: they are what a reviewer must look at.
+  return (change.broad ? -10 : 0) + KIND_ORDER[change.kind];
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function namedChanges<T extends object>(
+  base: readonly T[],
+  head: readonly T[],
+  nameOf: (item: T) => string,
+): NamedChange[] {
+  const before = new Map(base.map((item) => [nameOf(item), item]));
+  const after = new Map(head.map((item) => [nameOf(item), item]));
+  const changes: NamedChange[] = [];
+  for (const [name, item] of after) {
+    const old = before.get(name);
+    if (!old) changes.push({ name, kind: 'added', fields: fieldChanges({}, item) });
+    else {
+      const fields = fieldChanges(old, item);
+      if (fields.length > 0) changes.push({ name, kind: 'changed', fields });
+    }
+  }
+  for (const [name, item] of before) {
+    if (!after.has(name)) changes.push({ name, kind: 'removed', fields: fieldChanges(item, {}) });
+  }
+  return changes;
+}
+
+/** Top-level fields whose values differ (compared as JSON, so lists and nested objects compare by content). */
+export function fieldChanges(before: object, after: object): FieldChange[] {
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  return fields
+    .filter((field) => JSON.stringify(b[field]) !== JSON.stringify(a[field]))
+    .map((field) => ({ field, before: b[field], after: a[field] }));
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MAIN_FILE } from '../render/render.ts';
 import { waitForPort } from './ports.ts';
+import { childPids } from './proc.ts';
 
 const run = promisify(execFile);
 const OUTPUT_LIMIT = 256 * 1024;
@@ -33,7 +34,10 @@ export interface NginxProcess {
   output(): string;
   /** Resolves with the exit code, or the signal name, when the master process ends. */
   exited: Promise<number | string>;
-  /** SIGHUP, then waits until the master has started new workers with the new configuration. */
+  /**
+   * SIGHUP, then waits until new workers run the new configuration and every old worker has stopped accepting
+   * connections. Reads nginx's notice-level lines on stderr (`error_log stderr notice;`, as rendered).
+   */
   reload(timeoutMs?: number): Promise<void>;
   /**
    * SIGQUIT drains (open connections finish), SIGTERM closes at once. Sends SIGKILL if the master is still
@@ -91,8 +95,9 @@ export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
   running.add(child);
   let output = '';
   let partialLine = '';
-  // Worker starts are counted as lines arrive, so a reload is seen even after old output was trimmed.
+  // Counted as lines arrive, so a reload is seen even after old output was trimmed.
   let workerStarts = 0;
+  let workerShutdowns = 0;
   let emergencies = 0;
   const collect = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
@@ -100,6 +105,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
     const lines = (partialLine + text).split('\n');
     partialLine = lines.pop() ?? '';
     workerStarts += lines.filter((line) => line.includes('start worker process')).length;
+    workerShutdowns += lines.filter((line) => line.includes('gracefully shutting down')).length;
     emergencies += lines.filter((line) => line.includes('[emerg]')).length;
   };
   child.stdout?.on('data', collect);
@@ -120,11 +126,14 @@ export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
     output: () => output,
     exited,
     async reload(timeoutMs = 10_000) {
-      const before = workerStarts;
+      const oldWorkers = childPids(child.pid as number).length;
+      const startsBefore = workerStarts;
+      const shutdownsBefore = workerShutdowns;
       const emergenciesBefore = emergencies;
       child.kill('SIGHUP');
       const deadline = Date.now() + timeoutMs;
-      while (workerStarts <= before) {
+      // Old workers log "gracefully shutting down" as they close their listening sockets.
+      while (workerStarts === startsBefore || workerShutdowns - shutdownsBefore < oldWorkers) {
         if (emergencies > emergenciesBefore) throw new Error(`nginx reload failed:\n${output}`);
         if (Date.now() > deadline) throw new Error(`nginx did not reload within ${timeoutMs} ms:\n${output}`);
         await sleep(20);

@@ -29,6 +29,10 @@ export interface Harness {
   nginx: NginxProcess;
   ports: { http: number; tls: number; health: number };
   caCert: string;
+  /** The DNS stand-in answering the Lattice names; setRecords moves a service, as Lattice may. */
+  dns: DnsServer;
+  /** Service name -> the loopback address its stand-ins listen on. */
+  addresses: Record<string, string>;
   /** Raw HTTP through the proxy; `source` is the client address claimed in the PROXY header (none: no header). */
   http(request: string, source?: string): Promise<HttpOutcome>;
   /** A TLS handshake with `servername` through the proxy; resolves with what the stand-in saw, or refused. */
@@ -42,6 +46,8 @@ export type TlsOutcome = { service: string; servername: string } | { refused: st
 /** What a stand-in answers: which service it is and what reached it. */
 export interface Echo {
   service: string;
+  /** The proxy's side of the upstream connection (address:port): the same value means a reused connection. */
+  from: string;
   host: string | undefined;
   url: string;
   headers: Record<string, string | string[] | undefined>;
@@ -96,6 +102,8 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       nginx,
       ports,
       caCert: ca.cert,
+      dns,
+      addresses: Object.fromEntries(services.map((service, i) => [service.name, addresses[i] as string])),
       http: (request, source) => httpExchange(ports.http, request, source),
       tls: (servername, source) => tlsHandshake(ports.tls, servername, ca.cert, source),
       stop,
@@ -129,18 +137,23 @@ async function startStandIns(names: readonly string[], keyPair: { cert: string; 
   }
 }
 
+/** Echoes the request; a path starting with /slow/<ms> is answered after that many milliseconds. */
 function httpStandIn(service: string): HttpServer {
   return createHttpServer((request, response) => {
     request.resume();
     request.on('end', () => {
       const echo: Echo = {
         service,
+        from: `${request.socket.remoteAddress}:${request.socket.remotePort}`,
         host: request.headers.host,
         url: request.url ?? '',
         headers: request.headers,
       };
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify(echo));
+      const delay = Number(/^\/slow\/(\d+)/.exec(echo.url)?.[1] ?? 0);
+      setTimeout(() => {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify(echo));
+      }, delay);
     });
   });
 }

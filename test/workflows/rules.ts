@@ -98,6 +98,11 @@ function conditionsIn(job: Job): string[] {
   return (job.steps ?? []).flatMap((s) => (typeof s.if === 'string' ? [s.if] : []));
 }
 
+function triggers(workflow: Workflow): string[] {
+  const on = workflow.on;
+  return typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
+}
+
 /** Each distinct match of a pattern across expressions, so one read reported once. */
 function uniqueMatches(expressions: readonly string[], pattern: RegExp): RegExpMatchArray[] {
   const seen = new Map<string, RegExpMatchArray>();
@@ -261,10 +266,27 @@ export const rules: readonly Rule[] = [
   {
     id: 'no-pull-request-target',
     description: 'No pull_request_target trigger (it runs with secrets and a write token on untrusted code).',
+    check: ({ workflow }) =>
+      triggers(workflow).includes('pull_request_target')
+        ? ['uses pull_request_target: use pull_request']
+        : [],
+  },
+  {
+    id: 'pull-request-writers-run-no-pr-code',
+    description: 'On pull_request, a job with a write scope (other than id-token) checks out no code.',
     check: ({ workflow }) => {
-      const on = workflow.on;
-      const triggers = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
-      return triggers.includes('pull_request_target') ? ['uses pull_request_target: use pull_request'] : [];
+      if (!triggers(workflow).includes('pull_request')) return [];
+      return Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
+        const writes = Object.entries(permissionsOf(job)).filter(
+          ([scope, level]) => level === 'write' && scope !== 'id-token',
+        );
+        const checksOut = (job.steps ?? []).some((s) => s.uses && actionName(s.uses) === 'actions/checkout');
+        if (writes.length === 0 || !checksOut) return [];
+        const scopes = writes.map(([scope]) => `${scope}: write`).join(', ');
+        return [
+          `jobs.${jobId} has ${scopes} and checks out the pull request's code: split the write into a job without checkout`,
+        ];
+      });
     },
   },
   {

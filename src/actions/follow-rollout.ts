@@ -84,11 +84,8 @@ export async function rollOut(
   const policy = backoffPolicy(request.pollIntervalMs);
   const rows: [string, string][] = [['Environment', code(environment.name)], ...(request.context ?? [])];
 
-  const fail = async (
-    reason: string,
-    evidence?: Omit<FailureEvidence, 'reason'>,
-    deploymentId?: number,
-  ): Promise<never> => {
+  let deploymentId: number | undefined;
+  const fail = async (reason: string, evidence?: Omit<FailureEvidence, 'reason'>): Promise<never> => {
     const full: FailureEvidence = {
       reason,
       serviceEvents: [],
@@ -110,8 +107,10 @@ export async function rollOut(
     throw new ActionFailure(reason);
   };
 
-  // 1. The image must exist before anything changes.
+  // 1. Look the image up, then record the attempt on GitHub before anything can fail, so that every failed
+  //    rollout is the newest deployment in the history and `rollback previous` goes to what is really running.
   const image = await ports.registry.findImage(imageTag);
+  deploymentId = await recordDeployment(request, image, ports, io);
   if (!image) {
     const newest = (await ports.registry.listTags(100)).slice(0, 5);
     return fail(
@@ -153,10 +152,7 @@ export async function rollOut(
     ['Service', code(`${cluster}/${serviceName}`)],
   );
 
-  // 3. Record the deployment on GitHub (a failure to record does not stop the rollout).
-  const deploymentId = await recordDeployment(request, image, ports, io);
-
-  // 4. Point the stack at the new tag.
+  // 3. Point the stack at the new tag.
   const changed = await ports.stacks.updateParameter(stack, IMAGE_TAG_PARAMETER, imageTag);
   io.info(
     changed
@@ -164,7 +160,7 @@ export async function rollOut(
       : `${stackName} already has ${IMAGE_TAG_PARAMETER}=${imageTag} (CloudFormation: no updates are to be performed); verifying the service`,
   );
 
-  // 5. Follow the stack and the service.
+  // 4. Follow the stack and the service.
   const seenEvents = new Set<string>();
   let lastLine = '';
   let quietPolls = 0;
@@ -229,7 +225,7 @@ export async function rollOut(
       ports,
       io,
     );
-    if (verdict?.state === 'failed') return fail(verdict.reason, evidence, deploymentId);
+    if (verdict?.state === 'failed') return fail(verdict.reason, evidence);
     const minutes = Math.round(request.timeoutMs / 60_000);
     const progress = lastDeployment ? ` (last seen: ${progressLine(lastDeployment)})` : '';
     let reason = `timed out after ${minutes} minute(s) waiting for ${imageTag} to reach rolloutState COMPLETED${progress}`;
@@ -240,10 +236,10 @@ export async function rollOut(
         reason += `; cancelled the stack update, so CloudFormation rolls back to ${previousImageTag || 'the previous image'}`;
       }
     }
-    return fail(reason, evidence, deploymentId);
+    return fail(reason, evidence);
   }
 
-  // 6. The running tasks must run exactly the image the tag names in the registry.
+  // 5. The running tasks must run exactly the image the tag names in the registry.
   const deployment = verdict.deployment;
   const taskDefinitionArn = deployment.taskDefinition ?? '';
   const running = (await fleet.tasks('RUNNING')).filter((t) => t.lastStatus === 'RUNNING');
@@ -253,7 +249,7 @@ export async function rollOut(
       running.length === 0
         ? `the deployment completed but no proxy task is RUNNING, so the image digest could not be verified`
         : `${mismatch.length} running task(s) do not run ${image.digest} (${imageTag}): ${mismatch.join('; ')}`;
-    return fail(reason, await gatherEvidence(stackName, fleet, since, deployment, ports, io), deploymentId);
+    return fail(reason, await gatherEvidence(stackName, fleet, since, deployment, ports, io));
   }
   io.info(`Verified ${running.length} running task(s) use ${image.digest}`);
 
@@ -305,7 +301,7 @@ async function waitForSettledStack(
 
 async function recordDeployment(
   request: RolloutRequest,
-  image: RegistryImage,
+  image: RegistryImage | undefined,
   ports: RolloutPorts,
   io: ActionIO,
 ): Promise<number | undefined> {
@@ -317,7 +313,7 @@ async function recordDeployment(
     const id = await ports.deployments.create({
       environment: request.githubEnvironment,
       sha: request.sha,
-      payload: { imageTag: request.imageTag, digest: image.digest },
+      payload: { imageTag: request.imageTag, ...(image ? { digest: image.digest } : {}) },
       description: request.description,
     });
     await ports.deployments.setStatus(id, 'in_progress', {

@@ -1,8 +1,13 @@
 // The validate action: check config/, annotate offending lines, summarise, and on pull requests show the plan.
-import { writeFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { type Diagnostic, sortDiagnostics } from '../config/diagnostics.ts';
-import { loadConfig } from '../config/load.ts';
+import { loadConfig, parseConfig } from '../config/load.ts';
+import type { Config } from '../config/model.ts';
+import { readSourcesAtRef } from '../diff/git.ts';
+import { formatPlanMarkdown } from '../diff/markdown.ts';
+import { planChange } from '../diff/plan.ts';
+import { renderedDiffs } from '../diff/rendered.ts';
 import type { ActionIO } from './io.ts';
 import { code, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
@@ -32,12 +37,18 @@ export function readValidateSettings(io: ActionIO, workspace: string): ValidateS
 }
 
 /** Produces the Markdown plan of what merging would change, compared with baseRef. */
-export type PlanSource = (configDir: string, baseRef: string) => Promise<string>;
+export type PlanSource = (head: Config, configDir: string, baseRef: string) => Promise<string>;
+
+/** The plan from git: the base only has to parse (an entry that expired since must still show as removed). */
+export const gitPlan: PlanSource = async (head, configDir, baseRef) => {
+  const base = parseConfig(await readSourcesAtRef(baseRef, configDir), { now: new Date() });
+  return formatPlanMarkdown(planChange(base.parts, head), renderedDiffs(base.parts, head));
+};
 
 export async function validateAction(
   settings: ValidateSettings,
   io: ActionIO,
-  plan?: PlanSource,
+  plan: PlanSource = gitPlan,
 ): Promise<void> {
   const { config, diagnostics } = await loadConfig(settings.configDir);
   const sorted = sortDiagnostics(diagnostics).map((d) => ({ ...d, file: repositoryPath(d.file, settings) }));
@@ -54,9 +65,10 @@ export async function validateAction(
   io.setOutput('warnings', warnings);
 
   let planMarkdown: string | undefined;
-  if (config && settings.baseRef && plan) {
-    planMarkdown = await plan(settings.configDir, settings.baseRef);
+  if (config && settings.baseRef) {
+    planMarkdown = await plan(config, settings.configDir, settings.baseRef);
     if (settings.planFile) {
+      await mkdir(dirname(settings.planFile), { recursive: true });
       await writeFile(settings.planFile, planMarkdown);
       io.setOutput('plan-file', settings.planFile);
     }
@@ -102,6 +114,6 @@ export function summaryMarkdown(
       '',
     );
   }
-  if (plan !== undefined) parts.push(`## Changes against ${code(settings.baseRef ?? '')}`, '', plan, '');
+  if (plan !== undefined) parts.push(plan);
   return `${parts.join('\n')}\n`;
 }

@@ -108,7 +108,7 @@ describe('rollout action (bundled)', () => {
   it('times out with the last progress, cancels the stack update and reports', async () => {
     const fleet = new FleetSimulator('stuck');
     aws.set(fleet.stubTable());
-    const result = await run({ 'timeout-minutes': 0.01 });
+    const result = await run({ 'timeout-minutes': 0.05 });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(
       /::error::timed out after 0 minute\(s\) waiting for git-b+ to reach rolloutState COMPLETED \(last seen: IN_PROGRESS: running 1\/2, pending 1\); cancelled the stack update/,
@@ -125,6 +125,9 @@ describe('rollout action (bundled)', () => {
       '::error::image lattice-ingress-staging:git-cccccccccccccccccccccccccccccccccccccccc does not exist in ECR; nothing was changed',
     );
     expect(aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
-    expect(github.deployments).toHaveLength(0);
+    // The attempt is recorded as failed, so `rollback previous` afterwards targets what is really running.
+    expect(github.deployments.map((d) => d.statuses.map((st) => st.state))).toEqual([
+      ['in_progress', 'failure'],
+    ]);
   });
 });

@@ -1,7 +1,10 @@
 // The bundled validate action, run as the runner runs it, on the example config and on a broken copy.
+
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runAction } from '../support/run-action.ts';
 
@@ -45,5 +48,43 @@ describe('validate action (bundled)', () => {
     expect(run.summary).toContain('❌ 1 error(s)');
     expect(run.summary).toContain(`broken/services.yaml:${line}:5`);
     expect(run.stdout).toContain('::error::broken has 1 error(s)');
+  });
+
+  it('on a pull request, adds the plan against base-ref to the summary and writes the plan file', async () => {
+    const git = (...args: string[]) =>
+      promisify(execFile)('git', [
+        '-C',
+        workspace,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@example.com',
+        ...args,
+      ]);
+    await git('init', '-q');
+    await git('add', 'config');
+    await git('commit', '-q', '-m', 'base');
+    const base = (await git('rev-parse', 'HEAD')).stdout.trim();
+    const allowlist = join(workspace, 'config', 'allowlist.yaml');
+    await writeFile(
+      allowlist,
+      (await readFile(allowlist, 'utf8')).replace(
+        'entries:\n',
+        'entries:\n  - cidr: 100.64.10.0/24\n    description: New branch office\n',
+      ),
+    );
+    const planFile = join(workspace, 'out', 'plan', '10-validate.md');
+    const run = await runAction('validate', {
+      cwd: workspace,
+      event: { name: 'pull_request', payload: { pull_request: { base: { sha: base } } } },
+      inputs: { 'base-ref': base, 'plan-file': planFile },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs['plan-file']).toBe(planFile);
+    const plan = await readFile(planFile, 'utf8');
+    expect(plan).toContain('100.64.10.0/24');
+    expect(run.summary).toContain('## Configuration check');
+    expect(run.summary).toContain(plan.trim().split('\n')[0]);
+    expect(run.summary).toContain('100.64.10.0/24');
   });
 });

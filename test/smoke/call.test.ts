@@ -115,6 +115,22 @@ describe('lattice-ingress call', () => {
     expect(code).toBe(0);
   });
 
+  it('signs with SigV4A for a region set when asked (the SigV4-only stand-in then refuses it)', async () => {
+    const { code, stdout } = await cli(
+      ['call', 'orders', '--sigv4a', '--endpoint', `127.0.0.1:${standIn.tlsPort}`, '--cacert', ca.certFile],
+      {
+        AWS_ACCESS_KEY_ID: LOCAL_TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_TEST_CREDENTIALS.secretAccessKey,
+      },
+    );
+    expect(stdout).toContain('# SigV4 equivalent (curl has no SigV4A):');
+    expect(stdout).toMatch(
+      /"authorization":"AWS4-ECDSA-P256-SHA256 Credential=AKIALOCALSTACKTEST01\/\d{8}\/vpc-lattice-svcs\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-region-set,/,
+    );
+    expect(stdout).toContain('HTTP 403');
+    expect(code).toBe(1);
+  });
+
   it('exits 1 with the answer when the signature is refused, and explains missing credentials', async () => {
     const refused = await cli(
       ['call', 'orders', '--endpoint', `127.0.0.1:${standIn.tlsPort}`, '--cacert', ca.certFile],
@@ -169,5 +185,10 @@ describe('call argument parsing', () => {
       /no environment "qa"/,
     );
     expect(() => parseCallArguments(['orders', '--region', 'Mars'], config)).toThrow(/--region must be/);
+    expect(parseCallArguments(['orders', '--sigv4a'], config)).toMatchObject({ regionSet: '*' });
+    expect(() => parseCallArguments(['orders', '--region-set', '*'], config)).toThrow(/goes with --sigv4a/);
+    expect(() => parseCallArguments(['orders', '--sigv4a', '--region-set', 'eu-west-1,x'], config)).toThrow(
+      /--region-set must be/,
+    );
   });
 });

@@ -19,7 +19,8 @@ const USAGE = `Usage: lattice-ingress call <service> [options]
 
 Sends one request to a service of config/services.yaml, as a client outside the VPC would: TLS SNI, certificate
 check and Host are the service's domain, the connection goes to --endpoint (default: the domain itself). Requests to
-auth: iam services are signed with SigV4 (vpc-lattice-svcs) using the standard AWS credential chain.
+auth: iam services are signed with SigV4 (vpc-lattice-svcs) using the standard AWS credential chain; --sigv4a
+signs with SigV4A instead, for a region set (services of a multi-Region service network).
 
   <service>               service name (or domain) from services.yaml
   --endpoint HOST[:PORT]  where to connect: load balancer DNS name or address (default: resolve the domain)
@@ -29,6 +30,7 @@ auth: iam services are signed with SigV4 (vpc-lattice-svcs) using the standard A
   --data TEXT             request body
   --region REGION         signing region (default: from the Lattice name, --environment, AWS_REGION)
   --environment NAME      environment of deployment.yaml whose region to sign for
+  --sigv4a [--region-set SET]  sign with SigV4A for SET (default *), e.g. eu-west-1,eu-central-1
   --profile NAME          AWS profile for the credentials (default: AWS_PROFILE or the default chain)
   --cacert FILE           trust this CA bundle instead of the system store
   --timeout SECONDS       give up after this long (default: 10)
@@ -46,6 +48,8 @@ export interface CallSettings {
   query: Record<string, string | string[]>;
   data?: string;
   region?: string;
+  /** Sign with SigV4A for this region set instead of SigV4. */
+  regionSet?: string;
   profile?: string;
   caFile?: string;
   timeoutMs: number;
@@ -103,6 +107,17 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
   }
   region ??= signingRegion(service, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '');
   if (region && !AWS_REGION.test(region)) throw new Error(`--region must be a Region code such as eu-west-1`);
+  const regionSet = values['region-set'];
+  if (regionSet !== undefined && !values.sigv4a) throw new Error('--region-set goes with --sigv4a');
+  if (
+    regionSet !== undefined &&
+    regionSet !== '*' &&
+    !regionSet.split(',').every((r) => AWS_REGION.test(r))
+  ) {
+    throw new Error(
+      '--region-set must be * or Region codes separated by commas, e.g. eu-west-1,eu-central-1',
+    );
+  }
   const timeoutSeconds = Number(values.timeout ?? 10);
   if (!(timeoutSeconds > 0)) throw new Error('--timeout must be a positive number of seconds');
   return {
@@ -113,6 +128,7 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
     ...parsePath(values.path ?? service.smoke.path),
     data: values.data,
     region: region || undefined,
+    ...(values.sigv4a ? { regionSet: values['region-set'] ?? '*' } : {}),
     profile: values.profile,
     caFile: values.cacert,
     timeoutMs: Math.round(timeoutSeconds * 1000),
@@ -126,6 +142,8 @@ const CALL_OPTIONS = {
   method: { type: 'string' },
   data: { type: 'string' },
   region: { type: 'string' },
+  sigv4a: { type: 'boolean', default: false },
+  'region-set': { type: 'string' },
   environment: { type: 'string' },
   profile: { type: 'string' },
   cacert: { type: 'string' },
@@ -150,7 +168,7 @@ export async function call(settings: CallSettings, write: (text: string) => void
   const scheme = port === 443 ? 'https' : 'http';
   const connect = settings.endpoint ?? { host: service.domain, port };
   const signed = service.auth === 'iam';
-  if (signed && !settings.region) {
+  if (signed && !settings.region && !settings.regionSet) {
     throw new Error(
       `cannot tell which region to sign for: pass --region or --environment, or set AWS_REGION`,
     );
@@ -182,7 +200,9 @@ export async function call(settings: CallSettings, write: (text: string) => void
             query: settings.query,
             headers,
           },
-          { region, credentials },
+          settings.regionSet
+            ? { region: settings.regionSet, credentials, algorithm: 'sigv4a' }
+            : { region, credentials },
         )
       ).headers
     : headers;
@@ -198,7 +218,8 @@ export async function call(settings: CallSettings, write: (text: string) => void
     ca: settings.caFile ? await readFile(settings.caFile, 'utf8') : undefined,
     timeoutMs: settings.timeoutMs,
   });
-  write(`# ${curl}\n`);
+  // curl has no SigV4A: its command signs with SigV4, which needs the service's own region.
+  write(settings.regionSet ? `# SigV4 equivalent (curl has no SigV4A):\n# ${curl}\n` : `# ${curl}\n`);
   if (outcome.kind === 'failure') {
     write(`no response from ${connect.host}:${connect.port} (${outcome.failure}): ${outcome.message}\n`);
     return 1;

@@ -174,6 +174,14 @@ function buildView(config: Config, target: RenderTarget) {
   ];
   for (const { cidr } of allowlist) parseCidr(cidr);
   const services = config.services.services;
+  assertUnique(
+    'service name',
+    services.map((service) => service.name),
+  );
+  assertUnique(
+    'service domain',
+    services.map((service) => service.domain),
+  );
   const on = (port: 80 | 443) => services.filter((service) => service.ports.includes(port));
   const upstreamHost = (service: Service) => {
     const name = upstreamName(service);
@@ -197,6 +205,8 @@ function buildView(config: Config, target: RenderTarget) {
     allowlistFile: ALLOWLIST_FILE,
     healthPath: HEALTH_CHECK_PATH,
     mapHashBucketSize: hashBucketSize(longestKey),
+    // Shared by every HTTP upstream group; `resolve` adds a peer per address a name resolves to.
+    upstreamZoneKilobytes: Math.max(1024, 16 * on(80).length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
     allowlist,
     extraAllowlist: target.extraAllowlist.length > 0,
@@ -217,12 +227,21 @@ function buildView(config: Config, target: RenderTarget) {
 
 /**
  * map_hash_bucket_size big enough for the longest map key (nginx refuses to start otherwise): a power of two
- * with room for the key and a pointer, never below the 64-byte default.
+ * with room for the key, its alignment and two pointers, never below the 64-byte default.
  */
 function hashBucketSize(longestKey: number): number {
   let size = 64;
-  while (size < longestKey + 16) size *= 2;
+  while (size < longestKey + 32) size *= 2;
   return size;
+}
+
+/** Two map keys or upstream blocks with one name would stop nginx from starting; say why instead. */
+function assertUnique(what: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) throw new Error(`cannot render: ${what} "${value}" appears twice in services.yaml`);
+    seen.add(value);
+  }
 }
 
 /** Defence in depth behind the model's regexes: refuse any value that could carry NGINX syntax. */

@@ -47,6 +47,31 @@ describe('nginx -t (Debian nginx 1.22)', () => {
     }
   });
 
+  test('accepts the longest names the config model allows (253 characters, 1,000 services)', async () => {
+    const label = (char: string, length: number) => char.repeat(length);
+    const long = (i: number) =>
+      `${label('a', 63)}.${label('b', 63)}.${label('c', 63)}.${String(i).padStart(4, '0')}${label('d', 53)}.com`;
+    expect(long(0)).toHaveLength(253);
+    const template = config.services.services[0] as Config['services']['services'][number];
+    const services = Array.from({ length: 1_000 }, (_, i) => ({
+      ...template,
+      name: `service-${i}`,
+      domain: long(i),
+      latticeDomain: undefined,
+      ports: [80, 443] as (80 | 443)[],
+    }));
+    const big = { ...config, services: { services } };
+    const envDir = join(dir, 'long-names');
+    const target = {
+      ...debianTarget(config.deployment.environments[0] as Environment, envDir),
+      upstreamAddresses: {},
+    };
+    target.upstreamAddresses = Object.fromEntries(services.map((s) => [s.domain, '127.0.0.1']));
+    await writeRendered(renderProxy(big, target), envDir);
+    const result = await testNginxConfig({ dir: envDir });
+    expect(result.output).toContain('test is successful');
+  });
+
   test('rejects a broken file, so the check above can fail', async () => {
     const env = config.deployment.environments[0] as Environment;
     const envDir = join(dir, 'broken');

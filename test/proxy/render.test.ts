@@ -134,6 +134,17 @@ describe('unsafe values are refused at render time', () => {
     expect(() => renderProxy(bad, renderTargetFor(environments()[0] as Environment))).toThrow();
   });
 
+  test('two services with one domain', () => {
+    const [first, second] = config.services.services;
+    const bad = {
+      ...config,
+      services: { services: [first, { ...second, domain: first?.domain }] },
+    } as Config;
+    expect(() => renderProxy(bad, renderTargetFor(environments()[0] as Environment))).toThrow(
+      /appears twice/,
+    );
+  });
+
   test('trusted CIDR with host bits set', () => {
     const target = {
       ...renderTargetFor(environments()[0] as Environment),

@@ -150,8 +150,8 @@ export function signLatticeRequest(
 
 /**
  * The request target (path and query) to send for a signed request. The query is written in SigV4 canonical form
- * (sorted, strictly percent-encoded): every verifier reads it the same way, and curl before 8.x, which signs the
- * query exactly as written instead of sorting it, then signs it correctly too.
+ * (sorted, strictly percent-encoded): every verifier reads it the same way, and older curl releases (7.88 among
+ * them), which sign the query exactly as written instead of sorting it, then sign it correctly too.
  */
 export function requestTarget(path: string, query: Record<string, string | string[]> = {}): string {
   const canonical = getCanonicalQuery(new HttpRequest({ query }));

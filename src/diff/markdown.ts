@@ -133,7 +133,9 @@ function renderedSection(rendered: readonly RenderedDiff[]): string[] {
     if (text.length > MAX_DIFF_CHARS) {
       text = `${text.slice(0, text.lastIndexOf('\n', MAX_DIFF_CHARS) + 1)}… (cut at ${MAX_DIFF_CHARS} characters; run lattice-ingress diff locally for all of it)\n`;
     }
-    if (text) lines.push('```diff', text.trimEnd(), '```', '');
+    // A fence longer than any run of backticks in the text, so the text cannot end the code block.
+    const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    if (text) lines.push(`${fence}diff`, text.trimEnd(), fence, '');
     lines.push('</details>', '');
   }
   return lines;

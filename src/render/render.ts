@@ -93,7 +93,8 @@ export function renderTargetFor(env: Environment): RenderTarget {
     paths: { pid: '/tmp/nginx/nginx.pid', runtime: '/tmp/nginx' },
     streamModule: DEBIAN_STREAM_MODULE,
     workerConnections: 8192,
-    shutdownTimeoutSeconds: 90,
+    // ECS sends SIGQUIT after the load balancer drained the task, and SIGKILL stopTimeout (60 s) later.
+    shutdownTimeoutSeconds: 50,
   };
 }
 

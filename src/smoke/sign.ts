@@ -13,7 +13,11 @@ import {
   type SignatureV4Init,
 } from '@smithy/signature-v4';
 import { SignatureV4a } from '@smithy/signature-v4a';
-import type { AwsCredentialIdentity, HttpRequest as SignableRequest, RequestSigningArguments } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  RequestSigningArguments,
+  HttpRequest as SignableRequest,
+} from '@smithy/types';
 
 /** The signing name Lattice expects in the credential scope. */
 export const LATTICE_SIGNING_SERVICE = 'vpc-lattice-svcs';
@@ -140,7 +144,12 @@ export async function signRequest(
  */
 export function signLatticeRequest(
   request: RequestToSign,
-  parameters: { region: string; credentials: AwsCredentialIdentity; date?: Date; algorithm?: SigningAlgorithm },
+  parameters: {
+    region: string;
+    credentials: AwsCredentialIdentity;
+    date?: Date;
+    algorithm?: SigningAlgorithm;
+  },
 ): Promise<SignedRequest> {
   return signRequest(
     { ...request, headers: { ...request.headers, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } },

@@ -72,7 +72,7 @@ function amzDate(value: string): Date {
 
 describe('SigV4 for Lattice: this signer and curl --aws-sigv4 agree', () => {
   it('GET with a query string and a session token', async () => {
-    // Written in canonical order, as renderCurl writes it: curl 7.x signs the query as written (curl/curl#9717).
+    // Written in canonical order, as renderCurl writes it: older curl releases sign the query as written (curl/curl#9717).
     const query = { page: '2', filter: 'open', a: '1' };
     const request = await curl([`http://${DOMAIN}${requestTarget('/v1/items', query)}`]);
     expect(request.url).toBe('/v1/items?a=1&filter=open&page=2');

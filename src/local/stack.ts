@@ -175,7 +175,7 @@ async function startStandIns(
 }
 
 /** nginx stops fast (SIGTERM) with the stack; workers still alive after the master are killed too. */
-function superviseNginx(supervisor: Supervisor, nginx: NginxProcess): void {
+export function superviseNginx(supervisor: Supervisor, nginx: NginxProcess): void {
   supervisor.track('nginx', nginx.pid);
   supervisor.defer('stop nginx', async () => {
     const workers = childPids(nginx.pid);

@@ -2,6 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { type Config, ServiceSchema } from '../../src/config/model.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'lattice-ingress.mjs');
@@ -64,4 +66,26 @@ export function runCli(args: string[], timeoutMs = 60_000): CliRun {
       });
     });
   return { child, output: () => output, waitFor, exited };
+}
+
+/** The example configuration with one unsigned service on both ports: what reload and stop tests send through. */
+export async function echoServiceConfig(): Promise<Config> {
+  const { config } = await loadConfig(join(ROOT, 'config'));
+  if (!config) throw new Error('the example configuration is invalid');
+  const service = ServiceSchema.parse({
+    name: 'echo',
+    domain: 'echo-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
+    ports: [80, 443],
+    auth: 'none',
+  });
+  return { ...config, services: { services: [service] } };
+}
+
+/** Resolves once `condition` holds; polls, since what it watches (a counter) has no event. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -1,7 +1,7 @@
 // `lattice-ingress start`: validate config/, bring the local stack up on loopback, smoke-test it, then stay up
 // until Ctrl-C (or exit after the checks with --once). Everything started is stopped on every way out.
 import { parseArgs } from 'node:util';
-import { formatDiagnostics, hasErrors } from '../../config/diagnostics.ts';
+import { formatDiagnostics } from '../../config/diagnostics.ts';
 import { loadConfig } from '../../config/load.ts';
 import { runLocalChecks } from '../../local/checks.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../local/sigv4.ts';

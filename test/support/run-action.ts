@@ -3,7 +3,7 @@
 // GITHUB_ENV / GITHUB_STATE files, an event payload at GITHUB_EVENT_PATH, the usual GITHUB_* context, and AWS
 // credentials that are fake but well-formed so the SDK signs requests for the local stub at AWS_ENDPOINT_URL.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,8 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** The action's directory; defaults to actions/<name>. */
   actionDir?: string;
+  /** RUNNER_TEMP, kept after the run (for files an action writes there); defaults to a removed temp dir. */
+  runnerTemp?: string;
 }
 
 export interface Annotation {
@@ -99,6 +101,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
     event: join(temp, 'event.json'),
   };
   try {
+    if (options.runnerTemp) await mkdir(options.runnerTemp, { recursive: true });
     await Promise.all([
       ...[files.output, files.summary, files.env, files.state, files.path].map((f) => writeFile(f, '')),
       writeFile(files.event, JSON.stringify(options.event?.payload ?? {})),
@@ -112,7 +115,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
       GITHUB_ACTIONS: 'true',
       RUNNER_OS: 'Linux',
       RUNNER_ARCH: 'X64',
-      RUNNER_TEMP: temp,
+      RUNNER_TEMP: options.runnerTemp ?? temp,
       GITHUB_WORKSPACE: options.cwd ?? REPO_ROOT,
       GITHUB_EVENT_NAME: options.event?.name ?? 'push',
       GITHUB_EVENT_PATH: files.event,

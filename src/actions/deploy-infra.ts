@@ -1,0 +1,294 @@
+// The deploy-infra action: `cdk deploy` (or `cdk diff` for previews) of an environment's stacks, with the stack
+// outputs as action outputs. The Ingress stack gets ImageTag only when it is created, so the service never starts
+// without an image; afterwards CloudFormation keeps the previous value and only the rollout action moves it.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../../infra/outputs.ts';
+import { type Stacks, stackOutputs, stackParameter } from '../aws/cloudformation.ts';
+import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import { failedStackEvents } from '../rollout/failure-report.ts';
+import { IMAGE_TAG } from '../rollout/image-tags.ts';
+import { type CommandResult, type CommandRunner, stripAnsi } from './command.ts';
+import type { RunContext } from './context.ts';
+import { loadEnvironment } from './environment.ts';
+import type { ActionIO } from './io.ts';
+import { code, fenced, table } from './markdown.ts';
+import { ActionFailure } from './run.ts';
+import { InputReader } from './settings.ts';
+
+export const STACK_CHOICES = ['registry', 'ingress', 'all'] as const;
+export type StackChoice = (typeof STACK_CHOICES)[number];
+
+export interface DeployInfraSettings {
+  configDir: string;
+  environment: string;
+  stacks: StackChoice;
+  mode: 'deploy' | 'diff';
+  initialImageTag?: string;
+}
+
+export function readDeployInfraSettings(io: ActionIO): DeployInfraSettings {
+  const inputs = new InputReader(io);
+  const initialImageTag = inputs.matching('initial-image-tag', IMAGE_TAG, 'an image tag such as git-<sha>');
+  const settings: DeployInfraSettings = {
+    configDir: inputs.optional('config-dir') ?? 'config',
+    environment: inputs.required('environment'),
+    stacks: inputs.choice('stacks', STACK_CHOICES, 'all'),
+    mode: inputs.choice('mode', ['deploy', 'diff'] as const, 'deploy'),
+    ...(initialImageTag ? { initialImageTag } : {}),
+  };
+  inputs.done();
+  return settings;
+}
+
+/** Runs the CDK CLI with these arguments in the workspace. */
+export type CdkRunner = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<CommandResult>;
+
+export interface DeployInfraPorts {
+  stacks: Stacks;
+  cdk: CdkRunner;
+}
+
+/** The stacks deployed for a choice, in dependency order (CDK also orders them). */
+export function selectedStacks(env: Environment, choice: StackChoice): string[] {
+  const names = stackNames(env);
+  if (choice === 'registry') return [names.registry];
+  const ingress = env.exampleProvider ? [names.example, names.ingress] : [names.ingress];
+  return choice === 'ingress' ? ingress : [names.registry, ...ingress];
+}
+
+/** The action outputs named in action.yml, from every selected stack's CloudFormation outputs. */
+export function actionOutputs(env: Environment, outputs: Record<string, Record<string, string>>) {
+  const names = stackNames(env);
+  const ingress = outputs[names.ingress] ?? {};
+  const registry = outputs[names.registry] ?? {};
+  return {
+    'public-endpoint': ingress[INGRESS_OUTPUTS.publicEndpoint] ?? '',
+    'private-endpoint': ingress[INGRESS_OUTPUTS.privateEndpoint] ?? '',
+    cluster: ingress[INGRESS_OUTPUTS.cluster] ?? '',
+    service: ingress[INGRESS_OUTPUTS.service] ?? '',
+    'repository-uri':
+      registry[REGISTRY_OUTPUTS.repositoryUri] ?? ingress[INGRESS_OUTPUTS.repositoryUri] ?? '',
+  };
+}
+
+/** "Number of stacks with differences: 2" at the end of `cdk diff`; per-stack markers as a fallback. */
+export function diffHasChanges(output: string): boolean {
+  const count = /Number of stacks with differences:\s*(\d+)/.exec(output);
+  if (count) return Number(count[1]) > 0;
+  return /^\s*\[[~+-]\]/m.test(output);
+}
+
+const MAX_DIFF_MARKDOWN = 60_000;
+
+export interface DeployInfraInput {
+  environment: Environment;
+  settings: DeployInfraSettings;
+  run: RunContext;
+  /** Scratch directory for the outputs file and the diff file. */
+  tempDir: string;
+}
+
+export async function deployInfra(
+  input: DeployInfraInput,
+  ports: DeployInfraPorts,
+  io: ActionIO,
+): Promise<void> {
+  const { environment, settings, run } = input;
+  const stacks = selectedStacks(environment, settings.stacks);
+  const ingressName = stackNames(environment).ingress;
+  const before = new Map<string, Stack | undefined>();
+  for (const name of stacks) before.set(name, await ports.stacks.describe(name));
+
+  // ImageTag is passed only to create the Ingress stack; an existing one keeps its value (--previous-parameters).
+  const parameters: string[] = [];
+  const ingress = before.get(ingressName);
+  if (stacks.includes(ingressName)) {
+    if (!ingress) {
+      if (!settings.initialImageTag && settings.mode === 'deploy') {
+        throw new ActionFailure(
+          `${ingressName} does not exist yet: give initial-image-tag (build-push's image-tag output) so the new service starts with an image`,
+        );
+      }
+      if (settings.initialImageTag) {
+        parameters.push('--parameters', `${ingressName}:${IMAGE_TAG_PARAMETER}=${settings.initialImageTag}`);
+      }
+    } else {
+      if (ingress.StackStatus === 'ROLLBACK_COMPLETE') {
+        throw new ActionFailure(
+          `${ingressName} is ROLLBACK_COMPLETE (its creation failed) and cannot be updated; delete it, then deploy again`,
+        );
+      }
+      io.info(
+        `${ingressName} exists: keeping ${IMAGE_TAG_PARAMETER}=${stackParameter(ingress, IMAGE_TAG_PARAMETER) ?? '?'} (the rollout action moves it)`,
+      );
+    }
+  }
+
+  const cdkEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LATTICE_INGRESS_CONFIG_DIR: resolve(run.workspace, settings.configDir),
+    CI: 'true',
+    FORCE_COLOR: '0',
+  };
+  return settings.mode === 'diff'
+    ? diff(input, ports, io, stacks, parameters, cdkEnv)
+    : deploy(input, ports, io, stacks, parameters, cdkEnv, before);
+}
+
+async function deploy(
+  input: DeployInfraInput,
+  ports: DeployInfraPorts,
+  io: ActionIO,
+  stacks: string[],
+  parameters: string[],
+  env: NodeJS.ProcessEnv,
+  before: Map<string, Stack | undefined>,
+): Promise<void> {
+  const outputsFile = join(input.tempDir, `cdk-outputs-${input.environment.name}.json`);
+  const args = [
+    'deploy',
+    ...stacks,
+    '--require-approval',
+    'never',
+    '--ci',
+    '--no-color',
+    '--progress',
+    'events',
+  ];
+  args.push('--previous-parameters', 'true', '--outputs-file', outputsFile, ...parameters);
+  // Allowance for the runner's clock being ahead of CloudFormation's when picking this deploy's events.
+  const started = new Date(Date.now() - 60_000);
+  const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
+  if (result.exitCode !== 0) {
+    const failures: string[][] = [];
+    for (const name of stacks) {
+      const events = await ports.stacks.eventsSince(name, started).catch(() => []);
+      for (const e of failedStackEvents(events)) {
+        failures.push([
+          name,
+          e.LogicalResourceId ?? '',
+          e.ResourceStatus ?? '',
+          e.ResourceStatusReason ?? '',
+        ]);
+      }
+    }
+    const tail = stripAnsi(`${result.stdout}\n${result.stderr}`).trim().split('\n').slice(-20).join('\n');
+    await io.appendSummary(
+      `## Infrastructure deploy of ${code(input.environment.name)} failed\n\n${
+        failures.length > 0 ? `${table(['Stack', 'Resource', 'Status', 'Reason'], failures)}\n\n` : ''
+      }${fenced(tail)}\n`,
+    );
+    throw new ActionFailure(
+      `cdk deploy failed (exit ${result.exitCode})${failures[0] ? `: ${failures[0][1]} ${failures[0][2]}: ${failures[0][3]}` : ''}`,
+    );
+  }
+  const outputs = JSON.parse(await readFile(outputsFile, 'utf8')) as Record<string, Record<string, string>>;
+  const rows: string[][] = [];
+  let changed = false;
+  for (const name of stacks) {
+    const after = await ports.stacks.describe(name);
+    const was = before.get(name);
+    const stackChanged =
+      !was || (after?.LastUpdatedTime?.getTime() ?? 0) !== (was.LastUpdatedTime?.getTime() ?? 0);
+    changed ||= stackChanged;
+    rows.push([
+      name,
+      after?.StackStatus ?? 'unknown',
+      !was ? 'created' : stackChanged ? 'updated' : 'no changes',
+    ]);
+  }
+  setOutputs(io, input.environment, outputs, changed);
+  const values = Object.entries(actionOutputs(input.environment, outputs)).filter(([, v]) => v);
+  await io.appendSummary(
+    `## Infrastructure of ${code(input.environment.name)}: ✅ deployed\n\n${table(['Stack', 'Status', 'Change'], rows)}\n\n${
+      values.length > 0
+        ? `${table(
+            ['Output', 'Value'],
+            values.map(([k, v]) => [k, code(v)]),
+          )}\n`
+        : ''
+    }`,
+  );
+}
+
+async function diff(
+  input: DeployInfraInput,
+  ports: DeployInfraPorts,
+  io: ActionIO,
+  stacks: string[],
+  parameters: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const args = ['diff', ...stacks, '--no-color', ...parameters];
+  const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
+  const text = stripAnsi(`${result.stdout}\n${result.stderr}`).trim();
+  if (result.exitCode !== 0) {
+    await io.appendSummary(
+      `## \`cdk diff\` ${input.environment.name} failed\n\n${fenced(text.split('\n').slice(-30).join('\n'))}\n`,
+    );
+    throw new ActionFailure(
+      `cdk diff failed (exit ${result.exitCode}); the last lines are in the job summary`,
+    );
+  }
+  const changed = diffHasChanges(text);
+  const shown =
+    text.length > MAX_DIFF_MARKDOWN
+      ? `${text.slice(0, MAX_DIFF_MARKDOWN)}\n… (truncated; the full diff is in the log)`
+      : text;
+  const markdown = `### \`cdk diff\` ${input.environment.name}\n\n${
+    changed ? `Changes to ${stacks.map(code).join(', ')}:` : 'No infrastructure changes.'
+  }\n\n<details${changed ? ' open' : ''}><summary>cdk diff output</summary>\n\n${fenced(shown, 'diff')}\n\n</details>\n`;
+  const diffFile = join(input.tempDir, `cdk-diff-${input.environment.name}.md`);
+  await writeFile(diffFile, markdown);
+  io.setOutput('diff-file', diffFile);
+  const outputs: Record<string, Record<string, string>> = {};
+  for (const name of stacks) {
+    const stack = await ports.stacks.describe(name);
+    if (stack) outputs[name] = stackOutputs(stack);
+  }
+  setOutputs(io, input.environment, outputs, changed);
+  await io.appendSummary(markdown);
+}
+
+function setOutputs(
+  io: ActionIO,
+  env: Environment,
+  outputs: Record<string, Record<string, string>>,
+  changed: boolean,
+): void {
+  io.setOutput('outputs-json', JSON.stringify(outputs));
+  for (const [name, value] of Object.entries(actionOutputs(env, outputs))) io.setOutput(name, value);
+  io.setOutput('has-changes', changed);
+}
+
+/** Loads the environment and runs deployInfra with CloudFormation and the workspace's CDK CLI. */
+export async function deployInfraAction(
+  settings: DeployInfraSettings,
+  io: ActionIO,
+  run: RunContext,
+  createPorts: (environment: Environment) => Promise<DeployInfraPorts>,
+  tempDir: string,
+): Promise<void> {
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+  await deployInfra({ environment, settings, run, tempDir }, await createPorts(environment), io);
+}
+
+/** The project's own CDK CLI (a dev dependency: the workflow runs `npm ci` first), run in the workspace. */
+export function workspaceCdk(
+  workspace: string,
+  runCommand: CommandRunner,
+  onLine: (line: string) => void,
+): CdkRunner {
+  const binary = join(workspace, 'node_modules', '.bin', 'cdk');
+  return async (args, env) => {
+    if (!existsSync(binary)) {
+      throw new ActionFailure(
+        `${binary} is missing: run \`npm ci\` before this action (the CDK app and CLI are project dependencies)`,
+      );
+    }
+    return runCommand(binary, args, { cwd: workspace, env, onLine });
+  };
+}

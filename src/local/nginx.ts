@@ -155,8 +155,13 @@ export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
     throw new Error(`nginx exited (${status}) while starting:\n${output}`);
   });
   try {
+    // A listening port alone proves little: nginx keeps the sockets it could bind while it retries one it could
+    // not. Workers are forked only once every socket is bound and the configuration is in place.
     await Promise.race([
-      Promise.all((options.waitFor ?? []).map(({ host, port }) => waitForPort(host, port, timeoutMs))),
+      Promise.all([
+        ...(options.waitFor ?? []).map(({ host, port }) => waitForPort(host, port, timeoutMs)),
+        waitForWorkers(handle.pid, timeoutMs),
+      ]),
       startFailed,
     ]);
   } catch (error) {
@@ -165,6 +170,14 @@ export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
   }
   startFailed.catch(() => {});
   return handle;
+}
+
+async function waitForWorkers(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (childPids(pid).length === 0) {
+    if (Date.now() > deadline) throw new Error(`nginx started no worker within ${timeoutMs} ms`);
+    await sleep(20);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -86,6 +86,15 @@ describe('HTTP by Host', () => {
     ['an absolute URI naming an unknown host', httpGet(orders, 'http://other.example.com/'), 421],
     ['an absolute URI under an unknown Host', httpGet('169.254.170.2', `http://${orders}/`), 421],
     ['two Host headers', httpGet(orders, '/', ['Host: 169.254.170.2']), 400],
+    ['a CONNECT tunnel', `CONNECT 169.254.170.2:80 HTTP/1.1\r\nHost: ${orders}\r\n\r\n`, 400],
+    [
+      'Transfer-Encoding with Content-Length (smuggling)',
+      httpGet(orders, '/', ['Transfer-Encoding: chunked', 'Content-Length: 5']).replace(
+        /\r\n\r\n$/,
+        '\r\n\r\n0\r\n\r\n',
+      ),
+      400,
+    ],
   ];
   test.each(refused)('refuses %s', async (_, request, status) => {
     expect(await proxy.http(request, ALLOWED)).toMatchObject({ status });

@@ -1,9 +1,10 @@
-// SigV4 and SigV4A request signing for VPC Lattice services with IAM auth, on top of @smithy/signature-v4 and
-// @smithy/signature-v4a (the signers the AWS SDKs use). SigV4A (ECDSA, a region set instead of one region) is for
-// services reached through a multi-Region service network; curl has no SigV4A, so reproductions use SigV4. Lattice wants the service name `vpc-lattice-svcs`, the service's own domain as Host, and the header
-// `x-amz-content-sha256: UNSIGNED-PAYLOAD` (it does not hash bodies), plus `x-amz-security-token` for temporary
-// credentials. The signer also reports the canonical request and string to sign it produced, so tests can compare
-// them with the AWS test vectors and a failed verification can be explained.
+// Request signing for VPC Lattice services with IAM auth, on top of the signers the AWS SDKs use
+// (@smithy/signature-v4 and @smithy/signature-v4a). Lattice wants the signing name `vpc-lattice-svcs`, the service's
+// own domain as Host, `x-amz-content-sha256: UNSIGNED-PAYLOAD` (it does not hash bodies) and `x-amz-security-token`
+// for temporary credentials. SigV4A (ECDSA over a region set instead of one region) is for services reached through
+// a multi-Region service network; curl has no SigV4A, so printed reproductions use SigV4. The signer also returns
+// the canonical request and string to sign it produced, which the tests compare with the AWS test vectors and
+// `call` prints when a service refuses a signature.
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import {

@@ -141,6 +141,10 @@ describe('lattice-ingress call', () => {
     );
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('HTTP 403');
+    expect(refused.stdout).toContain(
+      '# 403 to a signed request. Canonical request signed:\n#   GET\n#   /health\n',
+    );
+    expect(refused.stdout).toMatch(/# String to sign:\n# {3}AWS4-HMAC-SHA256\n/);
     const missing = await cli(['call', 'orders', '--endpoint', `127.0.0.1:${standIn.tlsPort}`], {
       AWS_CONFIG_FILE: join(dir, 'none'),
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),

@@ -167,13 +167,13 @@ export async function call(settings: CallSettings, write: (text: string) => void
   const { service, port } = settings;
   const scheme = port === 443 ? 'https' : 'http';
   const connect = settings.endpoint ?? { host: service.domain, port };
-  const signed = service.auth === 'iam';
-  if (signed && !settings.region && !settings.regionSet) {
+  const iam = service.auth === 'iam';
+  if (iam && !settings.region && !settings.regionSet) {
     throw new Error(
       `cannot tell which region to sign for: pass --region or --environment, or set AWS_REGION`,
     );
   }
-  const credentials = signed ? await resolveCredentials(settings.profile) : undefined;
+  const credentials = iam ? await resolveCredentials(settings.profile) : undefined;
   const region = settings.region ?? '';
   const curl = renderCurl({
     method: settings.method,
@@ -190,22 +190,20 @@ export async function call(settings: CallSettings, write: (text: string) => void
   // curl adds this content type to --data bodies and signs it; send and sign the same.
   const headers: Record<string, string> =
     settings.data === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' };
-  const signedHeaders = credentials
-    ? (
-        await signLatticeRequest(
-          {
-            method: settings.method,
-            host: service.domain,
-            path: settings.path,
-            query: settings.query,
-            headers,
-          },
-          settings.regionSet
-            ? { region: settings.regionSet, credentials, algorithm: 'sigv4a' }
-            : { region, credentials },
-        )
-      ).headers
-    : headers;
+  const signed = credentials
+    ? await signLatticeRequest(
+        {
+          method: settings.method,
+          host: service.domain,
+          path: settings.path,
+          query: settings.query,
+          headers,
+        },
+        settings.regionSet
+          ? { region: settings.regionSet, credentials, algorithm: 'sigv4a' }
+          : { region, credentials },
+      )
+    : undefined;
   const outcome = await probe({
     scheme,
     connectHost: connect.host,
@@ -213,7 +211,7 @@ export async function call(settings: CallSettings, write: (text: string) => void
     domain: service.domain,
     method: settings.method,
     path: requestTarget(settings.path, settings.query),
-    headers: signedHeaders,
+    headers: signed?.headers ?? headers,
     body: settings.data,
     ca: settings.caFile ? await readFile(settings.caFile, 'utf8') : undefined,
     timeoutMs: settings.timeoutMs,
@@ -231,6 +229,14 @@ export async function call(settings: CallSettings, write: (text: string) => void
     `HTTP ${outcome.status} (${Math.round(outcome.latencyMs)} ms)\n${headerLines.join('\n')}\n\n${outcome.body}`,
   );
   if (outcome.body && !outcome.body.endsWith('\n')) write('\n');
+  if (signed && outcome.status === 403) {
+    // What was signed, to compare with what the service says it expected (e.g. a proxy that altered a header).
+    const comment = (text: string) => text.replace(/^/gm, '#   ');
+    write(
+      `# 403 to a signed request. Canonical request signed:\n${comment(signed.canonicalRequest)}\n` +
+        `# String to sign:\n${comment(signed.stringToSign)}\n`,
+    );
+  }
   return outcome.status >= 200 && outcome.status < 400 ? 0 : 1;
 }
 

@@ -1,13 +1,9 @@
 // Checks, the way Lattice does for services with IAM auth, that a request's SigV4 signature is valid: the stand-in
 // services recompute it with the local test credentials. A request the proxy altered in any signed part (Host, path,
 // query, a signed header, the body) fails here, which is what proves the proxy passes signed requests intact.
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
-
-/** The service name Lattice expects in the credential scope. */
-export const LATTICE_SIGNING_SERVICE = 'vpc-lattice-svcs';
+import { LATTICE_SIGNING_SERVICE, signRequest } from '../smoke/sign.ts';
 
 /**
  * Credentials the local stack's clients sign with and its stand-in services verify against. Fake by design (they
@@ -76,16 +72,20 @@ export async function verifySigV4(
   const token = header(request, 'x-amz-security-token');
   if (credentials.sessionToken && token !== credentials.sessionToken)
     return { valid: false, reason: 'x-amz-security-token is missing or wrong' };
-  // The signer adds the token it is given to the signed headers, so give it only when the client signed it.
-  const sessionToken = signed.includes('x-amz-security-token') ? token : undefined;
+  const payloadHash = header(request, 'x-amz-content-sha256');
+  if (payloadHash && /^[0-9a-f]{64}$/.test(payloadHash)) {
+    if (createHash('sha256').update(request.body).digest('hex') !== payloadHash)
+      return { valid: false, reason: 'x-amz-content-sha256 does not match the body received' };
+  }
 
-  // Recompute with exactly the headers the client signed, as they arrived.
+  // Recompute with exactly the headers the client signed, as they arrived, through the clients' own signer.
   const headers: Record<string, string> = {};
   for (const name of signed) {
     const value = header(request, name);
     if (value === undefined) return { valid: false, reason: `signed header ${name} did not arrive` };
     headers[name] = value;
   }
+  const { host = '', ...otherHeaders } = headers;
   const url = new URL(request.url, 'http://stand-in.invalid');
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
@@ -93,28 +93,29 @@ export async function verifySigV4(
     query[key] = values.length === 1 ? (values[0] as string) : values;
   }
   const [, year, month, day, hours, minutes, seconds] = date.map(Number) as number[];
-  const signingDate = new Date(Date.UTC(year as number, (month as number) - 1, day, hours, minutes, seconds));
-  const signer = new SignatureV4({
-    credentials: { ...credentials, sessionToken },
-    region: expectedRegion,
-    service: LATTICE_SIGNING_SERVICE,
-    sha256: Sha256,
-    applyChecksum: false,
-  });
-  const recomputed = await signer.sign(
-    new HttpRequest({
+  const recomputed = await signRequest(
+    {
       method: request.method,
-      protocol: 'https:',
-      hostname: headers.host,
+      host,
       path: url.pathname,
       query,
-      headers,
+      headers: otherHeaders,
       body: request.body.length > 0 ? request.body : undefined,
-    }),
-    { signingDate, signableHeaders: new Set(signed) },
+    },
+    {
+      service: LATTICE_SIGNING_SERVICE,
+      region: expectedRegion,
+      // The signer adds the token it is given to the signed headers, so give it only when the client signed it.
+      credentials: {
+        ...credentials,
+        sessionToken: signed.includes('x-amz-security-token') ? token : undefined,
+      },
+      date: new Date(Date.UTC(year as number, (month as number) - 1, day, hours, minutes, seconds)),
+      // An x-amz-content-sha256 header, when signed, is taken as given; without one the body is hashed.
+      signBody: false,
+    },
   );
-  const expected = AUTHORIZATION.exec(String(recomputed.headers.authorization))?.groups?.signature;
-  return expected === auth.signature
+  return recomputed.signature === auth.signature
     ? { valid: true, region: auth.region as string }
     : { valid: false, reason: 'signature does not match (a signed part of the request changed on the way)' };
 }

@@ -5,13 +5,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Config, type Service, upstreamName } from '../config/model.ts';
 import { localRenderTarget, type RenderTarget, renderProxy, writeRendered } from '../render/render.ts';
+import { signingRegion } from '../smoke/checks.ts';
 import { createLocalCa, type LocalCa } from './certificates.ts';
 import { type DnsServer, startDnsServer } from './dns.ts';
 import { type Haproxy, startHaproxy } from './haproxy.ts';
 import { type NginxProcess, startNginx, testNginxConfig } from './nginx.ts';
 import { assertPortFree, freePorts } from './ports.ts';
 import { childPids, isAlive } from './proc.ts';
-import { latticeRegion, type StandIn, startStandIn } from './stand-in.ts';
+import { type StandIn, startStandIn } from './stand-in.ts';
 import type { Supervisor } from './supervisor.ts';
 
 /** Where the stack's clients connect, and the address nginx sees them from once the PROXY header is read. */
@@ -59,7 +60,7 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
   const { supervisor } = options;
   const log = options.log ?? (() => {});
   const services = config.services.services;
-  const regionOf = (service: Service) => latticeRegion(service) ?? options.defaultRegion;
+  const regionOf = (service: Service) => signingRegion(service, options.defaultRegion);
 
   const dir = supervisor.tempDir('lattice-ingress-local-');
   const renderDir = join(dir, 'nginx');

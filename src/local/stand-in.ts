@@ -11,7 +11,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { LATTICE_DNS_NAME, type Service, upstreamName } from '../config/model.ts';
+import { type Service, upstreamName } from '../config/model.ts';
 import type { KeyPair } from './certificates.ts';
 import { SIGV4_HEADERS, verifySigV4 } from './sigv4.ts';
 
@@ -56,11 +56,6 @@ export interface StandInEcho {
   signature: string;
   /** The peer address the request came from (the proxy). */
   peer: string | null;
-}
-
-/** The region a Lattice name encodes, if it is one. */
-export function latticeRegion(service: Service): string | undefined {
-  return LATTICE_DNS_NAME.exec(upstreamName(service))?.groups?.region;
 }
 
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {

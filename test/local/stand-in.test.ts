@@ -184,8 +184,14 @@ describe('stand-in service', () => {
     const otherPath = await send('https', { path: '/v1/other', headers });
     expect(otherPath.status).toBe(403);
     expect(otherPath.echo.signature).toMatch(/signature does not match/);
-    const body = await send('http', { method: 'POST', path: '/v1/items', headers }, 'smuggled');
-    expect(body.status).toBe(403);
+    const signedPost = await signedHeaders('POST', orders.domain, '/v1/items', 'the body signed');
+    const otherBody = await send(
+      'http',
+      { method: 'POST', path: '/v1/items', headers: signedPost },
+      'smuggled',
+    );
+    expect(otherBody.status).toBe(403);
+    expect(otherBody.echo.signature).toMatch(/x-amz-content-sha256 does not match the body/);
   });
 
   it('accepts the Lattice name as Host and SNI, and answers 421 to names it does not serve', async () => {

@@ -57,6 +57,11 @@ describe('HTTP by Host', () => {
     expect(echo).toMatchObject({ service: service?.name, host });
   });
 
+  test('names match case-insensitively, as DNS does, and Host is passed on as sent', async () => {
+    const echo = echoOf(await proxy.http(httpGet('ORDERS.Example.com'), ALLOWED));
+    expect(echo).toMatchObject({ service: 'orders', host: 'ORDERS.Example.com' });
+  });
+
   test('a service without port 80 is not reachable over HTTP', async () => {
     const tlsOnly = services().filter((service) => !service.ports.includes(80));
     expect(tlsOnly.length).toBeGreaterThan(0);
@@ -86,6 +91,8 @@ describe('HTTP by Host', () => {
     ['an absolute URI naming an unknown host', httpGet(orders, 'http://other.example.com/'), 421],
     ['an absolute URI under an unknown Host', httpGet('169.254.170.2', `http://${orders}/`), 421],
     ['two Host headers', httpGet(orders, '/', ['Host: 169.254.170.2']), 400],
+    // The routing key joins two names with a space; neither may contain one.
+    ['a Host with a space', httpGet(`${orders} ${orders}`), 400],
     ['a CONNECT tunnel', `CONNECT 169.254.170.2:80 HTTP/1.1\r\nHost: ${orders}\r\n\r\n`, 400],
     [
       'Transfer-Encoding with Content-Length (smuggling)',

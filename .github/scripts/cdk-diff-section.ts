@@ -1,32 +1,26 @@
-// One environment's `cdk diff` section of the pull request plan.
-// Usage (pr.yml): ENVIRONMENT, DIFF_OUTCOME, DIFF_FILE, HAS_CHANGES in the environment; cdk-diff-section.ts --out FILE
+// One environment's `cdk diff` section of the pull request plan: the deploy-infra action's Markdown diff file, or
+// a note saying why there is none.
+// Usage (pr.yml): ENVIRONMENT, DIFF_OUTCOME, DIFF_FILE in the environment; cdk-diff-section.ts --out FILE
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { collapsible, fenced, isEntryPoint, truncateLines } from './markdown.ts';
-
-/** Room for one environment's diff; the comment holds several environments and the NGINX diff. */
-const DIFF_LIMIT = 20_000;
+import { isEntryPoint } from './entry.ts';
 
 export interface CdkDiffResult {
   environment: string;
   /** steps.<id>.outcome of the deploy-infra step in diff mode. */
   outcome: string;
-  hasChanges: boolean;
-  /** Text of the diff file, when the action wrote one. */
-  diff?: string;
+  /** The action's diff file (Markdown), when it wrote one. */
+  markdown?: string;
 }
 
-export function cdkDiffSection({ environment, outcome, hasChanges, diff }: CdkDiffResult): string {
-  const heading = `### \`cdk diff\` ${environment}`;
-  if (outcome !== 'success') {
-    return `${heading}\n\n**The diff failed** (${outcome}). Open the *cdk diff ${environment}* job log: a synth error fails the deployment too.`;
-  }
-  if (!hasChanges) return `${heading}\n\nNo infrastructure changes.`;
-  const text = diff?.trim()
-    ? truncateLines(diff.trim(), DIFF_LIMIT)
-    : '(the action reported changes but wrote no diff)';
-  return `${heading}\n\n${collapsible(`Infrastructure changes in ${environment}`, fenced(text, 'diff'))}`;
+export function cdkDiffSection({ environment, outcome, markdown }: CdkDiffResult): string {
+  if (outcome === 'success' && markdown?.trim()) return markdown.trim();
+  const why =
+    outcome === 'success'
+      ? 'the diff step succeeded but wrote no diff file'
+      : `the diff step ended with "${outcome || 'not run'}": a synth error fails the deployment too`;
+  return `### \`cdk diff\` ${environment}\n\n**No diff**: ${why}. Open the *cdk diff ${environment}* job log.`;
 }
 
 if (isEntryPoint(import.meta.url)) {
@@ -37,8 +31,7 @@ if (isEntryPoint(import.meta.url)) {
   const section = cdkDiffSection({
     environment: process.env.ENVIRONMENT ?? '?',
     outcome: process.env.DIFF_OUTCOME ?? '',
-    hasChanges: process.env.HAS_CHANGES === 'true',
-    diff: file && existsSync(file) ? readFileSync(file, 'utf8') : undefined,
+    markdown: file && existsSync(file) ? readFileSync(file, 'utf8') : undefined,
   });
   writeFileSync(values.out, `${section}\n`);
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isEntryPoint } from './markdown.ts';
+import { isEntryPoint } from './entry.ts';
 
 export interface ValidationResult {
   /** steps.<id>.outcome of the validate step: success, failure, cancelled or skipped. */

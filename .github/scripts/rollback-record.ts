@@ -2,7 +2,7 @@
 // typed by a person, so it is escaped rather than trusted as Markdown or HTML.
 // Usage (rollback.yml): ACTOR, ENVIRONMENT, TARGET, REASON, OUTCOME, IMAGE_TAG, ROLLED_BACK_FROM, RUN_URL in the environment
 import { appendFileSync } from 'node:fs';
-import { isEntryPoint } from './markdown.ts';
+import { isEntryPoint } from './entry.ts';
 
 export interface RollbackRecord {
   actor: string;

@@ -8,7 +8,7 @@ import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-s
 import { INGRESS_OUTPUTS } from '../../infra/outputs.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { stackNames } from '../../src/config/model.ts';
-import { isEntryPoint } from './markdown.ts';
+import { isEntryPoint } from './entry.ts';
 
 export type Which = 'public' | 'private';
 

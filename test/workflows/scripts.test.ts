@@ -1,7 +1,6 @@
 // The small pieces the workflows run: the deploy matrix and the pull request plan sections.
 import { describe, expect, it } from 'vitest';
 import { cdkDiffSection } from '../../.github/scripts/cdk-diff-section.ts';
-import { fenced, truncateLines } from '../../.github/scripts/markdown.ts';
 import { validationStatus } from '../../.github/scripts/plan-status.ts';
 import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
 import { endpointFrom } from '../../.github/scripts/stack-endpoint.ts';
@@ -60,19 +59,6 @@ describe('deploy matrix', () => {
 });
 
 describe('plan sections', () => {
-  it('fences text that itself contains backticks', () => {
-    const block = fenced('a ``` b');
-    expect(block.startsWith('````\n')).toBe(true);
-    expect(block.endsWith('\n````')).toBe(true);
-  });
-
-  it('truncates on a line boundary and says how much was left out', () => {
-    const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
-    const cut = truncateLines(text, 50);
-    expect(cut.length).toBeLessThan(100);
-    expect(cut).toMatch(/… \d+ more line\(s\) left out$/);
-  });
-
   it('summarises validation', () => {
     expect(validationStatus({ outcome: 'success', errors: 0, warnings: 2 })).toContain(
       'passed** with 2 warning(s)',
@@ -81,21 +67,13 @@ describe('plan sections', () => {
     expect(validationStatus({ outcome: '', errors: 0, warnings: 0 })).toContain('did not complete');
   });
 
-  it('writes one cdk diff section per environment', () => {
-    expect(cdkDiffSection({ environment: 'e', outcome: 'success', hasChanges: false })).toContain(
-      'No infrastructure changes',
+  it('uses the diff file of the action, or says why there is none', () => {
+    const file = '### `cdk diff` e\n\nNo infrastructure changes.\n';
+    expect(cdkDiffSection({ environment: 'e', outcome: 'success', markdown: file })).toBe(file.trim());
+    expect(cdkDiffSection({ environment: 'e', outcome: 'failure' })).toContain(
+      '**No diff**: the diff step ended with "failure"',
     );
-    expect(cdkDiffSection({ environment: 'e', outcome: 'failure', hasChanges: false })).toContain(
-      '**The diff failed**',
-    );
-    expect(
-      cdkDiffSection({
-        environment: 'e',
-        outcome: 'success',
-        hasChanges: true,
-        diff: '[~] AWS::ECS::Service',
-      }),
-    ).toContain('[~] AWS::ECS::Service');
+    expect(cdkDiffSection({ environment: 'e', outcome: 'success' })).toContain('wrote no diff file');
   });
 });
 

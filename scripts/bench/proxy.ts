@@ -7,7 +7,7 @@
 // Prints a table and writes bench-results/proxy.json. Every load run is bounded by wrk's -d; loopback only.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -457,10 +457,12 @@ async function main(): Promise<void> {
       cores: cpus().length,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       kernel: release(),
+      /** 1-minute load average when the run started: other work on the machine makes the absolute figures move. */
+      loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 10) / 10,
       ...(await versions()),
     };
     console.log(
-      `Proxy benchmark: ${machine.cores} x ${machine.cpu}, nginx ${machine.nginx}, ${machine.haproxy.replace(/ - .*/, '')}`,
+      `Proxy benchmark: ${machine.cores} x ${machine.cpu}, nginx ${machine.nginx}, ${machine.haproxy.replace(/ - .*/, '')}, load average ${machine.loadAverageAtStart}`,
     );
     console.log(
       `wrk -t1 -c${settings.connections}, ${settings.warmupSeconds} s warmup + ${settings.durationSeconds} s per run, median of ${settings.rounds} rounds, loopback\n`,
@@ -508,6 +510,13 @@ async function main(): Promise<void> {
       const large = runFor(design, largest);
       return small && large ? large.requestsPerSecond / small.requestsPerSecond : Number.NaN;
     };
+    // The same comparison by nginx's CPU per request: what capacity a busy task keeps, and much less sensitive to
+    // other load on the machine than requests/s.
+    const cpuScaling = (design: Design) => {
+      const small = runFor(design, smallest)?.nginxCpuMsPer1000;
+      const large = runFor(design, largest)?.nginxCpuMsPer1000;
+      return small && large ? small / large : Number.NaN;
+    };
     const rows = throughput.map((result) => {
       const base = result.design === 'direct' ? undefined : runFor(result.design, smallest);
       const reference =
@@ -542,7 +551,12 @@ async function main(): Promise<void> {
     const proxyScaling = scaling('proxy');
     const met = proxyScaling >= TARGET_RATIO;
     console.log(
-      `\nAllowlist at scale: ${formatNumber(largest ?? 0)} entries give ${percent(proxyScaling)} of the ${formatNumber(smallest ?? 0)}-entry throughput (target >= ${percent(TARGET_RATIO)}: ${met ? 'met' : 'NOT MET'}); reference style: ${percent(scaling('reference'))}.`,
+      [
+        '',
+        `Allowlist at scale, ${formatNumber(largest ?? 0)} entries against ${formatNumber(smallest ?? 0)}:`,
+        `  throughput          lattice-ingress ${percent(proxyScaling)} (target >= ${percent(TARGET_RATIO)}: ${met ? 'met' : 'NOT MET'}), reference style ${percent(scaling('reference'))}`,
+        `  nginx CPU/request   lattice-ingress ${percent(cpuScaling('proxy'))} of the capacity, reference style ${percent(cpuScaling('reference'))}`,
+      ].join('\n'),
     );
     console.log(
       `\n${table(
@@ -570,6 +584,7 @@ async function main(): Promise<void> {
 
     const results = {
       date: new Date().toISOString(),
+      loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 10) / 10,
       machine,
       settings: {
         ...settings,
@@ -580,6 +595,8 @@ async function main(): Promise<void> {
       ratios: {
         proxyLargestVsSmallest: proxyScaling,
         referenceLargestVsSmallest: scaling('reference'),
+        proxyCpuCapacityLargestVsSmallest: cpuScaling('proxy'),
+        referenceCpuCapacityLargestVsSmallest: cpuScaling('reference'),
         target: TARGET_RATIO,
         targetMet: met,
         proxiedVsReference: Object.fromEntries(

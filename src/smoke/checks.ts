@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { LATTICE_DNS_NAME, type Port, type Service, type Services } from '../config/model.ts';
 import { renderCurl } from './curl.ts';
-import { type ProbeOutcome, probe } from './probe.ts';
+import { type Failure, type ProbeOutcome, probe } from './probe.ts';
 import { type Clock, type RetryPolicy, retryUntil, systemClock } from './retry.ts';
 import { signLatticeRequest } from './sign.ts';
 
@@ -93,21 +93,24 @@ export interface Verdict {
   error?: string;
 }
 
+/** Why an outcome without a response still is not the refusal a check expects. */
+const NOT_A_REFUSAL: Partial<Record<Failure, string>> = {
+  refused: ' (nothing accepts connections there: that is not the proxy refusing a source)',
+  timeout: ' (a timeout does not prove a refusal: the endpoint may be unreachable)',
+};
+
 /** Whether one attempt's outcome is what the check expects. */
 export function judge(outcome: ProbeOutcome, expected: number, expectation: SmokeExpectation): Verdict {
   if (outcome.kind === 'failure') {
-    const refusedAsExpected =
-      expectation === 'refused' && (outcome.failure === 'closed' || outcome.failure === 'refused');
-    if (refusedAsExpected) return { ok: true, final: false, outcome: outcome.failure };
-    const hint =
-      expectation === 'refused' && outcome.failure === 'timeout'
-        ? ' (a timeout does not prove a refusal: the endpoint may be unreachable)'
-        : '';
+    // The proxy accepts the connection and then closes it; nothing listening at all proves nothing about it.
+    if (expectation === 'refused' && outcome.failure === 'closed') {
+      return { ok: true, final: false, outcome: outcome.failure };
+    }
     return {
       ok: false,
       final: outcome.failure === 'certificate',
       outcome: outcome.failure,
-      error: `${outcome.failure}: ${outcome.message}${hint}`,
+      error: `${outcome.failure}: ${outcome.message}${expectation === 'refused' ? (NOT_A_REFUSAL[outcome.failure] ?? '') : ''}`,
     };
   }
   const status = String(outcome.status);

@@ -71,16 +71,15 @@ describe('judge', () => {
     }
   });
 
-  it('refused: passes when the connection ends without a response, or on the proxy’s own 403', () => {
+  it('refused: passes when the proxy closes the connection without a response, or on its own 403', () => {
     expect(judge(failure('closed'), 200, 'refused')).toMatchObject({ ok: true, outcome: 'closed' });
-    expect(judge(failure('refused'), 200, 'refused')).toMatchObject({ ok: true });
     expect(judge(response(403, NGINX_403), 200, 'refused')).toMatchObject({
       ok: true,
       outcome: '403 (proxy)',
     });
   });
 
-  it('refused: fails on a service response, a timeout, DNS or certificate trouble', () => {
+  it('refused: fails on a service response, nothing listening, a timeout, DNS or certificate trouble', () => {
     expect(judge(response(200), 200, 'refused')).toMatchObject({
       ok: false,
       error: 'got HTTP 200 from the service: this source was let through, expected a refusal',
@@ -88,6 +87,11 @@ describe('judge', () => {
     // A 403 that is not the proxy's (e.g. Lattice refusing the signature) means the request was forwarded.
     expect(judge(response(403, '{"message":"AccessDeniedException"}'), 200, 'refused').ok).toBe(false);
     expect(judge(failure('timeout'), 200, 'refused').error).toContain('does not prove a refusal');
+    // Nothing listening is not the proxy refusing anyone.
+    expect(judge(failure('refused'), 200, 'refused')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('nothing accepts connections there'),
+    });
     expect(judge(failure('dns'), 200, 'refused').ok).toBe(false);
     expect(judge(failure('certificate'), 200, 'refused').ok).toBe(false);
   });

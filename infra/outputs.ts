@@ -22,9 +22,9 @@ export const REGISTRY_OUTPUTS = {
 } as const;
 
 export const ACCESS_OUTPUTS = {
-  /** Role the main-branch workflows assume (GitHub environment secret AWS_DEPLOY_ROLE_ARN). */
+  /** Role the main-branch workflows assume (variable DEPLOY_ROLE_ARN of the GitHub environment). */
   deployRoleArn: 'DeployRoleArn',
-  /** Read-only role pull requests assume for `cdk diff` (GitHub variable AWS_PREVIEW_ROLE_ARN). */
+  /** Read-only role pull requests assume for `cdk diff` (repository variable PREVIEW_ROLE_ARN_<ENV>). */
   previewRoleArn: 'PreviewRoleArn',
   oidcProviderArn: 'OidcProviderArn',
 } as const;

@@ -2,6 +2,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag.ts';
 
 export interface NetworkProps {
   cidr: string;
@@ -70,6 +71,13 @@ export class Network extends Construct {
         },
       },
     });
+
+    acknowledge(
+      this.vpc,
+      'The zones are configured (or derived from the Region) on purpose: synth must work offline, without the ' +
+        'account lookup that picking zones at deploy time would need.',
+      'CloudFormation-Validate::W3010',
+    );
 
     // One group for every interface endpoint: HTTPS from inside the VPC, nothing else. The endpoints are IPv4-only
     // (their default), so the tasks reach them over IPv4 even in a dual-stack VPC.

@@ -11,15 +11,15 @@ import { acknowledge, belowArnFinding, wildcardFinding } from '../nag.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
 import type { IngressLoadBalancer } from './ingress-load-balancers.ts';
 
-/** uid:gid of the `nginx` user in the official NGINX image; the container never runs as root. */
-export const PROXY_USER = '101:101';
+/** The image's `USER` (uid 101 of nginx-unprivileged, proxy/Dockerfile), restated so a root image cannot run. */
+export const PROXY_USER = '101';
 
 /**
- * Paths NGINX writes to (temp files, pid file) while the root filesystem is read-only. Fargate has no tmpfs, so each
- * is a task volume (ephemeral bind mount); the image declares them as VOLUMEs owned by the nginx user, which makes
- * ECS copy that ownership into the empty volume.
+ * Where NGINX writes (pid file, temp files) while the root filesystem is read-only. Fargate has no tmpfs, so each is
+ * a task volume (ephemeral bind mount); proxy/Dockerfile declares the same path as a VOLUME owned by uid 101, and
+ * ECS fills the empty volume from the image's directory, ownership included.
  */
-export const WRITABLE_PATHS = ['/var/cache/nginx', '/var/run', '/tmp'] as const;
+export const WRITABLE_PATHS = ['/tmp/nginx'] as const;
 
 /** VPC Lattice's link-local ranges: where the proxy sends traffic for the services it forwards to. */
 export const LATTICE_LINK_LOCAL = { ipv4: '169.254.171.0/24', ipv6: 'fd00:ec2:80::/64' } as const;

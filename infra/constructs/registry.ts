@@ -25,7 +25,8 @@ export class Registry extends Construct {
       // A tag names exactly one image forever: git-<sha> and cfg-<hash> are traceable and cannot be overwritten.
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       imageScanOnPush: true,
-      encryption: ecr.RepositoryEncryption.AES_256,
+      // KMS with the AWS managed key (aws/ecr): every decryption is in CloudTrail, and there is no key to manage.
+      encryption: ecr.RepositoryEncryption.KMS,
       // Deleting the stack must not delete the images a rollback may need.
       removalPolicy: RemovalPolicy.RETAIN,
       emptyOnDelete: false,

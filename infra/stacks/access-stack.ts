@@ -1,6 +1,7 @@
 // Deployed once per environment from a workstation (bootstrap); afterwards GitHub Actions deploys everything else.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { previewRoleVariable } from '../../src/cli/commands/environments.ts';
 import { type Environment, githubEnvironment, repositoryName, stackNames } from '../../src/config/model.ts';
 import { GitHubAccess } from '../constructs/github-access.ts';
 import { CDK_QUALIFIER, fleetNames } from '../names.ts';
@@ -35,11 +36,11 @@ export class AccessStack extends Stack {
     });
     new CfnOutput(this, ACCESS_OUTPUTS.deployRoleArn, {
       value: this.access.deployRole.roleArn,
-      description: `GitHub environment "${githubEnvironment(env)}" secret AWS_DEPLOY_ROLE_ARN`,
+      description: `Variable DEPLOY_ROLE_ARN of GitHub environment "${githubEnvironment(env)}"`,
     });
     new CfnOutput(this, ACCESS_OUTPUTS.previewRoleArn, {
       value: this.access.previewRole.roleArn,
-      description: 'Repository variable AWS_PREVIEW_ROLE_ARN for pull-request previews',
+      description: `Repository variable ${previewRoleVariable(env.name)} (or PREVIEW_ROLE_ARN) for pull-request previews`,
     });
     new CfnOutput(this, ACCESS_OUTPUTS.oidcProviderArn, { value: this.access.provider.oidcProviderArn });
   }

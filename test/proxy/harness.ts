@@ -80,18 +80,26 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     });
     cleanups.push(() => dns.close());
 
-    const ports = { http: await freePort(), tls: await freePort(), health: await freePort() };
-    const target = localRenderTarget({
-      runtimeDir: dir,
-      listen: ports,
-      resolver: { port: dns.port },
-      upstreamPorts: { http: httpPort, tls: tlsPort },
-      upstreamAddresses: Object.fromEntries(latticeNames.map((name, i) => [name, addresses[i] as string])),
-      trustedProxyCidrs: options.trustedProxyCidrs,
-      extraAllowlist: options.extraAllowlist ?? [],
+    const start = async () => {
+      const ports = { http: await freePort(), tls: await freePort(), health: await freePort() };
+      const target = localRenderTarget({
+        runtimeDir: dir,
+        listen: ports,
+        resolver: { port: dns.port },
+        upstreamPorts: { http: httpPort, tls: tlsPort },
+        upstreamAddresses: Object.fromEntries(latticeNames.map((name, i) => [name, addresses[i] as string])),
+        trustedProxyCidrs: options.trustedProxyCidrs,
+        extraAllowlist: options.extraAllowlist ?? [],
+      });
+      await writeRendered(renderProxy(config, target), dir);
+      const nginx = await startNginx({ dir, waitFor: [{ host: LOCALHOST, port: ports.health }] });
+      return { ports, target, nginx };
+    };
+    // Another test may take a port between freePort() and nginx binding it: pick new ones then.
+    const { ports, target, nginx } = await start().catch((error: Error) => {
+      if (!error.message.includes('Address already in use')) throw error;
+      return start();
     });
-    await writeRendered(renderProxy(config, target), dir);
-    const nginx = await startNginx({ dir, waitFor: [{ host: LOCALHOST, port: ports.health }] });
     cleanups.push(async () => {
       await nginx.stop('SIGTERM');
     });

@@ -3,6 +3,7 @@ import {
   type Cidr,
   canonicalCidr,
   compareCidrs,
+  makeCidr,
   overlaps,
   parseCidr,
   parseIpv4,
@@ -28,7 +29,7 @@ describe('benchmark allowlists', () => {
     for (let i = 1; i < sorted.length; i++) {
       expect(overlaps(sorted[i - 1] as Cidr, sorted[i] as Cidr)).toBe(false);
     }
-    const loopback: Cidr = { family: 4, address: parseIpv4('127.0.0.0') as bigint, prefix: 8 };
+    const loopback = makeCidr(4, parseIpv4('127.0.0.0') as bigint, 8);
     expect(parsed.filter((cidr) => overlaps(cidr, loopback))).toEqual([]);
   });
 

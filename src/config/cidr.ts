@@ -8,6 +8,10 @@ export interface Cidr {
   /** Address as written (host bits may be set). */
   address: bigint;
   prefix: number;
+  /** First address of the network (host bits cleared). */
+  network: bigint;
+  /** Last address of the network. */
+  last: bigint;
 }
 
 export type CidrParseResult = { ok: true; cidr: Cidr } | { ok: false; reason: string };
@@ -17,20 +21,16 @@ const IPV4_OCTET = /^(?:0|[1-9]\d{0,2})$/;
 const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const PREFIX = /^(?:0|[1-9]\d{0,2})$/;
 
-export function bitsOf(family: IpFamily): number {
-  return BITS[family];
-}
-
 /** 198.51.100.7 -> integer; undefined for anything but four decimal octets without leading zeros. */
 export function parseIpv4(text: string): bigint | undefined {
   const octets = text.split('.');
   if (octets.length !== 4) return undefined;
-  let value = 0n;
+  let value = 0;
   for (const octet of octets) {
     if (!IPV4_OCTET.test(octet) || Number(octet) > 255) return undefined;
-    value = (value << 8n) | BigInt(octet);
+    value = value * 256 + Number(octet);
   }
-  return value;
+  return BigInt(value);
 }
 
 /** 2001:db8::1 -> integer; accepts any valid hexadecimal spelling (canonical form is checked separately). */
@@ -43,12 +43,15 @@ export function parseIpv6(text: string): bigint | undefined {
   const written = head.length + tail.length;
   if (halves.length === 2 ? written > 7 : written !== 8) return undefined;
   const all = [...head, ...Array<string>(8 - written).fill('0'), ...tail];
-  let value = 0n;
-  for (const group of all) {
-    if (!IPV6_GROUP.test(group)) return undefined;
-    value = (value << 16n) | BigInt(`0x${group}`);
-  }
-  return value;
+  if (!all.every((group) => IPV6_GROUP.test(group))) return undefined;
+  return BigInt(`0x${all.map((group) => group.padStart(4, '0')).join('')}`);
+}
+
+/** A network from an address and prefix length, with its first and last address. */
+export function makeCidr(family: IpFamily, address: bigint, prefix: number): Cidr {
+  const hostMask = (1n << BigInt(BITS[family] - prefix)) - 1n;
+  const network = address & ~hostMask;
+  return { family, address, prefix, network, last: network | hostMask };
 }
 
 /** Parses address/prefix and explains what is wrong in terms a person can act on. */
@@ -67,7 +70,7 @@ export function parseCidr(text: string): CidrParseResult {
   const prefix = Number(prefixText);
   if (family === 4) {
     const address = parseIpv4(addressText);
-    if (address !== undefined) return { ok: true, cidr: { family, address, prefix } };
+    if (address !== undefined) return { ok: true, cidr: makeCidr(family, address, prefix) };
     const leadingZero = addressText.split('.').some((octet) => /^0\d/.test(octet));
     return {
       ok: false,
@@ -86,30 +89,18 @@ export function parseCidr(text: string): CidrParseResult {
   if (address === undefined) {
     return { ok: false, reason: 'not an IPv6 address: up to eight groups of 1-4 hex digits, at most one ::' };
   }
-  return { ok: true, cidr: { family, address, prefix } };
-}
-
-function hostMask(family: IpFamily, prefix: number): bigint {
-  return (1n << BigInt(BITS[family] - prefix)) - 1n;
-}
-
-/** First address of the network (host bits cleared). */
-export function networkOf(cidr: Cidr): bigint {
-  return cidr.address & ~hostMask(cidr.family, cidr.prefix);
-}
-
-/** Last address of the network. */
-export function lastAddressOf(cidr: Cidr): bigint {
-  return networkOf(cidr) | hostMask(cidr.family, cidr.prefix);
+  return { ok: true, cidr: makeCidr(family, address, prefix) };
 }
 
 export function formatIpv4(value: bigint): string {
-  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  const n = Number(value);
+  return `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
 }
 
 /** RFC 5952 text: lowercase, no leading zeros, the longest run (>= 2) of zero groups compressed, first on a tie. */
 export function formatIpv6(value: bigint): string {
-  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt((7 - i) * 16)) & 0xffffn));
+  const hex = value.toString(16).padStart(32, '0');
+  const groups = Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(i * 4, i * 4 + 4), 16));
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -125,9 +116,9 @@ export function formatIpv6(value: bigint): string {
     }
     i = end;
   }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+  const text = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  if (bestStart < 0) return text(groups);
+  return `${text(groups.slice(0, bestStart))}::${text(groups.slice(bestStart + bestLength))}`;
 }
 
 export function formatAddress(family: IpFamily, value: bigint): string {
@@ -136,15 +127,16 @@ export function formatAddress(family: IpFamily, value: bigint): string {
 
 /** The one accepted spelling of the network: host bits cleared, RFC 5952 for IPv6. */
 export function canonicalCidr(cidr: Cidr): string {
-  return `${formatAddress(cidr.family, networkOf(cidr))}/${cidr.prefix}`;
+  return `${formatAddress(cidr.family, cidr.network)}/${cidr.prefix}`;
 }
 
-/** True when every address of inner is also in outer. */
+/** True when every address of inner is also in outer (networks either nest or are disjoint). */
 export function containsCidr(outer: Cidr, inner: Cidr): boolean {
   return (
     outer.family === inner.family &&
     outer.prefix <= inner.prefix &&
-    networkOf(outer) === (inner.address & ~hostMask(outer.family, outer.prefix))
+    outer.network <= inner.network &&
+    inner.network <= outer.last
   );
 }
 
@@ -152,18 +144,10 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   return containsCidr(a, b) || containsCidr(b, a);
 }
 
-/** Address count written for people: "256 addresses" for a /24, powers of two beyond a million. */
-export function describeSize(cidr: Cidr): string {
-  const bits = BITS[cidr.family] - cidr.prefix;
-  return bits <= 20 ? `${2 ** bits} addresses` : `2^${bits} addresses`;
-}
-
 /** Orders by family, then network, then broader first: the order the overlap sweep needs. */
 export function compareCidrs(a: Cidr, b: Cidr): number {
   if (a.family !== b.family) return a.family - b.family;
-  const na = networkOf(a);
-  const nb = networkOf(b);
-  if (na !== nb) return na < nb ? -1 : 1;
+  if (a.network !== b.network) return a.network < b.network ? -1 : 1;
   return a.prefix - b.prefix;
 }
 
@@ -204,5 +188,5 @@ export function isPrivateIpv4(cidr: Cidr): boolean {
 /** ::ffff:192.0.2.0/120 -> 192.0.2.0/24: IPv4-mapped IPv6 networks never match, clients arrive as IPv4. */
 export function ipv4MappedEquivalent(cidr: Cidr): string | undefined {
   if (!containsCidr(IPV4_MAPPED, cidr)) return undefined;
-  return canonicalCidr({ family: 4, address: cidr.address & 0xffffffffn, prefix: cidr.prefix - 96 });
+  return canonicalCidr(makeCidr(4, cidr.address & 0xffffffffn, cidr.prefix - 96));
 }

@@ -16,8 +16,10 @@ import {
   keyNodeAt,
   nodeAt,
   parseYamlSource,
+  plainText,
   positionOf,
   type SourceNode,
+  valueNodes,
   type YamlSource,
 } from './yaml-source.ts';
 import { describeValue, yaml11Reading } from './yaml11.ts';
@@ -191,7 +193,7 @@ function validateShape<S extends z.ZodType>(
         ...locate(file, path),
         code: issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value',
         message: `${formatPath(path) || 'document'}: ${issueMessage(issue, node)}`,
-        hint: issueHint(issue, node),
+        hint: issueHint(issue, file, node),
       });
     }
   }
@@ -205,16 +207,17 @@ function issueMessage(issue: z.core.$ZodIssue, node: SourceNode): string {
   return issue.message;
 }
 
-function issueHint(issue: z.core.$ZodIssue, node: SourceNode): string | undefined {
+function issueHint(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string | undefined {
   if (issue.code === 'invalid_value' && typeof node.value === 'string') {
     const options = issue.values.map(String);
     const close = closestMatch(node.value, options);
     return close ? `did you mean ${close}?` : `use one of: ${options.join(', ')}`;
   }
-  const reading = node.plain === undefined ? undefined : explainPlainScalar(node.plain, node.value);
+  const plain = plainText(file.source, node);
+  const reading = plain === undefined ? undefined : explainPlainScalar(plain, node.value);
   if (issue.code !== 'invalid_type') return reading;
-  if (issue.expected === 'string' && node.plain !== undefined) {
-    return `${reading ?? `YAML reads the unquoted ${node.plain} as ${describeValue(node.value)}`}; quote it: "${node.plain}"`;
+  if (issue.expected === 'string' && plain !== undefined) {
+    return `${reading ?? `YAML reads the unquoted ${plain} as ${describeValue(node.value)}`}; quote it: "${plain}"`;
   }
   return reading ? `${reading}; write a ${issue.expected}` : `write a ${issue.expected}`;
 }
@@ -229,27 +232,22 @@ function explainPlainScalar(plain: string, value: unknown): string | undefined {
 /** Warns about unquoted scalars that YAML 1.1 tools (linters, older libraries, editors) would read differently. */
 function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<SourceNode>): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const visit = (node: SourceNode) => {
-    if (node.plain !== undefined && !alreadyFlagged.has(node)) {
-      const explanation = explainPlainScalar(node.plain, node.value);
-      if (explanation) {
-        found.push({
-          severity: 'warning',
-          file: file.path,
-          ...positionOf(file.source, node.offset),
-          code: 'yaml-ambiguous-scalar',
-          message: explanation,
-          hint:
-            typeof node.value === 'string'
-              ? `quote it ("${node.plain}") so every tool reads the same text`
-              : `write ${describeValue(node.value)} in plain decimal (or quote it if it is text)`,
-        });
-      }
-    }
-    for (const pair of node.pairs ?? []) visit(pair.value);
-    for (const item of node.items ?? []) visit(item);
-  };
-  visit(file.root);
+  for (const node of valueNodes(file.root)) {
+    const plain = alreadyFlagged.has(node) ? undefined : plainText(file.source, node);
+    const explanation = plain === undefined ? undefined : explainPlainScalar(plain, node.value);
+    if (!explanation) continue;
+    found.push({
+      severity: 'warning',
+      file: file.path,
+      ...positionOf(file.source, node.offset),
+      code: 'yaml-ambiguous-scalar',
+      message: explanation,
+      hint:
+        typeof node.value === 'string'
+          ? `quote it ("${plain}") so every tool reads the same text`
+          : `write ${describeValue(node.value)} in plain decimal (or quote it if it is text)`,
+    });
+  }
   return found;
 }
 

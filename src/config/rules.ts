@@ -7,6 +7,7 @@ import {
   canonicalCidr,
   compareCidrs,
   containsCidr,
+  formatAddress,
   ipv4MappedEquivalent,
   isPrivateIpv4,
   overlaps,
@@ -119,7 +120,7 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
 }
 
 function canonicalAddressText(cidr: Cidr): string {
-  return canonicalCidr({ ...cidr, prefix: cidr.family === 4 ? 32 : 128 }).split('/')[0] as string;
+  return formatAddress(cidr.family, cidr.address);
 }
 
 const cidrForm: Rule = ({ allowlist }) => (allowlist ? parseEntries(allowlist).findings : []);

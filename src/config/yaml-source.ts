@@ -10,14 +10,12 @@ export type NodeKind = 'mapping' | 'sequence' | 'scalar' | 'empty';
 export interface SourceNode {
   /** Offset of the node's first character (its anchor or tag, if any). */
   offset: number;
+  /** Offset just past the node. */
+  end: number;
   kind: NodeKind;
   value: unknown;
-  /** For an unquoted, untagged, single-line scalar: the text as written (YAML 1.1 and 1.2 may read it differently). */
-  plain?: string;
-  /** Mapping keys and values, in source order. */
-  pairs?: { key: SourceNode; value: SourceNode }[];
-  /** Sequence items. */
-  items?: SourceNode[];
+  /** Mapping: key, value, key, value... in source order. Sequence: the items. */
+  children?: SourceNode[];
 }
 
 /** A finding at the YAML level (syntax, refused constructs). */
@@ -49,23 +47,19 @@ interface ListenerState {
   tag: string | null;
 }
 
-interface Frame {
-  open: number;
-  children: SourceNode[];
-}
-
 export function parseYamlSource(text: string): YamlSource {
   const lineStarts = computeLineStarts(text);
   const problems: YamlProblem[] = [];
-  const stack: Frame[] = [];
+  // One entry per open node: where it opened, and its children so far (allocated on the first child).
+  const opens: number[] = [];
+  const kids: (SourceNode[] | undefined)[] = [];
   let root: SourceNode | undefined;
 
-  const close = (frame: Frame, state: ListenerState): SourceNode => {
-    const offset = skipSeparation(text, frame.open);
-    const first = text[offset];
-    const [only] = frame.children;
+  const close = (open: number, children: SourceNode[] | undefined, state: ListenerState): SourceNode => {
+    const only = children?.length === 1 ? children[0] : undefined;
     // js-yaml reports some nodes twice (an outer and an inner composeNode call); keep one.
-    if (frame.children.length === 1 && only !== undefined && Object.is(only.value, state.result)) return only;
+    if (only && Object.is(only.value, state.result)) return only;
+    const offset = skipSeparation(text, open);
     if (state.anchor !== null) {
       problems.push({
         offset,
@@ -74,7 +68,7 @@ export function parseYamlSource(text: string): YamlSource {
         hint: 'write the value out in full: anchors and aliases hide what a change does and can expand into huge documents',
       });
     }
-    if (first === '*') {
+    if (text.charCodeAt(offset) === 0x2a /* * */) {
       problems.push({
         offset,
         code: 'yaml-alias',
@@ -82,13 +76,9 @@ export function parseYamlSource(text: string): YamlSource {
         hint: 'write the value out in full instead of referring to an anchor',
       });
     }
-    const node: SourceNode = { offset, kind: nodeKind(state.kind), value: state.result };
-    if (node.kind === 'sequence') node.items = frame.children;
-    if (node.kind === 'mapping') node.pairs = pairUp(frame.children, problems, lineStarts);
-    if (node.kind === 'scalar' && first !== undefined && !`'"|>!&*`.includes(first)) {
-      const written = text.slice(offset, state.position).trimEnd();
-      if (!written.includes('\n')) node.plain = written;
-    }
+    const kind = nodeKind(state.kind);
+    const node: SourceNode = { offset, end: state.position, kind, value: state.result, children };
+    if (kind === 'mapping' && children) reportDuplicateKeys(children, problems, lineStarts);
     return node;
   };
 
@@ -100,15 +90,20 @@ export function parseYamlSource(text: string): YamlSource {
       maxDepth: MAX_DEPTH,
       listener(event, state) {
         if (event === 'open') {
-          stack.push({ open: state.position, children: [] });
+          opens.push(state.position);
+          kids.push(undefined);
           return;
         }
-        const frame = stack.pop();
-        if (!frame) return;
-        const node = close(frame, state as unknown as ListenerState);
-        const parent = stack.at(-1);
-        if (parent) parent.children.push(node);
-        else root = node;
+        const open = opens.pop();
+        if (open === undefined) return;
+        const node = close(open, kids.pop(), state as unknown as ListenerState);
+        const depth = kids.length;
+        if (depth === 0) root = node;
+        else {
+          const siblings = kids[depth - 1];
+          if (siblings) siblings.push(node);
+          else kids[depth - 1] = [node];
+        }
       },
     } as jsYaml.LoadOptions);
     if (problems.length > 0) return { text, problems, lineStarts, root };
@@ -119,6 +114,13 @@ export function parseYamlSource(text: string): YamlSource {
     problems.push(syntaxProblem(text, error.reason, mark?.position ?? 0));
     return { text, problems, lineStarts };
   }
+}
+
+/** For an unquoted, untagged, single-line scalar: the text as written (YAML 1.1 and 1.2 may read it differently). */
+export function plainText(source: Pick<YamlSource, 'text'>, node: SourceNode): string | undefined {
+  if (node.kind !== 'scalar' || `'"|>!&*`.includes(source.text[node.offset] ?? "'")) return undefined;
+  const written = source.text.slice(node.offset, node.end).trimEnd();
+  return written.includes('\n') ? undefined : written;
 }
 
 function syntaxProblem(text: string, reason: string, offset: number): YamlProblem {
@@ -154,26 +156,24 @@ function nodeKind(kind: string | null): NodeKind {
   return kind === 'mapping' || kind === 'sequence' || kind === 'scalar' ? kind : 'empty';
 }
 
-/** Mapping children arrive as key, value, key, value...; pairs them and reports duplicate keys. */
-function pairUp(children: SourceNode[], problems: YamlProblem[], lineStarts: number[]): SourceNode['pairs'] {
-  const pairs: NonNullable<SourceNode['pairs']> = [];
-  const seen = new Map<string, SourceNode>();
-  for (let i = 0; i + 1 < children.length; i += 2) {
+/** Reports every key that repeats an earlier one of the same mapping (children: key, value, key, value...). */
+function reportDuplicateKeys(children: SourceNode[], problems: YamlProblem[], lineStarts: number[]): void {
+  const first = new Map<string, SourceNode>();
+  for (let i = 0; i < children.length; i += 2) {
     const key = children[i] as SourceNode;
-    const value = children[i + 1] as SourceNode;
     const name = String(key.value);
-    const first = seen.get(name);
-    if (first) {
-      problems.push({
-        offset: key.offset,
-        code: 'yaml-duplicate-key',
-        message: `duplicate key "${name}" (first on line ${positionOf({ lineStarts }, first.offset).line})`,
-        hint: 'remove one of them: YAML keeps only the last, so the first is silently ignored',
-      });
-    } else seen.set(name, key);
-    pairs.push({ key, value });
+    const earlier = first.get(name);
+    if (!earlier) {
+      first.set(name, key);
+      continue;
+    }
+    problems.push({
+      offset: key.offset,
+      code: 'yaml-duplicate-key',
+      message: `duplicate key "${name}" (first on line ${positionOf({ lineStarts }, earlier.offset).line})`,
+      hint: 'remove one of them: YAML keeps only the last, so the first is silently ignored',
+    });
   }
-  return pairs;
 }
 
 /** Skips spaces, line breaks and comments before a node. */
@@ -208,25 +208,48 @@ export function positionOf(source: Pick<YamlSource, 'lineStarts'>, offset: numbe
   return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
 }
 
+/** The value node of a mapping key (the last one, as YAML keeps the last of duplicates). */
+function valueOfKey(node: SourceNode, key: string): { key: SourceNode; value: SourceNode } | undefined {
+  const children = node.kind === 'mapping' ? node.children : undefined;
+  if (!children) return undefined;
+  for (let i = children.length - 2; i >= 0; i -= 2) {
+    const keyNode = children[i] as SourceNode;
+    if (String(keyNode.value) === key) return { key: keyNode, value: children[i + 1] as SourceNode };
+  }
+  return undefined;
+}
+
 /** The node at a value path, or the deepest existing ancestor. */
 export function nodeAt(root: SourceNode, path: readonly PropertyKey[]): SourceNode {
   let node = root;
   for (const step of path) {
     const next =
       typeof step === 'number'
-        ? node.items?.[step]
-        : node.pairs?.findLast((pair) => String(pair.key.value) === String(step))?.value;
+        ? node.kind === 'sequence'
+          ? node.children?.[step]
+          : undefined
+        : valueOfKey(node, String(step))?.value;
     if (!next) break;
     node = next;
   }
   return node;
 }
 
-/** The key node of the last path step, when the path ends in a mapping key. */
+/** The key node of `key` in the mapping at path. */
 export function keyNodeAt(
   root: SourceNode,
   path: readonly PropertyKey[],
   key: string,
 ): SourceNode | undefined {
-  return nodeAt(root, path).pairs?.find((pair) => String(pair.key.value) === key)?.key;
+  return valueOfKey(nodeAt(root, path), key)?.key;
+}
+
+/** Every value node below a node (keys excluded), depth first. */
+export function* valueNodes(node: SourceNode): Generator<SourceNode> {
+  yield node;
+  const children = node.children ?? [];
+  const step = node.kind === 'mapping' ? 2 : 1;
+  for (let i = node.kind === 'mapping' ? 1 : 0; i < children.length; i += step) {
+    yield* valueNodes(children[i] as SourceNode);
+  }
 }

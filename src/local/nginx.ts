@@ -54,8 +54,21 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of running) killNow(child);
   });
+}
+
+/** SIGKILL for the master and its workers: killed alone, a master would leave its workers serving. */
+function killNow(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  for (const worker of childPids(child.pid)) {
+    try {
+      process.kill(worker, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  child.kill('SIGKILL');
 }
 
 function commonArgs(options: NginxOptions): string[] {
@@ -142,7 +155,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
     async stop(signal = 'SIGQUIT', timeoutMs = 15_000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        const timer = setTimeout(() => killNow(child), timeoutMs);
         await exited;
         clearTimeout(timer);
       }

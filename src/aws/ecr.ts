@@ -132,10 +132,14 @@ export class Registry {
     const data = authorizationData?.[0];
     if (!data?.authorizationToken || !data.proxyEndpoint)
       throw new Error('ECR returned no authorization token');
-    const [username = '', password = ''] = Buffer.from(data.authorizationToken, 'base64')
-      .toString('utf8')
-      .split(':');
-    return { server: data.proxyEndpoint.replace(/^https?:\/\//, ''), username, password };
+    // "AWS:<password>"; only the first colon separates them.
+    const token = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+    const colon = token.indexOf(':');
+    return {
+      server: data.proxyEndpoint.replace(/^https?:\/\//, ''),
+      username: token.slice(0, colon),
+      password: token.slice(colon + 1),
+    };
   }
 
   private explain(error: unknown): Error {

@@ -73,10 +73,14 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
       deployment: mine,
     };
   }
+  // Without an update of ours, the stack's last status may be an earlier rollback that completed: settled too.
+  const stackSettled = goal.stackUpdated
+    ? STACK_SETTLED_OK.has(stackStatus)
+    : !stackStatus.endsWith('_IN_PROGRESS');
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const primaryTag = primary ? deploymentImageTag(primary, snapshot.images) : undefined;
   if (!primary || primaryTag !== goal.imageTag) {
-    if (STACK_SETTLED_OK.has(stackStatus) && !goal.stackUpdated) {
+    if (stackSettled && !goal.stackUpdated) {
       return {
         state: 'failed',
         kind: 'drift',
@@ -89,7 +93,7 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
     };
   }
   if (primary.rolloutState === 'COMPLETED' || (!primary.rolloutState && isSettled(service))) {
-    if (STACK_SETTLED_OK.has(stackStatus)) return { state: 'completed', deployment: primary };
+    if (stackSettled) return { state: 'completed', deployment: primary };
     return {
       state: 'in-progress',
       deployment: primary,

@@ -25,6 +25,8 @@ export class AwsStubError extends Error {
     readonly status = 400,
   ) {
     super(message);
+    // Named like the SDK's exceptions, so the same error also works thrown from an aws-sdk-client-mock fake.
+    this.name = code;
   }
 }
 

@@ -2,7 +2,7 @@
 // client of that service would (SNI, certificate name and Host = the service domain), signs for `auth: iam`, and
 // retries with backoff until it sees what it expects or its budget runs out:
 // - expect 'allowed' (from an allowlisted source): the service's smoke.expect status;
-// - expect 'refused' (from a source not on the allowlist): no service response at all.
+// - expect 'refused' (from a source not on the allowlist): no service response at all (see judge()).
 // Planning and judging are pure; only runSmokeChecks does I/O (through probe()).
 import { readFile } from 'node:fs/promises';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -96,14 +96,15 @@ export interface Verdict {
 /** Why an outcome without a response still is not the refusal a check expects. */
 const NOT_A_REFUSAL: Partial<Record<Failure, string>> = {
   refused: ' (nothing accepts connections there: that is not the proxy refusing a source)',
-  timeout: ' (a timeout does not prove a refusal: the endpoint may be unreachable)',
+  timeout: ' (a connection that is accepted and then hangs is not a refusal)',
 };
 
 /** Whether one attempt's outcome is what the check expects. */
 export function judge(outcome: ProbeOutcome, expected: number, expectation: SmokeExpectation): Verdict {
   if (outcome.kind === 'failure') {
-    // The proxy accepts the connection and then closes it; nothing listening at all proves nothing about it.
-    if (expectation === 'refused' && outcome.failure === 'closed') {
+    // The proxy accepts the connection and closes it; a load balancer security group that admits only the
+    // allowlist never answers it. Nothing listening at all, or a server that accepts and hangs, is neither.
+    if (expectation === 'refused' && (outcome.failure === 'closed' || outcome.failure === 'unanswered')) {
       return { ok: true, final: false, outcome: outcome.failure };
     }
     return {

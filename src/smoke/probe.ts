@@ -31,6 +31,9 @@ export type Failure =
   | 'refused'
   /** Connected, then closed or reset before any response (during the TLS handshake or after the request). */
   | 'closed'
+  /** The TCP connection was never answered (a security group or firewall dropping the packets). */
+  | 'unanswered'
+  /** Connected, but no response in time. */
   | 'timeout'
   /** The endpoint name does not resolve. */
   | 'dns'
@@ -61,6 +64,7 @@ export function probe(request: ProbeRequest): Promise<ProbeOutcome> {
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   const send = request.scheme === 'https' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
+    let connected = false;
     const req = send({
       host: request.connectHost,
       port: request.connectPort,
@@ -74,6 +78,12 @@ export function probe(request: ProbeRequest): Promise<ProbeOutcome> {
       // A fresh connection per attempt: a retry must not reuse a connection to a task that is being replaced.
       agent: false,
       signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    req.on('socket', (socket) => {
+      // 'connect' is the TCP connection (before any TLS handshake): it tells a dropped SYN from a slow server.
+      socket.once('connect', () => {
+        connected = true;
+      });
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -101,8 +111,14 @@ export function probe(request: ProbeRequest): Promise<ProbeOutcome> {
       );
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      const failure = classifyError(error);
-      const message = failure === 'timeout' ? `no response within ${request.timeoutMs} ms` : error.message;
+      let failure = classifyError(error);
+      let message = error.message;
+      if (failure === 'timeout' && !connected) {
+        failure = 'unanswered';
+        message = `no answer to the TCP connection within ${request.timeoutMs} ms`;
+      } else if (failure === 'timeout') {
+        message = `connected, but no response within ${request.timeoutMs} ms`;
+      }
       resolve({ kind: 'failure', failure, message, latencyMs: elapsed() });
     });
     req.end(request.body);

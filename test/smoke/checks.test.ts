@@ -1,9 +1,9 @@
 // The smoke checks against real loopback servers: stand-in Lattice services (HTTPS with a throwaway CA, SigV4
 // verification) and a server that closes every connection, the way the proxy refuses a source off the allowlist.
 // The curl command each result prints is run for real and must see the same status.
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -194,14 +194,45 @@ describe('runSmokeChecks, expect allowed', () => {
 describe('runSmokeChecks, expect refused', () => {
   let closer: Server;
   let closerPort: number;
+  let hanger: Server;
+  let hangerPort: number;
+  let blackhole: ChildProcess;
+  let blackholePort: number;
+  /** Client sockets filling the blackhole's backlog, and connections the hanger holds open. */
+  const sockets: Socket[] = [];
+
+  const listen = async (server: Server) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as { port: number }).port;
+  };
 
   beforeAll(async () => {
     // Like the proxy for a source off the allowlist on 443: accept, then close without a byte.
     closer = createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
-    closerPort = (closer.address() as { port: number }).port;
+    closerPort = await listen(closer);
+    // Accepts and never answers.
+    hanger = createServer((socket) => sockets.push(socket));
+    hangerPort = await listen(hanger);
+    // Like a security group dropping the SYN: a listener whose process is stopped, its backlog filled, so the
+    // kernel drops further connection attempts unanswered.
+    blackhole = spawn(process.execPath, [
+      '-e',
+      "require('node:net').createServer().listen({ host: '127.0.0.1', port: 0, backlog: 1 }, function () { console.log(this.address().port) })",
+    ]);
+    blackholePort = await new Promise<number>((resolve) =>
+      blackhole.stdout?.once('data', (data) => resolve(Number(String(data).trim()))),
+    );
+    blackhole.kill('SIGSTOP');
+    for (let i = 0; i < 6; i++) sockets.push(connect(blackholePort, '127.0.0.1').on('error', () => {}));
+    await new Promise((resolve) => setTimeout(resolve, 200));
   });
-  afterAll(() => new Promise<void>((resolve) => closer.close(() => resolve())));
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    blackhole?.kill('SIGKILL');
+    await Promise.all(
+      [closer, hanger].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+  });
 
   it('passes when every connection is closed without a response', async () => {
     const results = await runSmokeChecks(
@@ -213,6 +244,31 @@ describe('runSmokeChecks, expect refused', () => {
       [443, true, 'closed', 1],
       [80, true, 'closed', 1],
     ]);
+  });
+
+  it('passes when the TCP connection is never answered (a security group admitting only the allowlist)', async () => {
+    const [result] = await runSmokeChecks(
+      [{ service: orders, port: 443 }],
+      { host: '127.0.0.1', httpPort: blackholePort, tlsPort: blackholePort },
+      options({ expect: 'refused', requestTimeoutMs: 1_000 }),
+    );
+    expect(result).toMatchObject({ ok: true, outcome: 'unanswered', attempts: 1 });
+  });
+
+  it('fails when a connection is accepted and then hangs, or nothing listens', async () => {
+    const [hung] = await runSmokeChecks(
+      [{ service: orders, port: 80 }],
+      { host: '127.0.0.1', httpPort: hangerPort, tlsPort: hangerPort },
+      options({ expect: 'refused', requestTimeoutMs: 1_000, retry: { ...FAST_RETRY, attempts: 1 } }),
+    );
+    expect(hung).toMatchObject({ ok: false, outcome: 'timeout' });
+    expect(hung?.error).toContain('connected, but no response within 1000 ms');
+    const [nothing] = await runSmokeChecks(
+      [{ service: orders, port: 443 }],
+      { host: '127.0.0.1', httpPort: 1, tlsPort: 1 },
+      options({ expect: 'refused' }),
+    );
+    expect(nothing).toMatchObject({ ok: false, outcome: 'refused' });
   });
 
   it('fails when the service answers', async () => {

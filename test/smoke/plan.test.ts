@@ -66,13 +66,15 @@ describe('judge', () => {
 
   it('allowed: an untrusted certificate is final, nothing else is', () => {
     expect(judge(failure('certificate'), 200, 'allowed')).toMatchObject({ ok: false, final: true });
-    for (const kind of ['refused', 'closed', 'timeout', 'dns', 'other'] as const) {
+    for (const kind of ['refused', 'closed', 'unanswered', 'timeout', 'dns', 'other'] as const) {
       expect(judge(failure(kind), 200, 'allowed').final).toBe(false);
     }
   });
 
   it('refused: passes when the proxy closes the connection without a response, or on its own 403', () => {
     expect(judge(failure('closed'), 200, 'refused')).toMatchObject({ ok: true, outcome: 'closed' });
+    expect(judge(failure('unanswered'), 200, 'refused')).toMatchObject({ ok: true, outcome: 'unanswered' });
+    expect(judge(failure('unanswered'), 200, 'allowed')).toMatchObject({ ok: false, final: false });
     expect(judge(response(403, NGINX_403), 200, 'refused')).toMatchObject({
       ok: true,
       outcome: '403 (proxy)',
@@ -86,7 +88,9 @@ describe('judge', () => {
     });
     // A 403 that is not the proxy's (e.g. Lattice refusing the signature) means the request was forwarded.
     expect(judge(response(403, '{"message":"AccessDeniedException"}'), 200, 'refused').ok).toBe(false);
-    expect(judge(failure('timeout'), 200, 'refused').error).toContain('does not prove a refusal');
+    expect(judge(failure('timeout'), 200, 'refused').error).toContain(
+      'accepted and then hangs is not a refusal',
+    );
     // Nothing listening is not the proxy refusing anyone.
     expect(judge(failure('refused'), 200, 'refused')).toMatchObject({
       ok: false,

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
-import { checkWorkflow, expr, formatFindings, loadActions, workflowContext } from './rules.ts';
+import { checkWorkflow, expr, formatFindings, loadActions, type Workflow, workflowContext } from './rules.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const workflowDir = join(root, '.github', 'workflows');
@@ -30,6 +30,17 @@ describe('workflows', () => {
     for (const name of ['validate', 'build-push', 'deploy-infra', 'rollout', 'rollback', 'smoke']) {
       expect(used).toContain(`uses: ./actions/${name}`);
     }
+  });
+
+  it('serialise a deploy, its verification and a rollback of one environment in one group', () => {
+    const group = (file: string, job: string) => {
+      const concurrency = (parse(read(file)) as Workflow).jobs[job]?.concurrency;
+      return typeof concurrency === 'object' ? concurrency.group : concurrency;
+    };
+    // matrix.name and inputs.environment are both the environment's name in deployment.yaml.
+    expect(group('deploy.yml', 'deploy')).toBe(`deploy-${expr('matrix.name')}`);
+    expect(group('deploy.yml', 'verify')).toBe(`deploy-${expr('matrix.name')}`);
+    expect(group('rollback.yml', 'rollback')).toBe(`deploy-${expr('inputs.environment')}`);
   });
 
   it('offer exactly the environments of config/deployment.yaml for a rollback', async () => {

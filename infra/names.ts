@@ -18,9 +18,3 @@ export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
 }
-
-/** ARN of one CDK bootstrap role: 'deploy', 'lookup', 'file-publishing', 'image-publishing' or 'cfn-exec'. */
-export function bootstrapRoleArn(env: Environment, purpose: string): string {
-  const { account, region } = env;
-  return `arn:${partitionOf(region)}:iam::${account}:role/cdk-${CDK_QUALIFIER}-${purpose}-role-${account}-${region}`;
-}

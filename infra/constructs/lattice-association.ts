@@ -6,9 +6,8 @@ import { Construct } from 'constructs';
 export interface LatticeAssociationProps {
   vpc: ec2.IVpc;
   serviceNetworkId: string;
-  /** The proxy tasks' group: the only traffic the association admits. */
+  /** The proxy tasks' group: the only traffic the association admits (IPv4 and IPv6 alike). */
   clientSecurityGroup: ec2.ISecurityGroup;
-  dualStack: boolean;
 }
 
 export class LatticeAssociation extends Construct {

@@ -20,8 +20,8 @@ import { ProxyService } from '../constructs/proxy-service.ts';
 import { fleetNames } from '../names.ts';
 import { INGRESS_OUTPUTS } from '../outputs.ts';
 
-/** Tags the build-push action creates: git-<commit sha> for every deployed build, cfg-<content hash> per content. */
-export const IMAGE_TAG_PATTERN = '^(git-[0-9a-f]{40}|cfg-[0-9a-f]{12,64})$';
+/** The tags build-push creates (src/rollout/image-tags.ts): git-<commit sha>, cfg-<sha256 of the content>. */
+export const IMAGE_TAG_PATTERN = '^(git-[0-9a-f]{40}|cfg-[0-9a-f]{64})$';
 
 export interface IngressStackProps extends StackProps {
   environment: Environment;
@@ -52,7 +52,7 @@ export class IngressStack extends Stack {
       type: 'String',
       description: 'Proxy image tag in the environment repository: git-<commit sha> or cfg-<content hash>',
       allowedPattern: IMAGE_TAG_PATTERN,
-      constraintDescription: 'must be git-<40 hex digit commit sha> or cfg-<hex content hash>',
+      constraintDescription: 'must be git-<40 hex digit commit sha> or cfg-<64 hex digit content hash>',
     });
 
     const network = new Network(this, 'Network', {
@@ -96,7 +96,6 @@ export class IngressStack extends Stack {
         vpc: network.vpc,
         serviceNetworkId,
         clientSecurityGroup: proxy.securityGroup,
-        dualStack: env.dualStack,
       });
     }
 

@@ -7,6 +7,7 @@ import {
   PROXY_CONTAINER_PORTS,
   stackNames,
 } from '../../src/config/model.ts';
+import { configTag, gitTag } from '../../src/rollout/image-tags.ts';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
 import { LATTICE_LINK_LOCAL, PROXY_USER, WRITABLE_PATHS } from '../constructs/proxy-service.ts';
 import { INGRESS_OUTPUTS } from '../outputs.ts';
@@ -324,8 +325,12 @@ describe('proxy service', () => {
     const image = JSON.stringify((task.ContainerDefinitions as { Image: unknown }[])[0]?.Image);
     expect(image).toContain(`{"Ref":"${IMAGE_TAG_PARAMETER}"}`);
     expect(image).toContain('/lattice-ingress-pub:');
-    expect(new RegExp(IMAGE_TAG_PATTERN).test(`git-${'a'.repeat(40)}`)).toBe(true);
-    expect(new RegExp(IMAGE_TAG_PATTERN).test('latest')).toBe(false);
+    // Exactly the tags build-push creates, nothing mutable like latest.
+    const pattern = new RegExp(IMAGE_TAG_PATTERN);
+    expect(pattern.test(gitTag('0123456789abcdef0123456789abcdef01234567'))).toBe(true);
+    expect(pattern.test(configTag('ab'.repeat(32)))).toBe(true);
+    for (const tag of ['latest', 'git-0123abc', `cfg-${'ab'.repeat(16)}`])
+      expect(pattern.test(tag)).toBe(false);
   });
 
   it('deploys all at once with the circuit breaker rolling back, grace period and desired count from config', () => {

@@ -4,6 +4,7 @@
 // runner, which is not on the allowlist, and proves that each connection is refused. Writes a job summary with the
 // results and the curl command of each check, a JSON report, and fails the step when a check fails.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -61,6 +62,9 @@ export function readSmokeSettings(io: ActionIO, workspace: string, runnerTemp: s
   const caFile = inputs.optional('ca-file');
   if (caFile) settings.caFile = resolve(workspace, caFile);
   const sourceAddress = inputs.optional('source-address');
+  if (sourceAddress && !isIP(sourceAddress)) {
+    inputs.problem(`input "source-address" must be an IP address of this runner (got "${sourceAddress}")`);
+  }
   if (sourceAddress) settings.sourceAddress = sourceAddress;
   inputs.done();
   return settings;

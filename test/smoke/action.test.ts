@@ -111,9 +111,13 @@ describe('smoke action (bundled) against the local stack', () => {
   });
 
   it('refuses bad inputs before connecting anywhere', async () => {
-    const run = await smoke({ expect: 'maybe', endpoint: 'bad host', environment: 'nowhere' }, 'bad.json');
+    const run = await smoke(
+      { expect: 'maybe', endpoint: 'bad host', environment: 'nowhere', 'source-address': 'eth0' },
+      'bad.json',
+    );
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('input "endpoint" must be a DNS name or IP address');
     expect(run.stdout).toMatch(/input .*expect.* must be one of allowed, refused/);
+    expect(run.stdout).toContain('input "source-address" must be an IP address');
   });
 });

@@ -128,6 +128,13 @@ describe('a broken copy of a workflow fails the rules', () => {
       'expands ${{ matrix.',
     ],
     [
+      'reserved variable name',
+      'deploy.yml',
+      'GH_ENVIRONMENT: ',
+      'GITHUB_ENVIRONMENT: ',
+      'sets env GITHUB_ENVIRONMENT: names starting with GITHUB_ or RUNNER_ are the runner',
+    ],
+    [
       'pull_request_target',
       'pr.yml',
       '  pull_request:\n',

@@ -31,6 +31,7 @@ export interface Job {
   'timeout-minutes'?: unknown;
   permissions?: Record<string, string> | string;
   outputs?: Record<string, string>;
+  env?: Record<string, unknown>;
   environment?: unknown;
   if?: unknown;
   concurrency?: { group?: string; 'cancel-in-progress'?: unknown } | string;
@@ -309,6 +310,29 @@ export const rules: readonly Rule[] = [
           const expression = (step.run as string).match(UNTRUSTED_IN_RUN)?.[0] ?? '';
           return `${where} expands ${expression}…}} inside run:; pass it through env: and use "$VARIABLE"`;
         }),
+  },
+  {
+    id: 'no-reserved-env-names',
+    description: 'No env: variable named GITHUB_* or RUNNER_* (the runner ignores or overrides them).',
+    check: ({ workflow }) => {
+      const scopes: [string, Record<string, unknown> | undefined][] = [
+        ...Object.entries(workflow.jobs ?? {}).map(
+          ([jobId, job]): [string, Record<string, unknown> | undefined] => [`jobs.${jobId}`, job.env],
+        ),
+        ...[...steps(workflow)].map(({ step, where }): [string, Record<string, unknown> | undefined] => [
+          where,
+          step.env,
+        ]),
+      ];
+      return scopes.flatMap(([where, env]) =>
+        Object.keys(env ?? {})
+          .filter((name) => /^(GITHUB|RUNNER)_/.test(name))
+          .map(
+            (name) =>
+              `${where} sets env ${name}: names starting with GITHUB_ or RUNNER_ are the runner's; rename it`,
+          ),
+      );
+    },
   },
   {
     id: 'setup-node-24-with-cache',

@@ -135,6 +135,13 @@ describe('a broken copy of a workflow fails the rules', () => {
       'sets env GITHUB_ENVIRONMENT: names starting with GITHUB_ or RUNNER_ are the runner',
     ],
     [
+      'write token next to pull request code',
+      'pr.yml',
+      '    permissions:\n      contents: read\n    steps:\n      - uses: actions/checkout',
+      '    permissions:\n      contents: read\n      pull-requests: write\n    steps:\n      - uses: actions/checkout',
+      'jobs.test has pull-requests: write and checks out the pull request',
+    ],
+    [
       'pull_request_target',
       'pr.yml',
       '  pull_request:\n',

@@ -79,6 +79,13 @@ describe('a broken copy of a workflow fails the rules', () => {
       'declares no output "public-endpoints"',
     ],
     [
+      'job output nobody declares',
+      'deploy.yml',
+      'needs.environments.outputs.all',
+      'needs.environments.outputs.everything',
+      'but jobs.environments declares no output "everything"',
+    ],
+    [
       'missing local action',
       'pr.yml',
       'uses: ./actions/validate',

@@ -169,6 +169,8 @@ describe('call argument parsing', () => {
       query: { b: '2', a: ['/', '3'], flag: '' },
     });
     expect(() => parsePath('v1')).toThrow(/must start with \//);
+    expect(() => parsePath('/a b')).toThrow(/percent-encoded/);
+    expect(() => parsePath('/a?x=%E1')).toThrow(/malformed percent-encoding: "%E1"/);
   });
 
   it('checks the service, port, region and environment against the configuration', () => {
@@ -189,6 +191,7 @@ describe('call argument parsing', () => {
       /no environment "qa"/,
     );
     expect(() => parseCallArguments(['orders', '--region', 'Mars'], config)).toThrow(/--region must be/);
+    expect(() => parseCallArguments(['orders', '--method', 'GET /x'], config)).toThrow(/--method must be/);
     expect(parseCallArguments(['orders', '--sigv4a'], config)).toMatchObject({ regionSet: '*' });
     expect(() => parseCallArguments(['orders', '--region-set', '*'], config)).toThrow(/goes with --sigv4a/);
     expect(() => parseCallArguments(['orders', '--sigv4a', '--region-set', 'eu-west-1,x'], config)).toThrow(

@@ -68,13 +68,24 @@ export function parseEndpoint(value: string, defaultPort: number): { host: strin
 
 /** Splits "/p?a=1&b" into the path and its decoded query parameters. */
 export function parsePath(value: string): { path: string; query: Record<string, string | string[]> } {
-  if (!value.startsWith('/')) throw new Error(`--path must start with /, not "${value}"`);
+  if (!/^\/[\x21-\x7e]*$/.test(value)) {
+    throw new Error(
+      `--path must start with / and be percent-encoded (no spaces or non-ASCII), not "${value}"`,
+    );
+  }
   const [path = '/', search = ''] = value.split(/\?(.*)/s);
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw new Error(`--path has a malformed percent-encoding: "${text}"`);
+    }
+  };
   const query: Record<string, string | string[]> = {};
   for (const pair of search.split('&').filter(Boolean)) {
     const [key = '', rawValue = ''] = pair.split(/=(.*)/s);
-    const name = decodeURIComponent(key);
-    const decoded = decodeURIComponent(rawValue);
+    const name = decode(key);
+    const decoded = decode(rawValue);
     const previous = query[name];
     query[name] = previous === undefined ? decoded : [previous, decoded].flat();
   }
@@ -118,13 +129,16 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
       '--region-set must be * or Region codes separated by commas, e.g. eu-west-1,eu-central-1',
     );
   }
+  const method = (values.method ?? (values.data === undefined ? 'GET' : 'POST')).toUpperCase();
+  if (!/^[A-Z]{1,20}$/.test(method))
+    throw new Error(`--method must be an HTTP method such as GET, not "${method}"`);
   const timeoutSeconds = Number(values.timeout ?? 10);
   if (!(timeoutSeconds > 0)) throw new Error('--timeout must be a positive number of seconds');
   return {
     service,
     port,
     ...(values.endpoint ? { endpoint: parseEndpoint(values.endpoint, port) } : {}),
-    method: (values.method ?? (values.data === undefined ? 'GET' : 'POST')).toUpperCase(),
+    method,
     ...parsePath(values.path ?? service.smoke.path),
     data: values.data,
     region: region || undefined,

@@ -200,7 +200,7 @@ export async function rollOut(
         lastLine = line;
         quietPolls = 0;
       } else {
-        quietPolls += fresh.length > 0 ? 0 : 1;
+        quietPolls = fresh.length > 0 ? 0 : quietPolls + 1;
       }
       if (verdict.state === 'completed' || verdict.state === 'failed') break;
     } catch (error) {

@@ -1,10 +1,13 @@
 // The small pieces the workflows run: the deploy matrix and the pull request plan sections.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cdkDiffSection } from '../../.github/scripts/cdk-diff-section.ts';
 import { validationStatus } from '../../.github/scripts/plan-status.ts';
 import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
 import { endpointFrom } from '../../.github/scripts/stack-endpoint.ts';
 import { environmentEntries, previewRoleVariable } from '../../src/cli/commands/environments.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { type Deployment, DeploymentSchema } from '../../src/config/model.ts';
 
 const deployment: Deployment = DeploymentSchema.parse({
@@ -51,6 +54,30 @@ describe('deploy matrix', () => {
         refusalCheck: true,
       }),
     ]);
+  });
+
+  it('is what `lattice-ingress environments --json` prints for the workflows', async () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['bin/lattice-ingress.mjs', 'environments', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+    const all = cli('--json');
+    expect(all.status).toBe(0);
+    expect((JSON.parse(all.stdout) as { name: string }[]).map((e) => e.name)).toEqual([
+      'staging',
+      'production',
+    ]);
+    const one = cli('--json', '--only', 'production');
+    expect(JSON.parse(one.stdout)).toEqual([
+      expect.objectContaining({ name: 'production', refusalCheck: true }),
+    ]);
+    const unknown = cli('--json', '--only', 'prod');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain(
+      'no environment named "prod" in deployment.yaml (there are: staging, production)',
+    );
   });
 
   it('names preview role variables the way GitHub allows', () => {

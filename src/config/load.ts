@@ -13,13 +13,14 @@ import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
 import { checkRules } from './rules.ts';
 import { closestMatch } from './suggest.ts';
 import {
+  forEachValueNode,
   keyNodeAt,
+  kindOf,
   nodeAt,
   parseYamlSource,
   plainText,
   positionOf,
   type SourceNode,
-  valueNodes,
   type YamlSource,
 } from './yaml-source.ts';
 import { describeValue, yaml11Reading } from './yaml11.ts';
@@ -40,7 +41,6 @@ export type ConfigSources = Record<ConfigPart, SourceFile>;
 export interface ParsedFile {
   path: string;
   source: YamlSource;
-  root: SourceNode;
 }
 
 export interface ParseResult {
@@ -140,7 +140,7 @@ function parseYamlFile(
     diagnostics.push(error('empty-file', 'file is empty', 'see the example in docs/configuration.md'));
     return undefined;
   }
-  return { file: { path: source.path, source: yaml, root: yaml.root }, value: yaml.value };
+  return { file: { path: source.path, source: yaml }, value: yaml.value };
 }
 
 /** Offset of the first byte that is not part of valid UTF-8, found by a lossless round trip. */
@@ -170,7 +170,7 @@ function validateShape<S extends z.ZodType>(
   diagnostics: Diagnostic[],
 ): z.infer<S> | undefined {
   const result = schema.safeParse(value);
-  const flagged = new Set<SourceNode>();
+  const flagged = new Set<number>();
   if (!result.success) {
     const issues = result.error.issues;
     const misspelt = misspeltKeys(issues, schema);
@@ -185,14 +185,14 @@ function validateShape<S extends z.ZodType>(
         if (!misspelt.has(formatPath(path))) diagnostics.push(missingKey(file, path, issue.expected));
         continue;
       }
-      const node = nodeAt(file.root, path);
-      flagged.add(node);
+      const node = nodeAt(file.source, path);
+      flagged.add(node.offset);
       diagnostics.push({
         severity: 'error',
         file: file.path,
         ...locate(file, path),
         code: issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value',
-        message: `${formatPath(path) || 'document'}: ${issueMessage(issue, node)}`,
+        message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
         hint: issueHint(issue, file, node),
       });
     }
@@ -201,8 +201,8 @@ function validateShape<S extends z.ZodType>(
   return result.success ? result.data : undefined;
 }
 
-function issueMessage(issue: z.core.$ZodIssue, node: SourceNode): string {
-  if (issue.code === 'invalid_type' && node.kind === 'empty')
+function issueMessage(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string {
+  if (issue.code === 'invalid_type' && kindOf(file.source, node) === 'empty')
     return `a value is required (expected ${issue.expected})`;
   return issue.message;
 }
@@ -230,12 +230,18 @@ function explainPlainScalar(plain: string, value: unknown): string | undefined {
 }
 
 /** Warns about unquoted scalars that YAML 1.1 tools (linters, older libraries, editors) would read differently. */
-function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<SourceNode>): Diagnostic[] {
+/** Values YAML 1.1 may read differently start like this (y/n/on/off, digits, signs); others need no look. */
+const MAYBE_AMBIGUOUS = /^[yYnNoO0-9+-]/;
+
+/** Warns about unquoted scalars that YAML 1.1 tools (linters, older libraries, editors) would read differently. */
+function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<number>): Diagnostic[] {
   const found: Diagnostic[] = [];
-  for (const node of valueNodes(file.root)) {
-    const plain = alreadyFlagged.has(node) ? undefined : plainText(file.source, node);
-    const explanation = plain === undefined ? undefined : explainPlainScalar(plain, node.value);
-    if (!explanation) continue;
+  forEachValueNode(file.source, (node) => {
+    const { value } = node;
+    if (typeof value === 'string' ? !MAYBE_AMBIGUOUS.test(value) : typeof value !== 'number') return;
+    const plain = alreadyFlagged.has(node.offset) ? undefined : plainText(file.source, node);
+    const explanation = plain === undefined ? undefined : explainPlainScalar(plain, value);
+    if (!explanation) return;
     found.push({
       severity: 'warning',
       file: file.path,
@@ -243,11 +249,11 @@ function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<SourceNo
       code: 'yaml-ambiguous-scalar',
       message: explanation,
       hint:
-        typeof node.value === 'string'
+        typeof value === 'string'
           ? `quote it ("${plain}") so every tool reads the same text`
-          : `write ${describeValue(node.value)} in plain decimal (or quote it if it is text)`,
+          : `write ${describeValue(value)} in plain decimal (or quote it if it is text)`,
     });
-  }
+  });
   return found;
 }
 
@@ -289,7 +295,7 @@ function missingKey(file: ParsedFile, path: ValuePath, expected: string): Diagno
 }
 
 function unknownKey(file: ParsedFile, schema: z.ZodType, path: ValuePath, key: string): Diagnostic {
-  const keyNode = keyNodeAt(file.root, path, key);
+  const keyNode = keyNodeAt(file.source, path, key);
   const known = knownKeysAt(schema, path);
   const suggestion = closestMatch(key, known);
   return {
@@ -332,11 +338,11 @@ export function formatPath(path: ValuePath): string {
 
 /** Line and column of the node at a value path; falls back to the nearest existing parent. */
 export function locate(file: ParsedFile, path: ValuePath): { line: number; column: number } {
-  return positionOf(file.source, nodeAt(file.root, path).offset);
+  return positionOf(file.source, nodeAt(file.source, path).offset);
 }
 
 /** Line and column of a mapping key (e.g. to point at `allowAnyAddress:` rather than its value). */
 export function locateKey(file: ParsedFile, path: ValuePath, key: string): { line: number; column: number } {
-  const keyNode = keyNodeAt(file.root, path, key);
+  const keyNode = keyNodeAt(file.source, path, key);
   return keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path);
 }

@@ -7,7 +7,6 @@ import {
   canonicalCidr,
   compareCidrs,
   containsCidr,
-  formatAddress,
   ipv4MappedEquivalent,
   isPrivateIpv4,
   overlaps,
@@ -97,7 +96,7 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
     }
     const canonical = canonicalCidr(parsed.cidr);
     if (canonical !== entry.cidr) {
-      const hostBits = canonical.split('/')[0] !== canonicalAddressText(parsed.cidr);
+      const hostBits = parsed.cidr.address !== parsed.cidr.network;
       findings.push(
         error(
           'allowlist',
@@ -117,10 +116,6 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
   const result = { valid, findings };
   parsedCache.set(allowlist, result);
   return result;
-}
-
-function canonicalAddressText(cidr: Cidr): string {
-  return formatAddress(cidr.family, cidr.address);
 }
 
 const cidrForm: Rule = ({ allowlist }) => (allowlist ? parseEntries(allowlist).findings : []);

@@ -7,16 +7,21 @@ import jsYaml from 'js-yaml';
 
 export type NodeKind = 'mapping' | 'sequence' | 'scalar' | 'empty';
 
+/** A node of the document: where it is, and the value it became. */
 export interface SourceNode {
   /** Offset of the node's first character (its anchor or tag, if any). */
   offset: number;
   /** Offset just past the node. */
   end: number;
-  kind: NodeKind;
   value: unknown;
-  /** Mapping: key, value, key, value... in source order. Sequence: the items. */
-  children?: SourceNode[];
 }
+
+/**
+ * Positions of the children of each mapping and sequence, keyed by the object or array the parser made of it.
+ * Three slots per child, in source order: [key text or '', offset, end]; a mapping's children alternate key,
+ * value. Kept this flat (no object per node) because a 100,000-entry allowlist has half a million nodes.
+ */
+type Spans = Map<object, (string | number)[]>;
 
 /** A finding at the YAML level (syntax, refused constructs). */
 export interface YamlProblem {
@@ -34,31 +39,33 @@ export interface YamlSource {
   problems: YamlProblem[];
   /** Offsets at which each line starts, for offset -> line:column. */
   lineStarts: number[];
+  spans: Spans;
 }
 
 /** Nesting deeper than this is refused; the config files need five levels. */
 const MAX_DEPTH = 32;
+const SLOTS = 3;
 
 interface ListenerState {
   position: number;
   kind: string | null;
   result: unknown;
   anchor: string | null;
-  tag: string | null;
 }
 
 export function parseYamlSource(text: string): YamlSource {
   const lineStarts = computeLineStarts(text);
   const problems: YamlProblem[] = [];
+  const spans: Spans = new Map();
   // One entry per open node: where it opened, and its children so far (allocated on the first child).
   const opens: number[] = [];
-  const kids: (SourceNode[] | undefined)[] = [];
+  const lists: ((string | number)[] | undefined)[] = [];
   let root: SourceNode | undefined;
+  let lastResult: unknown;
 
-  const close = (open: number, children: SourceNode[] | undefined, state: ListenerState): SourceNode => {
-    const only = children?.length === 1 ? children[0] : undefined;
-    // js-yaml reports some nodes twice (an outer and an inner composeNode call); keep one.
-    if (only && Object.is(only.value, state.result)) return only;
+  const close = (open: number, list: (string | number)[] | undefined, state: ListenerState) => {
+    // js-yaml reports some nodes twice (an outer and an inner composeNode call); keep the inner one.
+    if (list?.length === SLOTS && Object.is(lastResult, state.result)) return list;
     const offset = skipSeparation(text, open);
     if (state.anchor !== null) {
       problems.push({
@@ -76,10 +83,13 @@ export function parseYamlSource(text: string): YamlSource {
         hint: 'write the value out in full instead of referring to an anchor',
       });
     }
-    const kind = nodeKind(state.kind);
-    const node: SourceNode = { offset, end: state.position, kind, value: state.result, children };
-    if (kind === 'mapping' && children) reportDuplicateKeys(children, problems, lineStarts);
-    return node;
+    const result = state.result;
+    if (state.kind === 'mapping' || state.kind === 'sequence') {
+      spans.set(result as object, list ?? []);
+      if (state.kind === 'mapping' && list) reportDuplicateKeys(list, result as object, problems, lineStarts);
+    }
+    const key = result === null || typeof result === 'object' ? '' : String(result);
+    return [key, offset, state.position];
   };
 
   try {
@@ -91,36 +101,46 @@ export function parseYamlSource(text: string): YamlSource {
       listener(event, state) {
         if (event === 'open') {
           opens.push(state.position);
-          kids.push(undefined);
+          lists.push(undefined);
           return;
         }
         const open = opens.pop();
         if (open === undefined) return;
-        const node = close(open, kids.pop(), state as unknown as ListenerState);
-        const depth = kids.length;
-        if (depth === 0) root = node;
-        else {
-          const siblings = kids[depth - 1];
-          if (siblings) siblings.push(node);
-          else kids[depth - 1] = [node];
+        const slots = close(open, lists.pop(), state as unknown as ListenerState);
+        lastResult = state.result;
+        const depth = lists.length;
+        if (depth === 0) {
+          root = { offset: slots[1] as number, end: slots[2] as number, value: state.result };
+          return;
         }
+        const siblings = lists[depth - 1];
+        if (siblings) siblings.push(...slots);
+        else lists[depth - 1] = [...slots];
       },
     } as jsYaml.LoadOptions);
-    if (problems.length > 0) return { text, problems, lineStarts, root };
-    return { text, value, root, problems, lineStarts };
+    if (problems.length > 0) return { text, problems, lineStarts, spans, root };
+    return { text, value, root, problems, lineStarts, spans };
   } catch (error) {
     if (!(error instanceof jsYaml.YAMLException)) throw error;
     const mark = (error as jsYaml.YAMLException & { mark?: { position: number } }).mark;
     problems.push(syntaxProblem(text, error.reason, mark?.position ?? 0));
-    return { text, problems, lineStarts };
+    return { text, problems, lineStarts, spans };
   }
+}
+
+export function kindOf(source: Pick<YamlSource, 'text'>, node: SourceNode): NodeKind {
+  if (Array.isArray(node.value)) return 'sequence';
+  if (node.value !== null && typeof node.value === 'object') return 'mapping';
+  if (node.value === null && !/^[~nN]/.test(source.text.slice(node.offset, node.offset + 1))) return 'empty';
+  return 'scalar';
 }
 
 /** For an unquoted, untagged, single-line scalar: the text as written (YAML 1.1 and 1.2 may read it differently). */
 export function plainText(source: Pick<YamlSource, 'text'>, node: SourceNode): string | undefined {
-  if (node.kind !== 'scalar' || `'"|>!&*`.includes(source.text[node.offset] ?? "'")) return undefined;
+  if (node.value !== null && typeof node.value === 'object') return undefined;
+  if (`'"|>!&*`.includes(source.text[node.offset] ?? "'")) return undefined;
   const written = source.text.slice(node.offset, node.end).trimEnd();
-  return written.includes('\n') ? undefined : written;
+  return written === '' || written.includes('\n') ? undefined : written;
 }
 
 function syntaxProblem(text: string, reason: string, offset: number): YamlProblem {
@@ -152,25 +172,28 @@ function syntaxProblem(text: string, reason: string, offset: number): YamlProble
   return { offset, code: 'yaml-syntax', message: reason, hint: 'fix the YAML syntax at this position' };
 }
 
-function nodeKind(kind: string | null): NodeKind {
-  return kind === 'mapping' || kind === 'sequence' || kind === 'scalar' ? kind : 'empty';
-}
-
-/** Reports every key that repeats an earlier one of the same mapping (children: key, value, key, value...). */
-function reportDuplicateKeys(children: SourceNode[], problems: YamlProblem[], lineStarts: number[]): void {
-  const first = new Map<string, SourceNode>();
-  for (let i = 0; i < children.length; i += 2) {
-    const key = children[i] as SourceNode;
-    const name = String(key.value);
+/** Reports every key that repeats an earlier one of the same mapping. */
+function reportDuplicateKeys(
+  list: (string | number)[],
+  mapping: object,
+  problems: YamlProblem[],
+  lineStarts: number[],
+): void {
+  const pairs = list.length / (2 * SLOTS);
+  if (pairs === Object.keys(mapping).length) return;
+  const first = new Map<string, number>();
+  for (let i = 0; i < list.length; i += 2 * SLOTS) {
+    const name = list[i] as string;
+    const offset = list[i + 1] as number;
     const earlier = first.get(name);
-    if (!earlier) {
-      first.set(name, key);
+    if (earlier === undefined) {
+      first.set(name, offset);
       continue;
     }
     problems.push({
-      offset: key.offset,
+      offset,
       code: 'yaml-duplicate-key',
-      message: `duplicate key "${name}" (first on line ${positionOf({ lineStarts }, earlier.offset).line})`,
+      message: `duplicate key "${name}" (first on line ${positionOf({ lineStarts }, earlier).line})`,
       hint: 'remove one of them: YAML keeps only the last, so the first is silently ignored',
     });
   }
@@ -208,27 +231,43 @@ export function positionOf(source: Pick<YamlSource, 'lineStarts'>, offset: numbe
   return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
 }
 
-/** The value node of a mapping key (the last one, as YAML keeps the last of duplicates). */
-function valueOfKey(node: SourceNode, key: string): { key: SourceNode; value: SourceNode } | undefined {
-  const children = node.kind === 'mapping' ? node.children : undefined;
-  if (!children) return undefined;
-  for (let i = children.length - 2; i >= 0; i -= 2) {
-    const keyNode = children[i] as SourceNode;
-    if (String(keyNode.value) === key) return { key: keyNode, value: children[i + 1] as SourceNode };
+/** The key and value nodes of `key` in a mapping node (the last, as YAML keeps the last of duplicates). */
+function entryOf(
+  source: YamlSource,
+  node: SourceNode,
+  key: string,
+): { key: SourceNode; value: SourceNode } | undefined {
+  const mapping = node.value;
+  if (mapping === null || typeof mapping !== 'object' || Array.isArray(mapping)) return undefined;
+  const list = source.spans.get(mapping) ?? [];
+  for (let i = list.length - 2 * SLOTS; i >= 0; i -= 2 * SLOTS) {
+    if (list[i] !== key) continue;
+    return {
+      key: { offset: list[i + 1] as number, end: list[i + 2] as number, value: key },
+      value: {
+        offset: list[i + SLOTS + 1] as number,
+        end: list[i + SLOTS + 2] as number,
+        value: (mapping as Record<string, unknown>)[key],
+      },
+    };
   }
   return undefined;
 }
 
+function itemOf(source: YamlSource, node: SourceNode, index: number): SourceNode | undefined {
+  if (!Array.isArray(node.value) || index >= node.value.length) return undefined;
+  const list = source.spans.get(node.value) ?? [];
+  const at = index * SLOTS;
+  if (at + 2 >= list.length) return undefined;
+  return { offset: list[at + 1] as number, end: list[at + 2] as number, value: node.value[index] };
+}
+
 /** The node at a value path, or the deepest existing ancestor. */
-export function nodeAt(root: SourceNode, path: readonly PropertyKey[]): SourceNode {
-  let node = root;
+export function nodeAt(source: YamlSource, path: readonly PropertyKey[]): SourceNode {
+  let node = source.root as SourceNode;
   for (const step of path) {
     const next =
-      typeof step === 'number'
-        ? node.kind === 'sequence'
-          ? node.children?.[step]
-          : undefined
-        : valueOfKey(node, String(step))?.value;
+      typeof step === 'number' ? itemOf(source, node, step) : entryOf(source, node, String(step))?.value;
     if (!next) break;
     node = next;
   }
@@ -237,19 +276,34 @@ export function nodeAt(root: SourceNode, path: readonly PropertyKey[]): SourceNo
 
 /** The key node of `key` in the mapping at path. */
 export function keyNodeAt(
-  root: SourceNode,
+  source: YamlSource,
   path: readonly PropertyKey[],
   key: string,
 ): SourceNode | undefined {
-  return valueOfKey(nodeAt(root, path), key)?.key;
+  return entryOf(source, nodeAt(source, path), key)?.key;
 }
 
-/** Every value node below a node (keys excluded), depth first. */
-export function* valueNodes(node: SourceNode): Generator<SourceNode> {
-  yield node;
-  const children = node.children ?? [];
-  const step = node.kind === 'mapping' ? 2 : 1;
-  for (let i = node.kind === 'mapping' ? 1 : 0; i < children.length; i += step) {
-    yield* valueNodes(children[i] as SourceNode);
+/** Calls visit for every value node (keys excluded), depth first. */
+export function forEachValueNode(
+  source: YamlSource,
+  visit: (node: SourceNode) => void,
+  node = source.root,
+): void {
+  if (!node) return;
+  visit(node);
+  const value = node.value;
+  if (value === null || typeof value !== 'object') return;
+  const list = source.spans.get(value) ?? [];
+  const isSequence = Array.isArray(value);
+  const step = isSequence ? SLOTS : 2 * SLOTS;
+  for (let i = isSequence ? 0 : SLOTS; i < list.length; i += step) {
+    const child = isSequence
+      ? value[i / SLOTS]
+      : (value as Record<string, unknown>)[list[i - SLOTS] as string];
+    forEachValueNode(source, visit, {
+      offset: list[i + 1] as number,
+      end: list[i + 2] as number,
+      value: child,
+    });
   }
 }

@@ -178,51 +178,51 @@ export function estimateRollout(
 
 const minutes = (seconds: number) => `${seconds} s (${(seconds / 60).toFixed(1)} min)`;
 
+/** A Markdown table padded the way the repository's formatter (Biome) lays tables out. */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((cell, i) => Math.max(3, cell.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
 /** Markdown: the settings both designs are computed from, then the estimate step by step. */
 export function formatComparison(name: string, ours: RolloutEstimate, reference: RolloutEstimate): string {
-  const row = (label: string, a: string | number, b: string | number) => `| ${label} | ${a} | ${b} |`;
   const s = ours.settings;
   const r = reference.settings;
-  return [
-    `#### ${name}`,
-    '',
-    '| | lattice-ingress (synthesized) | reference design |',
-    '|---|---|---|',
-    row(
-      'health check',
-      `${s.healthCheckProtocol} every ${s.healthCheckIntervalSeconds} s, healthy after ${s.healthyThreshold}`,
-      `${r.healthCheckProtocol} every ${r.healthCheckIntervalSeconds} s, healthy after ${r.healthyThreshold}`,
-    ),
-    row('deregistration delay', `${s.deregistrationDelaySeconds} s`, `${r.deregistrationDelaySeconds} s`),
-    row('health check grace period', `${s.gracePeriodSeconds} s`, `${r.gracePeriodSeconds} s`),
-    row(
+  const healthCheck = (x: RolloutSettings) =>
+    `${x.healthCheckProtocol} every ${x.healthCheckIntervalSeconds} s, healthy after ${x.healthyThreshold}`;
+  const start = (x: RolloutSettings) => (x.automatic ? 'on merge' : 'manual redeploy');
+  const rows = [
+    ['health check', healthCheck(s), healthCheck(r)],
+    ['deregistration delay', `${s.deregistrationDelaySeconds} s`, `${r.deregistrationDelaySeconds} s`],
+    ['health check grace period', `${s.gracePeriodSeconds} s`, `${r.gracePeriodSeconds} s`],
+    [
       'min healthy / max percent',
       `${s.minHealthyPercent} / ${s.maxPercent}`,
       `${r.minHealthyPercent} / ${r.maxPercent}`,
-    ),
-    row(
+    ],
+    [
       'tasks, batch size, batches',
       `${s.desiredCount}, ${ours.batchSize}, ${ours.batches}`,
       `${r.desiredCount}, ${reference.batchSize}, ${reference.batches}`,
-    ),
-    row(
-      'rollout starts',
-      s.automatic ? 'on merge' : 'manual redeploy',
-      r.automatic ? 'on merge' : 'manual redeploy',
-    ),
-    ...ours.steps.map((step, i) =>
-      row(step.step, `${step.seconds} s`, `${reference.steps[i]?.seconds ?? 0} s`),
-    ),
-    row(
+    ],
+    ['rollout starts', start(s), start(r)],
+    ...ours.steps.map((step, i) => [step.step, `${step.seconds} s`, `${reference.steps[i]?.seconds ?? 0} s`]),
+    [
       '**merge to every task replaced**',
       `**${minutes(ours.totalSeconds)}**`,
       `**${minutes(reference.totalSeconds)}**${r.automatic ? '' : ' + time until someone redeploys'}`,
-    ),
-    row(
+    ],
+    [
       'a failing new task noticed after',
       `${ours.failureDetectionSeconds} s`,
       `${reference.failureDetectionSeconds} s`,
-    ),
+    ],
+  ];
+  return [
+    `#### ${name}`,
+    '',
+    markdownTable(['', 'lattice-ingress (synthesized)', 'reference design'], rows),
   ].join('\n');
 }
 

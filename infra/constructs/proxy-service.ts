@@ -26,6 +26,16 @@ export const LATTICE_LINK_LOCAL = { ipv4: '169.254.171.0/24', ipv6: 'fd00:ec2:80
 
 export const CONTAINER_NAME = 'proxy';
 
+/** The same probe as proxy/Dockerfile's HEALTHCHECK (the NGINX image ships curl). */
+export const CONTAINER_HEALTH_CHECK = [
+  'CMD',
+  'curl',
+  '-fsS',
+  '-o',
+  '/dev/null',
+  `http://127.0.0.1:${PROXY_CONTAINER_PORTS.health}${HEALTH_CHECK_PATH}`,
+];
+
 export interface ProxyServiceProps {
   vpc: ec2.IVpc;
   subnets: ec2.SubnetSelection;
@@ -79,14 +89,7 @@ export class ProxyService extends Construct {
         protocol: ecs.Protocol.TCP,
       })),
       healthCheck: {
-        command: [
-          'CMD',
-          'curl',
-          '-fsS',
-          '-o',
-          '/dev/null',
-          `http://127.0.0.1:${PROXY_CONTAINER_PORTS.health}${HEALTH_CHECK_PATH}`,
-        ],
+        command: CONTAINER_HEALTH_CHECK,
         ...ROLLOUT_SETTINGS.containerHealthCheck,
       },
       stopTimeout: ROLLOUT_SETTINGS.stopTimeout,

@@ -9,7 +9,12 @@ import {
 } from '../../src/config/model.ts';
 import { configTag, gitTag } from '../../src/rollout/image-tags.ts';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
-import { LATTICE_LINK_LOCAL, PROXY_USER, WRITABLE_PATHS } from '../constructs/proxy-service.ts';
+import {
+  CONTAINER_HEALTH_CHECK,
+  LATTICE_LINK_LOCAL,
+  PROXY_USER,
+  WRITABLE_PATHS,
+} from '../constructs/proxy-service.ts';
 import { INGRESS_OUTPUTS } from '../outputs.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
 import { IMAGE_TAG_PATTERN } from '../stacks/ingress-stack.ts';
@@ -300,11 +305,7 @@ describe('proxy service', () => {
           MountPoints: WRITABLE_PATHS.map((path) =>
             Match.objectLike({ ContainerPath: path, ReadOnly: false }),
           ),
-          HealthCheck: Match.objectLike({
-            Command: Match.arrayWith([
-              `http://127.0.0.1:${PROXY_CONTAINER_PORTS.health}${HEALTH_CHECK_PATH}`,
-            ]),
-          }),
+          HealthCheck: Match.objectLike({ Command: CONTAINER_HEALTH_CHECK }),
           PortMappings: Object.values(PROXY_CONTAINER_PORTS).map((port) =>
             Match.objectLike({ ContainerPort: port }),
           ),
@@ -312,6 +313,9 @@ describe('proxy service', () => {
       ],
     });
     expect(ROLLOUT_SETTINGS.stopTimeout.toSeconds()).toBeLessThanOrEqual(120);
+    expect(CONTAINER_HEALTH_CHECK.at(-1)).toBe(
+      `http://127.0.0.1:${PROXY_CONTAINER_PORTS.health}${HEALTH_CHECK_PATH}`,
+    );
   });
 
   it('takes the image tag from the ImageTag parameter (no default, tag scheme enforced)', () => {

@@ -30,6 +30,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'send one SigV4-signed request to a service through an endpoint, and print the curl equivalent',
     load: () => import('./commands/call.ts'),
   },
+  rollback: {
+    summary: 'roll an environment back from a workstation, exactly as the rollback action does',
+    load: () => import('./commands/rollback.ts'),
+  },
 };
 
 function usage(): string {

@@ -75,14 +75,17 @@ export class GitHubDeployments implements DeploymentLog {
   }
 
   async history(environment: string, limit = 30): Promise<DeploymentRecord[]> {
+    // A job with `environment:` also gets a deployment from GitHub itself (no imageTag payload); read a full page
+    // so those do not crowd out the rollouts.
     const { data: deployments } = await this.octokit.rest.repos.listDeployments({
       owner: this.owner,
       repo: this.repo,
       environment,
-      per_page: limit,
+      per_page: 100,
     });
     const records: DeploymentRecord[] = [];
     for (const deployment of deployments) {
+      if (records.length >= limit) break;
       const payload = (
         typeof deployment.payload === 'string' ? safeJson(deployment.payload) : deployment.payload
       ) as Partial<DeploymentPayload> | undefined;

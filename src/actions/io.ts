@@ -25,7 +25,7 @@ export interface ActionIO {
   setFailed(message: string): void;
 }
 
-/** An ActionIO that records everything, for tests and for the CLI's dry runs. */
+/** An ActionIO that records everything, for tests. */
 export class MemoryIO implements ActionIO {
   readonly outputs: Record<string, string> = {};
   readonly log: string[] = [];

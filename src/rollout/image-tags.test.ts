@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configTag, gitTag, IMAGE_TAG, pinnedImageUri, shaOfTag, tagOfImage } from './image-tags.ts';
+import { configTag, gitTag, IMAGE_TAG, pinnedImageUri, tagOfImage } from './image-tags.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -11,12 +11,6 @@ describe('image tags', () => {
     expect(configTag('a'.repeat(64))).toBe(`cfg-${'a'.repeat(64)}`);
     expect(() => configTag('a'.repeat(63))).toThrow();
     expect(IMAGE_TAG.test(`cfg-${'a'.repeat(64)}`)).toBe(true);
-  });
-
-  it('reads the sha back only from a git tag', () => {
-    expect(shaOfTag(`git-${SHA}`)).toBe(SHA);
-    expect(shaOfTag(`cfg-${SHA}`)).toBeUndefined();
-    expect(shaOfTag('git-abc')).toBeUndefined();
   });
 
   it('finds the tag of an image reference, ignoring registry ports and digests', () => {

@@ -17,12 +17,6 @@ export function configTag(contentHash: string): string {
   return `cfg-${contentHash}`;
 }
 
-/** The commit sha of a git-<sha> tag, if it is one. */
-export function shaOfTag(tag: string): string | undefined {
-  const match = /^git-([0-9a-f]{40})$/.exec(tag);
-  return match?.[1];
-}
-
 /**
  * The tag of an image reference such as 111122223333.dkr.ecr.eu-west-1.amazonaws.com/repo:git-abc or
  * repo:tag@sha256:...; undefined for a digest-only reference.

@@ -63,9 +63,25 @@ export function parseYamlSource(text: string): YamlSource {
   let root: SourceNode | undefined;
   let lastResult: unknown;
 
+  /** Records a closed node in its parent's list (or as the root). */
+  const record = (key: string, offset: number, end: number, value: unknown) => {
+    const depth = lists.length;
+    if (depth === 0) {
+      root = { offset, end, value };
+      return;
+    }
+    const siblings = lists[depth - 1];
+    if (siblings) siblings.push(key, offset, end);
+    else lists[depth - 1] = [key, offset, end];
+  };
+
   const close = (open: number, list: (string | number)[] | undefined, state: ListenerState) => {
+    const result = state.result;
     // js-yaml reports some nodes twice (an outer and an inner composeNode call); keep the inner one.
-    if (list?.length === SLOTS && Object.is(lastResult, state.result)) return list;
+    if (list?.length === SLOTS && Object.is(lastResult, result)) {
+      record(list[0] as string, list[1] as number, list[2] as number, result);
+      return;
+    }
     const offset = skipSeparation(text, open);
     if (state.anchor !== null) {
       problems.push({
@@ -83,13 +99,17 @@ export function parseYamlSource(text: string): YamlSource {
         hint: 'write the value out in full instead of referring to an anchor',
       });
     }
-    const result = state.result;
     if (state.kind === 'mapping' || state.kind === 'sequence') {
       spans.set(result as object, list ?? []);
-      if (state.kind === 'mapping' && list) reportDuplicateKeys(list, result as object, problems, lineStarts);
+      if (state.kind === 'mapping' && list) reportDuplicateKeys(list, problems, lineStarts);
     }
-    const key = result === null || typeof result === 'object' ? '' : String(result);
-    return [key, offset, state.position];
+    const key =
+      typeof result === 'string'
+        ? result
+        : result === null || typeof result === 'object'
+          ? ''
+          : String(result);
+    record(key, offset, state.position, result);
   };
 
   try {
@@ -106,16 +126,8 @@ export function parseYamlSource(text: string): YamlSource {
         }
         const open = opens.pop();
         if (open === undefined) return;
-        const slots = close(open, lists.pop(), state as unknown as ListenerState);
+        close(open, lists.pop(), state as unknown as ListenerState);
         lastResult = state.result;
-        const depth = lists.length;
-        if (depth === 0) {
-          root = { offset: slots[1] as number, end: slots[2] as number, value: state.result };
-          return;
-        }
-        const siblings = lists[depth - 1];
-        if (siblings) siblings.push(...slots);
-        else lists[depth - 1] = [...slots];
       },
     } as jsYaml.LoadOptions);
     if (problems.length > 0) return { text, problems, lineStarts, spans, root };
@@ -173,27 +185,23 @@ function syntaxProblem(text: string, reason: string, offset: number): YamlProble
 }
 
 /** Reports every key that repeats an earlier one of the same mapping. */
-function reportDuplicateKeys(
-  list: (string | number)[],
-  mapping: object,
-  problems: YamlProblem[],
-  lineStarts: number[],
-): void {
-  const pairs = list.length / (2 * SLOTS);
-  if (pairs === Object.keys(mapping).length) return;
-  const first = new Map<string, number>();
+function reportDuplicateKeys(list: (string | number)[], problems: YamlProblem[], lineStarts: number[]): void {
+  // Mappings here have a handful of keys: comparing each key with the earlier ones allocates nothing. A big
+  // mapping (only a hostile file has one) gets an index instead, to stay linear.
+  const index = list.length > 64 * SLOTS ? new Map<string | number, number>() : undefined;
   for (let i = 0; i < list.length; i += 2 * SLOTS) {
-    const name = list[i] as string;
-    const offset = list[i + 1] as number;
-    const earlier = first.get(name);
-    if (earlier === undefined) {
-      first.set(name, offset);
-      continue;
+    let first: number | undefined;
+    if (index) {
+      first = index.get(list[i] as string);
+      if (first === undefined) index.set(list[i] as string, i);
+    } else {
+      for (let j = 0; j < i && first === undefined; j += 2 * SLOTS) if (list[j] === list[i]) first = j;
     }
+    if (first === undefined) continue;
     problems.push({
-      offset,
+      offset: list[i + 1] as number,
       code: 'yaml-duplicate-key',
-      message: `duplicate key "${name}" (first on line ${positionOf({ lineStarts }, earlier).line})`,
+      message: `duplicate key "${list[i]}" (first on line ${positionOf({ lineStarts }, list[first + 1] as number).line})`,
       hint: 'remove one of them: YAML keeps only the last, so the first is silently ignored',
     });
   }

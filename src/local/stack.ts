@@ -29,7 +29,7 @@ export interface LocalStackOptions {
   defaultRegion: string;
   /** Progress lines ("dns: 127.0.0.1:5353"). */
   log?: (line: string) => void;
-  /** Changes to the local render target (the benchmarks add allowlist entries). */
+  /** Changes the local render target before rendering (tests use it to make nginx fail part-way). */
   adjustTarget?: (target: RenderTarget) => RenderTarget;
 }
 
@@ -45,8 +45,6 @@ export interface LocalStack {
   haproxy: Haproxy;
   /** The load balancer's stand-in: what clients connect to. */
   endpoint: { host: string; httpPort: number; tlsPort: number };
-  /** The region each service's SigV4 scope names. */
-  regionOf(service: Service): string;
 }
 
 /** Loopback address of the i-th service's stand-in: 127.0.1.1, 127.0.1.2, ... (then 127.0.2.1, ...). */
@@ -132,7 +130,7 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
     `haproxy    ${CLIENT_ADDRESS} http:${endpoint.httpPort} tls:${endpoint.tlsPort} (send-proxy-v2, pid ${haproxy.process.pid})`,
   );
 
-  return { dir, renderDir, target, ca, dns, standIns, nginx, haproxy, endpoint, regionOf };
+  return { dir, renderDir, target, ca, dns, standIns, nginx, haproxy, endpoint };
 }
 
 /**

@@ -49,6 +49,11 @@ describe('YAML hazards', () => {
     expect(firstInvalidUtf8Offset(new Uint8Array([0x41, 0xe2, 0x82]))).toBe(1);
   });
 
+  it('refuses deep nesting', () => {
+    const deep = `minTasks: ${'['.repeat(40)}1${']'.repeat(40)}\n`;
+    expect(summary(parse({ scaling: deep }))[0]).toMatch(/^scaling\.yaml:1:\d+ error yaml-too-deep$/);
+  });
+
   it('refuses files over the size limit before parsing them', () => {
     const result = parse({ allowlist: new Uint8Array(MAX_FILE_BYTES + 1) });
     expect(summary(result)).toEqual(['allowlist.yaml:1:1 error file-too-large']);

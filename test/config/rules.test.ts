@@ -137,6 +137,21 @@ describe('services rules', () => {
     ]);
   });
 
+  it('warns when latticeDomain repeats domain or another service', () => {
+    const lattice = 'orders-0a1b2c3d4e5f6a7b8.7d67968.vpc-lattice-svcs.eu-west-1.on.aws';
+    const shared = parse({
+      services: services.replace(
+        'inventory-0b2c3d4e5f6a7b8c9.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
+        lattice,
+      ),
+    });
+    expect(summary(shared)).toEqual(['services.yaml:23:20 warning lattice-domain-shared']);
+    const redundant = parse({
+      services: services.replace('domain: orders.example.com', `domain: ${lattice}`),
+    });
+    expect(summary(redundant)).toEqual(['services.yaml:15:20 warning lattice-domain-redundant']);
+  });
+
   it('requires the Lattice Region to be one the fleet runs in', () => {
     const result = parse({
       services: services.replace('vpc-lattice-svcs.eu-west-1', 'vpc-lattice-svcs.us-east-1'),
@@ -203,6 +218,13 @@ describe('deployment rules', () => {
       deployment: deployment.replace('eu-west-1b, eu-west-1c]', 'eu-west-1b, us-east-1c]'),
     });
     expect(summary(result)).toEqual(['deployment.yaml:24:49 error az-region-mismatch']);
+  });
+
+  it('refuses a zone listed twice', () => {
+    const result = parse({
+      deployment: deployment.replace('eu-west-1b, eu-west-1c]', 'eu-west-1b, eu-west-1b]'),
+    });
+    expect(summary(result)).toEqual(['deployment.yaml:24:49 error az-duplicate']);
   });
 
   it('warns about a hosted zone the mode does not use', () => {

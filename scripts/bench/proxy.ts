@@ -626,6 +626,23 @@ async function main(): Promise<void> {
     await mkdir(dirname(args.out), { recursive: true });
     await writeFile(args.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nWrote ${args.out} (${results.elapsedSeconds} s).`);
+    // Throughput moves with the machine's other load; failed requests are a correctness problem.
+    const failures = [
+      ...throughput
+        .filter((run) => run.errors + run.non2xx > 0)
+        .map((run) => `${run.name} ${run.entries ?? ''}`),
+      ...reloads
+        .filter(
+          (run) =>
+            run.clients === 'connection-close' &&
+            errorCount({ errors: run.errors } as WrkReport) + run.non2xx > 0,
+        )
+        .map(() => 'reloads with Connection: close clients'),
+    ];
+    if (failures.length > 0) {
+      console.error(`Failed requests in: ${failures.join(', ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     await supervisor.stop();
   }

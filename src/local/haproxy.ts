@@ -29,7 +29,9 @@ export function renderHaproxyConfig(options: HaproxyOptions): string {
   return [
     '# haproxy standing in for the NLB (TCP passthrough, PROXY protocol v2, HTTP health check).',
     'global',
-    '    maxconn 4096',
+    '    maxconn 1024',
+    // A low open-files limit then only warns; the local stack needs a few dozen connections.
+    '    no strict-limits',
     '',
     'defaults',
     '    mode tcp',

@@ -120,8 +120,11 @@ function parseYamlFile(
     );
     return undefined;
   }
-  const invalidAt = firstInvalidUtf8Offset(source.bytes);
-  if (invalidAt !== undefined) {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(source.bytes);
+  } catch {
+    const invalidAt = firstInvalidUtf8Offset(source.bytes) ?? 0;
     const { line, column } = lineColumnOfByte(source.bytes, invalidAt);
     const byte = (source.bytes[invalidAt] as number).toString(16).padStart(2, '0');
     diagnostics.push(
@@ -129,7 +132,6 @@ function parseYamlFile(
     );
     return undefined;
   }
-  const text = new TextDecoder().decode(source.bytes);
   const yaml = parseYamlSource(text);
   for (const problem of yaml.problems) {
     const { line, column } = positionOf(yaml, problem.offset);

@@ -13,8 +13,8 @@ await runMain(coreIO, async () => {
     readBuildPushSettings(coreIO),
     coreIO,
     run,
-    async (environment) => ({
-      registry: (await environmentPorts(environment, run, undefined)).registry,
+    async (environment, push) => ({
+      ...(push ? { registry: (await environmentPorts(environment, run, undefined)).registry } : {}),
       builder: new DockerBuildx(runCommand, (line) => coreIO.info(line)),
     }),
     process.env.RUNNER_TEMP ?? tmpdir(),

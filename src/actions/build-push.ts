@@ -45,7 +45,8 @@ export function readBuildPushSettings(io: ActionIO): BuildPushSettings {
 }
 
 export interface BuildPushPorts {
-  registry: Registry;
+  /** Needed only to push; a build-only run (push: false) needs no AWS access. */
+  registry?: Registry;
   builder: ImageBuilder;
 }
 
@@ -100,29 +101,31 @@ export async function buildPush(input: BuildPushInput, ports: BuildPushPorts, io
     return;
   }
 
-  const repositoryUri = await ports.registry.repositoryUri();
+  const { registry } = ports;
+  if (!registry) throw new Error('pushing needs the ECR registry');
+  const repositoryUri = await registry.repositoryUri();
   let digest: string;
   let skipped: boolean;
-  const existingCommit = await ports.registry.findImage(shaTag);
-  const existingContent = await ports.registry.findImage(hashTag);
+  const existingCommit = await registry.findImage(shaTag);
+  const existingContent = await registry.findImage(hashTag);
   if (existingContent) {
     // Same content already built: give it this commit's tag (a no-op if the tag is already there).
     digest =
       existingCommit?.digest === existingContent.digest
         ? existingContent.digest
-        : await ports.registry.addTag(hashTag, shaTag);
+        : await registry.addTag(hashTag, shaTag);
     skipped = true;
     io.info(`${hashTag} already exists (${digest}); skipped the build and tagged it ${shaTag}`);
   } else if (existingCommit) {
     // This commit was pushed before (a re-run) but without the content tag: keep it, add the content tag.
-    digest = await ports.registry.addTag(shaTag, hashTag);
+    digest = await registry.addTag(shaTag, hashTag);
     skipped = true;
     io.info(`${shaTag} already exists (${digest}); skipped the build and tagged it ${hashTag}`);
   } else {
-    await ports.builder.login(await ports.registry.login());
+    await ports.builder.login(await registry.login());
     const tags = [`${repositoryUri}:${shaTag}`, `${repositoryUri}:${hashTag}`];
     const built = await buildImage(input, ports, io, hash, tags, true);
-    const pushed = await ports.registry.findImage(shaTag);
+    const pushed = await registry.findImage(shaTag);
     if (!pushed)
       throw new ActionFailure(`docker reported a push but ${repositoryUri}:${shaTag} is not in ECR`);
     if (built.digest && built.digest !== pushed.digest) {
@@ -182,16 +185,16 @@ async function buildImage(
   );
 }
 
-/** Loads the environment, checks the AWS account, and runs buildPush with the real registry and docker. */
+/** Loads the environment and runs buildPush with docker and, when pushing, the environment's registry. */
 export async function buildPushAction(
   settings: BuildPushSettings,
   io: ActionIO,
   run: RunContext,
-  createPorts: (environment: Environment) => Promise<BuildPushPorts>,
+  createPorts: (environment: Environment, push: boolean) => Promise<BuildPushPorts>,
   tempDir: string,
 ): Promise<void> {
   const { config, environment } = await loadEnvironment(settings.configDir, settings.environment);
-  const ports = await createPorts(environment);
+  const ports = await createPorts(environment, settings.push);
   await buildPush(
     {
       config,

@@ -187,4 +187,19 @@ describe('build-push action (bundled)', () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.outputs.skipped).toBe('true');
   });
+
+  it('push: false builds without pushing and without touching AWS', async () => {
+    const result = await runAction('build-push', {
+      pathPrepend: [bin],
+      env: { FAKE_DOCKER_LOG: log, FAKE_DOCKER_DIGEST: BUILT_DIGEST },
+      inputs: { environment: 'staging', push: false },
+    });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const calls = await dockerCalls();
+    expect(calls.map((c) => c.args[0])).toEqual(['buildx']);
+    expect(calls[0]?.args).toContain('--output=type=cacheonly');
+    expect(calls[0]?.args).not.toContain('--push');
+    expect(result.outputs).toMatchObject({ skipped: 'false', 'image-tag': SHA_TAG });
+    expect(result.outputs['image-uri']).toBeUndefined();
+  });
 });

@@ -10,6 +10,7 @@ import {
   exampleConfig,
   propertiesOf,
   resourcesOf,
+  SYNTH_TIMEOUT_MS,
   type Synthesized,
   synthesize,
   withEnvironments,
@@ -58,7 +59,7 @@ function trust(name: string, role: 'DeployRole' | 'PreviewRole') {
 
 beforeAll(async () => {
   app = synthesize(withEnvironments(await exampleConfig(), ENVIRONMENTS));
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('GitHub OIDC access', () => {
   it('creates the provider once per account, and imports an existing or configured one', () => {

@@ -36,6 +36,9 @@ export interface Synthesized extends BuiltApp {
   stackNames(): string[];
 }
 
+/** Synthesizing an app takes seconds of CPU; on a busy shared machine the wall time can be many times that. */
+export const SYNTH_TIMEOUT_MS = 180_000;
+
 /**
  * CDK's built-in template validation costs seconds per synthesis; `cdk synth` (and the offline synth test) keeps it,
  * the assertion tests skip it.

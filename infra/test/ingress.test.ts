@@ -23,6 +23,7 @@ import {
   exampleConfig,
   propertiesOf,
   resourcesOf,
+  SYNTH_TIMEOUT_MS,
   type Synthesized,
   synthesize,
   withEnvironments,
@@ -57,7 +58,7 @@ const ingress = (name: string) => app.template(`LatticeIngress-${name}-Ingress`)
 
 beforeAll(async () => {
   app = synthesize(withEnvironments(await exampleConfig(), ENVIRONMENTS));
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('network', () => {
   it('builds the VPC from the configured CIDR over the three configured zones, without NAT', () => {

@@ -9,6 +9,7 @@ import {
   environment,
   exampleConfig,
   resourcesOf,
+  SYNTH_TIMEOUT_MS,
   type Synthesized,
   synthesize,
   withEnvironments,
@@ -47,17 +48,21 @@ const example = (name: string) => app.template(`LatticeIngress-${name}-ExamplePr
 beforeAll(async () => {
   const config = withEnvironments(await exampleConfig(), ENVIRONMENTS);
   app = synthesize({ ...config, allowlist: { allowAnyAddress: false, entries: BIG_ALLOWLIST } });
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('cdk-nag AwsSolutions', () => {
-  it('reports no unacknowledged finding on any stack', () => {
-    const report = new AwsSolutionsChecks(app.app).validateScope(app.app);
-    const findings = report.violations.map(
-      (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
-    );
-    expect(findings).toEqual([]);
-    expect(app.stackNames()).toHaveLength(8);
-  });
+  it(
+    'reports no unacknowledged finding on any stack',
+    () => {
+      const report = new AwsSolutionsChecks(app.app).validateScope(app.app);
+      const findings = report.violations.map(
+        (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      );
+      expect(findings).toEqual([]);
+      expect(app.stackNames()).toHaveLength(8);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   it('does report an unacknowledged finding (the check above can fail)', () => {
     const scratch = new App();

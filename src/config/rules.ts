@@ -58,6 +58,11 @@ interface ParsedEntry {
   cidr: Cidr;
 }
 
+/** Path of an allowlist entry's field; built only when there is something to report (rules see every entry). */
+function entryPath(index: number, field: string): ValuePath {
+  return ['entries', index, field];
+}
+
 const parsedCache = new WeakMap<Allowlist, { valid: ParsedEntry[]; findings: Finding[] }>();
 
 /** Parses every entry once (several rules need the networks) and keeps the form findings. */
@@ -67,13 +72,12 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
   const valid: ParsedEntry[] = [];
   const findings: Finding[] = [];
   allowlist.entries.forEach((entry, index) => {
-    const path = ['entries', index, 'cidr'];
     const parsed = parseCidr(entry.cidr);
     if (!parsed.ok) {
       findings.push(
         error(
           'allowlist',
-          path,
+          entryPath(index, 'cidr'),
           'cidr-invalid',
           `${entry.cidr} is not a valid CIDR: ${parsed.reason}`,
           CIDR_EXAMPLE,
@@ -86,7 +90,7 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
       findings.push(
         error(
           'allowlist',
-          path,
+          entryPath(index, 'cidr'),
           'cidr-ipv4-mapped',
           `${entry.cidr} is an IPv4-mapped IPv6 network; IPv4 clients arrive as IPv4 and never match it`,
           `write ${mapped}`,
@@ -100,7 +104,7 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
       findings.push(
         error(
           'allowlist',
-          path,
+          entryPath(index, 'cidr'),
           'cidr-not-canonical',
           hostBits
             ? `${entry.cidr} has host bits set: the network it describes is ${canonical}`
@@ -140,7 +144,7 @@ const anyAddress: Rule = ({ allowlist }) => {
   return everything.map(({ index, cidr }) =>
     error(
       'allowlist',
-      ['entries', index, 'cidr'],
+      entryPath(index, 'cidr'),
       'cidr-any-address',
       `${canonicalCidr(cidr)} allows every ${cidr.family === 4 ? 'IPv4' : 'IPv6'} address: the fleet would be an open proxy`,
       'list the client networks instead; if an open proxy really is intended, set allowAnyAddress: true',
@@ -163,13 +167,12 @@ const overlapping: Rule = ({ allowlist }, { lineOf }) => {
   for (const entry of sorted) {
     while (enclosing.length > 0 && !containsCidr((enclosing.at(-1) as ParsedEntry).cidr, entry.cidr))
       enclosing.pop();
-    const path = ['entries', entry.index, 'cidr'];
     const parent = enclosing.at(-1);
     if (parent && parent.cidr.prefix === entry.cidr.prefix) {
       findings.push(
         error(
           'allowlist',
-          path,
+          entryPath(entry.index, 'cidr'),
           'cidr-duplicate',
           `${canonicalCidr(entry.cidr)} is already listed on line ${lineOf('allowlist', ['entries', parent.index])}`,
           'remove one of the two entries (merge their descriptions if both matter)',
@@ -183,7 +186,7 @@ const overlapping: Rule = ({ allowlist }, { lineOf }) => {
       findings.push(
         warning(
           'allowlist',
-          path,
+          entryPath(entry.index, 'cidr'),
           'cidr-covered',
           `${canonicalCidr(entry.cidr)} is inside ${canonicalCidr(cover.cidr)} (line ${lineOf('allowlist', ['entries', cover.index])}), so it has no effect`,
           'remove the narrower entry, or narrow the broader one',
@@ -203,7 +206,7 @@ const neverAClient: Rule = ({ allowlist }) => {
       ? [
           warning(
             'allowlist',
-            ['entries', index, 'cidr'],
+            entryPath(index, 'cidr'),
             'cidr-never-a-client',
             `${canonicalCidr(cidr)} is inside ${range.text} (${range.what}); no client connects from there`,
             'check the address; remove the entry if it is a mistake',
@@ -220,12 +223,11 @@ const expiry: Rule = ({ allowlist }, { now }) => {
   const findings: Finding[] = [];
   allowlist.entries.forEach((entry, index) => {
     if (entry.expires === undefined) return;
-    const path = ['entries', index, 'expires'];
     if (!isCalendarDate(entry.expires)) {
       findings.push(
         error(
           'allowlist',
-          path,
+          entryPath(index, 'expires'),
           'date-invalid',
           `${entry.expires} is not a calendar date`,
           'write YYYY-MM-DD',
@@ -235,7 +237,7 @@ const expiry: Rule = ({ allowlist }, { now }) => {
       findings.push(
         error(
           'allowlist',
-          path,
+          entryPath(index, 'expires'),
           'entry-expired',
           `${entry.cidr} (${entry.description}) expired on ${entry.expires}`,
           'remove the entry, or move expires forward once the owner confirms the access is still needed',
@@ -245,7 +247,7 @@ const expiry: Rule = ({ allowlist }, { now }) => {
       findings.push(
         warning(
           'allowlist',
-          path,
+          entryPath(index, 'expires'),
           'entry-expiring',
           `${entry.cidr} (${entry.description}) expires on ${entry.expires}, within ${EXPIRY_WARNING_DAYS} days`,
           'ask the owner whether the access is still needed; renew or remove it before then',

@@ -236,7 +236,9 @@ export const EnvironmentSchema = z.strictObject({
       .describe('The repository allowed to deploy (OIDC subject).'),
     environment: z
       .string()
-      .regex(ENVIRONMENT_NAME)
+      .regex(ENVIRONMENT_NAME, {
+        error: 'github.environment must be 2-24 characters of a-z, 0-9 and -, starting with a letter',
+      })
       .optional()
       .describe('GitHub environment; defaults to name.'),
     oidcProviderArn: z

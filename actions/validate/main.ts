@@ -4,6 +4,6 @@ import { runMain } from '../../src/actions/run.ts';
 import { readValidateSettings, validateAction } from '../../src/actions/validate.ts';
 
 await runMain(coreIO, async () => {
-  const settings = readValidateSettings(coreIO, runContext().workspace);
+  const settings = readValidateSettings(coreIO, runContext());
   await validateAction(settings, coreIO);
 });

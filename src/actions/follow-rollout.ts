@@ -16,7 +16,7 @@ import { backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import { type FailureEvidence, failureLogLines, failureMarkdown } from '../rollout/failure-report.ts';
 import { assessRollout, progressLine, type RolloutVerdict, unseenEvents } from '../rollout/service-state.ts';
 import type { ActionIO } from './io.ts';
-import { code, table } from './markdown.ts';
+import { code, details, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
 
 export interface Clock {
@@ -162,6 +162,7 @@ export async function rollOut(
 
   // 4. Follow the stack and the service.
   const seenEvents = new Set<string>();
+  const timeline: string[][] = [];
   let lastLine = '';
   let quietPolls = 0;
   let throttled = false;
@@ -178,6 +179,7 @@ export async function rollOut(
       const fresh = unseenEvents(service?.events ?? [], seenEvents, since);
       for (const event of fresh) {
         if (event.id) seenEvents.add(event.id);
+        timeline.push([event.createdAt?.toISOString() ?? '', event.message ?? '']);
         io.info(`  event ${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`);
       }
       verdict = assessRollout(
@@ -271,10 +273,11 @@ export async function rollOut(
   const outcome = changed
     ? `✅ ${code(imageTag)} is running`
     : `✅ already on ${code(imageTag)}; service verified`;
-  const events = [...seenEvents].length;
-  await io.appendSummary(
-    `## ${request.title}: ${outcome}\n\n${table(['', ''], rows)}\n\n${events} new service event(s) during the rollout (see the log).\n`,
-  );
+  const events =
+    timeline.length > 0
+      ? details(`Service events (${timeline.length})`, table(['Time', 'Event'], timeline))
+      : '';
+  await io.appendSummary(`## ${request.title}: ${outcome}\n\n${table(['', ''], rows)}\n\n${events}`);
   return {
     ...(deploymentId !== undefined ? { deploymentId } : {}),
     imageDigest: image.digest,

@@ -8,6 +8,7 @@ import { readSourcesAtRef } from '../diff/git.ts';
 import { formatPlanMarkdown } from '../diff/markdown.ts';
 import { planChange } from '../diff/plan.ts';
 import { renderedDiffs } from '../diff/rendered.ts';
+import type { RunContext } from './context.ts';
 import type { ActionIO } from './io.ts';
 import { code, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
@@ -22,13 +23,14 @@ export interface ValidateSettings {
   workspace: string;
 }
 
-export function readValidateSettings(io: ActionIO, workspace: string): ValidateSettings {
+/** base-ref defaults to the pull request's base commit on pull_request events. */
+export function readValidateSettings(io: ActionIO, run: RunContext): ValidateSettings {
   const inputs = new InputReader(io);
   const settings: ValidateSettings = {
     configDir: inputs.optional('config-dir') ?? 'config',
-    workspace,
+    workspace: run.workspace,
   };
-  const baseRef = inputs.optional('base-ref');
+  const baseRef = inputs.optional('base-ref') ?? run.pullRequestBaseSha;
   if (baseRef) settings.baseRef = baseRef;
   const planFile = inputs.optional('plan-file');
   if (planFile) settings.planFile = planFile;

@@ -74,6 +74,7 @@ describe('rollout action (bundled)', () => {
     expect(result.stdout).toContain(`Verified 2 running task(s) use ${NEW_DIGEST}`);
     expect(result.summary).toContain(`## Rollout: ✅ \`${NEW_TAG}\` is running`);
     expect(result.summary).toContain(`\`${OLD_TAG}\` → \`${NEW_TAG}\``);
+    expect(result.summary).toMatch(/<summary>Service events \(\d+\)<\/summary>[\s\S]*has started 1 tasks/);
 
     const [deployment] = github.deployments;
     expect(deployment).toMatchObject({

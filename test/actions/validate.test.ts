@@ -86,5 +86,13 @@ describe('validate action (bundled)', () => {
     expect(run.summary).toContain('## Configuration check');
     expect(run.summary).toContain(plan.trim().split('\n')[0]);
     expect(run.summary).toContain('100.64.10.0/24');
+
+    // Without base-ref, a pull_request event's base commit is used.
+    const fromEvent = await runAction('validate', {
+      cwd: workspace,
+      event: { name: 'pull_request', payload: { pull_request: { base: { sha: base } } } },
+    });
+    expect(fromEvent.exitCode).toBe(0);
+    expect(fromEvent.summary).toContain('100.64.10.0/24');
   });
 });

@@ -63,10 +63,16 @@ function entryPath(index: number, field: string): ValuePath {
   return ['entries', index, field];
 }
 
-const parsedCache = new WeakMap<Allowlist, { valid: ParsedEntry[]; findings: Finding[] }>();
+interface ParsedAllowlist {
+  valid: ParsedEntry[];
+  findings: Finding[];
+  sorted?: ParsedEntry[];
+}
+
+const parsedCache = new WeakMap<Allowlist, ParsedAllowlist>();
 
 /** Parses every entry once (several rules need the networks) and keeps the form findings. */
-function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: Finding[] } {
+function parseEntries(allowlist: Allowlist): ParsedAllowlist {
   const cached = parsedCache.get(allowlist);
   if (cached) return cached;
   const valid: ParsedEntry[] = [];
@@ -117,7 +123,7 @@ function parseEntries(allowlist: Allowlist): { valid: ParsedEntry[]; findings: F
     }
     valid.push({ index, cidr: parsed.cidr });
   });
-  const result = { valid, findings };
+  const result: ParsedAllowlist = { valid, findings };
   parsedCache.set(allowlist, result);
   return result;
 }
@@ -141,16 +147,55 @@ const anyAddress: Rule = ({ allowlist }) => {
           ),
         ];
   }
-  return everything.map(({ index, cidr }) =>
+  const hint =
+    'list the client networks instead; if an open proxy really is intended, set allowAnyAddress: true';
+  const findings = everything.map(({ index, cidr }) =>
     error(
       'allowlist',
       entryPath(index, 'cidr'),
       'cidr-any-address',
-      `${canonicalCidr(cidr)} allows every ${cidr.family === 4 ? 'IPv4' : 'IPv6'} address: the fleet would be an open proxy`,
-      'list the client networks instead; if an open proxy really is intended, set allowAnyAddress: true',
+      `${canonicalCidr(cidr)} allows every ${familyName(cidr.family)} address: the fleet would be an open proxy`,
+      hint,
     ),
   );
+  // 0.0.0.0/1 plus 128.0.0.0/1 is 0.0.0.0/0 too.
+  for (const family of [4, 6] as const) {
+    const entries = sortedEntries(allowlist).filter((entry) => entry.cidr.family === family);
+    const first = entries[0];
+    if (!first || everything.some((e) => e.cidr.family === family) || !coversFamily(entries)) continue;
+    findings.push(
+      error(
+        'allowlist',
+        entryPath(first.index, 'cidr'),
+        'cidr-any-address',
+        `together, the ${entries.length} ${familyName(family)} entries cover every ${familyName(family)} address: the fleet would be an open proxy`,
+        hint,
+      ),
+    );
+  }
+  return findings;
 };
+
+function familyName(family: 4 | 6): string {
+  return family === 4 ? 'IPv4' : 'IPv6';
+}
+
+/** Whether networks sorted by address leave no gap from the first address of the family to the last. */
+function coversFamily(sorted: readonly ParsedEntry[]): boolean {
+  let reach = 0n;
+  for (const { cidr } of sorted) {
+    if (cidr.network > reach) return false;
+    if (cidr.last + 1n > reach) reach = cidr.last + 1n;
+  }
+  return reach === 1n << BigInt(sorted[0]?.cidr.family === 4 ? 32 : 128);
+}
+
+/** Valid entries by family, network, then broader first (and file order among equals); computed once. */
+function sortedEntries(allowlist: Allowlist): ParsedEntry[] {
+  const parsed = parseEntries(allowlist);
+  parsed.sorted ??= [...parsed.valid].sort((a, b) => compareCidrs(a.cidr, b.cidr) || a.index - b.index);
+  return parsed.sorted;
+}
 
 /**
  * Duplicates and entries inside a broader entry, in O(n log n): sorted by family, network, then broader first,
@@ -158,9 +203,7 @@ const anyAddress: Rule = ({ allowlist }) => {
  */
 const overlapping: Rule = ({ allowlist }, { lineOf }) => {
   if (!allowlist) return [];
-  const sorted = [...parseEntries(allowlist).valid].sort(
-    (a, b) => compareCidrs(a.cidr, b.cidr) || a.index - b.index,
-  );
+  const sorted = sortedEntries(allowlist);
   const findings: Finding[] = [];
   const enclosing: ParsedEntry[] = [];
   const lastDay = (entry: ParsedEntry) => allowlist.entries[entry.index]?.expires ?? '9999-12-31';

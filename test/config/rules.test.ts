@@ -73,6 +73,19 @@ describe('allowlist rules', () => {
     ).toEqual(['allowlist.yaml:1:1 warning allow-any-address-unused']);
   });
 
+  it('refuses entries that together cover every address', () => {
+    const halves = [entry('0.0.0.0/1'), entry('128.0.0.0/2'), entry('192.0.0.0/2')];
+    const result = parse({ allowlist: allowlistYaml(halves) });
+    expect(summary(result).filter((s) => s.includes('cidr-any-address'))).toEqual([
+      'allowlist.yaml:3:12 error cidr-any-address',
+    ]);
+    expect(result.diagnostics.find((d) => d.code === 'cidr-any-address')?.message).toContain(
+      'together, the 3 IPv4 entries cover every IPv4 address',
+    );
+    const gap = parse({ allowlist: allowlistYaml([entry('0.0.0.0/1'), entry('192.0.0.0/2')]) });
+    expect(gap.diagnostics.map((d) => d.code)).not.toContain('cidr-any-address');
+  });
+
   it('fails expired entries and warns 14 days ahead, relative to the date given', () => {
     const result = parse({
       allowlist: allowlistYaml([

@@ -1,7 +1,9 @@
 // Builds the CDK app from the configuration: four stacks per environment, cdk-nag on all of them.
 import { App, Tags } from 'aws-cdk-lib';
 import { type Config, type Environment, stackNames } from '../src/config/model.ts';
+import { GITHUB_OIDC_HOST } from './constructs/github-access.ts';
 import { addNagChecks } from './nag.ts';
+import { partitionOf } from './names.ts';
 import { AccessStack } from './stacks/access-stack.ts';
 import { ExampleProviderStack } from './stacks/example-provider-stack.ts';
 import { IngressStack } from './stacks/ingress-stack.ts';
@@ -20,8 +22,8 @@ export interface BuiltApp {
 }
 
 /** The deterministic ARN of an account's GitHub OIDC provider (IAM allows one per URL). */
-export function githubProviderArn(account: string): string {
-  return `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
+export function githubProviderArn(account: string, region: string): string {
+  return `arn:${partitionOf(region)}:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;
 }
 
 /** Every environment's stacks; with `nag` the AwsSolutions checks run when the app synthesizes. */
@@ -50,7 +52,7 @@ function environmentStacks(
   // The first environment of an account creates the OIDC provider; later ones in the same account reuse it.
   const existingProviderArn =
     env.github.oidcProviderArn ??
-    (accountsWithProvider.has(env.account) ? githubProviderArn(env.account) : undefined);
+    (accountsWithProvider.has(env.account) ? githubProviderArn(env.account, env.region) : undefined);
   accountsWithProvider.add(env.account);
 
   const access = new AccessStack(app, names.access, {

@@ -69,7 +69,9 @@ describe('GitHub OIDC access', () => {
     });
     access('canary').resourceCountIs('AWS::IAM::OIDCProvider', 0);
     access('production').resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    expect(JSON.stringify(trust('canary', 'DeployRole'))).toContain(githubProviderArn('111122223333'));
+    expect(JSON.stringify(trust('canary', 'DeployRole'))).toContain(
+      githubProviderArn('111122223333', 'eu-west-1'),
+    );
     expect(JSON.stringify(trust('production', 'DeployRole'))).toContain(CONFIGURED_PROVIDER);
   });
 

@@ -12,7 +12,7 @@ import type { Registry, RegistryImage } from '../aws/ecr.ts';
 import type { Fleet } from '../aws/ecs.ts';
 import type { DeploymentLog } from '../aws/github-deployments.ts';
 import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
-import { backoffPolicy, nextDelay } from '../rollout/backoff.ts';
+import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import { type FailureEvidence, failureLogLines, failureMarkdown } from '../rollout/failure-report.ts';
 import { assessRollout, progressLine, type RolloutVerdict, unseenEvents } from '../rollout/service-state.ts';
 import type { ActionIO } from './io.ts';
@@ -161,62 +161,11 @@ export async function rollOut(
   );
 
   // 4. Follow the stack and the service.
-  const seenEvents = new Set<string>();
-  const timeline: string[][] = [];
-  let lastLine = '';
-  let quietPolls = 0;
-  let throttled = false;
-  let verdict: RolloutVerdict | undefined;
-  let lastDeployment: Deployment | undefined;
-  while (true) {
-    try {
-      const current = await ports.stacks.describe(stackName);
-      const service = await fleet.describeService();
-      const images = await fleet.containerImages(
-        (service?.deployments ?? []).flatMap((d) => (d.taskDefinition ? [d.taskDefinition] : [])),
-      );
-      throttled = false;
-      const fresh = unseenEvents(service?.events ?? [], seenEvents, since);
-      for (const event of fresh) {
-        if (event.id) seenEvents.add(event.id);
-        timeline.push([event.createdAt?.toISOString() ?? '', event.message ?? '']);
-        io.info(`  event ${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`);
-      }
-      verdict = assessRollout(
-        {
-          stackStatus: current?.StackStatus ?? 'DELETED',
-          ...(current?.StackStatusReason ? { stackStatusReason: current.StackStatusReason } : {}),
-          ...(service ? { service } : {}),
-          images,
-        },
-        { imageTag, stackUpdated: changed },
-      );
-      if (verdict.state === 'in-progress' || verdict.state === 'completed')
-        lastDeployment = verdict.deployment;
-      const line =
-        verdict.state === 'waiting' || verdict.state === 'in-progress'
-          ? `${verdict.state === 'in-progress' ? `deployment ${verdict.deployment.id ?? ''} ` : ''}${verdict.detail}`
-          : '';
-      if (line && line !== lastLine) {
-        io.info(`[${elapsed(started, ports.clock.now())}] ${line}`);
-        lastLine = line;
-        quietPolls = 0;
-      } else {
-        quietPolls = fresh.length > 0 ? 0 : quietPolls + 1;
-      }
-      if (verdict.state === 'completed' || verdict.state === 'failed') break;
-    } catch (error) {
-      if (!isThrottling(error)) throw error;
-      throttled = true;
-      io.info(`AWS is throttling requests (${(error as Error).message}); polling more slowly`);
-    }
-    if (ports.clock.now().getTime() >= deadline) break;
-    const delay = Math.min(
-      nextDelay(policy, quietPolls, throttled),
-      Math.max(0, deadline - ports.clock.now().getTime()),
-    );
-    await ports.clock.sleep(delay);
-  }
+  const { verdict, lastDeployment, timeline } = await follow(
+    { stackName, fleet, imageTag, stackUpdated: changed, started, since, deadline, policy },
+    ports,
+    io,
+  );
 
   if (verdict?.state !== 'completed') {
     const evidence = await gatherEvidence(
@@ -288,11 +237,88 @@ export async function rollOut(
   };
 }
 
+interface Watch {
+  stackName: string;
+  fleet: Fleet;
+  imageTag: string;
+  stackUpdated: boolean;
+  started: Date;
+  /** Service events from before this are not the rollout's. */
+  since: Date;
+  deadline: number;
+  policy: BackoffPolicy;
+}
+
+/**
+ * Polls until the rollout completes or fails, or the deadline passes (verdict then still waiting or in progress),
+ * printing each new progress line and service event once.
+ */
+async function follow(watch: Watch, ports: RolloutPorts, io: ActionIO) {
+  const seenEvents = new Set<string>();
+  const timeline: string[][] = [];
+  let lastLine = '';
+  let quietPolls = 0;
+  let throttled = false;
+  let verdict: RolloutVerdict | undefined;
+  let lastDeployment: Deployment | undefined;
+  while (true) {
+    try {
+      const current = await ports.stacks.describe(watch.stackName);
+      const service = await watch.fleet.describeService();
+      const images = await watch.fleet.containerImages(
+        (service?.deployments ?? []).flatMap((d) => (d.taskDefinition ? [d.taskDefinition] : [])),
+      );
+      throttled = false;
+      const fresh = unseenEvents(service?.events ?? [], seenEvents, watch.since);
+      for (const event of fresh) {
+        if (event.id) seenEvents.add(event.id);
+        timeline.push([event.createdAt?.toISOString() ?? '', event.message ?? '']);
+        io.info(`  event ${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`);
+      }
+      verdict = assessRollout(
+        {
+          stackStatus: current?.StackStatus ?? 'DELETED',
+          ...(current?.StackStatusReason ? { stackStatusReason: current.StackStatusReason } : {}),
+          ...(service ? { service } : {}),
+          images,
+        },
+        { imageTag: watch.imageTag, stackUpdated: watch.stackUpdated },
+      );
+      if (verdict.state === 'in-progress' || verdict.state === 'completed')
+        lastDeployment = verdict.deployment;
+      const line =
+        verdict.state === 'waiting' || verdict.state === 'in-progress'
+          ? `${verdict.state === 'in-progress' ? `deployment ${verdict.deployment.id ?? ''} ` : ''}${verdict.detail}`
+          : '';
+      if (line && line !== lastLine) {
+        io.info(`[${elapsed(watch.started, ports.clock.now())}] ${line}`);
+        lastLine = line;
+        quietPolls = 0;
+      } else {
+        quietPolls = fresh.length > 0 ? 0 : quietPolls + 1;
+      }
+      if (verdict.state === 'completed' || verdict.state === 'failed') break;
+    } catch (error) {
+      if (!isThrottling(error)) throw error;
+      throttled = true;
+      io.info(`AWS is throttling requests (${(error as Error).message}); polling more slowly`);
+    }
+    if (ports.clock.now().getTime() >= watch.deadline) break;
+    const delay = Math.min(
+      nextDelay(watch.policy, quietPolls, throttled),
+      Math.max(0, watch.deadline - ports.clock.now().getTime()),
+    );
+    await ports.clock.sleep(delay);
+  }
+
+  return { verdict, lastDeployment, timeline };
+}
+
 async function waitForSettledStack(
   name: string,
   ports: RolloutPorts,
   deadline: number,
-  policy: ReturnType<typeof backoffPolicy>,
+  policy: BackoffPolicy,
 ) {
   let stack: Stack | undefined;
   for (let polls = 0; ; polls++) {

@@ -68,6 +68,14 @@ export async function rollbackAction(
     throw new ActionFailure(message);
   }
   const { resolution } = resolved;
+  // Checked before anything is recorded: a deployment that can no longer be pulled (expired by the lifecycle
+  // policy) is refused like an unknown target.
+  if (!(await ports.registry.findImage(resolution.imageTag))) {
+    const newest = (await ports.registry.listTags(100)).filter((tag) => tag.startsWith('git-')).slice(0, 5);
+    const message = `cannot roll ${environment.name} back to "${settings.target}": it resolved to ${resolution.imageTag}, which is no longer in ECR repository ${ports.registry.repositoryName} (newest git-* tags: ${newest.join(', ') || 'none'}). Nothing was changed.`;
+    await io.appendSummary(`## Rollback refused\n\n${message}\n`);
+    throw new ActionFailure(message);
+  }
   if (resolution.via === 'registry') {
     io.warning(
       `${resolution.imageTag} is not in the deployment history of ${ghEnvironment}; it was found in the registry`,

@@ -107,4 +107,19 @@ describe('rollback action (bundled)', () => {
     expect(result.stdout).toContain('is neither "previous", a commit sha');
     expect(aws.requests).toHaveLength(0);
   });
+
+  it('refuses a deployed version whose image has expired from ECR, recording nothing', async () => {
+    seedHistory();
+    const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
+    fleet.images = { [NEW_TAG]: OLD_DIGEST };
+    aws.set(fleet.stubTable());
+    const before = github.deployments.length;
+    const result = await run({});
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      `::error::cannot roll staging back to "previous": it resolved to ${OLD_TAG}, which is no longer in ECR repository lattice-ingress-staging (newest git-* tags: ${NEW_TAG}). Nothing was changed.`,
+    );
+    expect(github.deployments).toHaveLength(before);
+    expect(aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
+  });
 });

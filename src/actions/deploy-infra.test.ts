@@ -11,7 +11,7 @@ const env = EnvironmentSchema.parse({
   github: { repository: 'example-org/lattice-ingress' },
 });
 
-describe('deploy-infra helpers', () => {
+describe('deploy-infra stack selection, outputs and diff reading', () => {
   it('selects stacks in dependency order, with the example provider only when enabled', () => {
     expect(selectedStacks(env, 'registry')).toEqual(['LatticeIngress-staging-Registry']);
     expect(selectedStacks(env, 'all')).toEqual([

@@ -84,7 +84,7 @@ describe('Stacks', () => {
     expect(cfn.commandCalls(DescribeStackEventsCommand)).toHaveLength(2);
   });
 
-  it('helpers', () => {
+  it('reads outputs and tells busy statuses', () => {
     expect(stackOutputs(stack)).toEqual({ ClusterName: 'c' });
     expect(isStackBusy('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')).toBe(true);
     expect(isStackBusy('UPDATE_ROLLBACK_FAILED')).toBe(false);

@@ -52,6 +52,9 @@ async function bundleAction(name) {
     target: 'node20',
     format: 'esm',
     mainFields: ['module', 'main'],
+    // Module paths end up in the bundle (as names of CommonJS wrappers): keep them as seen from the repository
+    // even when node_modules is a symlink, so the bytes do not depend on where the packages physically live.
+    preserveSymlinks: true,
     conditions: ['node', 'import'],
     banner: { js: banner },
     legalComments: 'none',

@@ -46,7 +46,7 @@ describe('Stacks', () => {
         { ParameterKey: 'ImageTag', ParameterValue: 'git-new' },
         { ParameterKey: 'Other', UsePreviousValue: true },
       ],
-      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
       RoleARN: 'arn:aws:iam::1:role/cfn-exec',
     });
   });

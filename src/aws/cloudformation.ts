@@ -1,6 +1,7 @@
 // CloudFormation stacks: read status, parameters and outputs; point the Ingress stack at a new image tag.
 import {
   CancelUpdateStackCommand,
+  type Capability,
   type CloudFormationClient,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
@@ -10,6 +11,12 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { errorName } from './clients.ts';
+
+/**
+ * The acknowledgements `cdk deploy` gives. UpdateStack needs them again even though the template is unchanged;
+ * DescribeStacks does not always list them, so they are always given.
+ */
+const CDK_CAPABILITIES: Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
 
 export class Stacks {
   constructor(private readonly cfn: CloudFormationClient) {}
@@ -28,7 +35,7 @@ export class Stacks {
 
   /**
    * UpdateStack with the deployed template, `parameter` set to `value` and every other parameter kept, with the
-   * capabilities the stack already has. Returns false when CloudFormation reports nothing to change.
+   * capabilities CDK acknowledges, the stack's notification topics and its service role. Returns false when CloudFormation reports nothing to change.
    */
   async updateParameter(stack: Stack, parameter: string, value: string): Promise<boolean> {
     const parameters: Parameter[] = (stack.Parameters ?? []).map((p) =>
@@ -47,7 +54,7 @@ export class Stacks {
           StackName: stack.StackName,
           UsePreviousTemplate: true,
           Parameters: parameters,
-          ...(stack.Capabilities?.length ? { Capabilities: stack.Capabilities } : {}),
+          Capabilities: [...new Set([...CDK_CAPABILITIES, ...(stack.Capabilities ?? [])])],
           ...(stack.NotificationARNs?.length ? { NotificationARNs: stack.NotificationARNs } : {}),
           ...(stack.RoleARN ? { RoleARN: stack.RoleARN } : {}),
         }),

@@ -155,7 +155,7 @@ describe('rollOut', () => {
     });
     expect(cfn.commandCalls(UpdateStackCommand)[0]?.args[0].input).toMatchObject({
       UsePreviousTemplate: true,
-      Capabilities: ['CAPABILITY_IAM'],
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
       Parameters: [
         { ParameterKey: 'ImageTag', ParameterValue: NEW_TAG },
         { ParameterKey: 'BootstrapVersion', UsePreviousValue: true },

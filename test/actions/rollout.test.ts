@@ -65,7 +65,7 @@ describe('rollout action (bundled)', () => {
         { ParameterKey: 'ImageTag', ParameterValue: NEW_TAG },
         { ParameterKey: 'BootstrapVersion', UsePreviousValue: 'true' },
       ],
-      Capabilities: ['CAPABILITY_IAM'],
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
     });
     // Progress and each new service event once.
     expect(result.stdout).toContain('IN_PROGRESS: running 1/2, pending 1');

@@ -129,6 +129,7 @@ interface Harness {
     haproxyTls: number;
     http: number;
     tls: number;
+    loadBalancerHealth: number;
     health: number;
     standIn: number;
   };
@@ -168,7 +169,7 @@ async function startNginxIn(harness: Harness, dir: string): Promise<NginxProcess
   const { ports } = harness;
   const nginx = await startNginx({
     dir,
-    waitFor: [ports.http, ports.health].map((port) => ({ host: LOOPBACK, port })),
+    waitFor: [ports.http, ports.loadBalancerHealth].map((port) => ({ host: LOOPBACK, port })),
     startTimeoutMs: 30_000,
   });
   superviseNginx(harness.supervisor, nginx);
@@ -185,7 +186,13 @@ async function startUnderTest(harness: Harness, design: Design, cidrs: readonly 
   const { ports } = harness;
   const target = localRenderTarget({
     runtimeDir: runtime,
-    listen: { address: LOOPBACK, http: ports.http, tls: ports.tls, health: ports.health },
+    listen: {
+      address: LOOPBACK,
+      http: ports.http,
+      tls: ports.tls,
+      loadBalancerHealth: ports.loadBalancerHealth,
+      health: ports.health,
+    },
     resolver: { address: harness.dns.host, port: harness.dns.port },
     upstreamPorts: { http: ports.standIn, tls: ports.standIn },
     upstreamAddresses: { [SERVICE.domain]: STAND_IN_ADDRESS },
@@ -203,7 +210,7 @@ async function startUnderTest(harness: Harness, design: Design, cidrs: readonly 
       accessLog: '/dev/null',
       address: LOOPBACK,
       httpPort: ports.http,
-      healthPort: ports.health,
+      healthPort: ports.loadBalancerHealth,
       trustedProxyCidr: '127.0.0.0/8',
       allow: cidrs,
       resolver: harness.dns.address,
@@ -427,21 +434,16 @@ async function main(): Promise<void> {
   try {
     const started = performance.now();
     const dir = supervisor.tempDir('lattice-ingress-bench-');
-    const [haproxyHttp, haproxyTls, http, tls, health, standIn] = (await freePorts(6)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn] = (await freePorts(
+      7,
+    )) as [number, number, number, number, number, number, number];
     const dns = await startDnsServer({ records: new Map([[SERVICE.domain, { a: [STAND_IN_ADDRESS] }]]) });
     supervisor.defer('stop the DNS server', () => dns.close());
     const harness: Harness = {
       supervisor,
       dir,
       dns,
-      ports: { haproxyHttp, haproxyTls, http, tls, health, standIn },
+      ports: { haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn },
     };
 
     const standInDir = join(dir, 'stand-in');
@@ -460,7 +462,7 @@ async function main(): Promise<void> {
     superviseNginx(supervisor, standInNginx);
     await startHaproxy(supervisor, dir, {
       listen: { address: LOOPBACK, http: haproxyHttp, tls: haproxyTls },
-      proxy: { address: LOOPBACK, http, tls, health },
+      proxy: { address: LOOPBACK, http, tls, loadBalancerHealth },
     });
 
     const machine = {

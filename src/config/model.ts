@@ -360,7 +360,14 @@ export const IMAGE_TAG_PARAMETER = 'ImageTag';
 
 /**
  * Ports inside the proxy container. The image runs as non-root, so it listens above 1024; the NLB listeners on
- * 80 and 443 forward to these. Only the health port is spoken to without a PROXY protocol header.
+ * 80 and 443 forward to http and tls. The NLB's health checks get their own port because, with proxy protocol on,
+ * the NLB sends a PROXY v2 header (command LOCAL) in front of them too; `health` is the container's own check,
+ * plain HTTP on loopback.
  */
-export const PROXY_CONTAINER_PORTS = { http: 8080, tls: 8443, health: 8081 } as const;
+export const PROXY_CONTAINER_PORTS = {
+  http: 8080,
+  tls: 8443,
+  loadBalancerHealth: 8082,
+  health: 8081,
+} as const;
 export const HEALTH_CHECK_PATH = '/healthz';

@@ -1,6 +1,6 @@
 // haproxy standing in for the Network Load Balancer: plain TCP passthrough on a TLS and an HTTP listener, a PROXY
-// protocol v2 header in front of every connection to the proxy, and an HTTP health check of the proxy's health
-// port (no PROXY header), as the NLB target groups do.
+// protocol v2 header in front of every connection to the proxy, and an HTTP health check of the proxy's load
+// balancer health port behind a PROXY v2 header with the LOCAL command, as the NLB target groups do.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HEALTH_CHECK_PATH } from '../config/model.ts';
@@ -10,8 +10,8 @@ import type { StartedProcess, Supervisor } from './supervisor.ts';
 export interface HaproxyOptions {
   /** Where clients connect (the load balancer's listeners). */
   listen: { address: string; http: number; tls: number };
-  /** The proxy's PROXY-protocol listeners and its plain health port. */
-  proxy: { address: string; http: number; tls: number; health: number };
+  /** The proxy's PROXY-protocol listeners: traffic and the load balancer's health checks. */
+  proxy: { address: string; http: number; tls: number; loadBalancerHealth: number };
   /** Seconds between health checks (the NLB's minimum is 5; locally quicker). */
   checkIntervalSeconds?: number;
 }
@@ -24,7 +24,7 @@ export function renderHaproxyConfig(options: HaproxyOptions): string {
     '    option httpchk',
     `    http-check send meth GET uri ${HEALTH_CHECK_PATH} ver HTTP/1.1 hdr Host health`,
     '    http-check expect status 200',
-    `    server proxy ${proxy.address}:${port} send-proxy-v2 check port ${proxy.health} inter ${checkIntervalSeconds}s fall 2 rise 2`,
+    `    server proxy ${proxy.address}:${port} send-proxy-v2 check port ${proxy.loadBalancerHealth} check-send-proxy inter ${checkIntervalSeconds}s fall 2 rise 2`,
   ];
   return [
     '# haproxy standing in for the NLB (TCP passthrough, PROXY protocol v2, HTTP health check).',

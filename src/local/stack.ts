@@ -68,7 +68,7 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
   for (const port of [options.httpPort, options.tlsPort]) {
     if (port !== undefined) await assertPortFree(CLIENT_ADDRESS, port);
   }
-  const [httpPort, tlsPort, proxyHttp, proxyTls, proxyHealth] = await freePorts(5);
+  const [httpPort, tlsPort, proxyHttp, proxyTls, proxyLoadBalancerHealth, proxyHealth] = await freePorts(6);
   const endpoint = {
     host: CLIENT_ADDRESS,
     httpPort: options.httpPort ?? (httpPort as number),
@@ -95,6 +95,7 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
     address: CLIENT_ADDRESS,
     http: proxyHttp as number,
     tls: proxyTls as number,
+    loadBalancerHealth: proxyLoadBalancerHealth as number,
     health: proxyHealth as number,
   };
   const localTarget = localRenderTarget({
@@ -115,11 +116,14 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
 
   const nginx = await startNginx({
     dir: renderDir,
-    waitFor: [listen.http, listen.tls, listen.health].map((port) => ({ host: listen.address, port })),
+    waitFor: [listen.http, listen.tls, listen.loadBalancerHealth, listen.health].map((port) => ({
+      host: listen.address,
+      port,
+    })),
   });
   superviseNginx(supervisor, nginx);
   log(
-    `nginx      ${listen.address} http:${listen.http} tls:${listen.tls} health:${listen.health} (pid ${nginx.pid})`,
+    `nginx      ${listen.address} http:${listen.http} tls:${listen.tls} lb-health:${listen.loadBalancerHealth} health:${listen.health} (pid ${nginx.pid})`,
   );
 
   const haproxy = await startHaproxy(supervisor, dir, {

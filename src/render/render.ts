@@ -29,8 +29,19 @@ export interface RenderTarget {
   /** Environment name, written into the file header. */
   environment: string;
   flavour: NginxFlavour;
-  /** Address and ports nginx listens on. IPv4 only (the load balancer reaches the tasks over IPv4). */
-  listen: { address: string; http: number; tls: number; health: number };
+  /**
+   * Where nginx listens. IPv4 only (the load balancer reaches the tasks over IPv4). `address` carries the proxy
+   * listeners and the load balancer's health checks (PROXY protocol on all three); the container's own health
+   * check (plain HTTP) listens on `healthAddress`, loopback in the image because only the task itself calls it.
+   */
+  listen: {
+    address: string;
+    http: number;
+    tls: number;
+    loadBalancerHealth: number;
+    health: number;
+    healthAddress: string;
+  };
   /**
    * The port clients address for plain HTTP (the load balancer's listener). A Host header of `<domain>:<port>`
    * with this port names the same service as `<domain>`; any other port is refused.
@@ -76,7 +87,7 @@ export function renderTargetFor(env: Environment): RenderTarget {
   return {
     environment: env.name,
     flavour: 'image',
-    listen: { address: '0.0.0.0', ...PROXY_CONTAINER_PORTS },
+    listen: { address: '0.0.0.0', ...PROXY_CONTAINER_PORTS, healthAddress: '127.0.0.1' },
     clientHttpPort: 80,
     trustedProxyCidrs: [env.vpcCidr],
     extraAllowlist: [],
@@ -102,7 +113,8 @@ export interface LocalTargetOptions {
   environment?: string;
   /** Directory nginx may write to: pid file, temp files, refusal socket, access log. */
   runtimeDir: string;
-  listen: { address?: string; http: number; tls: number; health: number };
+  /** Every listener on `address` (loopback by default), the container health check included. */
+  listen: { address?: string; http: number; tls: number; loadBalancerHealth: number; health: number };
   /** DNS stand-in. */
   resolver: { address?: string; port: number };
   upstreamPorts: { http: number; tls: number };
@@ -120,10 +132,11 @@ export interface LocalTargetOptions {
  */
 export function localRenderTarget(options: LocalTargetOptions): RenderTarget {
   const runtime = options.runtimeDir;
+  const address = options.listen.address ?? '127.0.0.1';
   return {
     environment: options.environment ?? 'local',
     flavour: options.flavour ?? 'debian',
-    listen: { address: options.listen.address ?? '127.0.0.1', ...options.listen },
+    listen: { ...options.listen, address, healthAddress: address },
     clientHttpPort: options.clientHttpPort ?? options.listen.http,
     trustedProxyCidrs: options.trustedProxyCidrs ?? ['127.0.0.0/8'],
     extraAllowlist: options.extraAllowlist ?? [{ cidr: '127.0.0.1/32', description: 'local stack client' }],
@@ -205,6 +218,10 @@ function buildView(config: Config, target: RenderTarget) {
     shutdownTimeoutSeconds: target.shutdownTimeoutSeconds,
     allowlistFile: ALLOWLIST_FILE,
     healthPath: HEALTH_CHECK_PATH,
+    healthListeners: [
+      { address: target.listen.address, port: target.listen.loadBalancerHealth, proxyProtocol: true },
+      { address: target.listen.healthAddress, port: target.listen.health, proxyProtocol: false },
+    ],
     mapHashBucketSize: hashBucketSize(longestKey),
     // Shared by every HTTP upstream group; `resolve` adds a peer per address a name resolves to.
     upstreamZoneKilobytes: Math.max(1024, 16 * on(80).length),

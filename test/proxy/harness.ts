@@ -27,7 +27,7 @@ export interface Harness {
   dir: string;
   target: RenderTarget;
   nginx: NginxProcess;
-  ports: { http: number; tls: number; health: number };
+  ports: { http: number; tls: number; loadBalancerHealth: number; health: number };
   caCert: string;
   /** The DNS stand-in answering the Lattice names; setRecords moves a service, as Lattice may. */
   dns: DnsServer;
@@ -81,7 +81,12 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     cleanups.push(() => dns.close());
 
     const start = async () => {
-      const ports = { http: await freePort(), tls: await freePort(), health: await freePort() };
+      const ports = {
+        http: await freePort(),
+        tls: await freePort(),
+        loadBalancerHealth: await freePort(),
+        health: await freePort(),
+      };
       const target = localRenderTarget({
         runtimeDir: dir,
         listen: ports,
@@ -92,7 +97,10 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
         extraAllowlist: options.extraAllowlist ?? [],
       });
       await writeRendered(renderProxy(config, target), dir);
-      const nginx = await startNginx({ dir, waitFor: [{ host: LOCALHOST, port: ports.health }] });
+      const nginx = await startNginx({
+        dir,
+        waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),
+      });
       return { ports, target, nginx };
     };
     // Another test may take a port between freePort() and nginx binding it: pick new ones then.
@@ -184,15 +192,22 @@ function closeServer(server: HttpServer | TlsServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-/** Connects from 127.0.0.1 and writes the PROXY header claiming `source` (when given). */
-function connectWithHeader(port: number, source: string | undefined): Promise<Socket> {
+/**
+ * What a connection starts with: a PROXY header claiming `source` when a client address is given, a header
+ * written as it is (e.g. a LOCAL one) when bytes are given, nothing when undefined.
+ */
+export type Preamble = string | Buffer | undefined;
+
+/** Connects from 127.0.0.1 and writes the preamble. */
+function connectWithHeader(port: number, preamble: Preamble): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connectTcp({ host: LOCALHOST, port, localAddress: LOCALHOST });
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.off('error', reject);
-      if (source !== undefined)
-        socket.write(proxyV2Header(endpoint(source, 40000), endpoint(destinationFor(source), port)));
+      if (Buffer.isBuffer(preamble)) socket.write(preamble);
+      else if (preamble !== undefined)
+        socket.write(proxyV2Header(endpoint(preamble, 40000), endpoint(destinationFor(preamble), port)));
       resolve(socket);
     });
   });
@@ -207,9 +222,9 @@ function destinationFor(source: string): string {
   return source.includes(':') ? 'fd00::1' : '10.0.0.1';
 }
 
-/** Writes `request` (after a PROXY header claiming `source`, when given) and reads until the server closes. */
-export async function httpExchange(port: number, request: string, source?: string): Promise<HttpOutcome> {
-  const socket = await connectWithHeader(port, source);
+/** Writes `request` after the preamble and reads until the server closes. */
+export async function httpExchange(port: number, request: string, preamble?: Preamble): Promise<HttpOutcome> {
+  const socket = await connectWithHeader(port, preamble);
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   socket.write(request);

@@ -99,10 +99,28 @@ describe('render target of an environment', () => {
     expect(conf).toContain('ipv6=on;');
   });
 
-  test('listens on the container ports and writes only under the runtime volume', () => {
+  test('listens on the container ports, PROXY protocol wherever the load balancer connects, and writes only under the runtime volume', () => {
     const target = renderTargetFor(env({}));
-    expect(target.listen).toEqual({ address: '0.0.0.0', http: 8080, tls: 8443, health: 8081 });
+    expect(target.listen).toEqual({
+      address: '0.0.0.0',
+      http: 8080,
+      tls: 8443,
+      loadBalancerHealth: 8082,
+      health: 8081,
+      healthAddress: '127.0.0.1',
+    });
     const conf = renderProxy(config, target).get(MAIN_FILE) ?? '';
+    const listens = [...conf.matchAll(/^\s*listen ([^;]+);/gm)].map((match) => match[1]);
+    // Everything the load balancer reaches expects its PROXY header; the container's own check stays inside.
+    expect(listens).toEqual(
+      expect.arrayContaining([
+        '0.0.0.0:8080 proxy_protocol default_server',
+        '0.0.0.0:8443 proxy_protocol',
+        '0.0.0.0:8082 proxy_protocol',
+        '127.0.0.1:8081',
+      ]),
+    );
+    expect(listens.filter((listen) => listen?.startsWith('0.0.0.0:')).length).toBe(3);
     const written = [...conf.matchAll(/^\s*(?:pid|\w+_temp_path) (\S+);/gm)].map((match) => match[1]);
     expect(written.length).toBe(6);
     for (const path of written) expect(path?.startsWith('/tmp/nginx/')).toBe(true);

@@ -1,9 +1,10 @@
 // The rendered config in a real nginx: SNI and Host routing for every service, refusals for everything else,
-// Host header attacks, PROXY protocol handling, the health port and the access log.
+// Host header attacks, PROXY protocol handling, the two health listeners and the access log.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Config } from '../../src/config/model.ts';
+import { proxyV2LocalHeader } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
 import { type Echo, type Harness, type HttpOutcome, httpExchange, httpGet, startHarness } from './harness.ts';
 
@@ -142,23 +143,46 @@ describe('TLS by SNI', () => {
   });
 });
 
-describe('PROXY protocol and the health port', () => {
+describe('PROXY protocol and the health listeners', () => {
   test('a connection without a PROXY header is refused on both proxy ports', async () => {
     expect(await proxy.http(httpGet('orders.example.com'), undefined)).toEqual({ closed: true });
     expect(await proxy.tls('orders.example.com', undefined)).toHaveProperty('refused');
   });
 
-  test('the health port answers /healthz without a PROXY header, and nothing else', async () => {
+  test('the load balancer health listener answers /healthz behind a LOCAL PROXY header, as an NLB checks', async () => {
+    const check = (request: string) =>
+      httpExchange(proxy.ports.loadBalancerHealth, request, proxyV2LocalHeader());
+    expect(await check(httpGet('10.0.0.1:8082', '/healthz'))).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(await check(httpGet('10.0.0.1:8082'))).toMatchObject({ status: 404 });
+    expect(await check(httpGet('orders.example.com', '/healthz/x'))).toMatchObject({ status: 404 });
+    // No allowlist there: a PROXY header naming a client outside it still gets the health answer, never a service.
+    const outsider = (request: string) =>
+      httpExchange(proxy.ports.loadBalancerHealth, request, '203.0.113.99');
+    expect(await outsider(httpGet('orders.example.com', '/healthz'))).toMatchObject({ status: 200 });
+    expect(await outsider(httpGet('orders.example.com', '/'))).toMatchObject({ status: 404 });
+  });
+
+  test('the load balancer health listener refuses a request without a PROXY header', async () => {
+    expect(await httpExchange(proxy.ports.loadBalancerHealth, httpGet('x', '/healthz'))).toEqual({
+      closed: true,
+    });
+  });
+
+  test('the container health listener answers /healthz without a PROXY header, and nothing else', async () => {
     const health = (request: string) => httpExchange(proxy.ports.health, request);
     expect(await health(httpGet('anything'))).toMatchObject({ status: 404 });
     expect(await health(httpGet('anything', '/healthz'))).toMatchObject({ status: 200, body: 'ok\n' });
     expect(await health(httpGet('orders.example.com', '/healthz/x'))).toMatchObject({ status: 404 });
+    // The load balancer's header is not understood there: the container listener is not the NLB's.
+    const local = await httpExchange(proxy.ports.health, httpGet('x', '/healthz'), proxyV2LocalHeader());
+    expect(local).not.toMatchObject({ status: 200 });
   });
 
   test('the access log is JSON with the client address from the PROXY header, health checks left out', async () => {
     await proxy.http(httpGet('orders.example.com', '/logged'), '198.51.100.42');
     await httpExchange(proxy.ports.health, httpGet('x', '/healthz'));
     await httpExchange(proxy.ports.health, httpGet('x', '/healthz/x'));
+    await httpExchange(proxy.ports.loadBalancerHealth, httpGet('x', '/healthz'), proxyV2LocalHeader());
     await proxy.tls('inventory.example.com', '2001:db8:100::42');
     // nginx writes the log line when the connection ends; give the TLS session a moment to be closed.
     const lines = await waitFor(async () => {

@@ -25,7 +25,7 @@ test('a port already in use fails the start with nginx’s message, and nothing 
   const taken = (squatter.address() as { port: number }).port;
   const target = localRenderTarget({
     runtimeDir: dir,
-    listen: { http: taken, tls: taken + 1, health: taken + 2 },
+    listen: { http: taken, tls: taken + 1, loadBalancerHealth: taken + 3, health: taken + 2 },
     resolver: { port: 53 },
     upstreamPorts: { http: 80, tls: 443 },
   });

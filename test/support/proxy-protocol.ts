@@ -1,5 +1,6 @@
 // PROXY protocol version 2 headers, as an AWS Network Load Balancer writes them, for tests that claim any client
-// address while connecting from loopback. TCP over IPv4 or IPv6, PROXY command, no TLVs.
+// address while connecting from loopback. TCP over IPv4 or IPv6, PROXY command, no TLVs; and the LOCAL header
+// an NLB puts in front of its health checks.
 import { isIPv4, isIPv6 } from 'node:net';
 import { parseAddress } from '../../src/render/cidr.ts';
 
@@ -28,6 +29,15 @@ export function proxyV2Header(source: ProxyEndpoint, destination: ProxyEndpoint)
   fixed[1] = family === 4 ? 0x11 : 0x21; // AF_INET / AF_INET6, STREAM
   fixed.writeUInt16BE(addresses.length, 2);
   return Buffer.concat([PROXY_V2_SIGNATURE, fixed, addresses]);
+}
+
+/**
+ * The header of a connection the sender makes on its own behalf (a health check): command LOCAL, family
+ * UNSPEC, no addresses. The receiver must use the connection's real endpoints.
+ */
+export function proxyV2LocalHeader(): Buffer {
+  const fixed = Buffer.from([0x20, 0x00, 0x00, 0x00]); // version 2, command LOCAL; AF_UNSPEC; length 0
+  return Buffer.concat([PROXY_V2_SIGNATURE, fixed]);
 }
 
 function addressToBytes(address: string, size: number): Buffer {

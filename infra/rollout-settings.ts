@@ -4,7 +4,7 @@
 import { Duration } from 'aws-cdk-lib';
 
 export const ROLLOUT_SETTINGS = {
-  /** NLB -> task HTTP health check on the health port. 5 s is the shortest interval an NLB allows. */
+  /** NLB -> task HTTP health check on the load balancer health port. 5 s is the shortest interval an NLB allows. */
   healthCheckInterval: Duration.seconds(5),
   healthCheckTimeout: Duration.seconds(4),
   /** Two good answers (10 s) put a new task in service; two failures (10 s) take one out. */

@@ -16,6 +16,16 @@ export const LISTENERS = [
   { name: 'Tls', port: 443, containerPort: PROXY_CONTAINER_PORTS.tls },
 ] as const;
 
+/**
+ * Every container port the load balancers connect to: the listeners' targets and the health check port. Each
+ * expects a PROXY protocol header, which health checks carry too (command LOCAL) once a target group has proxy
+ * protocol on; the container's plain health port is reached from inside the task only.
+ */
+export const LOAD_BALANCER_CONTAINER_PORTS = [
+  ...LISTENERS.map((listener) => listener.containerPort),
+  PROXY_CONTAINER_PORTS.loadBalancerHealth,
+] as const;
+
 export interface IngressLoadBalancer {
   exposure: Exposure;
   loadBalancer: elbv2.NetworkLoadBalancer;
@@ -123,7 +133,8 @@ export class IngressLoadBalancers extends Construct {
         healthCheck: {
           enabled: true,
           protocol: elbv2.Protocol.HTTP,
-          port: String(PROXY_CONTAINER_PORTS.health),
+          // Its own listener expecting the LOCAL PROXY header the NLB sends with each check; no allowlist there.
+          port: String(PROXY_CONTAINER_PORTS.loadBalancerHealth),
           path: HEALTH_CHECK_PATH,
           healthyHttpCodes: '200',
           interval: ROLLOUT_SETTINGS.healthCheckInterval,

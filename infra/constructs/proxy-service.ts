@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS, type Scaling } from '../../src/config/model.ts';
 import { acknowledge, belowArnFinding, wildcardFinding } from '../nag.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
-import type { IngressLoadBalancer } from './ingress-load-balancers.ts';
+import { type IngressLoadBalancer, LOAD_BALANCER_CONTAINER_PORTS } from './ingress-load-balancers.ts';
 
 /** The image's `USER` (uid 101 of nginx-unprivileged, proxy/Dockerfile), restated so a root image cannot run. */
 export const PROXY_USER = '101';
@@ -26,7 +26,10 @@ export const LATTICE_LINK_LOCAL = { ipv4: '169.254.171.0/24', ipv6: 'fd00:ec2:80
 
 export const CONTAINER_NAME = 'proxy';
 
-/** The same probe as proxy/Dockerfile's HEALTHCHECK (the NGINX image ships curl). */
+/**
+ * The same probe as proxy/Dockerfile's HEALTHCHECK (the NGINX image ships curl): plain HTTP to the health listener
+ * that nginx binds to loopback, since only the task itself calls it.
+ */
 export const CONTAINER_HEALTH_CHECK = [
   'CMD',
   'curl',
@@ -84,7 +87,7 @@ export class ProxyService extends Construct {
       user: PROXY_USER,
       readonlyRootFilesystem: true,
       essential: true,
-      portMappings: Object.values(PROXY_CONTAINER_PORTS).map((containerPort) => ({
+      portMappings: LOAD_BALANCER_CONTAINER_PORTS.map((containerPort) => ({
         containerPort,
         protocol: ecs.Protocol.TCP,
       })),
@@ -135,7 +138,7 @@ export class ProxyService extends Construct {
 
     for (const { securityGroup, targetGroups } of props.loadBalancers) {
       // Only the load balancers reach the proxy ports: nothing else in the VPC can forge a PROXY header.
-      for (const port of Object.values(PROXY_CONTAINER_PORTS)) {
+      for (const port of LOAD_BALANCER_CONTAINER_PORTS) {
         this.securityGroup.connections.allowFrom(
           securityGroup,
           ec2.Port.tcp(port),

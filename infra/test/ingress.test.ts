@@ -2,13 +2,16 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type Environment,
   HEALTH_CHECK_PATH,
   IMAGE_TAG_PARAMETER,
   PROXY_CONTAINER_PORTS,
   stackNames,
 } from '../../src/config/model.ts';
+import { MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
 import { configTag, gitTag } from '../../src/rollout/image-tags.ts';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
+import { LOAD_BALANCER_CONTAINER_PORTS } from '../constructs/ingress-load-balancers.ts';
 import {
   CONTAINER_HEALTH_CHECK,
   LATTICE_LINK_LOCAL,
@@ -169,7 +172,7 @@ describe('load balancers', () => {
         TargetType: 'ip',
         Protocol: 'TCP',
         HealthCheckProtocol: 'HTTP',
-        HealthCheckPort: String(PROXY_CONTAINER_PORTS.health),
+        HealthCheckPort: String(PROXY_CONTAINER_PORTS.loadBalancerHealth),
         HealthCheckPath: HEALTH_CHECK_PATH,
         HealthCheckIntervalSeconds: 5,
         HealthyThresholdCount: 2,
@@ -188,6 +191,27 @@ describe('load balancers', () => {
       expect(delay).toBeGreaterThanOrEqual(20);
       expect(delay).toBeLessThanOrEqual(30);
     }
+  });
+
+  it('health-checks the PROXY-protocol health port, never the container’s plain one (the checks carry a header)', async () => {
+    // The NLB puts a PROXY v2 LOCAL header in front of its health checks once proxy protocol is on, so the port it
+    // checks must be one nginx renders with proxy_protocol; the container's plain health port would read the
+    // header as a bad request and fail every task.
+    const conf =
+      renderProxy(await exampleConfig(), renderTargetFor(ENVIRONMENTS[2] as Environment)).get(MAIN_FILE) ??
+      '';
+    const proxyProtocolPorts = [...conf.matchAll(/^\s*listen \S+:(\d+) proxy_protocol\b/gm)].map((m) =>
+      Number(m[1]),
+    );
+    const checked = resourcesOf(ingress('both'), 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, p]) =>
+      Number(p.HealthCheckPort),
+    );
+    expect(checked).toHaveLength(4);
+    for (const port of checked) {
+      expect(port).toBe(PROXY_CONTAINER_PORTS.loadBalancerHealth);
+      expect(proxyProtocolPorts).toContain(port);
+    }
+    expect(checked).not.toContain(PROXY_CONTAINER_PORTS.health);
   });
 
   it('listens on TCP 80 -> 8080 and TCP 443 -> 8443 (TLS passes through)', () => {
@@ -234,7 +258,7 @@ describe('load balancers', () => {
 });
 
 describe('security groups', () => {
-  it('lets only the load balancers reach the tasks, on the proxy ports', () => {
+  it('lets only the load balancers reach the tasks, on the proxy ports and the PROXY-protocol health port', () => {
     for (const name of ['pub', 'priv', 'both']) {
       const template = ingress(name);
       const [taskGroup] = Object.keys(
@@ -252,7 +276,12 @@ describe('security groups', () => {
       const rules = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(
         ([, p]) => (p.GroupId as { 'Fn::GetAtt': string[] })['Fn::GetAtt']?.[0] === taskGroup,
       );
-      const ports = Object.values(PROXY_CONTAINER_PORTS);
+      const ports: readonly number[] = LOAD_BALANCER_CONTAINER_PORTS;
+      expect([...ports].sort()).toEqual([
+        PROXY_CONTAINER_PORTS.http,
+        PROXY_CONTAINER_PORTS.loadBalancerHealth,
+        PROXY_CONTAINER_PORTS.tls,
+      ]);
       expect(rules).toHaveLength(ports.length * lbGroups.length);
       for (const [, rule] of rules) {
         expect(lbGroups).toContain(
@@ -261,6 +290,8 @@ describe('security groups', () => {
         expect(ports).toContain(rule.FromPort);
         expect(rule.ToPort).toBe(rule.FromPort);
       }
+      // The container's own health port is loopback-only: nothing outside the task is let in on it.
+      expect(rules.map(([, rule]) => rule.FromPort)).not.toContain(PROXY_CONTAINER_PORTS.health);
     }
   });
 
@@ -307,7 +338,7 @@ describe('proxy service', () => {
             Match.objectLike({ ContainerPath: path, ReadOnly: false }),
           ),
           HealthCheck: Match.objectLike({ Command: CONTAINER_HEALTH_CHECK }),
-          PortMappings: Object.values(PROXY_CONTAINER_PORTS).map((port) =>
+          PortMappings: LOAD_BALANCER_CONTAINER_PORTS.map((port) =>
             Match.objectLike({ ContainerPort: port }),
           ),
         }),

@@ -2,18 +2,18 @@
 // address, the local stack), signed with SigV4 for `auth: iam` services with credentials from the standard AWS
 // chain (environment, profiles, SSO, assumed roles, instance/container roles). Prints the status, headers and
 // body, and the equivalent curl command.
+
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { formatDiagnostics } from '../../config/diagnostics.ts';
-import { loadConfig } from '../../config/load.ts';
 import { AWS_REGION, type Config, type Port, type Service } from '../../config/model.ts';
 import { signingRegion } from '../../smoke/checks.ts';
 import { renderCurl } from '../../smoke/curl.ts';
 import { probe } from '../../smoke/probe.ts';
 import { requestTarget, signLatticeRequest } from '../../smoke/sign.ts';
 import type { Command } from '../command.ts';
+import { loadValidConfig } from '../valid-config.ts';
 
 const USAGE = `Usage: lattice-ingress call <service> [options]
 
@@ -260,10 +260,7 @@ export const command: Command = async (args) => {
     console.log(USAGE);
     return 0;
   }
-  const { config, diagnostics } = await loadConfig(values.config);
-  if (!config) {
-    console.error(formatDiagnostics(diagnostics, 'text'));
-    return 1;
-  }
+  const config = await loadValidConfig(values.config, 'No request was sent');
+  if (!config) return 1;
   return call(parseCallArguments(args, config), (text) => process.stdout.write(text));
 };

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatDiagnostics } from '../../config/diagnostics.ts';
-import { loadConfig, parseConfig } from '../../config/load.ts';
+import { parseConfig } from '../../config/load.ts';
 import { readSourcesAtRef } from '../../diff/git.ts';
 import { formatPlanMarkdown } from '../../diff/markdown.ts';
 import { planChange } from '../../diff/plan.ts';
 import { renderedDiffs } from '../../diff/rendered.ts';
 import type { Command } from '../command.ts';
+import { loadValidConfig } from '../valid-config.ts';
 
 const USAGE = `Usage: lattice-ingress diff --base <git-ref> [--config DIR] [--output FILE]
 
@@ -30,17 +30,11 @@ export const command: Command = async (args) => {
     return 0;
   }
   if (!values.base) throw new Error('--base <git-ref> is required (e.g. --base origin/main)');
-  const head = await loadConfig(values.config);
-  if (!head.config) {
-    console.error(formatDiagnostics(head.diagnostics, 'text'));
-    return 1;
-  }
+  const head = await loadValidConfig(values.config, 'No plan was made');
+  if (!head) return 1;
   // The base only has to parse: an entry that has expired since, for example, must still show as removed.
   const base = parseConfig(await readSourcesAtRef(values.base, values.config), { now: new Date() });
-  const markdown = formatPlanMarkdown(
-    planChange(base.parts, head.config),
-    renderedDiffs(base.parts, head.config),
-  );
+  const markdown = formatPlanMarkdown(planChange(base.parts, head), renderedDiffs(base.parts, head));
   if (values.output) await writeFile(values.output, markdown);
   else process.stdout.write(markdown);
   return 0;

@@ -1,10 +1,10 @@
 // `lattice-ingress environments`: the environments of config/deployment.yaml as the deploy workflow's matrix.
 // The workflow never parses YAML itself, so the matrix only ever carries values the config model has validated.
+
 import { parseArgs } from 'node:util';
-import { formatDiagnostics } from '../../config/diagnostics.ts';
-import { loadConfig } from '../../config/load.ts';
 import { type Deployment, type Environment, githubEnvironment } from '../../config/model.ts';
 import type { Command } from '../command.ts';
+import { loadValidConfig } from '../valid-config.ts';
 
 /** One matrix entry of the deploy, verify and PR preview jobs. */
 export interface EnvironmentEntry {
@@ -65,11 +65,8 @@ export const command: Command = async (args) => {
     console.log(USAGE);
     return 0;
   }
-  const { config, diagnostics } = await loadConfig(values.config);
-  if (!config) {
-    console.error(formatDiagnostics(diagnostics, 'text'));
-    return 1;
-  }
+  const config = await loadValidConfig(values.config, 'No environment was listed');
+  if (!config) return 1;
   const entries = environmentEntries(config.deployment).filter(
     (entry) =>
       (!values['with-smoke-runner'] || entry.smokeRunner !== '') &&

@@ -1,10 +1,10 @@
 // `lattice-ingress render`: the NGINX configuration an environment's image ships, from config/.
 // Nothing is written unless the whole config validates.
+
 import { parseArgs } from 'node:util';
-import { formatDiagnostics, hasErrors } from '../../config/diagnostics.ts';
-import { loadConfig } from '../../config/load.ts';
 import { type NginxFlavour, renderProxy, renderTargetFor, writeRendered } from '../../render/render.ts';
 import type { Command } from '../command.ts';
+import { loadValidConfig } from '../valid-config.ts';
 
 const FLAVOURS: readonly NginxFlavour[] = ['image', 'debian'];
 const USAGE = `Usage: lattice-ingress render --env NAME [--config DIR] [--out DIR] [--flavour image|debian]
@@ -32,13 +32,8 @@ export const command: Command = async (args) => {
   if (!FLAVOURS.includes(flavour)) throw new Error(`--flavour must be one of ${FLAVOURS.join(', ')}`);
   if (!values.env) throw new Error(`--env is required\n\n${USAGE}`);
 
-  const { config, diagnostics } = await loadConfig(values.config);
-  const report = formatDiagnostics(diagnostics, 'text');
-  if (report) console.error(report);
-  if (!config || hasErrors(diagnostics)) {
-    console.error('lattice-ingress render: the config has errors; nothing was rendered');
-    return 1;
-  }
+  const config = await loadValidConfig(values.config, 'The config has errors; nothing was rendered');
+  if (!config) return 1;
   const env = config.deployment.environments.find((candidate) => candidate.name === values.env);
   if (!env) {
     const known = config.deployment.environments.map((candidate) => candidate.name).join(', ');

@@ -1,14 +1,14 @@
 // `lattice-ingress start`: validate config/, bring the local stack up on loopback, smoke-test it, then stay up
 // until Ctrl-C (or exit after the checks with --once). Everything started is stopped on every way out.
+
 import { parseArgs } from 'node:util';
-import { formatDiagnostics } from '../../config/diagnostics.ts';
-import { loadConfig } from '../../config/load.ts';
 import { runLocalChecks } from '../../local/checks.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../local/sigv4.ts';
 import { REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../local/stack.ts';
 import { Supervisor } from '../../local/supervisor.ts';
 import { formatSmokeTable } from '../../smoke/index.ts';
 import type { Command } from '../command.ts';
+import { loadValidConfig } from '../valid-config.ts';
 
 const USAGE = `Usage: lattice-ingress start [--config DIR] [--once] [--http-port N] [--tls-port N]
 
@@ -54,18 +54,14 @@ export const command: Command = async (args) => {
   const httpPort = port(values['http-port'], '--http-port');
   const tlsPort = port(values['tls-port'], '--tls-port');
 
-  const { config, diagnostics } = await loadConfig(values.config);
-  if (!config) {
-    console.error(formatDiagnostics(diagnostics, 'text'));
-    console.error(`\nNothing was started: fix ${values.config}/ first.`);
-    return 1;
-  }
+  const config = await loadValidConfig(values.config, 'Nothing was started');
+  if (!config) return 1;
   const services = config.services.services;
   if (services.length === 0)
     throw new Error(`${values.config}/services.yaml lists no services: nothing to start`);
-  const warnings = diagnostics.length > 0 ? `\n${formatDiagnostics(diagnostics, 'text')}` : '';
+  const entries = config.allowlist.entries.length;
   console.log(
-    `Configuration ${values.config}/ is valid: ${services.length} service(s), ${config.allowlist.entries.length} allowlist entr${config.allowlist.entries.length === 1 ? 'y' : 'ies'}.${warnings}`,
+    `Configuration ${values.config}/ is valid: ${services.length} service(s), ${entries} allowlist entr${entries === 1 ? 'y' : 'ies'}.`,
   );
 
   const supervisor = new Supervisor();

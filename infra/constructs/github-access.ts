@@ -1,5 +1,6 @@
 // GitHub Actions' way into the account: the OIDC provider and two roles, each trusted by exactly one kind of workflow
 // run of one repository, and allowed only what that run does.
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardFinding } from '../nag.ts';
@@ -55,6 +56,8 @@ export class GitHubAccess extends Construct {
     this.deployRole = new iam.Role(this, 'DeployRole', {
       description: `GitHub Actions deployments of ${props.repository} to ${props.environment}`,
       assumedBy: this.principal(environmentSubject(props.repository, props.environment)),
+      // A deployment whose rollout times out and then rolls back can outlast the default hour.
+      maxSessionDuration: Duration.hours(2),
     });
     this.deployRole.attachInlinePolicy(policy(this, 'DeployPolicy', deployGrants(arns)));
 

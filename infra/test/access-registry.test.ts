@@ -97,6 +97,10 @@ describe('GitHub OIDC access', () => {
     }
   });
 
+  it('lets a deploy session last two hours, as the deploy workflow asks for', () => {
+    expect(propertiesOf(access('staging'), 'AWS::IAM::Role', 'DeployRole').MaxSessionDuration).toBe(7200);
+  });
+
   it('binds the read-only preview role to pull requests of this repository', () => {
     const [statement] = trust('staging', 'PreviewRole');
     expect(statement?.Condition).toEqual({

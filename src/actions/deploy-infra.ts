@@ -222,7 +222,8 @@ async function diff(
   parameters: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const args = ['diff', ...stacks, '--no-color', ...parameters];
+  // Without a change set the preview role only needs to read templates (through the CDK lookup role).
+  const args = ['diff', ...stacks, '--no-change-set', '--no-color', ...parameters];
   const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
   const text = stripAnsi(`${result.stdout}\n${result.stderr}`).trim();
   if (result.exitCode !== 0) {

@@ -73,7 +73,7 @@ describe('rollback action (bundled)', () => {
     const rolledBack = github.deployments.find((d) => d.id === current);
     expect(rolledBack?.statuses.at(-1)).toMatchObject({
       state: 'failure',
-      description: 'Rolled back to ' + OLD_TAG + ' by mona: smoke test failed',
+      description: `Rolled back to ${OLD_TAG} by mona: smoke test failed`,
     });
   });
 

@@ -224,7 +224,7 @@ ${failures.length>0?`${table(["Stack","Resource","Status","Reason"],failures)}
 ${table(["Stack","Status","Change"],rows)}
 
 ${values.length>0?`${table(["Output","Value"],values.map(([k5,v])=>[k5,code(v)]))}
-`:""}`)}__name(deploy,"deploy");async function diff(input2,ports,io,stacks,parameters,env){let args=["diff",...stacks,"--no-color",...parameters],result=await io.group(`cdk ${args.join(" ")}`,()=>ports.cdk(args,env)),text2=stripAnsi(`${result.stdout}
+`:""}`)}__name(deploy,"deploy");async function diff(input2,ports,io,stacks,parameters,env){let args=["diff",...stacks,"--no-change-set","--no-color",...parameters],result=await io.group(`cdk ${args.join(" ")}`,()=>ports.cdk(args,env)),text2=stripAnsi(`${result.stdout}
 ${result.stderr}`).trim();if(result.exitCode!==0)throw await io.appendSummary(`## \`cdk diff\` ${input2.environment.name} failed
 
 ${fenced(text2.split(`

@@ -1,38 +1,24 @@
 // The bundled rollback action, run as the runner runs it: target resolution from the GitHub deployment history
 // (GitHub stub) and the registry (AWS stub), then the shared rollout.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsStub, startAwsStub } from '../support/aws-stub.ts';
-import { type GitHubStub, startGitHubStub } from '../support/github-stub.ts';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/run-action.ts';
+import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_TAG, OLD_DIGEST, OLD_TAG } from './fleet-simulator.ts';
 
-let aws: AwsStub;
-let github: GitHubStub;
-beforeAll(async () => {
-  aws = await startAwsStub();
-  github = await startGitHubStub();
-});
-afterAll(async () => {
-  await aws.close();
-  await github.close();
-});
-afterEach(() => {
-  aws.requests.length = 0;
-  github.deployments.length = 0;
-});
+const stubs = useStubs();
 
 const OLD_SHA = 'a'.repeat(40);
 const NEW_SHA = 'b'.repeat(40);
 
 function seedHistory() {
-  github.seed({
+  stubs.github.seed({
     sha: OLD_SHA,
     environment: 'staging',
     imageTag: OLD_TAG,
     states: ['in_progress', 'success', 'inactive'],
     createdAt: '2026-11-01T10:00:00Z',
   });
-  return github.seed({
+  return stubs.github.seed({
     sha: NEW_SHA,
     environment: 'staging',
     imageTag: NEW_TAG,
@@ -43,8 +29,8 @@ function seedHistory() {
 
 function run(inputs: Record<string, string | number>) {
   return runAction('rollback', {
-    awsEndpoint: aws.url,
-    githubApiUrl: github.url,
+    awsEndpoint: stubs.aws.url,
+    githubApiUrl: stubs.github.url,
     env: { GITHUB_ACTOR: 'mona' },
     inputs: { environment: 'staging', reason: 'smoke test failed', 'poll-interval-seconds': 0.02, ...inputs },
   });
@@ -55,7 +41,7 @@ describe('rollback action (bundled)', () => {
     const current = seedHistory();
     // The stack runs NEW_TAG; rolling "forward" to OLD_TAG is the simulator's update.
     const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
-    aws.set(fleet.stubTable());
+    stubs.aws.set(fleet.stubTable());
     const result = await run({});
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.outputs).toEqual({ 'image-tag': OLD_TAG, 'rolled-back-from': NEW_TAG });
@@ -67,10 +53,10 @@ describe('rollback action (bundled)', () => {
     expect(result.summary).toContain('| Why | smoke test failed |');
     expect(result.summary).toContain(`\`${NEW_TAG}\` → \`${OLD_TAG}\``);
     // A new deployment of the old commit, and the rolled-back one marked failed so `previous` moves on next time.
-    const created = github.deployments.at(-1);
+    const created = stubs.github.deployments.at(-1);
     expect(created).toMatchObject({ sha: OLD_SHA, payload: { imageTag: OLD_TAG, digest: OLD_DIGEST } });
     expect(created?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
-    const rolledBack = github.deployments.find((d) => d.id === current);
+    const rolledBack = stubs.github.deployments.find((d) => d.id === current);
     expect(rolledBack?.statuses.at(-1)).toMatchObject({
       state: 'failure',
       description: `Rolled back to ${OLD_TAG} by mona: smoke test failed`,
@@ -80,7 +66,7 @@ describe('rollback action (bundled)', () => {
   it('accepts an abbreviated sha found in the history', async () => {
     seedHistory();
     const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
-    aws.set(fleet.stubTable());
+    stubs.aws.set(fleet.stubTable());
     const result = await run({ target: OLD_SHA.slice(0, 8) });
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs['image-tag']).toBe(OLD_TAG);
@@ -88,7 +74,7 @@ describe('rollback action (bundled)', () => {
 
   it('refuses a target that was never deployed nor built, saying what was looked for and what exists', async () => {
     seedHistory();
-    aws.set(new FleetSimulator('complete').stubTable());
+    stubs.aws.set(new FleetSimulator('complete').stubTable());
     const result = await run({ target: 'deadbeef' });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
@@ -98,28 +84,28 @@ describe('rollback action (bundled)', () => {
       `Successful deployments: ${NEW_TAG} (2026-11-02), ${OLD_TAG} (2026-11-01)`,
     );
     expect(result.summary).toContain('## Rollback refused');
-    expect(aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
+    expect(stubs.aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
   });
 
   it('refuses a malformed target before touching AWS', async () => {
     const result = await run({ target: 'not a tag!' });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('is neither "previous", a commit sha');
-    expect(aws.requests).toHaveLength(0);
+    expect(stubs.aws.requests).toHaveLength(0);
   });
 
   it('refuses a deployed version whose image has expired from ECR, recording nothing', async () => {
     seedHistory();
     const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
     fleet.images = { [NEW_TAG]: OLD_DIGEST };
-    aws.set(fleet.stubTable());
-    const before = github.deployments.length;
+    stubs.aws.set(fleet.stubTable());
+    const before = stubs.github.deployments.length;
     const result = await run({});
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
       `::error::cannot roll staging back to "previous": it resolved to ${OLD_TAG}, which is no longer in ECR repository lattice-ingress-staging (newest git-* tags: ${NEW_TAG}). Nothing was changed.`,
     );
-    expect(github.deployments).toHaveLength(before);
-    expect(aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
+    expect(stubs.github.deployments).toHaveLength(before);
+    expect(stubs.aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
   });
 });

@@ -1,33 +1,19 @@
 // The bundled rollout action, run as the runner runs it, against a scripted stack and service served by the AWS
 // stub, with GitHub deployments recorded by the GitHub stub.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
-import { type GitHubStub, startGitHubStub } from '../support/github-stub.ts';
+import { describe, expect, it } from 'vitest';
+import { AwsStubError } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
+import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
 
-let aws: AwsStub;
-let github: GitHubStub;
-beforeAll(async () => {
-  aws = await startAwsStub();
-  github = await startGitHubStub();
-});
-afterAll(async () => {
-  await aws.close();
-  await github.close();
-});
-afterEach(() => {
-  aws.requests.length = 0;
-  github.requests.length = 0;
-  github.deployments.length = 0;
-});
+const stubs = useStubs();
 
 const fast = { 'poll-interval-seconds': 0.02 };
 
 function run(inputs: Record<string, string | number>) {
   return runAction('rollout', {
-    awsEndpoint: aws.url,
-    githubApiUrl: github.url,
+    awsEndpoint: stubs.aws.url,
+    githubApiUrl: stubs.github.url,
     inputs: { environment: 'staging', 'image-tag': NEW_TAG, ...fast, ...inputs },
   });
 }
@@ -36,7 +22,7 @@ describe('rollout action (bundled)', () => {
   it('updates the stack, follows the deployment to COMPLETED, verifies digests and records the deployment', async () => {
     const fleet = new FleetSimulator('complete');
     let throttled = 0;
-    aws.set(
+    stubs.aws.set(
       fleet.stubTable({
         // The first status poll is throttled: the SDK's retry absorbs it.
         'ecs:DescribeServices': ({ call }) => {
@@ -57,7 +43,7 @@ describe('rollout action (bundled)', () => {
       'task-definition-arn': expect.stringMatching(/task-definition\/.+:2$/),
       'deployment-id': expect.stringMatching(/^\d+$/),
     });
-    const update = aws.calls('cloudformation:UpdateStack')[0]?.params;
+    const update = stubs.aws.calls('cloudformation:UpdateStack')[0]?.params;
     expect(update).toEqual({
       StackName: 'LatticeIngress-staging-Ingress',
       UsePreviousTemplate: 'true',
@@ -76,7 +62,7 @@ describe('rollout action (bundled)', () => {
     expect(result.summary).toContain(`\`${OLD_TAG}\` → \`${NEW_TAG}\``);
     expect(result.summary).toMatch(/<summary>Service events \(\d+\)<\/summary>[\s\S]*has started 1 tasks/);
 
-    const [deployment] = github.deployments;
+    const [deployment] = stubs.github.deployments;
     expect(deployment).toMatchObject({
       environment: 'staging',
       sha: RUNNER_DEFAULTS.GITHUB_SHA,
@@ -90,7 +76,7 @@ describe('rollout action (bundled)', () => {
 
   it('fails with stopped-task reasons, exit codes, stack and service events when the circuit breaker rolls back', async () => {
     const fleet = new FleetSimulator('circuit-breaker');
-    aws.set(fleet.stubTable());
+    stubs.aws.set(fleet.stubTable());
     const result = await run({});
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
@@ -102,32 +88,32 @@ describe('rollout action (bundled)', () => {
     expect(result.summary).toContain('#### CloudFormation failures');
     expect(result.summary).toContain('ECS Deployment Circuit Breaker was triggered');
     expect(result.summary).toContain('deployment failed: tasks failed to start.');
-    expect(github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    expect(stubs.github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
     expect(result.outputs['image-digest']).toBeUndefined();
   });
 
   it('times out with the last progress, cancels the stack update and reports', async () => {
     const fleet = new FleetSimulator('stuck');
-    aws.set(fleet.stubTable());
+    stubs.aws.set(fleet.stubTable());
     const result = await run({ 'timeout-minutes': 0.05 });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(
       /::error::timed out after 0 minute\(s\) waiting for git-b+ to reach rolloutState COMPLETED \(last seen: IN_PROGRESS: running 1\/2, pending 1\); cancelled the stack update/,
     );
-    expect(aws.calls('cloudformation:CancelUpdateStack')).toHaveLength(1);
+    expect(stubs.aws.calls('cloudformation:CancelUpdateStack')).toHaveLength(1);
   });
 
   it('refuses a tag that is not in ECR and changes nothing', async () => {
     const fleet = new FleetSimulator('complete');
-    aws.set(fleet.stubTable());
+    stubs.aws.set(fleet.stubTable());
     const result = await run({ 'image-tag': 'git-cccccccccccccccccccccccccccccccccccccccc' });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
       '::error::image lattice-ingress-staging:git-cccccccccccccccccccccccccccccccccccccccc does not exist in ECR; nothing was changed',
     );
-    expect(aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
+    expect(stubs.aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
     // The attempt is recorded as failed, so `rollback previous` afterwards targets what is really running.
-    expect(github.deployments.map((d) => d.statuses.map((st) => st.state))).toEqual([
+    expect(stubs.github.deployments.map((d) => d.statuses.map((st) => st.state))).toEqual([
       ['in_progress', 'failure'],
     ]);
   });

@@ -1,0 +1,28 @@
+// The AWS and GitHub stubs, started once per test file, with what they recorded cleared after each test.
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type AwsStub, startAwsStub } from './aws-stub.ts';
+import { type GitHubStub, startGitHubStub } from './github-stub.ts';
+
+export interface Stubs {
+  aws: AwsStub;
+  github: GitHubStub;
+}
+
+/** Registers the hooks; the stubs are there from beforeAll on. */
+export function useStubs(): Stubs {
+  const stubs = {} as Stubs;
+  beforeAll(async () => {
+    stubs.aws = await startAwsStub();
+    stubs.github = await startGitHubStub();
+  });
+  afterAll(async () => {
+    await stubs.aws?.close();
+    await stubs.github?.close();
+  });
+  afterEach(() => {
+    stubs.aws.requests.length = 0;
+    stubs.github.requests.length = 0;
+    stubs.github.deployments.length = 0;
+  });
+  return stubs;
+}

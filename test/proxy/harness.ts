@@ -24,6 +24,7 @@ export interface HarnessOptions {
 }
 
 export interface Harness {
+  /** Where nginx runs: rendered files, pid, temp files and the access log. */
   dir: string;
   target: RenderTarget;
   nginx: NginxProcess;
@@ -80,7 +81,9 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     });
     cleanups.push(() => dns.close());
 
+    // Each attempt gets a directory of its own: a failed nginx start can leave its unix socket behind.
     const start = async () => {
+      const nginxDir = await mkdtemp(join(dir, 'nginx-'));
       const ports = {
         http: await freePort(),
         tls: await freePort(),
@@ -88,7 +91,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
         health: await freePort(),
       };
       const target = localRenderTarget({
-        runtimeDir: dir,
+        runtimeDir: nginxDir,
         listen: ports,
         resolver: { port: dns.port },
         upstreamPorts: { http: httpPort, tls: tlsPort },
@@ -96,15 +99,15 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
         trustedProxyCidrs: options.trustedProxyCidrs,
         extraAllowlist: options.extraAllowlist ?? [],
       });
-      await writeRendered(renderProxy(config, target), dir);
+      await writeRendered(renderProxy(config, target), nginxDir);
       const nginx = await startNginx({
-        dir,
+        dir: nginxDir,
         waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),
       });
-      return { ports, target, nginx };
+      return { nginxDir, ports, target, nginx };
     };
     // Another test may take a port between freePort() and nginx binding it: pick new ones then.
-    const { ports, target, nginx } = await start().catch((error: Error) => {
+    const { nginxDir, ports, target, nginx } = await start().catch((error: Error) => {
       if (!error.message.includes('Address already in use')) throw error;
       return start();
     });
@@ -113,7 +116,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     });
 
     return {
-      dir,
+      dir: nginxDir,
       target,
       nginx,
       ports,

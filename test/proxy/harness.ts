@@ -54,6 +54,13 @@ export interface Echo {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** The stand-in's echo of a request that reached it; anything else (a refusal, a close) fails the test here. */
+export function echoOf(outcome: HttpOutcome): Echo {
+  if (!('status' in outcome) || outcome.status !== 200)
+    throw new Error(`no answer: ${JSON.stringify(outcome)}`);
+  return JSON.parse(outcome.body) as Echo;
+}
+
 const LOCALHOST = '127.0.0.1';
 
 export async function startHarness(config: Config, options: HarnessOptions = {}): Promise<Harness> {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Config, upstreamName } from '../../src/config/model.ts';
 import { ALLOWLIST_FILE } from '../../src/render/render.ts';
 import { exampleConfig } from './example-config.ts';
-import { type Echo, type Harness, type HttpOutcome, httpGet, startHarness } from './harness.ts';
+import { echoOf, type Harness, httpGet, startHarness } from './harness.ts';
 
 const CLIENT = '198.51.100.7';
 let config: Config;
@@ -17,12 +17,6 @@ beforeAll(async () => {
   proxy = await startHarness(config);
 });
 afterAll(() => proxy?.stop());
-
-const echoOf = (outcome: HttpOutcome): Echo => {
-  if (!('status' in outcome) || outcome.status !== 200)
-    throw new Error(`no answer: ${JSON.stringify(outcome)}`);
-  return JSON.parse(outcome.body) as Echo;
-};
 
 async function eventually<T>(
   probe: () => Promise<T>,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Config } from '../../src/config/model.ts';
 import { proxyV2LocalHeader } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
-import { type Echo, type Harness, type HttpOutcome, httpExchange, httpGet, startHarness } from './harness.ts';
+import { echoOf, type Harness, httpExchange, httpGet, startHarness } from './harness.ts';
 
 const ALLOWED = '198.51.100.7';
 let config: Config;
@@ -19,10 +19,6 @@ beforeAll(async () => {
 afterAll(() => proxy?.stop());
 
 const services = () => config.services.services;
-const echoOf = (outcome: HttpOutcome): Echo => {
-  if (!('status' in outcome)) throw new Error('connection closed without a response');
-  return JSON.parse(outcome.body) as Echo;
-};
 
 describe('HTTP by Host', () => {
   test('each port-80 service is reached with its Host, path, query and SigV4 headers unchanged', async () => {

@@ -22,6 +22,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'list the environments of config/deployment.yaml (--json: the deploy matrix)',
     load: () => import('./commands/environments.ts'),
   },
+  expiry: {
+    summary: 'list allowlist entries that expired or expire soon; --write removes the expired ones',
+    load: () => import('./commands/expiry.ts'),
+  },
   start: {
     summary: 'run the proxy locally behind haproxy, in front of stand-in services, and smoke-test it',
     load: () => import('./commands/start.ts'),

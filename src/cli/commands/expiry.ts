@@ -1,0 +1,120 @@
+// `lattice-ingress expiry`: the allowlist entries that lapsed or lapse soon, whether the running fleet still admits
+// a lapsed one, and (--write) allowlist.yaml without the lapsed entries. The scheduled expiry workflow runs it daily.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type DatedEntry,
+  expiryStatus,
+  runningFleetAdmitsExpired,
+  utcDay,
+  withoutEntries,
+} from '../../access/expiry.ts';
+import { formatDiagnostics } from '../../config/diagnostics.ts';
+import { loadConfig, locate } from '../../config/load.ts';
+import { ISO_DATE } from '../../config/model.ts';
+import { EXPIRY_WARNING_DAYS } from '../../config/rules.ts';
+import type { Command } from '../command.ts';
+
+const USAGE = `Usage: lattice-ingress expiry [--config DIR] [--json] [--write] [--deployed-on YYYY-MM-DD] [--today YYYY-MM-DD]
+
+Lists allowlist entries that have expired and those expiring within ${EXPIRY_WARNING_DAYS} days.
+  --json                  one JSON object: today, expired, expiringSoon, redeploy
+  --write                 remove the expired entries from allowlist.yaml (comments and order kept)
+  --deployed-on DAY       UTC day of the oldest environment's last successful deployment: "redeploy" says
+                          whether that deployment still admits an entry that has expired since
+  --today DAY             the day to judge by (default: today, UTC)`;
+
+interface ListedEntry {
+  line: number;
+  cidr: string;
+  description: string;
+  expires: string;
+}
+
+export const command: Command = async (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', default: 'config' },
+      json: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      'deployed-on': { type: 'string' },
+      today: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  for (const option of ['deployed-on', 'today'] as const) {
+    const day = values[option];
+    if (day !== undefined && !ISO_DATE.test(day))
+      throw new Error(`--${option} must be a date written YYYY-MM-DD`);
+  }
+  const today = values.today ?? utcDay(new Date());
+  const { parts, diagnostics, files } = await loadConfig(values.config, {
+    now: new Date(`${today}T00:00:00Z`),
+  });
+  // An expired entry is what this command exists to handle; any other error means the file cannot be trusted.
+  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'entry-expired');
+  const allowlistFile = files.allowlist;
+  if (blocking.length > 0 || !parts.allowlist || !allowlistFile) {
+    console.error(formatDiagnostics(blocking, 'text'));
+    console.error(`\nNothing was changed: fix ${values.config}/ first.`);
+    return 1;
+  }
+  const status = expiryStatus(parts.allowlist.entries, today, EXPIRY_WARNING_DAYS);
+  const listed = (dated: DatedEntry[]): ListedEntry[] =>
+    dated.map(({ index, entry }) => ({
+      line: locate(allowlistFile, ['entries', index]).line,
+      cidr: entry.cidr,
+      description: entry.description,
+      expires: entry.expires as string,
+    }));
+  const report = {
+    today,
+    expired: listed(status.expired),
+    expiringSoon: listed(status.expiringSoon),
+    redeploy:
+      values['deployed-on'] === undefined
+        ? undefined
+        : runningFleetAdmitsExpired(parts.allowlist.entries, values['deployed-on'], today),
+  };
+  if (values.write && status.expired.length > 0) {
+    const path = join(values.config, 'allowlist.yaml');
+    writeFileSync(
+      path,
+      withoutEntries(
+        allowlistFile.source,
+        status.expired.map((e) => e.index),
+      ),
+    );
+  }
+  console.log(values.json ? JSON.stringify(report) : describe(report, values.write));
+  return 0;
+};
+
+function describe(
+  report: { expired: ListedEntry[]; expiringSoon: ListedEntry[]; redeploy?: boolean },
+  wrote: boolean,
+) {
+  const item = (e: ListedEntry) => `  line ${e.line}: ${e.cidr} (${e.description}), expires ${e.expires}`;
+  const lines = [
+    report.expired.length === 0
+      ? 'No entry has expired.'
+      : `Expired${wrote ? ' (removed from allowlist.yaml)' : ''}:\n${report.expired.map(item).join('\n')}`,
+    report.expiringSoon.length === 0
+      ? `No entry expires within ${EXPIRY_WARNING_DAYS} days.`
+      : `Expiring within ${EXPIRY_WARNING_DAYS} days:\n${report.expiringSoon.map(item).join('\n')}`,
+  ];
+  if (report.redeploy !== undefined) {
+    lines.push(
+      report.redeploy
+        ? 'The running fleet still admits an expired entry: redeploy.'
+        : 'The running fleet admits no expired entry.',
+    );
+  }
+  return lines.join('\n');
+}

@@ -3,7 +3,6 @@
 //
 // An entry is valid through its `expires` day (UTC), so it lapses at the start of the following day.
 import type { AllowlistEntry } from '../config/model.ts';
-import { keyNodeAt, nodeAt, positionOf, type YamlSource } from '../config/yaml-source.ts';
 
 export interface DatedEntry {
   /** Index in allowlist.yaml's `entries`. */
@@ -57,45 +56,4 @@ export function runningFleetAdmitsExpired(
   return entries.some(
     ({ expires }) => expires !== undefined && expires >= lastDeployedDay && expires < today,
   );
-}
-
-/**
- * allowlist.yaml without the entries at `indexes`, every other byte (comments, order, formatting) kept. An entry
- * goes with the comment lines directly above it, which describe it. Refuses a flow-style list (`entries: [...]`),
- * where entries do not own whole lines.
- */
-export function withoutEntries(source: YamlSource, indexes: readonly number[]): string {
-  if (indexes.length === 0) return source.text;
-  const lines = source.text.split('\n');
-  const drop = new Set<number>();
-  for (const index of indexes) {
-    const first = positionOf(source, nodeAt(source, ['entries', index]).offset).line - 1;
-    const dash = lines[first]?.match(/^(\s*)-\s/);
-    if (!dash) {
-      throw new Error(
-        `allowlist.yaml: entry ${index + 1} does not start its own line ("- cidr: ..."); remove it by hand`,
-      );
-    }
-    const indent = (dash[1] as string).length;
-    const isOwnLine = (line: string) => /^\s*(#|$)/.test(line) || line.search(/\S/) > indent;
-    let last = first;
-    for (let line = first + 1; line < lines.length && isOwnLine(lines[line] as string); line++) {
-      if (!/^\s*(#|$)/.test(lines[line] as string)) last = line;
-    }
-    for (let line = first; line <= last; line++) drop.add(line);
-    for (let line = first - 1; line >= 0 && /^\s*#/.test(lines[line] as string); line--) {
-      if ((lines[line] as string).search(/\S/) !== indent) break;
-      drop.add(line);
-    }
-  }
-  const entries = nodeAt(source, ['entries']).value;
-  if (Array.isArray(entries) && new Set(indexes).size === entries.length) {
-    // An empty block list would read as null: say "no entries" explicitly.
-    const key = keyNodeAt(source, [], 'entries');
-    if (key) {
-      const line = positionOf(source, key.offset).line - 1;
-      lines[line] = (lines[line] as string).replace(/entries:\s*$/, 'entries: []');
-    }
-  }
-  return lines.filter((_, line) => !drop.has(line)).join('\n');
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { oldestLastSuccess } from '../../.github/scripts/last-deployed.ts';
-import { expiryStatus, runningFleetAdmitsExpired, withoutEntries } from '../../src/access/expiry.ts';
+import { replaceEntries } from '../../src/access/allowlist-edit.ts';
+import { expiryStatus, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
 import { main } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { AllowlistEntry } from '../../src/config/model.ts';
@@ -47,7 +48,7 @@ describe('runningFleetAdmitsExpired', () => {
   });
 });
 
-describe('withoutEntries', () => {
+describe('replaceEntries', () => {
   const text = [
     '# header comment',
     'allowAnyAddress: false',
@@ -66,7 +67,7 @@ describe('withoutEntries', () => {
   ].join('\n');
 
   it('removes an entry with the comments that describe it, and keeps every other byte', () => {
-    expect(withoutEntries(parseYamlSource(text), [1])).toBe(
+    expect(replaceEntries(parseYamlSource(text), new Map([[1, []]]))).toBe(
       [
         '# header comment',
         'allowAnyAddress: false',
@@ -82,13 +83,20 @@ describe('withoutEntries', () => {
   });
 
   it('writes an explicit empty list when every entry goes', () => {
-    const result = withoutEntries(parseYamlSource(text), [0, 1, 2]);
+    const result = replaceEntries(
+      parseYamlSource(text),
+      new Map([
+        [0, []],
+        [1, []],
+        [2, []],
+      ]),
+    );
     expect(parseYamlSource(result).value).toEqual({ allowAnyAddress: false, entries: [] });
   });
 
   it('refuses a flow-style list rather than guess', () => {
     const flow = 'entries: [{cidr: 192.0.2.1/32, description: a}, {cidr: 192.0.2.2/32, description: b}]\n';
-    expect(() => withoutEntries(parseYamlSource(flow), [1])).toThrow(/remove it by hand/);
+    expect(() => replaceEntries(parseYamlSource(flow), new Map([[1, []]]))).toThrow(/edit it by hand/);
   });
 });
 

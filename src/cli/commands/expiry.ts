@@ -3,13 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type DatedEntry,
-  expiryStatus,
-  runningFleetAdmitsExpired,
-  utcDay,
-  withoutEntries,
-} from '../../access/expiry.ts';
+import { replaceEntries } from '../../access/allowlist-edit.ts';
+import { type DatedEntry, expiryStatus, runningFleetAdmitsExpired, utcDay } from '../../access/expiry.ts';
 import { formatDiagnostics } from '../../config/diagnostics.ts';
 import { loadConfig, locate } from '../../config/load.ts';
 import { ISO_DATE } from '../../config/model.ts';
@@ -86,10 +81,7 @@ export const command: Command = async (args) => {
     const path = join(values.config, 'allowlist.yaml');
     writeFileSync(
       path,
-      withoutEntries(
-        allowlistFile.source,
-        status.expired.map((e) => e.index),
-      ),
+      replaceEntries(allowlistFile.source, new Map(status.expired.map((e) => [e.index, []]))),
     );
   }
   console.log(values.json ? JSON.stringify(report) : describe(report, values.write));

@@ -13,6 +13,8 @@ export const INGRESS_OUTPUTS = {
   imageTag: 'DeployedImageTag',
   logGroup: 'LogGroupName',
   vpcId: 'VpcId',
+  /** Network ACL of the load balancers' subnets, where `lattice-ingress revoke` writes its denies. */
+  revocationAclId: 'RevocationNetworkAclId',
 } as const;
 
 export const REGISTRY_OUTPUTS = {

@@ -33,6 +33,7 @@ export class AccessStack extends Stack {
       serviceName: fleet.service,
       logGroupName: fleet.logGroup,
       qualifier: CDK_QUALIFIER,
+      environmentName: env.name,
     });
     new CfnOutput(this, ACCESS_OUTPUTS.deployRoleArn, {
       value: this.access.deployRole.roleArn,

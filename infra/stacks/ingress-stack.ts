@@ -17,6 +17,7 @@ import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-
 import { LatticeAssociation } from '../constructs/lattice-association.ts';
 import { Network } from '../constructs/network.ts';
 import { ProxyService } from '../constructs/proxy-service.ts';
+import { RevocationAcl } from '../constructs/revocation-acl.ts';
 import { fleetNames } from '../names.ts';
 import { INGRESS_OUTPUTS } from '../outputs.ts';
 
@@ -73,6 +74,13 @@ export class IngressStack extends Stack {
       dualStack: env.dualStack,
     });
 
+    const revocations = new RevocationAcl(this, 'Revocations', {
+      vpc: network.vpc,
+      subnets: [network.proxySubnets, ...(network.publicSubnets ? [network.publicSubnets] : [])],
+      dualStack: env.dualStack,
+      environmentName: env.name,
+    });
+
     // Imported by name: the Registry stack owns the repository, and the stacks stay loosely coupled.
     const repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(env));
     const proxy = new ProxyService(this, 'Proxy', {
@@ -127,6 +135,11 @@ export class IngressStack extends Stack {
     output(INGRESS_OUTPUTS.imageTag, imageTag.valueAsString, 'Image tag the service runs');
     output(INGRESS_OUTPUTS.logGroup, proxy.logGroup.logGroupName, 'Proxy access and error logs');
     output(INGRESS_OUTPUTS.vpcId, network.vpc.vpcId, 'Ingress VPC');
+    output(
+      INGRESS_OUTPUTS.revocationAclId,
+      revocations.acl.networkAclId,
+      'Network ACL that carries break-glass revocations (lattice-ingress revoke)',
+    );
   }
 
   /** The configured zones: with an explicit account and Region, CDK would otherwise look them up in the account. */

@@ -1,6 +1,7 @@
 // The Ingress stack per mode: network, load balancers, security groups, proxy service, Lattice association, DNS.
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REVOCATION_RULES } from '../../src/access/revocation.ts';
 import {
   type Environment,
   HEALTH_CHECK_PATH,
@@ -18,6 +19,7 @@ import {
   PROXY_USER,
   WRITABLE_PATHS,
 } from '../constructs/proxy-service.ts';
+import { REVOCATION_ACL_TAG } from '../constructs/revocation-acl.ts';
 import { INGRESS_OUTPUTS } from '../outputs.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
 import { IMAGE_TAG_PATTERN } from '../stacks/ingress-stack.ts';
@@ -415,6 +417,36 @@ describe('proxy service', () => {
   });
 });
 
+describe('revocation network ACL', () => {
+  it('covers every subnet a load balancer node lives in, tagged with the environment', () => {
+    // Mode both: three proxy subnets (tasks and the internal NLB) and three public ones (the internet-facing NLB).
+    const template = ingress('both');
+    template.resourceCountIs('AWS::EC2::NetworkAcl', 1);
+    template.resourceCountIs('AWS::EC2::SubnetNetworkAclAssociation', 6);
+    template.hasResourceProperties('AWS::EC2::NetworkAcl', {
+      Tags: Match.arrayWith([{ Key: REVOCATION_ACL_TAG, Value: 'both' }]),
+    });
+    ingress('priv').resourceCountIs('AWS::EC2::SubnetNetworkAclAssociation', 3);
+  });
+
+  it('allows everything behind the rule numbers reserved for break-glass denies', () => {
+    const entries = resourcesOf(ingress('both'), 'AWS::EC2::NetworkAclEntry').map(([, p]) => p);
+    expect(entries).toHaveLength(4);
+    for (const entry of entries) {
+      expect(entry.RuleAction).toBe('allow');
+      expect(entry.Protocol).toBe(-1);
+      expect(entry.RuleNumber).toBeGreaterThanOrEqual(REVOCATION_RULES.first + REVOCATION_RULES.count);
+    }
+    expect(entries.map((e) => e.CidrBlock ?? e.Ipv6CidrBlock).sort()).toEqual([
+      '0.0.0.0/0',
+      '0.0.0.0/0',
+      '::/0',
+      '::/0',
+    ]);
+    expect(resourcesOf(ingress('priv'), 'AWS::EC2::NetworkAclEntry')).toHaveLength(2);
+  });
+});
+
 describe('Lattice association', () => {
   it('associates the VPC with the configured service network, admitting only the proxy tasks on 80/443', () => {
     const template = ingress('priv');
@@ -495,6 +527,7 @@ describe('outputs', () => {
       INGRESS_OUTPUTS.imageTag,
       INGRESS_OUTPUTS.logGroup,
       INGRESS_OUTPUTS.vpcId,
+      INGRESS_OUTPUTS.revocationAclId,
     ];
     expect(outputs('pub')).toEqual([...common, INGRESS_OUTPUTS.publicEndpoint].sort());
     expect(outputs('priv')).toEqual([...common, INGRESS_OUTPUTS.privateEndpoint].sort());

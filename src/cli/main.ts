@@ -26,6 +26,11 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'list allowlist entries that expired or expire soon; --write removes the expired ones',
     load: () => import('./commands/expiry.ts'),
   },
+  revoke: {
+    summary:
+      'break-glass: deny a client range at the load balancers now (--lift: remove denies no longer needed)',
+    load: () => import('./commands/revoke.ts'),
+  },
   start: {
     summary: 'run the proxy locally behind haproxy, in front of stand-in services, and smoke-test it',
     load: () => import('./commands/start.ts'),

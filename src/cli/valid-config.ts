@@ -1,6 +1,7 @@
 import { formatDiagnostics } from '../config/diagnostics.ts';
-import { loadConfig } from '../config/load.ts';
-import type { Config } from '../config/model.ts';
+import { loadConfig, type ParsedFile } from '../config/load.ts';
+import type { Allowlist, Config, Deployment } from '../config/model.ts';
+import type { YamlSource } from '../config/yaml-source.ts';
 
 /**
  * Loads the config for a command that acts on it. Errors and warnings go to stderr (stdout stays the command's
@@ -11,4 +12,36 @@ export async function loadValidConfig(dir: string, nothingDone: string): Promise
   if (diagnostics.length > 0) console.error(formatDiagnostics(diagnostics, 'text'));
   if (!config) console.error(`\n${nothingDone}: fix ${dir}/ first.`);
   return config;
+}
+
+export interface AllowlistAndDeployment {
+  allowlist: Allowlist;
+  deployment: Deployment;
+  /** allowlist.yaml as parsed, for edits that keep its comments and layout. */
+  allowlistSource: YamlSource;
+  allowlistFile: ParsedFile;
+}
+
+/**
+ * For the commands that enforce expiry and revoke access: an expired allowlist entry is what they exist to handle,
+ * so it does not stop them; any other error does, as in loadValidConfig.
+ */
+export async function loadConfigAllowingExpired(
+  dir: string,
+  nothingDone: string,
+  now?: Date,
+): Promise<AllowlistAndDeployment | undefined> {
+  const { parts, diagnostics, files } = await loadConfig(dir, now ? { now } : {});
+  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'entry-expired');
+  if (blocking.length > 0) console.error(formatDiagnostics(blocking, 'text'));
+  if (blocking.length > 0 || !parts.allowlist || !parts.deployment || !files.allowlist) {
+    console.error(`\n${nothingDone}: fix ${dir}/ first.`);
+    return undefined;
+  }
+  return {
+    allowlist: parts.allowlist,
+    deployment: parts.deployment,
+    allowlistSource: files.allowlist.source,
+    allowlistFile: files.allowlist,
+  };
 }

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replaceEntries } from '../../access/allowlist-edit.ts';
 import { type DatedEntry, expiryStatus, runningFleetAdmitsExpired, utcDay } from '../../access/expiry.ts';
-import { formatDiagnostics } from '../../config/diagnostics.ts';
-import { loadConfig, locate } from '../../config/load.ts';
+import { locate } from '../../config/load.ts';
 import { ISO_DATE } from '../../config/model.ts';
 import { EXPIRY_WARNING_DAYS } from '../../config/rules.ts';
 import type { Command } from '../command.ts';
+import { loadConfigAllowingExpired } from '../valid-config.ts';
 
 const USAGE = `Usage: lattice-ingress expiry [--config DIR] [--json] [--write] [--deployed-on YYYY-MM-DD] [--today YYYY-MM-DD]
 
@@ -49,18 +49,14 @@ export const command: Command = async (args) => {
       throw new Error(`--${option} must be a date written YYYY-MM-DD`);
   }
   const today = values.today ?? utcDay(new Date());
-  const { parts, diagnostics, files } = await loadConfig(values.config, {
-    now: new Date(`${today}T00:00:00Z`),
-  });
-  // An expired entry is what this command exists to handle; any other error means the file cannot be trusted.
-  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'entry-expired');
-  const allowlistFile = files.allowlist;
-  if (blocking.length > 0 || !parts.allowlist || !allowlistFile) {
-    console.error(formatDiagnostics(blocking, 'text'));
-    console.error(`\nNothing was changed: fix ${values.config}/ first.`);
-    return 1;
-  }
-  const status = expiryStatus(parts.allowlist.entries, today, EXPIRY_WARNING_DAYS);
+  const loaded = await loadConfigAllowingExpired(
+    values.config,
+    'Nothing was changed',
+    new Date(`${today}T00:00:00Z`),
+  );
+  if (!loaded) return 1;
+  const { allowlist, allowlistFile } = loaded;
+  const status = expiryStatus(allowlist.entries, today, EXPIRY_WARNING_DAYS);
   const listed = (dated: DatedEntry[]): ListedEntry[] =>
     dated.map(({ index, entry }) => ({
       line: locate(allowlistFile, ['entries', index]).line,
@@ -75,13 +71,13 @@ export const command: Command = async (args) => {
     redeploy:
       values['deployed-on'] === undefined
         ? undefined
-        : runningFleetAdmitsExpired(parts.allowlist.entries, values['deployed-on'], today),
+        : runningFleetAdmitsExpired(allowlist.entries, values['deployed-on'], today),
   };
   if (values.write && status.expired.length > 0) {
     const path = join(values.config, 'allowlist.yaml');
     writeFileSync(
       path,
-      replaceEntries(allowlistFile.source, new Map(status.expired.map((e) => [e.index, []]))),
+      replaceEntries(loaded.allowlistSource, new Map(status.expired.map((e) => [e.index, []]))),
     );
   }
   console.log(values.json ? JSON.stringify(report) : describe(report, values.write));

@@ -346,13 +346,16 @@ export const rules: readonly Rule[] = [
   {
     id: 'environment-jobs-serialised',
     description:
-      'Jobs that act on a GitHub environment share its deploy-<env> concurrency group and are never cancelled.',
+      'Jobs that act on a GitHub environment share its deploy-<env> concurrency group and are never cancelled; ' +
+      'break-glass revocations, which touch only the network ACL and must not wait behind a deployment, use revoke-<env>.',
     check: ({ workflow }) =>
       Object.entries(workflow.jobs ?? {})
         .filter(([, job]) => job.environment !== undefined)
         .flatMap(([jobId, job]) => {
           const c = job.concurrency;
-          if (typeof c !== 'object' || !c.group?.startsWith('deploy-') || c['cancel-in-progress'] !== false) {
+          const group = typeof c === 'object' ? c.group : undefined;
+          const serialised = group?.startsWith('deploy-') || (jobId === 'revoke' && group?.startsWith('revoke-'));
+          if (typeof c !== 'object' || !serialised || c['cancel-in-progress'] !== false) {
             return [
               `jobs.${jobId} deploys to an environment without concurrency { group: deploy-<env>, cancel-in-progress: false }`,
             ];

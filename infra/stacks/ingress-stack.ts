@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import {
   type Allowlist,
   availabilityZones,
+  cpuAlarmPercent,
   type Environment,
   IMAGE_TAG_PARAMETER,
   repositoryName,
@@ -16,6 +17,7 @@ import { Dns } from '../constructs/dns.ts';
 import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-balancers.ts';
 import { LatticeAssociation } from '../constructs/lattice-association.ts';
 import { Network } from '../constructs/network.ts';
+import { Observability } from '../constructs/observability.ts';
 import { ProxyService } from '../constructs/proxy-service.ts';
 import { RevocationAcl } from '../constructs/revocation-acl.ts';
 import { fleetNames } from '../names.ts';
@@ -106,6 +108,18 @@ export class IngressStack extends Stack {
         clientSecurityGroup: proxy.securityGroup,
       });
     }
+
+    new Observability(this, 'Observability', {
+      environmentName: env.name,
+      alarms: env.alarms,
+      cpuAlarmPercent: cpuAlarmPercent(env.alarms, props.scaling),
+      maxTasks: props.scaling.maxTasks,
+      logGroup: proxy.logGroup,
+      cluster: proxy.cluster,
+      service: proxy.service,
+      loadBalancers,
+      latticeServices: serviceNetworkId ? props.services : [],
+    });
 
     const byExposure = (exposure: Exposure) =>
       loadBalancers.find((lb) => lb.exposure === exposure)?.loadBalancer;

@@ -22,6 +22,8 @@ import {
   FARGATE_SIZES,
   githubEnvironment,
   LATTICE_DNS_NAME,
+  LATTICE_UNSUPPORTED_ZONE_IDS,
+  SNS_TOPIC_ARN,
   upstreamName,
 } from './model.ts';
 
@@ -567,6 +569,91 @@ const availabilityZonesInRegion: Rule = ({ deployment }) => {
   );
 };
 
+/** The zone ID prefix of a Region, e.g. euw1 for eu-west-1 and apne1 for ap-northeast-1. */
+export function zoneIdPrefix(region: string): string {
+  const [area, ...rest] = region.split('-');
+  const number = rest.pop();
+  const direction = (word: string) =>
+    word.replace(/north|south|east|west|central/g, (part) => part.charAt(0));
+  return `${area}${rest.map(direction).join('')}${number}`;
+}
+
+/** Zone IDs belong to the environment's Region, appear once, are supported by Lattice, and replace zone names. */
+const latticeZoneIds: Rule = ({ deployment }) => {
+  if (!deployment) return [];
+  return deployment.environments.flatMap((env, index) => {
+    const ids = env.availabilityZoneIds;
+    if (!ids) return [];
+    if (env.availabilityZones) {
+      return [
+        error(
+          'deployment',
+          ['environments', index, 'availabilityZoneIds'],
+          'az-ids-and-names',
+          'availabilityZones and availabilityZoneIds are both given',
+          'keep one: zone IDs name the same zones in every account, zone names do not',
+        ),
+      ];
+    }
+    const prefix = zoneIdPrefix(env.region);
+    return ids.flatMap((id, z) => {
+      const path = ['environments', index, 'availabilityZoneIds', z];
+      if (!id.startsWith(`${prefix}-`)) {
+        return [
+          error(
+            'deployment',
+            path,
+            'az-id-region-mismatch',
+            `${id} is not a zone of the environment's Region ${env.region}`,
+            `use zone IDs of ${env.region}, e.g. ${prefix}-az1`,
+          ),
+        ];
+      }
+      if ((LATTICE_UNSUPPORTED_ZONE_IDS as readonly string[]).includes(id)) {
+        return [
+          error(
+            'deployment',
+            path,
+            'az-id-not-lattice',
+            `${id} is a zone VPC Lattice does not support: the proxy could not reach the service network from it`,
+            `choose another zone of ${env.region}; aws ec2 describe-availability-zones --region ${env.region} lists them`,
+          ),
+        ];
+      }
+      return ids.indexOf(id) !== z
+        ? [
+            error(
+              'deployment',
+              path,
+              'az-id-duplicate',
+              `${id} is listed twice`,
+              'list three different zones',
+            ),
+          ]
+        : [];
+    });
+  });
+};
+
+/** CloudWatch alarm actions notify topics in the alarm's own Region only. */
+const alarmTopicRegion: Rule = ({ deployment }) => {
+  if (!deployment) return [];
+  return deployment.environments.flatMap((env, index) => {
+    const topic = env.alarms.topicArn;
+    const region = topic ? SNS_TOPIC_ARN.exec(topic)?.groups?.region : undefined;
+    if (!region || region === env.region) return [];
+    return [
+      error(
+        'deployment',
+        ['environments', index, 'alarms', 'topicArn'],
+        'alarm-topic-region',
+        `topicArn is a topic in ${region}, but the environment's alarms are in ${env.region}`,
+        `use a topic in ${env.region}, or omit topicArn to have the stack create one`,
+      ),
+    ];
+  });
+};
+
 const hostedZonesMatchMode: Rule = ({ deployment }) => {
   if (!deployment) return [];
   return deployment.environments.flatMap((env, index) => {
@@ -590,6 +677,24 @@ const hostedZonesMatchMode: Rule = ({ deployment }) => {
 };
 
 // ---- across files ----------------------------------------------------------------------------------------------
+
+/** The CPU alarm must sit above the scaling target, or it would fire whenever the fleet works as intended. */
+const alarmCpuAboveTarget: Rule = ({ deployment, scaling }) => {
+  if (!deployment || !scaling) return [];
+  return deployment.environments.flatMap((env, index) =>
+    env.alarms.cpuPercent === undefined || env.alarms.cpuPercent > scaling.cpuTargetPercent
+      ? []
+      : [
+          error(
+            'deployment',
+            ['environments', index, 'alarms', 'cpuPercent'],
+            'alarm-cpu-below-target',
+            `alarms.cpuPercent ${env.alarms.cpuPercent} is not above scaling.yaml's cpuTargetPercent ${scaling.cpuTargetPercent}`,
+            `set it above ${scaling.cpuTargetPercent}, e.g. ${Math.min(100, scaling.cpuTargetPercent + 25)}`,
+          ),
+        ],
+  );
+};
 
 /** Lattice services are regional: the proxy can only reach services in the Region it runs in. */
 const latticeRegion: Rule = ({ services, deployment }) => {
@@ -645,6 +750,9 @@ export const RULES: readonly Rule[] = [
   uniqueEnvironments,
   vpcCidr,
   availabilityZonesInRegion,
+  latticeZoneIds,
+  alarmTopicRegion,
+  alarmCpuAboveTarget,
   hostedZonesMatchMode,
   latticeRegion,
   vpcAllowlisted,

@@ -73,6 +73,18 @@ const dnsName = (what: string, example: string) =>
 export const PORTS = [80, 443] as const;
 export type Port = (typeof PORTS)[number];
 
+/** Per client address and task; a client behind a NAT pool needs an override (connectionsPerClient on its entry). */
+export const DEFAULT_CONNECTIONS_PER_CLIENT = 512;
+/** Each proxied connection takes two of a worker's 8192 connections: a higher limit would never apply. */
+export const MAX_CONNECTIONS_PER_CLIENT = 4096;
+const connectionLimit = z
+  .number()
+  .int({ error: 'connectionsPerClient must be a whole number' })
+  .min(1, { error: 'connectionsPerClient must be at least 1' })
+  .max(MAX_CONNECTIONS_PER_CLIENT, {
+    error: `connectionsPerClient can be at most ${MAX_CONNECTIONS_PER_CLIENT}: a task cannot hold more per client`,
+  });
+
 // ---- allowlist.yaml --------------------------------------------------------------------------------------------
 
 export const AllowlistEntrySchema = z.strictObject({
@@ -85,10 +97,29 @@ export const AllowlistEntrySchema = z.strictObject({
     .regex(ISO_DATE, { error: 'expires must be a date written YYYY-MM-DD' })
     .optional()
     .describe('Last day (UTC) the entry is valid; expired entries fail validation, and warn 14 days ahead.'),
+  services: z
+    .array(
+      z
+        .string()
+        .regex(SERVICE_NAME, { error: 'services lists service names of services.yaml, such as orders' }),
+    )
+    .min(1, { error: 'services must name at least one service; omit it to allow every service' })
+    .optional()
+    .describe('Services these clients may reach (names from services.yaml). Omit to allow every service.'),
+  connectionsPerClient: connectionLimit
+    .optional()
+    .describe(
+      "Overrides the allowlist's connectionsPerClient for these clients (a NAT pool, a busy partner).",
+    ),
 });
 
 export const AllowlistSchema = z
   .strictObject({
+    connectionsPerClient: connectionLimit
+      .optional()
+      .describe(
+        `Connections one client address may hold open at once, per proxy task (TLS connections; HTTP requests in progress). Default ${DEFAULT_CONNECTIONS_PER_CLIENT}.`,
+      ),
     allowAnyAddress: z
       .boolean()
       .default(false)

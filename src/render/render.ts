@@ -5,8 +5,10 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { compileAccess } from '../access/access-groups.ts';
 import {
   type Config,
+  DEFAULT_CONNECTIONS_PER_CLIENT,
   type Environment,
   HEALTH_CHECK_PATH,
   PROXY_CONTAINER_PORTS,
@@ -182,11 +184,17 @@ export async function writeRendered(files: RenderedFiles, dir: string): Promise<
 function buildView(config: Config, target: RenderTarget) {
   for (const cidr of target.trustedProxyCidrs) parseCidr(cidr);
   if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
-  const allowlist = [
-    ...config.allowlist.entries.map((entry) => ({ cidr: entry.cidr })),
-    ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr })),
-  ];
-  for (const { cidr } of allowlist) parseCidr(cidr);
+  const access = compileAccess(
+    [...config.allowlist.entries, ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
+    config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+  );
+  const connectionLimits = (listener: 'http' | 'tls') =>
+    access.limits.map((limit) => ({
+      limit,
+      key: `client_key_${limit}`,
+      zone: `${listener}_clients_${limit}`,
+      groups: access.groups.filter((g) => g.connectionsPerClient === limit).map((g) => g.id),
+    }));
   const services = config.services.services;
   assertUnique(
     'service name',
@@ -226,8 +234,17 @@ function buildView(config: Config, target: RenderTarget) {
     // Shared by every HTTP upstream group; `resolve` adds a peer per address a name resolves to.
     upstreamZoneKilobytes: Math.max(1024, 16 * on(80).length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
-    allowlist,
+    allowlist: access.entries,
     extraAllowlist: target.extraAllowlist.length > 0,
+    accessGroups: access.groups.map((group) => ({
+      id: group.id,
+      all: group.services === undefined,
+      services: group.services ?? [],
+    })),
+    httpConnectionLimits: connectionLimits('http'),
+    tlsConnectionLimits: connectionLimits('tls'),
+    // One zone per distinct limit and listener; 1 MB holds about 8,000 client addresses at once.
+    limitZoneMegabytes: 10,
     tlsServices: on(443).map((service) => ({
       name: service.name,
       domain: service.domain,

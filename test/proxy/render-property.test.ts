@@ -110,11 +110,13 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
 
 test('templates never HTML-escape: every value is triple-braced, everything else is a block or a comment', async () => {
   const dir = templateDir();
-  for (const file of await readdir(dir)) {
+  const files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.hbs'));
+  expect(files).toContain('nginx.conf.hbs');
+  for (const file of files) {
     const text = await readFile(join(dir, file), 'utf8');
     const doubles = [...text.matchAll(/(?<!\{)\{\{(?!\{)([^}]*)\}\}/g)]
       .map((match) => match[1]?.trim() ?? '')
-      .filter((inner) => !/^([#/!]|else$|else |!--)/.test(inner));
+      .filter((inner) => !/^([#/!>]|else$|else |!--)/.test(inner));
     expect(doubles, file).toEqual([]);
   }
 });

@@ -77,10 +77,10 @@ describe('the files the image ships', () => {
     }
   });
 
-  test('write the allowlist as geo entries, nothing else', () => {
+  test('write the allowlist as geo entries with their access group, nothing else', () => {
     const allowlist = render(environments()[0] as Environment).get(ALLOWLIST_FILE) ?? '';
     const entries = allowlist.split('\n').filter((line) => line && !line.startsWith('#'));
-    expect(entries).toEqual(config.allowlist.entries.map((entry) => `${entry.cidr} 1;`));
+    expect(entries).toEqual(config.allowlist.entries.map((entry) => `${entry.cidr} g0;`));
   });
 });
 

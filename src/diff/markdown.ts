@@ -29,6 +29,7 @@ export function formatPlanMarkdown(plan: ConfigPlan, rendered?: readonly Rendere
     '',
     hasChanges(plan) ? summaryLine(plan) : 'No change to the allowlist, services, scaling or environments.',
     ...allowlistSection(plan),
+    ...accessSection(plan),
     ...namedSection('Services', 'Service', plan.services),
     ...fieldSection('Scaling', plan.scaling),
     ...namedSection('Environments', 'Environment', plan.environments),
@@ -87,6 +88,20 @@ function allowlistSection(plan: ConfigPlan): string[] {
     lines.push(`| ${label} | ${cidr} | ${details || change.description} | ${change.expires ?? '—'} |`);
   }
   lines.push(...more(plan.allowlist.length));
+  return lines;
+}
+
+function accessSection(plan: ConfigPlan): string[] {
+  if (plan.access.length === 0) return [];
+  const lines = ['', '### Access per service', ''];
+  for (const change of plan.access.slice(0, MAX_ROWS)) {
+    const parts = [
+      ...(change.gained.length ? [`may now reach ${change.gained.join(', ')}`] : []),
+      ...(change.lost.length ? [`may no longer reach ${change.lost.join(', ')}`] : []),
+    ];
+    lines.push(`- ${code(change.cidr)} ${parts.join('; ')}`);
+  }
+  lines.push(...more(plan.access.length));
   return lines;
 }
 

@@ -141,3 +141,32 @@ describe('unifiedDiff', () => {
     expect(unifiedDiff('same\n', 'same\n', { from: 'a', to: 'b' })).toBe('');
   });
 });
+
+describe('access per service', () => {
+  it('says which range may now, or no longer, reach which service', () => {
+    const base = example();
+    const head: Config = {
+      ...base,
+      allowlist: {
+        ...base.allowlist,
+        entries: [
+          { cidr: '198.51.100.0/24', description: 'Head office', services: ['orders'] },
+          { cidr: '203.0.113.16/28', description: 'Partner', services: ['orders', 'inventory'] },
+          { cidr: '192.0.2.10/32', description: 'VPN' },
+          { cidr: '2001:db8:100::/48', description: 'Head office IPv6' },
+          { cidr: '198.18.0.0/24', description: 'New partner', services: ['inventory'] },
+        ],
+      },
+    };
+    const plan = planChange(base, head);
+    expect(plan.access).toEqual([
+      { cidr: '198.18.0.0/24', gained: ['inventory'], lost: [] },
+      { cidr: '198.51.100.0/24', gained: [], lost: ['inventory', 'status-page'] },
+      { cidr: '203.0.113.16/28', gained: [], lost: ['status-page'] },
+    ]);
+    expect(formatPlanMarkdown(plan)).toContain(
+      '- `198.51.100.0/24` may no longer reach inventory, status-page',
+    );
+    expect(formatPlanMarkdown(plan)).toContain('- `198.18.0.0/24` may now reach inventory');
+  });
+});

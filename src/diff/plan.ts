@@ -1,5 +1,7 @@
 // What a configuration change does, computed from two parsed configurations. Pure: the `diff` command and the
 // validate action both call it, with the base from git and the head from the working tree.
+
+import { mayReach } from '../access/access-groups.ts';
 import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
 import type { AllowlistEntry, Config, Environment, Service } from '../config/model.ts';
 
@@ -38,8 +40,17 @@ export interface NamedChange {
   fields: FieldChange[];
 }
 
+/** How what one allowlisted range may reach changes: "198.51.100.0/24 may now reach orders". */
+export interface AccessChange {
+  cidr: string;
+  gained: string[];
+  lost: string[];
+}
+
 export interface ConfigPlan {
   allowlist: AllowlistChange[];
+  /** Per range and service, for ranges whose reach changes (a new range, a new or removed `services`, nesting). */
+  access: AccessChange[];
   allowAnyAddress?: FieldChange;
   services: NamedChange[];
   scaling: FieldChange[];
@@ -49,6 +60,7 @@ export interface ConfigPlan {
 export function hasChanges(plan: ConfigPlan): boolean {
   return (
     plan.allowlist.length > 0 ||
+    plan.access.length > 0 ||
     plan.allowAnyAddress !== undefined ||
     plan.services.length > 0 ||
     plan.scaling.length > 0 ||
@@ -61,6 +73,7 @@ export function planChange(base: Partial<Config> | undefined, head: Config): Con
   const anyBefore = base?.allowlist?.allowAnyAddress ?? false;
   return {
     allowlist: allowlistChanges(base?.allowlist?.entries ?? [], head.allowlist.entries),
+    access: accessChanges(base, head),
     allowAnyAddress:
       anyBefore === head.allowlist.allowAnyAddress
         ? undefined
@@ -98,8 +111,18 @@ export function allowlistChanges(
     const before = baseByCidr.get(key(entry));
     if (!before) continue;
     const details = fieldChanges(
-      { description: before.description, expires: before.expires },
-      { description: entry.description, expires: entry.expires },
+      {
+        description: before.description,
+        expires: before.expires,
+        services: before.services,
+        connectionsPerClient: before.connectionsPerClient,
+      },
+      {
+        description: entry.description,
+        expires: entry.expires,
+        services: entry.services,
+        connectionsPerClient: entry.connectionsPerClient,
+      },
     );
     if (details.length > 0) changes.push({ ...describe(entry, 'changed'), details });
   }
@@ -128,6 +151,33 @@ export function allowlistChanges(
     if (!s.matched) changes.push(describe(s.entry, s.side === 'head' ? 'added' : 'removed'));
   }
   return changes.sort((a, b) => order(a) - order(b) || compareText(a.cidr, b.cidr));
+}
+
+/**
+ * For every range of either side, the services of head it may reach before and after (a range reaches what the
+ * entries containing it grant). Services that exist only in base are the services section's news, not access.
+ */
+export function accessChanges(base: Partial<Config> | undefined, head: Config): AccessChange[] {
+  const before = base?.allowlist?.entries ?? [];
+  const after = head.allowlist.entries;
+  const services = head.services.services.map((service) => service.name);
+  const baseServices = new Set(base?.services?.services.map((service) => service.name) ?? services);
+  const reach = (entries: readonly AllowlistEntry[], cidr: string) =>
+    new Set(services.filter((service) => mayReach(entries, cidr, service)));
+  const cidrs = [...new Set([...before, ...after].map((entry) => entry.cidr))].sort(compareText);
+  return cidrs.flatMap((cidr) => {
+    const was = reach(before, cidr);
+    const is = reach(after, cidr);
+    const gained = services.filter(
+      (service) => is.has(service) && !was.has(service) && baseServices.has(service),
+    );
+    const lost = services.filter((service) => was.has(service) && !is.has(service));
+    // A brand-new service is reported in the services section, with who may reach it.
+    const newService = services.filter((service) => !baseServices.has(service) && is.has(service));
+    return gained.length + lost.length + newService.length > 0
+      ? [{ cidr, gained: [...gained, ...newService], lost }]
+      : [];
+  });
 }
 
 function side(entry: AllowlistEntry, which: 'base' | 'head'): Side[] {

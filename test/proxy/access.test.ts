@@ -180,3 +180,36 @@ describe('access logs', () => {
     expect(lines.some((line) => line.host === '(not printable ASCII)')).toBe(true);
   });
 });
+
+describe('an unparseable PROXY address', () => {
+  let proxy: Harness;
+  beforeAll(async () => {
+    proxy = await startHarness(await exampleConfig());
+  });
+  afterAll(() => proxy.stop());
+
+  // nginx keeps the peer's own address when the header's cannot be parsed (255.255.255.255 is its parse-error
+  // value; v1 also allows integer forms it does not read). The peer is the load balancer, inside the VPC range,
+  // which validation never lets the allowlist contain: such a client is refused, never admitted.
+  test.each([
+    ['v1 integer form', 'PROXY TCP4 3325256709 10.0.0.1 40000 80\r\n'],
+    ['v1 out-of-range octet', 'PROXY TCP4 198.51.100.300 10.0.0.1 40000 80\r\n'],
+  ])('%s is judged as the load balancer, and refused', async (_, header) => {
+    const outcome = await httpExchange(proxy.ports.http, httpGet('orders.example.com'), Buffer.from(header));
+    expect(outcome).toMatchObject({ status: 403 });
+  });
+
+  test('the peer decides: were its address allowlisted, the client would be admitted', async () => {
+    const peerAllowed = await startHarness(await exampleConfig(), {
+      extraAllowlist: [{ cidr: '127.0.0.1/32', description: 'the load balancer itself' }],
+    });
+    try {
+      const header = Buffer.from('PROXY TCP4 3325256709 10.0.0.1 40000 80\r\n');
+      expect(await httpExchange(peerAllowed.ports.http, httpGet('orders.example.com'), header)).toMatchObject({
+        status: 200,
+      });
+    } finally {
+      await peerAllowed.stop();
+    }
+  });
+});

@@ -162,7 +162,8 @@ describe('lattice-ingress diff', () => {
     expect(stdout).toContain('**Allowlist:** 1 added, 1 widened');
     expect(stdout).toContain('| ➕ added ⚠️ broad | `100.64.0.0/10` | Carrier NAT partner | — |');
     expect(stdout).toContain('| ↔️ widened | `198.51.100.0/24` → `198.51.100.0/23` |');
-    expect(stdout).toMatch(/```diff\n[\s\S]*?^\+100\.64\.0\.0\/10 1;$/m);
+    expect(stdout).toMatch(/```diff\n[\s\S]*?^\+100\.64\.0\.0\/10 g0;$/m);
+    expect(stdout).toContain('- `100.64.0.0/10` may now reach orders, inventory, status-page');
     // The first commit had no config: everything is added.
     expect((await cli(['diff', '--base', 'HEAD~1', '--config', config])).stdout).toContain(
       '**Services:** 3 added',

@@ -10,9 +10,15 @@ export function fullConfig(): RawConfig {
   return {
     allowlist: {
       allowAnyAddress: false,
+      connectionsPerClient: 512,
       entries: [
-        { cidr: '198.51.100.0/24', description: 'Head office egress (NAT pool)', expires: '2030-06-30' },
-        { cidr: '2001:db8:100::/48', description: 'Head office IPv6' },
+        {
+          cidr: '198.51.100.0/24',
+          description: 'Head office egress (NAT pool)',
+          expires: '2030-06-30',
+          connectionsPerClient: 4000,
+        },
+        { cidr: '2001:db8:100::/48', description: 'Head office IPv6', services: ['orders'] },
       ],
     },
     services: {

@@ -14,6 +14,9 @@ export interface Cidr {
   last: bigint;
 }
 
+/** The hint for a value that is not a CIDR at all. */
+export const WRITE_A_CIDR = 'write address/prefix, e.g. 198.51.100.0/24 or 2001:db8:100::/48';
+
 export type CidrParseResult = { ok: true; cidr: Cidr } | { ok: false; reason: string };
 
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };

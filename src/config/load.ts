@@ -9,19 +9,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.ts';
+import { locate, locateKey, type ParsedFile, type ValuePath } from './locate.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
-import { checkRules } from './rules.ts';
+import { checkRules } from './rules/registry.ts';
 import { closestMatch } from './suggest.ts';
 import {
   forEachValueNode,
-  keyNodeAt,
   kindOf,
   nodeAt,
   parseYamlSource,
   plainText,
   positionOf,
   type SourceNode,
-  type YamlSource,
 } from './yaml-source.ts';
 import { describeValue, yaml11Reading } from './yaml11.ts';
 
@@ -37,12 +36,6 @@ export interface SourceFile {
 
 export type ConfigSources = Record<ConfigPart, SourceFile>;
 
-/** A parsed YAML file with what is needed to turn a value path into a line and column. */
-export interface ParsedFile {
-  path: string;
-  source: YamlSource;
-}
-
 export interface ParseResult {
   /** Present only when there are no errors. */
   config?: Config;
@@ -57,8 +50,6 @@ export interface ParseOptions {
   /** Today, for expiry checks. */
   now?: Date;
 }
-
-export type ValuePath = readonly (string | number)[];
 
 export async function readConfigSources(dir: string): Promise<ConfigSources> {
   const entries = await Promise.all(
@@ -297,13 +288,12 @@ function missingKey(file: ParsedFile, path: ValuePath, expected: string): Diagno
 }
 
 function unknownKey(file: ParsedFile, schema: z.ZodType, path: ValuePath, key: string): Diagnostic {
-  const keyNode = keyNodeAt(file.source, path, key);
   const known = knownKeysAt(schema, path);
   const suggestion = closestMatch(key, known);
   return {
     severity: 'error',
     file: file.path,
-    ...(keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path)),
+    ...locateKey(file, path, key),
     code: 'unknown-key',
     message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}`,
     hint: suggestion
@@ -336,15 +326,4 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
 
 export function formatPath(path: ValuePath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-/** Line and column of the node at a value path; falls back to the nearest existing parent. */
-export function locate(file: ParsedFile, path: ValuePath): { line: number; column: number } {
-  return positionOf(file.source, nodeAt(file.source, path).offset);
-}
-
-/** Line and column of a mapping key (e.g. to point at `allowAnyAddress:` rather than its value). */
-export function locateKey(file: ParsedFile, path: ValuePath, key: string): { line: number; column: number } {
-  const keyNode = keyNodeAt(file.source, path, key);
-  return keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path);
 }

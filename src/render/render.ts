@@ -5,6 +5,7 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
   type Environment,
@@ -13,7 +14,6 @@ import {
   type Service,
   upstreamName,
 } from '../config/model.ts';
-import { parseCidr, vpcResolverAddress } from './cidr.ts';
 import { loadTemplates } from './templates.ts';
 
 /**
@@ -180,13 +180,13 @@ export async function writeRendered(files: RenderedFiles, dir: string): Promise<
 
 /** Everything the templates read; every string in it is checked by assertInert before rendering. */
 function buildView(config: Config, target: RenderTarget) {
-  for (const cidr of target.trustedProxyCidrs) parseCidr(cidr);
+  for (const cidr of target.trustedProxyCidrs) requireCanonicalCidr(cidr);
   if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
   const allowlist = [
     ...config.allowlist.entries.map((entry) => ({ cidr: entry.cidr })),
     ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr })),
   ];
-  for (const { cidr } of allowlist) parseCidr(cidr);
+  for (const { cidr } of allowlist) requireCanonicalCidr(cidr);
   const services = config.services.services;
   assertUnique(
     'service name',

@@ -1,9 +1,9 @@
 // Builds the CDK app from the configuration: four stacks per environment, cdk-nag on all of them.
 import { App, Tags } from 'aws-cdk-lib';
 import { type Config, type Environment, stackNames } from '../src/config/model.ts';
+import { partitionOf } from '../src/contract/names.ts';
 import { GITHUB_OIDC_HOST } from './constructs/github-access.ts';
 import { addNagChecks } from './nag.ts';
-import { partitionOf } from './names.ts';
 import { AccessStack } from './stacks/access-stack.ts';
 import { ExampleProviderStack } from './stacks/example-provider-stack.ts';
 import { IngressStack } from './stacks/ingress-stack.ts';

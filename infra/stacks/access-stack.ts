@@ -3,9 +3,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { previewRoleVariable } from '../../src/cli/commands/environments.ts';
 import { type Environment, githubEnvironment, repositoryName, stackNames } from '../../src/config/model.ts';
+import { CDK_QUALIFIER, fleetNames } from '../../src/contract/names.ts';
+import { ACCESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import { GitHubAccess } from '../constructs/github-access.ts';
-import { CDK_QUALIFIER, fleetNames } from '../names.ts';
-import { ACCESS_OUTPUTS } from '../outputs.ts';
 
 export interface AccessStackProps extends StackProps {
   environment: Environment;

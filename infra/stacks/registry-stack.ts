@@ -2,8 +2,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Environment, repositoryName } from '../../src/config/model.ts';
+import { REGISTRY_OUTPUTS } from '../../src/contract/outputs.ts';
 import { Registry } from '../constructs/registry.ts';
-import { REGISTRY_OUTPUTS } from '../outputs.ts';
 
 export interface RegistryStackProps extends StackProps {
   environment: Environment;

@@ -2,9 +2,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repositoryName } from '../../src/config/model.ts';
+import { ACCESS_OUTPUTS, REGISTRY_OUTPUTS } from '../../src/contract/outputs.ts';
 import { githubProviderArn } from '../app.ts';
 import { KEEP_DEPLOYED_IMAGES } from '../constructs/registry.ts';
-import { ACCESS_OUTPUTS, REGISTRY_OUTPUTS } from '../outputs.ts';
 import {
   environment,
   exampleConfig,

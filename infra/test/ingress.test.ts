@@ -8,8 +8,9 @@ import {
   PROXY_CONTAINER_PORTS,
   stackNames,
 } from '../../src/config/model.ts';
+import { configTag, gitTag } from '../../src/contract/image-tags.ts';
+import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import { MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
-import { configTag, gitTag } from '../../src/rollout/image-tags.ts';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
 import { LOAD_BALANCER_CONTAINER_PORTS } from '../constructs/ingress-load-balancers.ts';
 import {
@@ -18,7 +19,6 @@ import {
   PROXY_USER,
   WRITABLE_PATHS,
 } from '../constructs/proxy-service.ts';
-import { INGRESS_OUTPUTS } from '../outputs.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
 import { IMAGE_TAG_PATTERN } from '../stacks/ingress-stack.ts';
 import {

@@ -2,7 +2,7 @@
 // resolves against the environment's deployment history (GitHub deployments with payload.imageTag, newest first)
 // and, for a sha or tag not in that history, the registry's tags. Anything else is refused with what was looked
 // for and what exists.
-import { GIT_SHA_PREFIX, IMAGE_TAG } from './image-tags.ts';
+import { GIT_SHA_PREFIX, IMAGE_TAG } from '../contract/image-tags.ts';
 
 export interface DeploymentRecord {
   id: number;

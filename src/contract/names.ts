@@ -1,5 +1,5 @@
 // Physical names fixed at synth time, so IAM policies can be scoped to them without a cross-stack reference.
-import type { Environment } from '../src/config/model.ts';
+import type { Environment } from '../config/model.ts';
 
 /** The default CDK bootstrap qualifier; `cdk bootstrap` creates roles named cdk-<qualifier>-<purpose>-<account>-<region>. */
 export const CDK_QUALIFIER = 'hnb659fds';

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
 import { loadConfig } from '../../src/config/load.ts';
-import { stackNames } from '../../src/config/model.ts';
+import { stackNames } from '../../src/contract/names.ts';
 import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import { isEntryPoint } from './entry.ts';
 

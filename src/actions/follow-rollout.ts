@@ -10,7 +10,9 @@ import { isStackBusy, type Stacks, stackOutputs, stackParameter } from '../aws/c
 import type { Registry, RegistryImage } from '../aws/ecr.ts';
 import type { Fleet } from '../aws/ecs.ts';
 import type { DeploymentLog } from '../aws/github-deployments.ts';
-import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import type { Environment } from '../config/model.ts';
+import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { stackNames } from '../contract/names.ts';
 import { INGRESS_OUTPUTS } from '../contract/outputs.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import { type FailureEvidence, failureLogLines, failureMarkdown } from '../rollout/failure-report.ts';

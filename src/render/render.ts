@@ -6,14 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
+import { type Config, type Environment, type Service, upstreamName } from '../config/model.ts';
 import {
-  type Config,
-  type Environment,
   HEALTH_CHECK_PATH,
+  NGINX_SHUTDOWN_SECONDS,
   PROXY_CONTAINER_PORTS,
-  type Service,
-  upstreamName,
-} from '../config/model.ts';
+} from '../contract/proxy-container.ts';
 import { loadTemplates } from './templates.ts';
 
 /**
@@ -104,8 +102,7 @@ export function renderTargetFor(env: Environment): RenderTarget {
     paths: { pid: '/tmp/nginx/nginx.pid', runtime: '/tmp/nginx' },
     streamModule: DEBIAN_STREAM_MODULE,
     workerConnections: 8192,
-    // ECS sends SIGQUIT after the load balancer drained the task, and SIGKILL stopTimeout (60 s) later.
-    shutdownTimeoutSeconds: 50,
+    shutdownTimeoutSeconds: NGINX_SHUTDOWN_SECONDS,
   };
 }
 

@@ -248,14 +248,12 @@ export function extractDocsBlock(document: string): string | undefined {
 export async function comparisonForConfig(
   configDir: string,
 ): Promise<{ name: string; text: string; estimate: RolloutEstimate }[]> {
-  const [{ loadConfig }, { formatDiagnostics }, { buildApp }, { App }] = await Promise.all([
-    import('../src/config/load.ts'),
-    import('../src/config/diagnostics.ts'),
+  const [{ requireValidConfig }, { buildApp }, { App }] = await Promise.all([
+    import('../src/config/valid-config.ts'),
     import('./app.ts'),
     import('aws-cdk-lib'),
   ]);
-  const { config, diagnostics } = await loadConfig(configDir);
-  if (!config) throw new Error(`${configDir} has errors:\n${formatDiagnostics(diagnostics, 'text')}`);
+  const { config } = await requireValidConfig(configDir);
   // Only the values matter here: no cdk-nag, no template validation.
   const context = { '@aws-cdk/core:validateAgainstDefaultRules': false };
   const { app, stacks } = buildApp(config, new App({ context }), { nag: false });

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { codeTable } from '../src/config/rules/code-table.ts';
 import { RULES } from '../src/config/rules/registry.ts';
-import { docsBlock, replaceDocsBlock } from './docs-block.ts';
+import { generatedBlock, replaceGeneratedBlock } from './generated-block.ts';
 
 export const CODE_TABLE_DOCS = resolve(import.meta.dirname, '../docs/configuration.md');
-export const CODE_TABLE_BLOCK = docsBlock('rule-codes', 'npx tsx scripts/code-table.ts --write-docs');
+export const CODE_TABLE_BLOCK = generatedBlock('rule-codes', 'npx tsx scripts/code-table.ts --write-docs');
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const document = await readFile(CODE_TABLE_DOCS, 'utf8');
-  await writeFile(CODE_TABLE_DOCS, replaceDocsBlock(document, CODE_TABLE_BLOCK, table));
+  await writeFile(CODE_TABLE_DOCS, replaceGeneratedBlock(document, CODE_TABLE_BLOCK, table));
   console.log(`updated ${CODE_TABLE_DOCS}`);
 }
 

@@ -41,6 +41,11 @@ export const ENTRY_SHELL_IMPORTS: readonly { from: string; to: string; why: stri
     to: 'src/actions',
     why: 'actions/<name>/main.ts is the bundled entry of src/actions/<name>.ts',
   },
+  {
+    from: 'infra',
+    to: 'scripts',
+    why: 'infra/rollout-time.ts writes its documentation block with scripts/generated-block.ts',
+  },
   { from: 'bin', to: 'src/cli', why: 'bin/lattice-ingress.mjs starts the CLI through tsx' },
   {
     from: 'src/cli',

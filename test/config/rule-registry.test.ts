@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CODE_TABLE_BLOCK, CODE_TABLE_DOCS } from '../../scripts/code-table.ts';
-import { extractDocsBlock, replaceDocsBlock } from '../../scripts/docs-block.ts';
+import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
 import { codeTable } from '../../src/config/rules/code-table.ts';
 import { RULES } from '../../src/config/rules/registry.ts';
@@ -156,7 +156,7 @@ describe('rule registry', () => {
 
 describe('documented code table', () => {
   it('docs/configuration.md shows exactly the table generated from the registry', () => {
-    const documented = extractDocsBlock(readFileSync(CODE_TABLE_DOCS, 'utf8'), CODE_TABLE_BLOCK);
+    const documented = extractGeneratedBlock(readFileSync(CODE_TABLE_DOCS, 'utf8'), CODE_TABLE_BLOCK);
     expect(documented, 'run `npx tsx scripts/code-table.ts --write-docs`').toBe(codeTable(RULES));
   });
 
@@ -166,13 +166,5 @@ describe('documented code table', () => {
       expect(table).toContain(`| \`${code}\` | ${severity} |`);
       expect(table).toContain(`(../src/config/rules/${rule.group}/${rule.name}.ts)`);
     }
-  });
-
-  it('replaces only the generated block', () => {
-    const document = `intro\n${CODE_TABLE_BLOCK.begin}\nold table\n${CODE_TABLE_BLOCK.end}\noutro\n`;
-    const updated = replaceDocsBlock(document, CODE_TABLE_BLOCK, 'new table');
-    expect(updated).toBe(`intro\n${CODE_TABLE_BLOCK.begin}\nnew table\n${CODE_TABLE_BLOCK.end}\noutro\n`);
-    expect(extractDocsBlock(updated, CODE_TABLE_BLOCK)).toBe('new table');
-    expect(() => replaceDocsBlock('no markers', CODE_TABLE_BLOCK, 'table')).toThrow(/block/);
   });
 });

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.ts';
+import { declared, type LoadCode } from './load-codes.ts';
 import { locate, locateKey, type ParsedFile, type ValuePath } from './locate.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
 import { checkRules } from './rules/registry.ts';
@@ -92,12 +93,11 @@ function parseYamlFile(
   source: SourceFile,
   diagnostics: Diagnostic[],
 ): { file: ParsedFile; value: unknown } | undefined {
-  const error = (code: string, message: string, hint: string, line = 1, column = 1): Diagnostic => ({
-    severity: 'error',
+  const error = (code: LoadCode, message: string, hint: string, line = 1, column = 1): Diagnostic => ({
+    ...declared(code),
     file: source.path,
     line,
     column,
-    code,
     message,
     hint,
   });
@@ -181,10 +181,9 @@ function validateShape<S extends z.ZodType>(
       const node = nodeAt(file.source, path);
       flagged.add(node.offset);
       diagnostics.push({
-        severity: 'error',
+        ...declared(issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value'),
         file: file.path,
         ...locate(file, path),
-        code: issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value',
         message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
         hint: issueHint(issue, file, node),
       });
@@ -236,10 +235,9 @@ function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<number>)
     const explanation = plain === undefined ? undefined : explainPlainScalar(plain, value);
     if (!explanation) return;
     found.push({
-      severity: 'warning',
+      ...declared('yaml-ambiguous-scalar'),
       file: file.path,
       ...positionOf(file.source, node.offset),
-      code: 'yaml-ambiguous-scalar',
       message: explanation,
       hint:
         typeof value === 'string'
@@ -278,10 +276,9 @@ function missingKey(file: ParsedFile, path: ValuePath, expected: string): Diagno
   const key = String(path.at(-1));
   const parent = path.slice(0, -1);
   return {
-    severity: 'error',
+    ...declared('missing-key'),
     file: file.path,
     ...locate(file, parent),
-    code: 'missing-key',
     message: `${formatPath(parent) || 'document'}: required key "${key}" is missing`,
     hint: `add ${key}: <${expected}>`,
   };
@@ -291,10 +288,9 @@ function unknownKey(file: ParsedFile, schema: z.ZodType, path: ValuePath, key: s
   const known = knownKeysAt(schema, path);
   const suggestion = closestMatch(key, known);
   return {
-    severity: 'error',
+    ...declared('unknown-key'),
     file: file.path,
     ...locateKey(file, path, key),
-    code: 'unknown-key',
     message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}`,
     hint: suggestion
       ? `did you mean "${suggestion}"?`

@@ -1,17 +1,19 @@
-// The rule registry: every rule in its own file with declared codes, every declared code has a configuration that
-// triggers it, a rule cannot report an undeclared code, and the documented code table is the generated one.
+// The code registry: every rule in its own file with declared codes, every declared code (the loader's and the
+// rules') has a configuration that triggers it, a rule cannot report an undeclared code, and the documented code
+// tables are the generated ones.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CODE_TABLE_BLOCK, CODE_TABLE_DOCS } from '../../scripts/code-table.ts';
+import { CODE_TABLE_DOCS, codeTableBlocks } from '../../scripts/code-table.ts';
 import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
+import { ruleCodeTable } from '../../src/config/code-table.ts';
+import { LOAD_CODES, type LoadCode } from '../../src/config/load-codes.ts';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
-import { codeTable } from '../../src/config/rules/code-table.ts';
 import { RULES } from '../../src/config/rules/registry.ts';
 import { defineRule } from '../../src/config/rules/rule.ts';
 import { allowlistYaml, exampleText, parse, REPO_ROOT } from './sources.ts';
 
-type Overrides = Partial<Record<ConfigPart, string>>;
+type Overrides = Partial<Record<ConfigPart, string | Uint8Array>>;
 
 /** The example file with one piece of text replaced; fails loudly when the example no longer has that text. */
 function edit(part: ConfigPart, from: string, to: string): Overrides {
@@ -95,6 +97,30 @@ const FAILING_CASES: Record<string, Record<string, Overrides>> = {
   'vpc-allowlisted': { 'vpc-cidr-allowlisted': { allowlist: entries('10.42.0.0/24') } },
 };
 
+/** For each code of the loader, a file that makes the loader report it. */
+const LOAD_FAILING_CASES: Record<LoadCode, Overrides> = {
+  'file-too-large': { scaling: new Uint8Array(16 * 1024 * 1024 + 1).fill(0x20) },
+  'not-utf8': { scaling: new Uint8Array([0x6d, 0x3a, 0x20, 0xff, 0x0a]) },
+  'yaml-syntax': { scaling: 'minTasks: [2\n' },
+  'yaml-too-deep': { scaling: `minTasks: ${'['.repeat(40)}1${']'.repeat(40)}\n` },
+  'yaml-duplicate-key': edit('scaling', 'minTasks: 2', 'minTasks: 2\nminTasks: 3'),
+  'yaml-anchor': edit('scaling', 'minTasks: 2', 'minTasks: &two 2'),
+  'yaml-alias': edit('scaling', 'minTasks: 2', 'minTasks: &two 2\nmaxTasks: *two'),
+  'empty-file': { scaling: '# nothing here\n' },
+  'unknown-key': edit('scaling', 'minTasks: 2', 'minTasks: 2\nminimumTasks: 2'),
+  'missing-key': edit('scaling', 'minTasks: 2\n', ''),
+  'wrong-type': edit('scaling', 'minTasks: 2', 'minTasks: two'),
+  'invalid-value': edit('deployment', 'mode: both', 'mode: everywhere'),
+  'yaml-ambiguous-scalar': edit('scaling', 'taskMemoryMiB: 1024', 'taskMemoryMiB: 02000'),
+};
+
+describe('loader codes', () => {
+  it.each(Object.entries(LOAD_CODES))('%s has a file that triggers it', (code, { severity }) => {
+    const reported = parse(LOAD_FAILING_CASES[code as LoadCode]).diagnostics.filter((d) => d.code === code);
+    expect(reported.map((d) => d.severity)).toContain(severity);
+  });
+});
+
 const declared = RULES.flatMap((rule) =>
   Object.entries(rule.codes).map(([code, { severity }]) => ({ rule, code, severity })),
 );
@@ -154,14 +180,17 @@ describe('rule registry', () => {
   });
 });
 
-describe('documented code table', () => {
-  it('docs/configuration.md shows exactly the table generated from the registry', () => {
-    const documented = extractGeneratedBlock(readFileSync(CODE_TABLE_DOCS, 'utf8'), CODE_TABLE_BLOCK);
-    expect(documented, 'run `npx tsx scripts/code-table.ts --write-docs`').toBe(codeTable(RULES));
-  });
+describe('documented code tables', () => {
+  it.each(codeTableBlocks().map((b) => [b.block.begin, b] as const))(
+    'docs/configuration.md has exactly the generated %s',
+    (_, { block, content }) => {
+      const documented = extractGeneratedBlock(readFileSync(CODE_TABLE_DOCS, 'utf8'), block);
+      expect(documented, 'run `npx tsx scripts/code-table.ts --write-docs`').toBe(content);
+    },
+  );
 
   it('lists every declared code once per rule, with its severity', () => {
-    const table = codeTable(RULES);
+    const table = ruleCodeTable(RULES);
     for (const { code, severity, rule } of declared) {
       expect(table).toContain(`| \`${code}\` | ${severity} |`);
       expect(table).toContain(`(../src/config/rules/${rule.group}/${rule.name}.ts)`);

@@ -1,19 +1,13 @@
 // What a rule is: a pure check over the schema-valid parts of the config that declares, up front, every code it may
 // report with its severity and a one-line summary. The declaration is the registry: docs/configuration.md's code
 // table is generated from it, and `report` accepts only declared codes, so a rule cannot emit an undocumented code.
-import type { Severity } from '../diagnostics.ts';
+import type { CodeDeclaration, Severity } from '../diagnostics.ts';
 import type { ValuePath } from '../locate.ts';
 import type { Config, ConfigPart } from '../model.ts';
 import type { RuleContext } from './context.ts';
 
 /** Where a rule is filed: the config file it judges, or cross-file when it compares two files. */
 export type RuleGroup = ConfigPart | 'cross-file';
-
-export interface CodeDeclaration {
-  severity: Severity;
-  /** One line for the code table in docs/configuration.md (Markdown). */
-  summary: string;
-}
 
 /** Where a finding points: a value, or with key the key of the mapping at path (e.g. `allowAnyAddress:`). */
 export interface FindingLocation {

@@ -5,9 +5,9 @@
 
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { INGRESS_OUTPUTS } from '../../infra/outputs.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { stackNames } from '../../src/config/model.ts';
+import { stackNames } from '../../src/contract/names.ts';
+import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import { isEntryPoint } from './entry.ts';
 
 export type Which = 'public' | 'private';

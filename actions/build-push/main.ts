@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import { buildPushAction, readBuildPushSettings } from '../../src/actions/build-push.ts';
-import { runCommand } from '../../src/actions/command.ts';
 import { runContext } from '../../src/actions/context.ts';
 import { coreIO } from '../../src/actions/core-io.ts';
 import { environmentPorts } from '../../src/actions/ports.ts';
 import { runMain } from '../../src/actions/run.ts';
 import { DockerBuildx } from '../../src/build/docker.ts';
+import { runCommand } from '../../src/process/command.ts';
 
 await runMain(coreIO, async () => {
   const run = runContext();

@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
-import { runCommand } from '../../src/actions/command.ts';
 import { runContext } from '../../src/actions/context.ts';
 import { coreIO } from '../../src/actions/core-io.ts';
 import { deployInfraAction, readDeployInfraSettings, workspaceCdk } from '../../src/actions/deploy-infra.ts';
 import { environmentPorts } from '../../src/actions/ports.ts';
 import { runMain } from '../../src/actions/run.ts';
+import { runCommand } from '../../src/process/command.ts';
 
 await runMain(coreIO, async () => {
   const run = runContext();

@@ -1,15 +1,12 @@
 // The Ingress stack per mode: network, load balancers, security groups, proxy service, Lattice association, DNS.
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Environment,
-  HEALTH_CHECK_PATH,
-  IMAGE_TAG_PARAMETER,
-  PROXY_CONTAINER_PORTS,
-  stackNames,
-} from '../../src/config/model.ts';
+import type { Environment } from '../../src/config/model.ts';
+import { configTag, gitTag, IMAGE_TAG_PARAMETER, IMAGE_TAG_PATTERN } from '../../src/contract/image-tags.ts';
+import { stackNames } from '../../src/contract/names.ts';
+import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
+import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
-import { configTag, gitTag } from '../../src/rollout/image-tags.ts';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
 import { LOAD_BALANCER_CONTAINER_PORTS } from '../constructs/ingress-load-balancers.ts';
 import {
@@ -18,9 +15,7 @@ import {
   PROXY_USER,
   WRITABLE_PATHS,
 } from '../constructs/proxy-service.ts';
-import { INGRESS_OUTPUTS } from '../outputs.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
-import { IMAGE_TAG_PATTERN } from '../stacks/ingress-stack.ts';
 import {
   environment,
   exampleConfig,

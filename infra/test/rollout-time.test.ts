@@ -1,18 +1,16 @@
 // The merge-to-replaced estimate: pure arithmetic, reading settings from a template, and the documented figure.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
 import {
   ASSUMPTIONS,
   comparisonForConfig,
-  DOCS_BEGIN,
-  DOCS_END,
   DOCS_FILE,
   docsBlock,
   estimateRollout,
-  extractDocsBlock,
   REFERENCE_DESIGN,
+  ROLLOUT_TIME_BLOCK,
   type RolloutSettings,
-  replaceDocsBlock,
   rolloutSettingsFromTemplate,
 } from '../rollout-time.ts';
 import { EXAMPLE_CONFIG_DIR, SYNTH_TIMEOUT_MS } from './fixtures.ts';
@@ -112,17 +110,9 @@ describe('documented figure', () => {
     'docs/infrastructure.md shows exactly what the synthesized templates give',
     async () => {
       const expected = docsBlock(await comparisonForConfig(EXAMPLE_CONFIG_DIR));
-      const documented = extractDocsBlock(await readFile(DOCS_FILE, 'utf8'));
+      const documented = extractGeneratedBlock(await readFile(DOCS_FILE, 'utf8'), ROLLOUT_TIME_BLOCK);
       expect(documented, 'run `npx tsx infra/rollout-time.ts --write-docs`').toBe(expected);
     },
     SYNTH_TIMEOUT_MS,
   );
-
-  it('replaces only the generated block', () => {
-    const document = `intro\n${DOCS_BEGIN}\nold table\n${DOCS_END}\noutro\n`;
-    const updated = replaceDocsBlock(document, 'new table');
-    expect(updated).toBe(`intro\n${DOCS_BEGIN}\nnew table\n${DOCS_END}\noutro\n`);
-    expect(extractDocsBlock(updated)).toBe('new table');
-    expect(() => replaceDocsBlock('no markers', 'table')).toThrow(/block/);
-  });
 });

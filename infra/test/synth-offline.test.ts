@@ -5,7 +5,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackNames } from '../../src/config/model.ts';
+import { stackNames } from '../../src/contract/names.ts';
 import { EXAMPLE_CONFIG_DIR, exampleConfig, REPOSITORY_ROOT } from './fixtures.ts';
 
 let scratch: string;

@@ -1,7 +1,12 @@
 // Finds the environment an action works on in config/, refusing invalid configuration before anything happens.
-import { formatDiagnostics, hasErrors } from '../config/diagnostics.ts';
-import { loadConfig } from '../config/load.ts';
+import { formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
+import {
+  findEnvironment,
+  InvalidConfigError,
+  requireValidConfig,
+  UnknownEnvironmentError,
+} from '../config/valid-config.ts';
 import { ActionFailure } from './run.ts';
 
 export interface EnvironmentConfig {
@@ -10,19 +15,18 @@ export interface EnvironmentConfig {
 }
 
 export async function loadEnvironment(configDir: string, name: string): Promise<EnvironmentConfig> {
-  const { config, diagnostics } = await loadConfig(configDir);
-  if (!config || hasErrors(diagnostics)) {
-    throw new ActionFailure(
-      `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +
-        formatDiagnostics(diagnostics, 'text'),
-    );
+  try {
+    const { config } = await requireValidConfig(configDir);
+    return { config, environment: findEnvironment(config, name) };
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      throw new ActionFailure(
+        `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +
+          formatDiagnostics(error.diagnostics, 'text'),
+      );
+    }
+    if (error instanceof UnknownEnvironmentError)
+      throw new ActionFailure(`${error.message}; nothing was changed`);
+    throw error;
   }
-  const environment = config.deployment.environments.find((env) => env.name === name);
-  if (!environment) {
-    const known = config.deployment.environments.map((env) => env.name).join(', ');
-    throw new ActionFailure(
-      `environment "${name}" is not in ${configDir}/deployment.yaml (environments: ${known})`,
-    );
-  }
-  return { config, environment };
 }

@@ -5,13 +5,15 @@
 // Finally check that every running proxy task runs the registry's digest for the tag.
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { Deployment, Task } from '@aws-sdk/client-ecs';
-import { INGRESS_OUTPUTS } from '../../infra/outputs.ts';
 import { isThrottling } from '../aws/clients.ts';
 import { isStackBusy, type Stacks, stackOutputs, stackParameter } from '../aws/cloudformation.ts';
 import type { Registry, RegistryImage } from '../aws/ecr.ts';
 import type { Fleet } from '../aws/ecs.ts';
 import type { DeploymentLog } from '../aws/github-deployments.ts';
-import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import type { Environment } from '../config/model.ts';
+import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { stackNames } from '../contract/names.ts';
+import { INGRESS_OUTPUTS } from '../contract/outputs.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import { type FailureEvidence, failureLogLines, failureMarkdown } from '../rollout/failure-report.ts';
 import { assessRollout, progressLine, type RolloutVerdict, unseenEvents } from '../rollout/service-state.ts';

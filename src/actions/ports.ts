@@ -6,7 +6,8 @@ import { Registry } from '../aws/ecr.ts';
 import { Fleet } from '../aws/ecs.ts';
 import { GitHubDeployments } from '../aws/github-deployments.ts';
 import { assertAccount } from '../aws/sts.ts';
-import { type Environment, repositoryName } from '../config/model.ts';
+import type { Environment } from '../config/model.ts';
+import { repositoryName } from '../contract/names.ts';
 import type { RunContext } from './context.ts';
 import { type RolloutPorts, systemClock } from './follow-rollout.ts';
 

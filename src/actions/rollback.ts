@@ -2,7 +2,9 @@
 // deployed before, then roll out to it with the same following and reporting as a rollout.
 
 import { stackParameter } from '../aws/cloudformation.ts';
-import { githubEnvironment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import { githubEnvironment } from '../config/model.ts';
+import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { stackNames } from '../contract/names.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,

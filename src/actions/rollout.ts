@@ -1,6 +1,6 @@
 // The rollout action: roll the environment's Ingress stack to an image tag and follow it to the end.
 import { type Environment, githubEnvironment } from '../config/model.ts';
-import { IMAGE_TAG } from '../rollout/image-tags.ts';
+import { IMAGE_TAG } from '../contract/image-tags.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { type RolloutPorts, type RolloutRequest, rollOut } from './follow-rollout.ts';

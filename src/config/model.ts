@@ -335,39 +335,3 @@ export function availabilityZones(env: Environment): string[] {
 export function githubEnvironment(env: Environment): string {
   return env.github.environment ?? env.name;
 }
-
-/** ECR repository holding the environment's proxy images; the registry stack and the actions agree on it. */
-export function repositoryName(env: Environment): string {
-  return `lattice-ingress-${env.name}`;
-}
-
-/** CloudFormation stack names per environment, shared by the CDK app and the actions. */
-export function stackNames(env: Environment) {
-  return {
-    /** GitHub OIDC provider and roles; deployed once from a workstation (bootstrap). */
-    access: `LatticeIngress-${env.name}-Access`,
-    /** ECR repository; deployed before the first image is built. */
-    registry: `LatticeIngress-${env.name}-Registry`,
-    /** VPC, load balancers, ECS fleet, Lattice association and DNS; its ImageTag parameter selects the image. */
-    ingress: `LatticeIngress-${env.name}-Ingress`,
-    /** Optional example Lattice service network and service for a sandbox account. */
-    example: `LatticeIngress-${env.name}-ExampleProvider`,
-  } as const;
-}
-
-/** Name of the ingress stack's CloudFormation parameter that selects the image tag (see docs/deployment-model.md). */
-export const IMAGE_TAG_PARAMETER = 'ImageTag';
-
-/**
- * Ports inside the proxy container. The image runs as non-root, so it listens above 1024; the NLB listeners on
- * 80 and 443 forward to http and tls. The NLB's health checks get their own port because, with proxy protocol on,
- * the NLB sends a PROXY v2 header (command LOCAL) in front of them too; `health` is the container's own check,
- * plain HTTP on loopback.
- */
-export const PROXY_CONTAINER_PORTS = {
-  http: 8080,
-  tls: 8443,
-  loadBalancerHealth: 8082,
-  health: 8081,
-} as const;
-export const HEALTH_CHECK_PATH = '/healthz';

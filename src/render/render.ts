@@ -5,15 +5,13 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
+import { type Config, type Environment, type Service, upstreamName } from '../config/model.ts';
 import {
-  type Config,
-  type Environment,
   HEALTH_CHECK_PATH,
+  NGINX_SHUTDOWN_SECONDS,
   PROXY_CONTAINER_PORTS,
-  type Service,
-  upstreamName,
-} from '../config/model.ts';
-import { parseCidr, vpcResolverAddress } from './cidr.ts';
+} from '../contract/proxy-container.ts';
 import { loadTemplates } from './templates.ts';
 
 /**
@@ -104,8 +102,7 @@ export function renderTargetFor(env: Environment): RenderTarget {
     paths: { pid: '/tmp/nginx/nginx.pid', runtime: '/tmp/nginx' },
     streamModule: DEBIAN_STREAM_MODULE,
     workerConnections: 8192,
-    // ECS sends SIGQUIT after the load balancer drained the task, and SIGKILL stopTimeout (60 s) later.
-    shutdownTimeoutSeconds: 50,
+    shutdownTimeoutSeconds: NGINX_SHUTDOWN_SECONDS,
   };
 }
 
@@ -180,13 +177,13 @@ export async function writeRendered(files: RenderedFiles, dir: string): Promise<
 
 /** Everything the templates read; every string in it is checked by assertInert before rendering. */
 function buildView(config: Config, target: RenderTarget) {
-  for (const cidr of target.trustedProxyCidrs) parseCidr(cidr);
+  for (const cidr of target.trustedProxyCidrs) requireCanonicalCidr(cidr);
   if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
   const allowlist = [
     ...config.allowlist.entries.map((entry) => ({ cidr: entry.cidr })),
     ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr })),
   ];
-  for (const { cidr } of allowlist) parseCidr(cidr);
+  for (const { cidr } of allowlist) requireCanonicalCidr(cidr);
   const services = config.services.services;
   assertUnique(
     'service name',

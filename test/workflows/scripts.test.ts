@@ -6,9 +6,10 @@ import { cdkDiffSection } from '../../.github/scripts/cdk-diff-section.ts';
 import { validationStatus } from '../../.github/scripts/plan-status.ts';
 import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
 import { endpointFrom } from '../../.github/scripts/stack-endpoint.ts';
-import { environmentEntries, previewRoleVariable } from '../../src/cli/commands/environments.ts';
+import { environmentEntries } from '../../src/cli/commands/environments.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Deployment, DeploymentSchema } from '../../src/config/model.ts';
+import { previewRoleVariable } from '../../src/contract/names.ts';
 
 const deployment: Deployment = DeploymentSchema.parse({
   environments: [

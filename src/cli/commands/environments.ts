@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { type Deployment, type Environment, githubEnvironment } from '../../config/model.ts';
+import { previewRoleVariable } from '../../contract/names.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
 
@@ -22,11 +23,6 @@ export interface EnvironmentEntry {
   refusalCheck: boolean;
   /** Repository variable holding the read-only role pull requests assume for `cdk diff` in this environment. */
   previewRoleVariable: string;
-}
-
-/** GitHub variable names are upper case letters, digits and underscores: staging-eu -> PREVIEW_ROLE_ARN_STAGING_EU. */
-export function previewRoleVariable(environmentName: string): string {
-  return `PREVIEW_ROLE_ARN_${environmentName.toUpperCase().replaceAll('-', '_')}`;
 }
 
 export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configTag, gitTag, IMAGE_TAG, pinnedImageUri, tagOfImage } from './image-tags.ts';
+import { configTag, gitTag, IMAGE_TAG, pinnedImageUri, REGISTRY_TAG, tagOfImage } from './image-tags.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -11,6 +11,21 @@ describe('image tags', () => {
     expect(configTag('a'.repeat(64))).toBe(`cfg-${'a'.repeat(64)}`);
     expect(() => configTag('a'.repeat(63))).toThrow();
     expect(IMAGE_TAG.test(`cfg-${'a'.repeat(64)}`)).toBe(true);
+  });
+
+  it('accepts as deployable exactly the tags gitTag and configTag make', () => {
+    expect(IMAGE_TAG.test(gitTag(SHA))).toBe(true);
+    expect(IMAGE_TAG.test(configTag('ab'.repeat(32)))).toBe(true);
+    for (const tag of [
+      'latest',
+      'git-0123abc',
+      `git-${SHA.toUpperCase()}`,
+      `cfg-${'ab'.repeat(16)}`,
+      `x${gitTag(SHA)}`,
+    ])
+      expect(IMAGE_TAG.test(tag), tag).toBe(false);
+    // A registry may hold other tags (a rollback can name one), but the stack would refuse to deploy them.
+    expect(REGISTRY_TAG.test('hotfix-1')).toBe(true);
   });
 
   it('finds the tag of an image reference, ignoring registry ports and digests', () => {

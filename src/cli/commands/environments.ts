@@ -2,6 +2,7 @@
 // The workflow never parses YAML itself, so the matrix only ever carries values the config model has validated.
 
 import { parseArgs } from 'node:util';
+import { partitionOf } from '../../../infra/names.ts';
 import { type Deployment, type Environment, githubEnvironment } from '../../config/model.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
@@ -13,6 +14,8 @@ export interface EnvironmentEntry {
   githubEnvironment: string;
   account: string;
   region: string;
+  /** ARN partition of the Region: aws-cn for cn-*, aws-us-gov for us-gov-*, aws elsewhere. */
+  partition: string;
   mode: Environment['mode'];
   /** runs-on label of the self-hosted runner whose address is allowlisted, or '' when none is configured. */
   smokeRunner: string;
@@ -35,6 +38,7 @@ export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {
     githubEnvironment: githubEnvironment(env),
     account: env.account,
     region: env.region,
+    partition: partitionOf(env.region),
     mode: env.mode,
     smokeRunner: env.smokeRunner ?? '',
     smokeEndpoint: env.mode === 'public' ? 'public' : 'private',

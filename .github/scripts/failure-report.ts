@@ -52,7 +52,8 @@ if (isEntryPoint(import.meta.url)) {
     rolledBackTo: env.ROLLED_BACK_TO,
     infraRolledOut: env.INFRA_ROLLED_OUT === 'true',
   });
-  const title = stage === 'deploy' ? `Deployment to ${environment} failed` : `Verification of ${environment} failed`;
+  const title =
+    stage === 'deploy' ? `Deployment to ${environment} failed` : `Verification of ${environment} failed`;
   console.log(`::error title=${title}::${message}`);
   if (env.GITHUB_STEP_SUMMARY) {
     appendFileSync(

@@ -64,7 +64,10 @@ interface CheckRuns {
 }
 
 /** The pull requests GitHub associates with the commit, each with its head's tree and the gate's conclusion. */
-export async function gatherEvidence(get: RepoGet, sha: string): Promise<{ tree: string; pulls: PullRequestEvidence[] }> {
+export async function gatherEvidence(
+  get: RepoGet,
+  sha: string,
+): Promise<{ tree: string; pulls: PullRequestEvidence[] }> {
   const treeOf = async (commit: string) => ((await get(`/git/commits/${commit}`)) as GitCommit).tree.sha;
   const pulls = (await get(`/commits/${sha}/pulls`)) as PullRequest[];
   const evidence: PullRequestEvidence[] = [];

@@ -37,6 +37,8 @@ export interface Job {
   env?: Record<string, unknown>;
   environment?: unknown;
   if?: unknown;
+  needs?: string | string[];
+  strategy?: unknown;
   concurrency?: { group?: string; 'cancel-in-progress'?: unknown } | string;
   steps?: Step[];
 }
@@ -130,7 +132,8 @@ function permissionsOf(job: Job): Record<string, string> {
 function workflowCallInputs(workflow: Workflow): Record<string, WorkflowCallInput> | undefined {
   const on = workflow.on;
   if (!on || typeof on !== 'object' || Array.isArray(on) || !('workflow_call' in on)) return undefined;
-  const call = (on as { workflow_call?: { inputs?: Record<string, WorkflowCallInput> } | null }).workflow_call;
+  const call = (on as { workflow_call?: { inputs?: Record<string, WorkflowCallInput> } | null })
+    .workflow_call;
   return call?.inputs ?? {};
 }
 
@@ -405,7 +408,8 @@ export const rules: readonly Rule[] = [
         if (!job.uses || !isLocal(job.uses)) return [];
         const called = workflows.get(job.uses);
         const inputs = called ? workflowCallInputs(called) : undefined;
-        if (!inputs) return [`jobs.${jobId} calls ${job.uses}, which is not a workflow with on.workflow_call`];
+        if (!inputs)
+          return [`jobs.${jobId} calls ${job.uses}, which is not a workflow with on.workflow_call`];
         const passed = job.with ?? {};
         return [
           ...Object.keys(passed)
@@ -415,7 +419,9 @@ export const rules: readonly Rule[] = [
                 `jobs.${jobId} passes unknown input "${name}" to ${job.uses}; it declares: ${Object.keys(inputs).join(', ')}`,
             ),
           ...Object.entries(inputs)
-            .filter(([name, input]) => input.required === true && input.default === undefined && !(name in passed))
+            .filter(
+              ([name, input]) => input.required === true && input.default === undefined && !(name in passed),
+            )
             .map(([name]) => `jobs.${jobId} does not pass required input "${name}" of ${job.uses}`),
         ];
       }),
@@ -423,7 +429,7 @@ export const rules: readonly Rule[] = [
   {
     id: 'caller-grants-called-permissions',
     description:
-      "A job calling a reusable workflow grants at least every permission the called jobs ask for (GitHub refuses to start the run otherwise).",
+      'A job calling a reusable workflow grants at least every permission the called jobs ask for (GitHub refuses to start the run otherwise).',
     check: ({ workflow, workflows }) =>
       Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
         const called = job.uses ? workflows.get(job.uses) : undefined;
@@ -431,7 +437,10 @@ export const rules: readonly Rule[] = [
         const granted = permissionsOf(job);
         return Object.entries(called.jobs ?? {}).flatMap(([calledId, calledJob]) =>
           Object.entries(permissionsOf(calledJob))
-            .filter(([scope, level]) => (PERMISSION_LEVEL[granted[scope] ?? 'none'] ?? 0) < (PERMISSION_LEVEL[level] ?? 0))
+            .filter(
+              ([scope, level]) =>
+                (PERMISSION_LEVEL[granted[scope] ?? 'none'] ?? 0) < (PERMISSION_LEVEL[level] ?? 0),
+            )
             .map(
               ([scope, level]) =>
                 `jobs.${jobId} calls ${job.uses}, whose jobs.${calledId} needs ${scope}: ${level}: grant it on jobs.${jobId}`,

@@ -220,13 +220,29 @@ describe('merge to serving', () => {
     expect(step(test, 'Run the whole suite').if).toBe(expr("steps.tested.outputs.tested != 'true'"));
   });
 
+  it('updates existing stacks in one cdk deploy, and creates them apart only the first time', () => {
+    const steps = (job('deploy-environment.yml', 'deploy').steps ?? []).filter(
+      (s) => s.uses === './actions/deploy-infra' || s.uses === './actions/build-push',
+    );
+    const exists = expr("steps.stacks.outputs.ingress-exists == 'true'");
+    const first = expr("steps.stacks.outputs.ingress-exists != 'true'");
+    expect(steps.map((s) => [s.id, s.with?.stacks, s.if])).toEqual([
+      ['infra', 'all', exists],
+      ['registry', 'registry', first],
+      ['image', undefined, undefined],
+      ['ingress', 'ingress', first],
+    ]);
+  });
+
   it('builds the linux/arm64 image without QEMU emulation', () => {
     for (const file of WORKFLOWS) expect(text(file)).not.toContain('docker/setup-qemu-action');
   });
 
   it('reports a deploy that cdk deploy itself rolled out and CloudFormation rolled back', () => {
     const report = step(job('deploy-environment.yml', 'deploy'), 'Report the failure');
-    expect(report.env?.INFRA_ROLLED_OUT).toBe(expr('steps.ingress.outputs.rolled-out'));
+    expect(report.env?.INFRA_ROLLED_OUT).toBe(
+      expr('steps.infra.outputs.rolled-out || steps.ingress.outputs.rolled-out'),
+    );
     expect(report.run).toBe('node .github/scripts/failure-report.ts');
   });
 });

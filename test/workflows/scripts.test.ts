@@ -4,15 +4,25 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cdkDiffSection } from '../../.github/scripts/cdk-diff-section.ts';
 import { codeFiles } from '../../.github/scripts/changed-files.ts';
 import { failureMessage } from '../../.github/scripts/failure-report.ts';
+import { ingressExists } from '../../.github/scripts/ingress-exists.ts';
 import { validationStatus } from '../../.github/scripts/plan-status.ts';
 import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
 import { GATE_CHECK, gatherEvidence, type RepoGet, testedTree } from '../../.github/scripts/tested-tree.ts';
+import { Stacks } from '../../src/aws/cloudformation.ts';
 import { environmentEntries, previewRoleVariable } from '../../src/cli/commands/environments.ts';
-import { CONFIG_FILES, type ConfigPart, type Deployment, DeploymentSchema } from '../../src/config/model.ts';
+import {
+  CONFIG_FILES,
+  type ConfigPart,
+  type Deployment,
+  DeploymentSchema,
+  type Environment,
+} from '../../src/config/model.ts';
 import { fullConfig, toYaml } from '../config/full-config.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -248,5 +258,33 @@ describe('the failure line of a deploy', () => {
     expect(failureMessage({ stage: 'verify', environment: 'prod', rollbackOutcome: '' })).toBe(
       'Verification of prod from its smoke runner failed; the services were not checked, so nothing was rolled back.',
     );
+  });
+});
+
+describe('ingress stack lookup', () => {
+  const cfn = mockClient(CloudFormationClient);
+  afterEach(() => cfn.reset());
+  const environment = { name: 'blue-team' } as Environment;
+
+  it('finds an existing Ingress stack by its name', async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 'LatticeIngress-blue-team-Ingress' }).resolves({
+      Stacks: [
+        {
+          StackName: 'LatticeIngress-blue-team-Ingress',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(),
+        },
+      ],
+    });
+    expect(await ingressExists(new Stacks(new CloudFormationClient({})), environment)).toBe(true);
+  });
+
+  it('answers false for the first deployment (CloudFormation: "Stack with id ... does not exist")', async () => {
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id LatticeIngress-blue-team-Ingress does not exist'), {
+        name: 'ValidationError',
+      }),
+    );
+    expect(await ingressExists(new Stacks(new CloudFormationClient({})), environment)).toBe(false);
   });
 });

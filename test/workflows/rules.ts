@@ -143,6 +143,11 @@ function isOnlyCalled(workflow: Workflow): boolean {
   return on.length === 1 && on[0] === 'workflow_call';
 }
 
+/** The local reusable workflow a job calls, if it calls one. */
+function calledWorkflow(job: Job, workflows: ReadonlyMap<string, Workflow>): Workflow | undefined {
+  return job.uses ? workflows.get(job.uses) : undefined;
+}
+
 function assumesAwsRole(job: Job): boolean {
   return (job.steps ?? []).some((s) => s.uses && actionName(s.uses) === AWS_CREDENTIALS_ACTION);
 }
@@ -265,7 +270,7 @@ export const rules: readonly Rule[] = [
     check: ({ workflow, workflows }) =>
       Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
         // A job calling a reusable workflow grants the token that workflow's jobs ask for.
-        const called = job.uses ? workflows.get(job.uses) : undefined;
+        const called = calledWorkflow(job, workflows);
         const assumesRole = called
           ? Object.values(called.jobs ?? {}).some(assumesAwsRole)
           : assumesAwsRole(job);
@@ -388,7 +393,7 @@ export const rules: readonly Rule[] = [
       const serialised = (c: Job['concurrency']) =>
         typeof c === 'object' && c.group?.startsWith('deploy-') === true && c['cancel-in-progress'] === false;
       return Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
-        const called = job.uses ? workflows.get(job.uses) : undefined;
+        const called = calledWorkflow(job, workflows);
         const actsOnEnvironment = called
           ? Object.values(called.jobs ?? {}).some((j) => j.environment !== undefined)
           : job.environment !== undefined && !isOnlyCalled(workflow);
@@ -432,7 +437,7 @@ export const rules: readonly Rule[] = [
       'A job calling a reusable workflow grants at least every permission the called jobs ask for (GitHub refuses to start the run otherwise).',
     check: ({ workflow, workflows }) =>
       Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
-        const called = job.uses ? workflows.get(job.uses) : undefined;
+        const called = calledWorkflow(job, workflows);
         if (!called) return [];
         const granted = permissionsOf(job);
         return Object.entries(called.jobs ?? {}).flatMap(([calledId, calledJob]) =>

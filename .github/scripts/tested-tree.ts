@@ -63,7 +63,11 @@ interface CheckRuns {
   check_runs: { conclusion: string | null; app?: { slug?: string } }[];
 }
 
-/** The pull requests GitHub associates with the commit, each with its head's tree and the gate's conclusion. */
+/**
+ * The pull requests GitHub associates with the commit, each with its head's tree and the gate's conclusion. REST API
+ * "List pull requests associated with a commit": "Lists the merged pull request that introduced the commit to the
+ * repository", which for a commit on main is the pull request a merge or squash commit came from.
+ */
 export async function gatherEvidence(
   get: RepoGet,
   sha: string,

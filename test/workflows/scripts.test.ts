@@ -1,9 +1,7 @@
 // The small pieces the workflows run: the deploy matrix, the pull request plan sections, which gate a change needs,
 // whether a deploy may skip the suite, and the failure line of a deploy.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,14 +14,8 @@ import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-recor
 import { GATE_CHECK, gatherEvidence, type RepoGet, testedTree } from '../../.github/scripts/tested-tree.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
 import { environmentEntries, previewRoleVariable } from '../../src/cli/commands/environments.ts';
-import {
-  CONFIG_FILES,
-  type ConfigPart,
-  type Deployment,
-  DeploymentSchema,
-  type Environment,
-} from '../../src/config/model.ts';
-import { fullConfig, toYaml } from '../config/full-config.ts';
+import { type Deployment, DeploymentSchema, type Environment } from '../../src/config/model.ts';
+import { ownConfigDir } from './own-config.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -87,21 +79,7 @@ describe('deploy matrix', () => {
   });
 
   it('is what `lattice-ingress environments --json` prints, and --only refuses a name not in the config', () => {
-    // Names of the test's own choosing: the workflows take every name from the config at run time.
-    const raw = fullConfig();
-    const environments = (raw.deployment as { environments: Record<string, unknown>[] }).environments;
-    const [first] = environments;
-    environments.push({
-      ...first,
-      name: 'blue-team',
-      vpcCidr: '10.44.0.0/20',
-      github: { ...(first?.github as object), environment: 'blue' },
-      smokeRunner: undefined,
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'environments-cli-'));
-    for (const part of Object.keys(CONFIG_FILES) as ConfigPart[]) {
-      writeFileSync(join(dir, CONFIG_FILES[part].file), toYaml(raw[part]));
-    }
+    const dir = ownConfigDir();
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ['bin/lattice-ingress.mjs', 'environments', '--config', dir, ...args], {
         cwd: root,

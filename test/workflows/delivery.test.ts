@@ -266,6 +266,44 @@ describe('merge to serving', () => {
     ]);
   });
 
+  it('installs dependencies only in jobs that run something needing them', () => {
+    for (const file of WORKFLOWS) {
+      for (const [id, j] of Object.entries(workflow(file).jobs)) {
+        const runs = (j.steps ?? []).map((s) => s.run ?? '');
+        if (runs.some((r) => /npm (ci|test)\b/.test(r))) continue;
+        expect(
+          runs.filter((r) => /\b(npx|tsx)\b|bin\/lattice-ingress/.test(r)),
+          `${file} jobs.${id}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it('runs scripts with plain node only when they import nothing but Node.js and each other', () => {
+    const scripts = new Set(
+      WORKFLOWS.flatMap((file) => [...text(file).matchAll(/\bnode (\.github\/scripts\/[\w.-]+\.ts)/g)]).map(
+        (m) => m[1] ?? '',
+      ),
+    );
+    expect([...scripts]).toEqual(expect.arrayContaining(['.github/scripts/tested-tree.ts']));
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(join(root, file), 'utf8');
+      for (const [, from, bare] of source.matchAll(
+        /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g,
+      )) {
+        const spec = from ?? bare ?? '';
+        if (spec.startsWith('node:')) continue;
+        // Node.js 24 strips types from files under .github/scripts; anything from node_modules needs npm ci first.
+        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[\w.-]+\.ts$/);
+        visit(join('.github/scripts', spec));
+      }
+    };
+    for (const script of scripts) visit(script);
+  });
+
   it('builds the linux/arm64 image without QEMU emulation', () => {
     for (const file of WORKFLOWS) expect(text(file)).not.toContain('docker/setup-qemu-action');
   });

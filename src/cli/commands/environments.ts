@@ -2,8 +2,9 @@
 // The workflow never parses YAML itself, so the matrix only ever carries values the config model has validated.
 
 import { parseArgs } from 'node:util';
+
 import { type Deployment, type Environment, githubEnvironment } from '../../config/model.ts';
-import { previewRoleVariable } from '../../contract/names.ts';
+import { partitionOf, previewRoleVariable } from '../../contract/names.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
 
@@ -14,6 +15,8 @@ export interface EnvironmentEntry {
   githubEnvironment: string;
   account: string;
   region: string;
+  /** ARN partition of the Region: aws-cn for cn-*, aws-us-gov for us-gov-*, aws elsewhere. */
+  partition: string;
   mode: Environment['mode'];
   /** runs-on label of the self-hosted runner whose address is allowlisted, or '' when none is configured. */
   smokeRunner: string;
@@ -31,6 +34,7 @@ export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {
     githubEnvironment: githubEnvironment(env),
     account: env.account,
     region: env.region,
+    partition: partitionOf(env.region),
     mode: env.mode,
     smokeRunner: env.smokeRunner ?? '',
     smokeEndpoint: env.mode === 'public' ? 'public' : 'private',

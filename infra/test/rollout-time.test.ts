@@ -113,7 +113,10 @@ describe('documented figure', () => {
     async () => {
       const expected = docsBlock(await comparisonForConfig(EXAMPLE_CONFIG_DIR));
       const documented = extractDocsBlock(await readFile(DOCS_FILE, 'utf8'));
-      expect(documented, 'run `npx tsx infra/rollout-time.ts --write-docs`').toBe(expected);
+      expect(
+        documented,
+        'run `npx tsx infra/rollout-time.ts --config test/fixtures/config/sample --write-docs`',
+      ).toBe(expected);
     },
     SYNTH_TIMEOUT_MS,
   );

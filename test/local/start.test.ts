@@ -4,19 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/local/proc.ts';
-import { processesMentioning, ROOT, runCli } from './support.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
+import { processesMentioning, runCli } from './support.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'start-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('lattice-ingress start', () => {
   it('--once brings the stack up, passes every check, prints the table and leaves nothing running', async () => {
-    const run = runCli(['start', '--once']);
+    const run = runCli(['start', '--once', '--config', SAMPLE_CONFIG_DIR]);
     const { code } = await run.exited;
     const output = run.output();
-    expect(output, output).toMatch(/Configuration config\/ is valid/);
+    expect(output, output).toMatch(/Configuration \S*fixtures\/config\/sample\/ is valid/);
     expect(code, output).toBe(0);
-    // One row per service and port of the example config, the refusals, and the unknown names.
+    // One row per service and port of the sample config, the refusals, and the unknown names.
     for (const row of [
       /orders\s+443\s+200\s+200\s+.*ok/,
       /orders\s+80\s+200\s+200\s+.*ok/,
@@ -38,7 +39,7 @@ describe('lattice-ingress start', () => {
   });
 
   it('stops everything and removes its files on SIGTERM while up', async () => {
-    const run = runCli(['start']);
+    const run = runCli(['start', '--config', SAMPLE_CONFIG_DIR]);
     await run.waitFor(/Up until Ctrl-C/);
     const [, renderDir = ''] = run.output().match(/Rendered config: (\S+)/) ?? [];
     const stackDir = join(renderDir, '..');
@@ -56,7 +57,7 @@ describe('lattice-ingress start', () => {
 
   it('stops at an invalid configuration with the located diagnostics and starts nothing', async () => {
     const config = join(scratch, 'config');
-    cpSync(join(ROOT, 'config'), config, { recursive: true });
+    cpSync(SAMPLE_CONFIG_DIR, config, { recursive: true });
     const allowlist = join(config, 'allowlist.yaml');
     writeFileSync(
       allowlist,

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Config, ServiceSchema } from '../../src/config/model.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'lattice-ingress.mjs');
@@ -70,7 +71,7 @@ export function runCli(args: string[], timeoutMs = 60_000): CliRun {
 
 /** The example configuration with one unsigned service on both ports: what reload and stop tests send through. */
 export async function echoServiceConfig(): Promise<Config> {
-  const { config } = await loadConfig(join(ROOT, 'config'));
+  const { config } = await loadConfig(SAMPLE_CONFIG_DIR);
   if (!config) throw new Error('the example configuration is invalid');
   const service = ServiceSchema.parse({
     name: 'echo',

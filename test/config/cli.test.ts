@@ -107,7 +107,7 @@ describe('lattice-ingress validate', () => {
 describe('editor schemas', () => {
   it('are committed and current (run npm run schemas after changing src/config/model.ts)', () => {
     for (const [name, content] of renderJsonSchemas()) {
-      expect(readFileSync(join(EXAMPLE_DIR, 'schemas', name), 'utf8'), name).toBe(content);
+      expect(readFileSync(join(REPO_ROOT, 'config', 'schemas', name), 'utf8'), name).toBe(content);
     }
   });
 

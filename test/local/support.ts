@@ -35,7 +35,12 @@ export interface CliRun {
 
 /** Starts `lattice-ingress <args>` in the repository root; killed after `timeoutMs` at the latest. */
 export function runCli(args: string[], timeoutMs = 60_000): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runInRoot(process.execPath, [CLI, ...args], timeoutMs);
+}
+
+/** Starts a command in the repository root; killed after `timeoutMs` at the latest. */
+export function runInRoot(command: string, args: string[], timeoutMs = 60_000): CliRun {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {

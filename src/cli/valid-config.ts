@@ -1,6 +1,6 @@
 import { formatDiagnostics } from '../config/diagnostics.ts';
 import { loadConfig } from '../config/load.ts';
-import type { Config } from '../config/model.ts';
+import type { Config, Environment } from '../config/model.ts';
 
 /**
  * Loads the config for a command that acts on it. Errors and warnings go to stderr (stdout stays the command's
@@ -11,4 +11,12 @@ export async function loadValidConfig(dir: string, nothingDone: string): Promise
   if (diagnostics.length > 0) console.error(formatDiagnostics(diagnostics, 'text'));
   if (!config) console.error(`\n${nothingDone}: fix ${dir}/ first.`);
   return config;
+}
+
+/** The environment of deployment.yaml called `name`; throws naming the known ones. */
+export function environmentNamed(config: Config, name: string): Environment {
+  const env = config.deployment.environments.find((candidate) => candidate.name === name);
+  if (env) return env;
+  const known = config.deployment.environments.map((candidate) => candidate.name).join(', ');
+  throw new Error(`no environment "${name}" in deployment.yaml (known: ${known})`);
 }

@@ -11,7 +11,8 @@ import {
   shellLine,
 } from '../bootstrap/plan.ts';
 import type { Command } from '../command.ts';
-import { loadValidConfig } from '../valid-config.ts';
+import { environmentNamed, loadValidConfig } from '../valid-config.ts';
+import { FIRST_DAY_OPTIONS } from './doctor.ts';
 
 const USAGE = `Usage: lattice-ingress bootstrap --env NAME [--profile PROFILE] [--execution-policy ARN] [--config DIR]
 
@@ -27,13 +28,7 @@ already exists); each problem is printed with its fix. Run lattice-ingress docto
 export const command: Command = async (args) => {
   const { values } = parseArgs({
     args,
-    options: {
-      env: { type: 'string' },
-      profile: { type: 'string' },
-      'execution-policy': { type: 'string' },
-      config: { type: 'string', default: 'config' },
-      help: { type: 'boolean', default: false },
-    },
+    options: { ...FIRST_DAY_OPTIONS, 'execution-policy': { type: 'string' } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -42,11 +37,7 @@ export const command: Command = async (args) => {
   if (!values.env) throw new Error(`--env is required\n\n${USAGE}`);
   const config = await loadValidConfig(values.config, 'Nothing was changed');
   if (!config) return 1;
-  const env = config.deployment.environments.find((candidate) => candidate.name === values.env);
-  if (!env) {
-    const known = config.deployment.environments.map((candidate) => candidate.name).join(', ');
-    throw new Error(`no environment "${values.env}" in deployment.yaml (known: ${known})`);
-  }
+  const env = environmentNamed(config, values.env);
   const options = {
     ...(values.profile ? { profile: values.profile } : {}),
     ...(values['execution-policy'] ? { executionPolicy: values['execution-policy'] } : {}),

@@ -13,6 +13,14 @@ AWS_PROFILE), the GitHub OIDC provider, CDK bootstrap, the Access stack and its 
 environment and its DEPLOY_ROLE_ARN, the preview variable; and that github.repository is this clone's origin
 and that GitHub has no environment deployment.yaml does not list. Exits 1 when a check fails (warnings do not).`;
 
+/** The options doctor and bootstrap share. */
+export const FIRST_DAY_OPTIONS = {
+  env: { type: 'string' },
+  profile: { type: 'string' },
+  config: { type: 'string', default: 'config' },
+  help: { type: 'boolean', default: false },
+} as const;
+
 function line(finding: Finding): string {
   const mark = finding.ok ? 'ok  ' : finding.warning ? 'warn' : 'FAIL';
   return `  ${mark}  ${finding.check}${finding.fix ? `\n        fix: ${finding.fix}` : ''}`;
@@ -21,12 +29,7 @@ function line(finding: Finding): string {
 export const command: Command = async (args) => {
   const { values } = parseArgs({
     args,
-    options: {
-      env: { type: 'string' },
-      profile: { type: 'string' },
-      config: { type: 'string', default: 'config' },
-      help: { type: 'boolean', default: false },
-    },
+    options: FIRST_DAY_OPTIONS,
   });
   if (values.help) {
     console.log(USAGE);

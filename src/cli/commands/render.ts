@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { type NginxFlavour, renderProxy, renderTargetFor, writeRendered } from '../../render/render.ts';
 import type { Command } from '../command.ts';
-import { loadValidConfig } from '../valid-config.ts';
+import { environmentNamed, loadValidConfig } from '../valid-config.ts';
 
 const FLAVOURS: readonly NginxFlavour[] = ['image', 'debian'];
 const USAGE = `Usage: lattice-ingress render --env NAME [--config DIR] [--out DIR] [--flavour image|debian]
@@ -34,11 +34,7 @@ export const command: Command = async (args) => {
 
   const config = await loadValidConfig(values.config, 'The config has errors; nothing was rendered');
   if (!config) return 1;
-  const env = config.deployment.environments.find((candidate) => candidate.name === values.env);
-  if (!env) {
-    const known = config.deployment.environments.map((candidate) => candidate.name).join(', ');
-    throw new Error(`no environment "${values.env}" in deployment.yaml (known: ${known})`);
-  }
+  const env = environmentNamed(config, values.env);
   const files = renderProxy(config, { ...renderTargetFor(env), flavour });
   if (!values.out) {
     for (const [name, content] of files) process.stdout.write(`# ==> ${name} <==\n${content}\n`);

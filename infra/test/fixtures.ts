@@ -4,10 +4,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type Config, type Environment, EnvironmentSchema } from '../../src/config/model.ts';
 import { requireValidConfig } from '../../src/config/valid-config.ts';
+import { SAMPLE_CONFIG_DIR } from '../../test/support/sample-config.ts';
 import { type BuiltApp, buildApp } from '../app.ts';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
-export const EXAMPLE_CONFIG_DIR = resolve(REPOSITORY_ROOT, 'config');
+export const EXAMPLE_CONFIG_DIR = SAMPLE_CONFIG_DIR;
 
 export async function exampleConfig(): Promise<Config> {
   return (await requireValidConfig(EXAMPLE_CONFIG_DIR)).config;

@@ -111,7 +111,10 @@ describe('documented figure', () => {
     async () => {
       const expected = docsBlock(await comparisonForConfig(EXAMPLE_CONFIG_DIR));
       const documented = extractGeneratedBlock(await readFile(DOCS_FILE, 'utf8'), ROLLOUT_TIME_BLOCK);
-      expect(documented, 'run `npx tsx infra/rollout-time.ts --write-docs`').toBe(expected);
+      expect(
+        documented,
+        'run `npx tsx infra/rollout-time.ts --config test/fixtures/config/sample --write-docs`',
+      ).toBe(expected);
     },
     SYNTH_TIMEOUT_MS,
   );

@@ -26,6 +26,11 @@ export const LOAD_CODES = {
     summary: '`*alias` is refused outright: aliases are how "billion laughs" expansion bombs work',
   },
   'empty-file': { severity: 'error', summary: 'nothing but comments' },
+  'description-comment': {
+    severity: 'warning',
+    summary:
+      'a ` #` after an unquoted description started a YAML comment, so the description stops before it; quote the description if the `#` belongs to it',
+  },
   'unknown-key': {
     severity: 'error',
     summary: 'a key the schema does not have, with "did you mean" (case, abbreviation, or edit distance)',

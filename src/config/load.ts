@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { commentsAfterDescriptions } from './description-comment.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { declared, type LoadCode } from './load-codes.ts';
 import { locate, locateKey, type ParsedFile, type ValuePath } from './locate.ts';
@@ -84,6 +85,7 @@ export function parseConfig(sources: ConfigSources, options: ParseOptions = {}):
     if (value !== undefined) Object.assign(parts, { [part]: value });
   }
   diagnostics.push(...checkRules(parts, files, options.now ?? new Date()));
+  diagnostics.push(...commentsAfterDescriptions(parts.allowlist, files.allowlist));
   const complete = Object.keys(CONFIG_FILES).every((part) => part in parts);
   const ok = complete && !diagnostics.some((d) => d.severity === 'error');
   return ok ? { config: parts as Config, parts, diagnostics, files } : { parts, diagnostics, files };

@@ -16,10 +16,12 @@ export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
 export const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 export const AWS_ACCOUNT = /^\d{12}$/;
 /**
- * Human text (descriptions): one line of printable ASCII that is inert in NGINX (no quotes, `;`, `{`, `}`, `$`,
- * `#`, `\\`) and in Markdown tables (no `|`, `<`, `>`, backticks).
+ * Human text (descriptions): one line of letters (ASCII and the Latin accented ones, as in Müller or Łukasz),
+ * digits, apostrophes and plain punctuation. It never reaches the NGINX config, and stays inert where it does go:
+ * Markdown tables and code spans of the plan (no `|`, `<`, `>`, backticks) and annotations (no line breaks).
+ * No Unicode property classes: the pattern is also the JSON Schema editors check against.
  */
-export const SAFE_TEXT = /^[A-Za-z0-9 .,:()/@&+_-]{1,200}$/;
+export const SAFE_TEXT = /^[A-Za-z0-9\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F '’#.,:()/@&+_-]{1,200}$/;
 /** The characters a CIDR can be written with; the full check (canonical form, prefix range) is in ./cidr. */
 export const CIDR_TEXT = /^[0-9A-Fa-f.:]{2,39}\/\d{1,3}$/;
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -31,7 +33,7 @@ export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 const text = (what: string) =>
   z.string().regex(SAFE_TEXT, {
-    error: `${what} must be one line of 1-200 letters, digits, spaces and . , : ( ) / @ & + _ -`,
+    error: `${what} must be one line of 1-200 letters, digits, spaces and ' # . , : ( ) / @ & + _ -`,
   });
 
 const cidr = (what: string, example: string) =>

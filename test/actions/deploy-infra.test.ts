@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
-import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 const ACCOUNT = '111122223333';
 const INGRESS = 'LatticeIngress-staging-Ingress';
@@ -42,7 +43,7 @@ let log: string;
 beforeAll(async () => {
   aws = await startAwsStub();
   workspace = await mkdtemp(join(tmpdir(), 'deploy-infra-'));
-  await cp(join(REPO_ROOT, 'config'), join(workspace, 'config'), { recursive: true });
+  await cp(SAMPLE_CONFIG_DIR, join(workspace, 'config'), { recursive: true });
   await mkdir(join(workspace, 'node_modules', '.bin'), { recursive: true });
   await writeFile(join(workspace, 'node_modules', '.bin', 'cdk'), FAKE_CDK);
   await chmod(join(workspace, 'node_modules', '.bin', 'cdk'), 0o755);

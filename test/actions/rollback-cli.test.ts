@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, RUNNER_DEFAULTS } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
 
@@ -31,6 +32,8 @@ describe('lattice-ingress rollback', () => {
       [
         join(REPO_ROOT, 'bin/lattice-ingress.mjs'),
         'rollback',
+        '--config',
+        SAMPLE_CONFIG_DIR,
         '--environment',
         'staging',
         '--target',

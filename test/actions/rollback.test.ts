@@ -2,6 +2,7 @@
 // (GitHub stub) and the registry (AWS stub), then the shared rollout.
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_TAG, OLD_DIGEST, OLD_TAG } from './fleet-simulator.ts';
 
@@ -32,7 +33,13 @@ function run(inputs: Record<string, string | number>) {
     awsEndpoint: stubs.aws.url,
     githubApiUrl: stubs.github.url,
     env: { GITHUB_ACTOR: 'mona' },
-    inputs: { environment: 'staging', reason: 'smoke test failed', 'poll-interval-seconds': 0.02, ...inputs },
+    inputs: {
+      environment: 'staging',
+      'config-dir': SAMPLE_CONFIG_DIR,
+      reason: 'smoke test failed',
+      'poll-interval-seconds': 0.02,
+      ...inputs,
+    },
   });
 }
 

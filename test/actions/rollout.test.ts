@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AwsStubError } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
 
@@ -14,7 +15,13 @@ function run(inputs: Record<string, string | number>) {
   return runAction('rollout', {
     awsEndpoint: stubs.aws.url,
     githubApiUrl: stubs.github.url,
-    inputs: { environment: 'staging', 'image-tag': NEW_TAG, ...fast, ...inputs },
+    inputs: {
+      environment: 'staging',
+      'config-dir': SAMPLE_CONFIG_DIR,
+      'image-tag': NEW_TAG,
+      ...fast,
+      ...inputs,
+    },
   });
 }
 

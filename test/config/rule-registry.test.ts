@@ -107,6 +107,7 @@ const LOAD_FAILING_CASES: Record<LoadCode, Overrides> = {
   'yaml-anchor': edit('scaling', 'minTasks: 2', 'minTasks: &two 2'),
   'yaml-alias': edit('scaling', 'minTasks: 2', 'minTasks: &two 2\nmaxTasks: *two'),
   'empty-file': { scaling: '# nothing here\n' },
+  'description-comment': edit('allowlist', 'description: Head office IPv6', 'description: Head office IPv6 #2'),
   'unknown-key': edit('scaling', 'minTasks: 2', 'minTasks: 2\nminimumTasks: 2'),
   'missing-key': edit('scaling', 'minTasks: 2\n', ''),
   'wrong-type': edit('scaling', 'minTasks: 2', 'minTasks: two'),

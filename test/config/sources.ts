@@ -1,12 +1,13 @@
-// Builds config sources from the example files in config/, with some files replaced, for tests.
+// Builds config sources from the sample configuration the tests own, with some files replaced, for tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortDiagnostics } from '../../src/config/diagnostics.ts';
 import { type ConfigSources, type ParseResult, parseConfig } from '../../src/config/load.ts';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-export const EXAMPLE_DIR = join(REPO_ROOT, 'config');
+export const EXAMPLE_DIR = SAMPLE_CONFIG_DIR;
 /** A fixed "today" so expiry findings do not depend on when the tests run. */
 export const TODAY = new Date('2026-01-15T12:00:00Z');
 

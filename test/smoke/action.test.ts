@@ -11,14 +11,15 @@ import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type LocalStack, REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
 import type { SmokeReport } from '../../src/smoke/action.ts';
-import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 const supervisor = new Supervisor();
 let stack: LocalStack;
 let dir: string;
 
 beforeAll(async () => {
-  const { config } = await loadConfig(join(REPO_ROOT, 'config'));
+  const { config } = await loadConfig(SAMPLE_CONFIG_DIR);
   if (!config) throw new Error('the example config is invalid');
   dir = await mkdtemp(join(tmpdir(), 'smoke-action-'));
   stack = await startLocalStack(config, { supervisor, defaultRegion: 'eu-west-1' });
@@ -44,7 +45,7 @@ function smoke(inputs: Record<string, string>, reportName: string) {
       'tls-port': String(stack.endpoint.tlsPort),
       'http-port': String(stack.endpoint.httpPort),
       'ca-file': stack.ca.certFile,
-      'config-dir': join(REPO_ROOT, 'config'),
+      'config-dir': SAMPLE_CONFIG_DIR,
       'report-file': join(dir, reportName),
       ...inputs,
     },

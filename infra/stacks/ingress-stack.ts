@@ -16,6 +16,7 @@ import { clientSources } from '../constructs/client-sources.ts';
 import { Dns } from '../constructs/dns.ts';
 import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-balancers.ts';
 import { LatticeAssociation } from '../constructs/lattice-association.ts';
+import { LatticePrefixLists } from '../constructs/lattice-prefix-lists.ts';
 import { Network } from '../constructs/network.ts';
 import { Observability } from '../constructs/observability.ts';
 import { ProxyService } from '../constructs/proxy-service.ts';
@@ -90,6 +91,10 @@ export class IngressStack extends Stack {
       ecsExec: env.ecsExec,
       dualStack: env.dualStack,
       loadBalancers,
+      latticePrefixLists: new LatticePrefixLists(this, 'LatticePrefixLists', {
+        dualStack: env.dualStack,
+        logRetention: env.logRetentionDays,
+      }),
     });
 
     const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;

@@ -61,6 +61,7 @@ export class IngressStack extends Stack {
     const network = new Network(this, 'Network', {
       cidr: env.vpcCidr,
       availabilityZones: this.zones,
+      availabilityZoneIds: env.availabilityZoneIds,
       publicSubnets: exposures.includes('public'),
       dualStack: env.dualStack,
       ecsExec: env.ecsExec,

@@ -143,6 +143,36 @@ describe('the filters find what they claim, in real log lines', () => {
     expect(after.filter((line) => matches(LOG_METRICS.upstreamErrors.filter, line))).toEqual(failed);
   });
 
+  test("a request a limit rejects is logged as refused-limit, with the limit's status", async () => {
+    // The rendered configuration sets no limit yet; one request per minute per client makes the second one fail.
+    const limited = await startHarness(config, {
+      editConfig: (text) =>
+        text
+          .replace('http {\n', 'http {\n    limit_req_zone $remote_addr zone=test_limit:1m rate=1r/m;\n')
+          .replace(
+            '        location / {\n',
+            '        location / {\n            limit_req zone=test_limit;\n',
+          ),
+    });
+    try {
+      await limited.http(httpGet('orders.example.com', '/first'), ALLOWED);
+      expect(await limited.http(httpGet('orders.example.com', '/second'), ALLOWED)).toMatchObject({
+        status: 503,
+      });
+      const text = await readFile(join(limited.dir, 'access.log'), 'utf8');
+      const second = text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Line)
+        .find((line) => line.path === '/second');
+      expect(second).toMatchObject({ service: 'orders', outcome: OUTCOMES.limit, status: 503 });
+      expect(matches(LOG_QUERIES.topRefusedClients.filter, second ?? {})).toBe(true);
+      expect(matches(LOG_METRICS.upstreamErrors.filter, second ?? {})).toBe(false);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test('every query of docs/operations.md is one of these, word for word', async () => {
     const docs = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
     const documented = [...docs.matchAll(/```logs-insights\n([\s\S]*?)\n```/g)].map((match) => match[1]);

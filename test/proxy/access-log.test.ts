@@ -2,6 +2,7 @@
 // outcome, refused TLS connections are not logged as 200, and every metric filter and documented query finds
 // exactly the lines it claims to.
 import { readFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   queryText,
 } from '../../infra/constructs/access-log.ts';
 import { type Config, upstreamName } from '../../src/config/model.ts';
+import { proxyV2Header } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
 import { type Harness, httpGet, startHarness } from './harness.ts';
 
@@ -173,6 +175,45 @@ describe('the filters find what they claim, in real log lines', () => {
     }
   });
 
+  test('a TLS connection a limit rejects is logged as refused-limit with 503, not as an unknown name', async () => {
+    // One connection per client at a time; the first one is held open before its ClientHello.
+    const limited = await startHarness(config, {
+      editConfig: (text) =>
+        text
+          .replace('\nstream {\n', '\nstream {\n    limit_conn_zone $remote_addr zone=test_conn:1m;\n')
+          .replace(
+            '        preread_timeout 5s;\n',
+            '        preread_timeout 5s;\n        limit_conn test_conn 1;\n',
+          ),
+    });
+    const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
+    try {
+      await new Promise((resolve) => held.once('connect', resolve));
+      held.write(
+        proxyV2Header({ address: ALLOWED, port: 40001 }, { address: '10.0.0.1', port: limited.ports.tls }),
+      );
+      // nginx counts the held connection once it has read the PROXY header; a second one may then be rejected.
+      let outcome = await limited.tls('inventory.example.com', ALLOWED);
+      for (let attempt = 0; 'service' in outcome && attempt < 20; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        outcome = await limited.tls('inventory.example.com', ALLOWED);
+      }
+      expect(outcome).toHaveProperty('refused');
+      const rejected = await waitForLines(
+        (all) => all.some((line) => line.outcome === OUTCOMES.limit),
+        join(limited.dir, 'access.log'),
+      );
+      expect(rejected.find((line) => line.outcome === OUTCOMES.limit)).toMatchObject({
+        listener: 'tls',
+        client: ALLOWED,
+        status: 503,
+      });
+    } finally {
+      held.destroy();
+      await limited.stop();
+    }
+  });
+
   test('every query of docs/operations.md is one of these, word for word', async () => {
     const docs = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
     const documented = [...docs.matchAll(/```logs-insights\n([\s\S]*?)\n```/g)].map((match) => match[1]);
@@ -180,10 +221,13 @@ describe('the filters find what they claim, in real log lines', () => {
   });
 });
 
-async function waitForLines(done: (lines: Line[]) => boolean): Promise<Line[]> {
+async function waitForLines(
+  done: (lines: Line[]) => boolean,
+  path = join(proxy.dir, 'access.log'),
+): Promise<Line[]> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const text = await readFile(join(proxy.dir, 'access.log'), 'utf8').catch(() => '');
+    const text = await readFile(path, 'utf8').catch(() => '');
     const parsed = text
       .trim()
       .split('\n')

@@ -247,7 +247,8 @@ export class Observability extends Construct {
 
   /**
    * Lattice publishes a service's metrics in the account that owns the service. A search by the service ID finds
-   * them whatever the dimension holds (ID or ARN), and stays empty for services owned elsewhere.
+   * them whatever dimensions they carry and whether those hold the ID or the ARN, and stays empty for services
+   * owned elsewhere.
    */
   private latticeWidgets(): cloudwatch.IWidget[] {
     return this.props.latticeServices.flatMap((service) => {
@@ -259,7 +260,7 @@ export class Observability extends Construct {
             title: `Lattice ${service.name}: ${metric.label}`,
             left: [
               new cloudwatch.MathExpression({
-                expression: `SEARCH('{AWS/VpcLattice,Service} MetricName="${metric.name}" ${id}', '${metric.statistic}', 60)`,
+                expression: `SEARCH('Namespace="AWS/VpcLattice" MetricName="${metric.name}" ${id}', '${metric.statistic}', 60)`,
                 usingMetrics: {},
                 label: metric.label,
                 period: DASHBOARD_PERIOD,

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import {
   type Allowlist,
   availabilityZones,
+  cpuAlarmPercent,
   type Environment,
   type Scaling,
   type Service,
@@ -16,7 +17,9 @@ import { clientSources } from '../constructs/client-sources.ts';
 import { Dns } from '../constructs/dns.ts';
 import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-balancers.ts';
 import { LatticeAssociation } from '../constructs/lattice-association.ts';
+import { LatticePrefixLists } from '../constructs/lattice-prefix-lists.ts';
 import { Network } from '../constructs/network.ts';
+import { Observability } from '../constructs/observability.ts';
 import { ProxyService } from '../constructs/proxy-service.ts';
 
 export interface IngressStackProps extends StackProps {
@@ -54,6 +57,7 @@ export class IngressStack extends Stack {
     const network = new Network(this, 'Network', {
       cidr: env.vpcCidr,
       availabilityZones: this.zones,
+      availabilityZoneIds: env.availabilityZoneIds,
       publicSubnets: exposures.includes('public'),
       dualStack: env.dualStack,
       ecsExec: env.ecsExec,
@@ -84,6 +88,10 @@ export class IngressStack extends Stack {
       ecsExec: env.ecsExec,
       dualStack: env.dualStack,
       loadBalancers,
+      latticePrefixLists: new LatticePrefixLists(this, 'LatticePrefixLists', {
+        dualStack: env.dualStack,
+        logRetention: env.logRetentionDays,
+      }),
     });
 
     const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;
@@ -94,6 +102,18 @@ export class IngressStack extends Stack {
         clientSecurityGroup: proxy.securityGroup,
       });
     }
+
+    new Observability(this, 'Observability', {
+      environmentName: env.name,
+      alarms: env.alarms,
+      cpuAlarmPercent: cpuAlarmPercent(env.alarms, props.scaling),
+      maxTasks: props.scaling.maxTasks,
+      logGroup: proxy.logGroup,
+      cluster: proxy.cluster,
+      service: proxy.service,
+      loadBalancers,
+      latticeServices: serviceNetworkId ? props.services : [],
+    });
 
     const byExposure = (exposure: Exposure) =>
       loadBalancers.find((lb) => lb.exposure === exposure)?.loadBalancer;

@@ -30,6 +30,25 @@ export const URL_PATH = /^\/[A-Za-z0-9._~/-]{0,255}$/;
 export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 export const SERVICE_NETWORK_ID = /^sn-[0-9a-f]{17}$/;
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+/** Availability Zone ID, the same physical zone in every account, e.g. euw1-az1. */
+export const AZ_ID = /^[a-z]{2,4}\d-az\d{1,2}$/;
+export const SNS_TOPIC_ARN =
+  /^arn:aws[a-z-]*:sns:(?<region>[a-z]{2}(?:-[a-z]+)+-\d):(?<account>\d{12}):[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * Zones VPC Lattice does not support (Amazon VPC Lattice User Guide, Quotas / supported Availability Zones): a proxy
+ * subnet there could not reach the service network.
+ */
+export const LATTICE_UNSUPPORTED_ZONE_IDS = [
+  'use1-az3',
+  'usw1-az2',
+  'apne1-az3',
+  'apne2-az2',
+  'euc1-az2',
+  'euw1-az4',
+  'cac1-az3',
+  'ilc1-az2',
+] as const;
 
 const text = (what: string) =>
   z.string().regex(SAFE_TEXT, {
@@ -194,6 +213,49 @@ export const HostedZoneSchema = z.strictObject({
   name: dnsName('name', 'example.com').describe('The zone apex.'),
 });
 
+const minutes = (what: string, fallback: number) =>
+  z.number().int().min(1).max(60).default(fallback).describe(what);
+
+export const AlarmsSchema = z
+  .strictObject({
+    topicArn: z
+      .string()
+      .regex(SNS_TOPIC_ARN, { error: 'topicArn looks like arn:aws:sns:eu-west-1:111122223333:ops-alerts' })
+      .optional()
+      .describe(
+        "Existing SNS topic (in the environment's Region) the alarms notify; omit and the stack creates one.",
+      ),
+    noHealthyTargetMinutes: minutes('Minutes a target group may have no healthy target before it alarms.', 2),
+    belowDesiredMinutes: minutes('Minutes fewer tasks than desired may run before it alarms.', 5),
+    cpuPercent: z
+      .number()
+      .int()
+      .min(20)
+      .max(100)
+      .optional()
+      .describe(
+        "Average CPU that alarms once the service runs maxTasks (scaling can add no more); defaults to scaling.yaml's cpuTargetPercent + 25, at most 100.",
+      ),
+    cpuMinutes: minutes('Minutes CPU may stay above cpuPercent at maxTasks before it alarms.', 10),
+    upstreamErrorsPer5Minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(25)
+      .describe('Forwarded requests and connections failing with 5xx, per 5 minutes, that alarm.'),
+    refusalsPer5Minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(1000)
+      .describe(
+        'Refused requests and connections per 5 minutes that alarm (a scan, or a misconfigured client).',
+      ),
+  })
+  .describe('Where the alarms notify and when they fire; every threshold has a default.');
+
 export const EnvironmentSchema = z.strictObject({
   name: z
     .string()
@@ -215,6 +277,13 @@ export const EnvironmentSchema = z.strictObject({
     .optional()
     .describe(
       'The three AZs to use; defaults to <region>a, b and c. Given explicitly so synth needs no lookup.',
+    ),
+  availabilityZoneIds: z
+    .array(z.string().regex(AZ_ID, { error: 'availability zone IDs look like euw1-az1' }))
+    .length(3)
+    .optional()
+    .describe(
+      'The three zones by ID (e.g. euw1-az1), the same in every account; instead of availabilityZones. Zones VPC Lattice does not support are refused.',
     ),
   mode: z
     .enum(['public', 'private', 'both'])
@@ -283,6 +352,7 @@ export const EnvironmentSchema = z.strictObject({
       },
     )
     .default(90),
+  alarms: AlarmsSchema.prefault({}),
   smokeRunner: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'smokeRunner is a runs-on label of a self-hosted runner' })
@@ -305,6 +375,7 @@ export type Services = z.infer<typeof ServicesSchema>;
 export type Scaling = z.infer<typeof ScalingSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type Deployment = z.infer<typeof DeploymentSchema>;
+export type Alarms = z.infer<typeof AlarmsSchema>;
 
 /** The whole configuration, as read from config/. */
 export interface Config {
@@ -332,6 +403,11 @@ export function upstreamName(service: Service): string {
 /** The availability zones an environment uses, without any lookup. */
 export function availabilityZones(env: Environment): string[] {
   return env.availabilityZones ?? ['a', 'b', 'c'].map((suffix) => `${env.region}${suffix}`);
+}
+
+/** The CPU alarm threshold: the configured one, or far enough above the scaling target not to fire while scaling. */
+export function cpuAlarmPercent(alarms: Alarms, scaling: Scaling): number {
+  return alarms.cpuPercent ?? Math.min(100, scaling.cpuTargetPercent + 25);
 }
 
 export function githubEnvironment(env: Environment): string {

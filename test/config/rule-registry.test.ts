@@ -86,6 +86,42 @@ const FAILING_CASES: Record<string, Record<string, Overrides>> = {
     'az-region-mismatch': edit('deployment', 'eu-west-1c]', 'eu-west-2c]'),
     'az-duplicate': edit('deployment', 'eu-west-1c]', 'eu-west-1b]'),
   },
+  'zone-ids': {
+    'az-ids-and-names': edit(
+      'deployment',
+      'eu-west-1c]',
+      'eu-west-1c]\n    availabilityZoneIds: [euw1-az1, euw1-az2, euw1-az3]',
+    ),
+    'az-id-region-mismatch': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/20\n    availabilityZoneIds: [use1-az1, euw1-az2, euw1-az3]',
+    ),
+    'az-id-not-lattice': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/20\n    availabilityZoneIds: [euw1-az4, euw1-az2, euw1-az3]',
+    ),
+    'az-id-duplicate': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/20\n    availabilityZoneIds: [euw1-az1, euw1-az1, euw1-az3]',
+    ),
+  },
+  'alarm-topic': {
+    'alarm-topic-region': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/20\n    alarms:\n      topicArn: arn:aws:sns:us-east-1:111122223333:oncall',
+    ),
+  },
+  'alarm-cpu': {
+    'alarm-cpu-below-target': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/20\n    alarms:\n      cpuPercent: 50',
+    ),
+  },
   'hosted-zones': { 'hosted-zone-unused': edit('deployment', 'mode: both', 'mode: private') },
   'lattice-region': {
     'lattice-region-mismatch': edit(
@@ -107,7 +143,11 @@ const LOAD_FAILING_CASES: Record<LoadCode, Overrides> = {
   'yaml-anchor': edit('scaling', 'minTasks: 2', 'minTasks: &two 2'),
   'yaml-alias': edit('scaling', 'minTasks: 2', 'minTasks: &two 2\nmaxTasks: *two'),
   'empty-file': { scaling: '# nothing here\n' },
-  'description-comment': edit('allowlist', 'description: Head office IPv6', 'description: Head office IPv6 #2'),
+  'description-comment': edit(
+    'allowlist',
+    'description: Head office IPv6',
+    'description: Head office IPv6 #2',
+  ),
   'unknown-key': edit('scaling', 'minTasks: 2', 'minTasks: 2\nminimumTasks: 2'),
   'missing-key': edit('scaling', 'minTasks: 2\n', ''),
   'wrong-type': edit('scaling', 'minTasks: 2', 'minTasks: two'),

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { AlarmsSchema, cpuAlarmPercent, ScalingSchema } from '../../src/config/model.ts';
+import { zoneIdPrefix } from '../../src/config/rules/deployment/zone-ids.ts';
 import { allowlistYaml, exampleText, parse, summary } from './sources.ts';
 
 const entry = (cidr: string, extra = '') => `cidr: ${cidr}, description: Example entry${extra}`;
@@ -238,6 +240,99 @@ describe('deployment rules', () => {
       deployment: deployment.replace('eu-west-1b, eu-west-1c]', 'eu-west-1b, eu-west-1b]'),
     });
     expect(summary(result)).toEqual(['deployment.yaml:24:49 error az-duplicate']);
+  });
+
+  const withZoneIds = (ids: string) =>
+    deployment.replace(
+      'availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]',
+      `availabilityZoneIds: [${ids}]`,
+    );
+
+  it('accepts zone IDs of the Region that Lattice supports', () => {
+    const result = parse({ deployment: withZoneIds('euw1-az1, euw1-az2, euw1-az3') });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.config?.deployment.environments[1]?.availabilityZoneIds).toEqual([
+      'euw1-az1',
+      'euw1-az2',
+      'euw1-az3',
+    ]);
+  });
+
+  it.each([
+    ['euw1-az1, euw1-az4, euw1-az2', 'deployment.yaml:24:37 error az-id-not-lattice'],
+    ['euw1-az1, use1-az1, euw1-az2', 'deployment.yaml:24:37 error az-id-region-mismatch'],
+    ['euw1-az1, euw1-az1, euw1-az2', 'deployment.yaml:24:37 error az-id-duplicate'],
+    ['euw1-az1, eu-west-1a, euw1-az2', 'deployment.yaml:24:37 error invalid-value'],
+  ])('checks zone IDs [%s]', (ids, expected) => {
+    const result = parse({ deployment: withZoneIds(ids) });
+    expect(summary(result)).toEqual([expected]);
+  });
+
+  it('names the unsupported zone and how to list the others', () => {
+    const [finding] = parse({ deployment: withZoneIds('euw1-az4, euw1-az2, euw1-az3') }).diagnostics;
+    expect(finding?.message).toContain('euw1-az4 is a zone VPC Lattice does not support');
+    expect(finding?.hint).toContain('aws ec2 describe-availability-zones --region eu-west-1');
+  });
+
+  it('refuses zone names and zone IDs together', () => {
+    const result = parse({
+      deployment: deployment.replace(
+        '    mode: both',
+        '    availabilityZoneIds: [euw1-az1, euw1-az2, euw1-az3]\n    mode: both',
+      ),
+    });
+    expect(summary(result)).toEqual(['deployment.yaml:25:26 error az-ids-and-names']);
+  });
+
+  it.each([
+    ['eu-west-1', 'euw1'],
+    ['us-east-1', 'use1'],
+    ['ap-northeast-2', 'apne2'],
+    ['ca-central-1', 'cac1'],
+    ['il-central-1', 'ilc1'],
+    ['ap-southeast-4', 'apse4'],
+  ])('derives the zone ID prefix of %s: %s', (region, prefix) => {
+    expect(zoneIdPrefix(region)).toBe(prefix);
+  });
+
+  const withAlarms = (alarms: string) =>
+    deployment.replace('    mode: both', `    alarms: ${alarms}\n    mode: both`);
+
+  it('accepts alarm thresholds and an SNS topic of the Region', () => {
+    const result = parse({
+      deployment: withAlarms(
+        '{topicArn: "arn:aws:sns:eu-west-1:444455556666:ops", cpuPercent: 95, refusalsPer5Minutes: 50}',
+      ),
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.config?.deployment.environments[1]?.alarms).toEqual({
+      topicArn: 'arn:aws:sns:eu-west-1:444455556666:ops',
+      noHealthyTargetMinutes: 2,
+      belowDesiredMinutes: 5,
+      cpuPercent: 95,
+      cpuMinutes: 10,
+      upstreamErrorsPer5Minutes: 25,
+      refusalsPer5Minutes: 50,
+    });
+    const staging = result.config?.deployment.environments[0];
+    expect(staging?.alarms.cpuPercent).toBeUndefined();
+    // The default follows the scaling target (60 in the example): 25 points above it.
+    if (staging && result.config) expect(cpuAlarmPercent(staging.alarms, result.config.scaling)).toBe(85);
+    const busy = ScalingSchema.parse({ minTasks: 1, maxTasks: 2, cpuTargetPercent: 90 });
+    expect(cpuAlarmPercent(AlarmsSchema.parse({}), busy)).toBe(100);
+  });
+
+  it.each([
+    [
+      '{topicArn: "arn:aws:sns:us-east-1:444455556666:ops"}',
+      'deployment.yaml:25:24 error alarm-topic-region',
+    ],
+    ['{topicArn: "ops-alerts"}', 'deployment.yaml:25:24 error invalid-value'],
+    ['{cpuPercent: 60}', 'deployment.yaml:25:26 error alarm-cpu-below-target'],
+    ['{belowDesiredMinutes: 0}', 'deployment.yaml:25:35 error invalid-value'],
+    ['{refusalsPerMinute: 5}', 'deployment.yaml:25:14 error unknown-key'],
+  ])('checks alarms %s', (alarms, expected) => {
+    expect(summary(parse({ deployment: withAlarms(alarms) }))).toEqual([expected]);
   });
 
   it('warns about a hosted zone the mode does not use', () => {

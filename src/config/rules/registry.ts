@@ -9,12 +9,15 @@ import { expiry } from './allowlist/expiry.ts';
 import { neverAClient } from './allowlist/never-a-client.ts';
 import { overlap } from './allowlist/overlap.ts';
 import { createRuleContext } from './context.ts';
+import { alarmCpu } from './cross-file/alarm-cpu.ts';
 import { latticeRegion } from './cross-file/lattice-region.ts';
 import { vpcAllowlisted } from './cross-file/vpc-allowlisted.ts';
+import { alarmTopic } from './deployment/alarm-topic.ts';
 import { availabilityZones } from './deployment/availability-zones.ts';
 import { hostedZones } from './deployment/hosted-zones.ts';
 import { uniqueEnvironments } from './deployment/unique-environments.ts';
 import { vpcCidr } from './deployment/vpc-cidr.ts';
+import { zoneIds } from './deployment/zone-ids.ts';
 import type { Rule } from './rule.ts';
 import { fargateSize } from './scaling/fargate-size.ts';
 import { taskCount } from './scaling/task-count.ts';
@@ -36,9 +39,12 @@ export const RULES: readonly Rule[] = [
   uniqueEnvironments,
   vpcCidr,
   availabilityZones,
+  zoneIds,
+  alarmTopic,
   hostedZones,
   latticeRegion,
   vpcAllowlisted,
+  alarmCpu,
 ];
 
 export function checkRules(

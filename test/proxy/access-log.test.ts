@@ -1,0 +1,253 @@
+// The access log of the real nginx running the rendered config: every line is JSON naming the service and the
+// outcome, refused TLS connections are not logged as 200, and every metric filter and documented query finds
+// exactly the lines it claims to.
+import { readFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  EXAMPLE_CLIENT,
+  LOG_METRICS,
+  LOG_QUERIES,
+  matches,
+  OUTCOMES,
+  queryText,
+} from '../../infra/constructs/access-log.ts';
+import { type Config, upstreamName } from '../../src/config/model.ts';
+import { proxyV2Header } from '../support/proxy-protocol.ts';
+import { exampleConfig } from './example-config.ts';
+import { type Harness, httpGet, startHarness } from './harness.ts';
+
+const ALLOWED = EXAMPLE_CLIENT;
+const OFF_LIST = '203.0.113.9';
+const UNKNOWN = 'unknown.example.com';
+
+type Line = Record<string, unknown>;
+let config: Config;
+let proxy: Harness;
+let lines: Line[];
+
+/** One of each kind of request and connection, each tagged by its path or client so its line can be found. */
+beforeAll(async () => {
+  config = await exampleConfig();
+  proxy = await startHarness(config);
+  await proxy.http(httpGet('orders.example.com', '/served'), ALLOWED);
+  await proxy.http(httpGet('orders.example.com', '/off-list'), OFF_LIST);
+  await proxy.http(httpGet(UNKNOWN, '/unknown'), ALLOWED);
+  await proxy.tls('inventory.example.com', ALLOWED);
+  await proxy.tls('inventory.example.com', '203.0.113.10');
+  await proxy.tls(UNKNOWN, '198.51.100.11');
+  lines = await waitForLines((all) => all.filter((line) => line.listener === 'tls').length >= 3);
+});
+afterAll(() => proxy?.stop());
+
+const byPath = (path: string) => lines.find((line) => line.path === path);
+const tlsFrom = (client: string) => lines.find((line) => line.listener === 'tls' && line.client === client);
+
+describe('every line says what happened', () => {
+  test('HTTP: the service (or -) and the outcome, next to the status', () => {
+    expect(byPath('/served')).toMatchObject({ service: 'orders', outcome: OUTCOMES.served, status: 200 });
+    expect(byPath('/off-list')).toMatchObject({ service: 'orders', outcome: OUTCOMES.offList, status: 403 });
+    expect(byPath('/unknown')).toMatchObject({ service: '-', outcome: OUTCOMES.unknownName, status: 421 });
+  });
+
+  test('TLS: a refused connection is logged as 403 with its reason, never as 200', () => {
+    expect(tlsFrom(ALLOWED)).toMatchObject({ service: 'inventory', outcome: OUTCOMES.served, status: 200 });
+    expect(tlsFrom('203.0.113.10')).toMatchObject({
+      service: 'inventory',
+      outcome: OUTCOMES.offList,
+      status: 403,
+    });
+    expect(tlsFrom('198.51.100.11')).toMatchObject({
+      service: '-',
+      sni: UNKNOWN,
+      outcome: OUTCOMES.unknownName,
+      status: 403,
+    });
+  });
+
+  test('the proxy address Lattice sees as the source, and the Lattice address used, are logged', () => {
+    expect(byPath('/served')).toMatchObject({
+      task: '127.0.0.1',
+      upstream: `${proxy.addresses.orders}:${proxy.target.upstreamPorts.http}`,
+    });
+    expect(tlsFrom(ALLOWED)).toMatchObject({
+      task: '127.0.0.1',
+      upstream: `${proxy.addresses.inventory}:${proxy.target.upstreamPorts.tls}`,
+    });
+  });
+});
+
+describe('the filters find what they claim, in real log lines', () => {
+  const found = (filter: Parameters<typeof matches>[0]) => lines.filter((line) => matches(filter, line));
+  const served = () => [byPath('/served'), tlsFrom(ALLOWED)];
+  const refusals = () => [
+    byPath('/off-list'),
+    byPath('/unknown'),
+    tlsFrom('203.0.113.10'),
+    tlsFrom('198.51.100.11'),
+  ];
+
+  test('metric filters', () => {
+    expect(found(LOG_METRICS.status2xx.filter)).toEqual(served());
+    expect(found(LOG_METRICS.status4xx.filter)).toEqual(refusals());
+    expect(found(LOG_METRICS.status5xx.filter)).toEqual([]);
+    expect(found(LOG_METRICS.refusedOffList.filter)).toEqual([byPath('/off-list'), tlsFrom('203.0.113.10')]);
+    expect(found(LOG_METRICS.refusedUnknownName.filter)).toEqual([
+      byPath('/unknown'),
+      tlsFrom('198.51.100.11'),
+    ]);
+    expect(found(LOG_METRICS.refusedTls.filter)).toEqual([tlsFrom('203.0.113.10'), tlsFrom('198.51.100.11')]);
+    expect(found(LOG_METRICS.refusals.filter)).toEqual(refusals());
+    expect(found(LOG_METRICS.httpRequestTime.filter)).toEqual([byPath('/served')]);
+    expect(typeof byPath('/served')?.request_time).toBe('number');
+  });
+
+  test('documented queries', () => {
+    expect(found(LOG_QUERIES.topRefusedClients.filter)).toEqual(refusals());
+    expect(found(LOG_QUERIES.latencyPerService.filter)).toEqual([byPath('/served')]);
+    expect(found(LOG_QUERIES.oneClient.filter)).toEqual([
+      byPath('/served'),
+      byPath('/unknown'),
+      tlsFrom(ALLOWED),
+    ]);
+    expect(found(LOG_QUERIES.refusedHosts.filter)).toEqual([byPath('/unknown')]);
+    expect(found(LOG_QUERIES.unknownNames.filter)).toEqual([byPath('/unknown'), tlsFrom('198.51.100.11')]);
+    expect(found(LOG_QUERIES.outcomesPerService.filter)).toEqual(lines);
+  });
+
+  test('upstream errors: a Lattice address that stops answering is counted, refusals are not', async () => {
+    const orders = config.services.services.find((service) => service.name === 'orders');
+    if (!orders) throw new Error('the example config has an orders service');
+    // Lattice's name now answers with an address nothing listens on: the connection fails with 502 once the
+    // resolver's cached answer expires.
+    proxy.dns.setRecords(new Map([[upstreamName(orders), { a: ['127.0.0.2'] }]]));
+    const before = lines.length;
+    let after = lines;
+    for (
+      let attempt = 0;
+      attempt < 20 && !after.slice(before).some((line) => line.status === 502);
+      attempt++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const count = after.length;
+      await proxy.tls(orders.domain, ALLOWED);
+      after = await waitForLines((all) => all.length > count);
+    }
+    const failed = after.slice(before).filter((line) => line.status === 502);
+    expect(failed[0]).toMatchObject({
+      service: 'orders',
+      outcome: OUTCOMES.served,
+      upstream: '127.0.0.2:' + proxy.target.upstreamPorts.tls,
+    });
+    const errors = after.filter((line) => matches(LOG_QUERIES.upstreamErrors.filter, line));
+    expect(errors).toEqual(failed);
+    expect(after.filter((line) => matches(LOG_METRICS.upstreamErrors.filter, line))).toEqual(failed);
+  });
+
+  test("a request a limit rejects is logged as refused-limit, with the limit's status", async () => {
+    // One request per minute per client: the second one is rejected.
+    await withInserted(
+      [
+        ['http {\n', '    limit_req_zone $remote_addr zone=test_limit:1m rate=1r/m;'],
+        ['        location / {\n', '            limit_req zone=test_limit;'],
+      ],
+      async (limited) => {
+        await limited.http(httpGet('orders.example.com', '/first'), ALLOWED);
+        const refused = await limited.http(httpGet('orders.example.com', '/second'), ALLOWED);
+        expect(refused).toMatchObject({ status: 503 });
+        const written = await waitForLines(
+          (all) => all.some((line) => line.path === '/second'),
+          join(limited.dir, 'access.log'),
+        );
+        const second = written.find((line) => line.path === '/second') ?? {};
+        expect(second).toMatchObject({ service: 'orders', outcome: OUTCOMES.limit, status: 503 });
+        expect(matches(LOG_QUERIES.topRefusedClients.filter, second)).toBe(true);
+        expect(matches(LOG_METRICS.upstreamErrors.filter, second)).toBe(false);
+      },
+    );
+  });
+
+  test('a TLS connection a limit rejects is logged as refused-limit with 503, not as an unknown name', async () => {
+    // One connection per client at a time; the first one is held open before its ClientHello.
+    await withInserted(
+      [
+        ['\nstream {\n', '    limit_conn_zone $remote_addr zone=test_conn:1m;'],
+        ['        preread_timeout 5s;\n', '        limit_conn test_conn 1;'],
+      ],
+      async (limited) => {
+        const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
+        try {
+          await new Promise((resolve) => held.once('connect', resolve));
+          held.write(
+            proxyV2Header(
+              { address: ALLOWED, port: 40001 },
+              { address: '10.0.0.1', port: limited.ports.tls },
+            ),
+          );
+          // nginx counts the held connection once it has read the PROXY header; a second one is then rejected.
+          let outcome = await limited.tls('inventory.example.com', ALLOWED);
+          for (let attempt = 0; 'service' in outcome && attempt < 20; attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            outcome = await limited.tls('inventory.example.com', ALLOWED);
+          }
+          expect(outcome).toHaveProperty('refused');
+          const written = await waitForLines(
+            (all) => all.some((line) => line.outcome === OUTCOMES.limit),
+            join(limited.dir, 'access.log'),
+          );
+          expect(written.find((line) => line.outcome === OUTCOMES.limit)).toMatchObject({
+            listener: 'tls',
+            client: ALLOWED,
+            status: 503,
+          });
+        } finally {
+          held.destroy();
+        }
+      },
+    );
+  });
+
+  test('every query of docs/operations.md is one of these, word for word', async () => {
+    const docs = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const documented = [...docs.matchAll(/```logs-insights\n([\s\S]*?)\n```/g)].map((match) => match[1]);
+    expect(documented).toEqual(Object.values(LOG_QUERIES).map(queryText));
+  });
+});
+
+/**
+ * Runs `run` against a proxy whose rendered nginx.conf has each line inserted after its anchor (the first match):
+ * the configuration renders no limits yet, so the limit tests add their own.
+ */
+async function withInserted(
+  insertions: readonly [anchor: string, line: string][],
+  run: (limited: Harness) => Promise<void>,
+): Promise<void> {
+  const limited = await startHarness(config, {
+    editConfig: (text) =>
+      insertions.reduce((edited, [anchor, line]) => edited.replace(anchor, `${anchor}${line}\n`), text),
+  });
+  try {
+    await run(limited);
+  } finally {
+    await limited.stop();
+  }
+}
+
+async function waitForLines(
+  done: (lines: Line[]) => boolean,
+  path = join(proxy.dir, 'access.log'),
+): Promise<Line[]> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const text = await readFile(path, 'utf8').catch(() => '');
+    const parsed = text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Line);
+    if (done(parsed)) return parsed;
+    if (Date.now() > deadline) throw new Error(`log lines not written in time: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

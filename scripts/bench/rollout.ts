@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { comparisonForConfig } from '../../infra/rollout-time.ts';
+import { comparisonForConfig, workflowPath } from '../../infra/rollout-time.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Config, ServiceSchema, upstreamName } from '../../src/config/model.ts';
 import { createLocalCa } from '../../src/local/certificates.ts';
@@ -67,7 +67,7 @@ for (const [name, value] of Object.entries(options)) {
 
 /** The Ingress template's timings for the first environment of the config, and the image's shutdown timeout. */
 async function lifecycleTimings(config: Config) {
-  const [first] = await comparisonForConfig(args.config);
+  const [first] = await comparisonForConfig(args.config, (await workflowPath()).seconds);
   const environment = config.deployment.environments[0];
   if (!first || !environment) throw new Error(`${args.config} names no environment`);
   const settings = first.estimate.settings;

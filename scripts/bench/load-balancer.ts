@@ -116,6 +116,16 @@ export function parseServerStats(
   return stats;
 }
 
+/** The stats socket may appear after the listeners. */
+async function waitForSocket(socket: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await command(socket, 'show info').then(Boolean, () => false))) {
+    if (Date.now() > deadline)
+      throw new Error(`haproxy's runtime API ${socket} did not answer in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export interface LoadBalancer {
   /** Registers a target in both target groups; it takes traffic once `healthyThreshold` checks pass. */
   register(target: Target): Promise<void>;
@@ -144,9 +154,10 @@ export async function startLoadBalancer(
   });
   died.catch(() => {});
   await Promise.race([
-    Promise.all(
-      LISTENERS.map((listener) => waitForPort(options.listen.address, options.listen[listener], 10_000)),
-    ),
+    Promise.all([
+      ...LISTENERS.map((listener) => waitForPort(options.listen.address, options.listen[listener], 10_000)),
+      waitForSocket(socket, 10_000),
+    ]),
     died,
   ]);
 
@@ -164,10 +175,14 @@ export async function startLoadBalancer(
     async register(target) {
       for (const listener of LISTENERS) {
         const server = `${TARGET_GROUPS[listener]}/${target.name}`;
-        await run(`add server ${server} ${serverArguments(target, listener, options.check)}`);
-        // A server added at run time starts in maintenance; leaving it, a checked server is down until it rises.
+        // A server added at run time starts in maintenance and leaves it up ("UP 1/2"); a new NLB target starts
+        // unhealthy instead and takes connections only after `rise` passing checks. Weight 0 keeps connections
+        // away until its health is set down.
+        await run(`add server ${server} ${serverArguments(target, listener, options.check)} weight 0`);
         await run(`enable health ${server}`);
         await run(`enable server ${server}`);
+        await run(`set server ${server} health down`);
+        await run(`set server ${server} weight 1`);
       }
     },
     async waitHealthy(names, timeoutMs) {

@@ -64,9 +64,10 @@ export function renderLoadBalancerConfig(options: {
     '',
     'defaults',
     '    mode tcp',
+    // The NLB's idle timeout for TCP flows ("Idle timeout", Network Load Balancers user guide: 350 seconds).
+    '    timeout client 350s',
+    '    timeout server 350s',
     '    timeout connect 5s',
-    '    timeout client 10m',
-    '    timeout server 10m',
     '',
     ...LISTENERS.flatMap((listener) => [
       `frontend ${listener}`,

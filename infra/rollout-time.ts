@@ -203,6 +203,9 @@ export interface WorkflowStep {
 export interface WorkflowJob {
   needs: string[];
   steps: WorkflowStep[];
+  if?: string;
+  /** file:line:column of the job. */
+  at: string;
 }
 
 /** The jobs of a GitHub Actions workflow: `needs` and steps, nothing else is needed for the path. */
@@ -221,8 +224,11 @@ export function parseWorkflow(text: string, file: string): Map<string, WorkflowJ
     if (!isMap(value)) continue;
     const needs = value.toJSON().needs as string | string[] | undefined;
     const steps = value.get('steps');
+    const condition = value.get('if');
     parsed.set(String(isScalar(key) ? key.value : key), {
       needs: needs === undefined ? [] : [needs].flat(),
+      ...(typeof condition === 'string' ? { if: condition } : {}),
+      at: where(value),
       steps: isSeq(steps)
         ? steps.items.filter(isMap).map((step) => {
             const fields = step.toJSON() as Omit<WorkflowStep, 'at'>;
@@ -274,10 +280,6 @@ export const STEP_SECONDS: Record<string, StepTime> = {
     why: 'setup.mjs installs nginx, haproxy and wrk with apt, then tsc, biome and about 2 minutes of vitest',
   },
   'id:list': { seconds: 3, why: 'two runs of the CLI, each validating config/' },
-  'name:Check the environment is bootstrapped': {
-    seconds: 0,
-    why: 'runs only when DEPLOY_ROLE_ARN is unset',
-  },
   'uses:docker/setup-qemu-action': {
     seconds: 8,
     why: 'pulls the binfmt image and registers the arm64 emulator',
@@ -315,8 +317,37 @@ export interface PathStep {
   why: string;
 }
 
-/** A step on the success path: not one that only runs after a failure. */
-const onSuccessPath = (step: WorkflowStep) => !/\b(failure|cancelled)\(\)/.test(step.if ?? '');
+/**
+ * Whether each condition (`if:` of a job or step, without `${{ }}`) holds for an allowlist-only change that
+ * deploys. Conditions that only hold after a failure (`failure()`, `cancelled()`) need no entry: such steps are
+ * never on the success path.
+ */
+export const CONDITIONS: Record<string, boolean> = {
+  "env.DEPLOY_ROLE_ARN == ''": false,
+};
+
+const conditionText = (condition: string) =>
+  condition
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
+
+/** Whether a job or step runs on the success path; an unknown condition is an error naming what to add. */
+function runs(
+  what: { if?: string; at: string },
+  label: string,
+  conditions: Record<string, boolean>,
+): boolean {
+  if (what.if === undefined) return true;
+  const condition = conditionText(what.if);
+  if (/\b(failure|cancelled)\(\)/.test(condition)) return false;
+  const holds = conditions[condition];
+  if (holds === undefined)
+    throw new Error(
+      `${what.at}: ${label} runs only if \`${condition}\`; add that condition to CONDITIONS in infra/rollout-time.ts with whether it holds for an allowlist-only change`,
+    );
+  return holds;
+}
 
 /** The step's duration and the key it was found under; unknown steps are an error naming the keys to add. */
 function stepTime(step: WorkflowStep, durations: Record<string, StepTime>): StepTime & { key: string } {
@@ -337,18 +368,25 @@ function stepTime(step: WorkflowStep, durations: Record<string, StepTime>): Step
 export function criticalPath(
   jobs: Map<string, WorkflowJob>,
   durations: Record<string, StepTime> = STEP_SECONDS,
+  conditions: Record<string, boolean> = CONDITIONS,
 ): { steps: PathStep[]; seconds: number } {
   const target = [...jobs].find(([, job]) =>
     job.steps.some((step) => step.uses?.replace(/@.*$/, '') === ROLLOUT_ACTION),
   );
   if (!target) throw new Error(`no job of the workflow uses ${ROLLOUT_ACTION}`);
-  const jobSteps = (name: string, steps: WorkflowStep[]): PathStep[] => [
-    { job: name, step: 'job start', ...JOB_START },
-    ...steps.filter(onSuccessPath).map((step) => {
-      const { key, ...time } = stepTime(step, durations);
-      return { job: name, step: key, ...time };
-    }),
-  ];
+  // A skipped job takes no time; the chain of jobs it needs still counts.
+  const jobSteps = (name: string, job: WorkflowJob, steps: WorkflowStep[]): PathStep[] =>
+    runs(job, `job ${name}`, conditions)
+      ? [
+          { job: name, step: 'job start', ...JOB_START },
+          ...steps
+            .filter((step) => runs(step, 'the step', conditions))
+            .map((step) => {
+              const { key, ...time } = stepTime(step, durations);
+              return { job: name, step: key, ...time };
+            }),
+        ]
+      : [];
   const total = (steps: PathStep[]) => steps.reduce((sum, step) => sum + step.seconds, 0);
   const memo = new Map<string, PathStep[]>();
   // The longest chain that ends with `name` complete.
@@ -358,7 +396,7 @@ export function criticalPath(
     const job = jobs.get(name);
     if (!job) throw new Error(`job ${visiting.at(-1)} needs ${name}, which the workflow does not have`);
     if (visiting.includes(name)) throw new Error(`jobs need each other: ${[...visiting, name].join(' -> ')}`);
-    const path = [...before(job, [...visiting, name]), ...jobSteps(name, job.steps)];
+    const path = [...before(job, [...visiting, name]), ...jobSteps(name, job, job.steps)];
     memo.set(name, path);
     return path;
   };
@@ -371,7 +409,7 @@ export function criticalPath(
     0,
     job.steps.findIndex((step) => step.uses?.replace(/@.*$/, '') === ROLLOUT_ACTION) + 1,
   );
-  const steps = [...before(job, [name]), ...jobSteps(name, upToRollout)];
+  const steps = [...before(job, [name]), ...jobSteps(name, job, upToRollout)];
   return { steps, seconds: total(steps) };
 }
 

@@ -192,6 +192,37 @@ describe('criticalPath', () => {
     );
   });
 
+  it('decides conditional jobs and steps by CONDITIONS, and names an unknown condition and where it is', () => {
+    const gated = workflow
+      .replace('  test:\n', "  test:\n    if: needs.check.outputs.tested != 'true'\n")
+      .replace(
+        '      - id: ingress\n',
+        `      - id: ingress\n        if: \${{ steps.changes.outputs.ingress == 'true' }}\n`,
+      );
+    const parsed = parseWorkflow(gated, 'deploy.yml');
+    expect(() => criticalPath(parsed, durations, {})).toThrow(
+      "deploy.yml:3:5: job test runs only if `needs.check.outputs.tested != 'true'`; add that condition to CONDITIONS",
+    );
+    const skipped = criticalPath(parsed, durations, {
+      "needs.check.outputs.tested != 'true'": false,
+      "steps.changes.outputs.ingress == 'true'": false,
+    });
+    expect(skipped.steps.map((s) => `${s.job} ${s.step}`)).toEqual([
+      'environments job start',
+      'environments run:echo list',
+      'deploy job start',
+      'deploy uses:actions/checkout',
+      'deploy id:registry',
+      'deploy uses:./actions/deploy-infra',
+      'deploy uses:./actions/rollout',
+    ]);
+    const run = criticalPath(parsed, durations, {
+      "needs.check.outputs.tested != 'true'": true,
+      "steps.changes.outputs.ingress == 'true'": true,
+    });
+    expect(run.seconds).toBe(criticalPath(parseWorkflow(workflow, 'deploy.yml'), durations).seconds);
+  });
+
   it('refuses a workflow without a rollout step, a missing need and jobs that need each other', () => {
     const parse = (text: string) => criticalPath(parseWorkflow(text, 'w.yml'), durations);
     expect(() => parse('jobs:\n  a:\n    steps:\n      - run: npm test\n')).toThrow(

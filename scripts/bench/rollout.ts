@@ -22,7 +22,13 @@ import { freePorts } from '../../src/local/ports.ts';
 import { superviseNginx } from '../../src/local/stack.ts';
 import { DELAY_PARAMETER, startStandIn } from '../../src/local/stand-in.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
-import { localRenderTarget, renderProxy, renderTargetFor, writeRendered } from '../../src/render/render.ts';
+import {
+  localRenderTarget,
+  MAIN_FILE,
+  renderProxy,
+  renderTargetFor,
+  writeRendered,
+} from '../../src/render/render.ts';
 import { type LoadBalancer, startLoadBalancer, type Target } from './load-balancer.ts';
 import { CLIENT_KINDS, type ClientResult, runClients } from './rollout-clients.ts';
 
@@ -86,6 +92,13 @@ async function lifecycleTimings(config: Config) {
   };
 }
 
+/** The directives that decide how long nginx keeps a client connection, as rendered (top level and http block). */
+function connectionTimers(nginxConf: string): string[] {
+  const directives =
+    /^(?: {4})?((?:keepalive_time|keepalive_timeout|keepalive_requests|worker_shutdown_timeout) [^;]+;)/gm;
+  return [...nginxConf.matchAll(directives)].map((match) => match[1] as string);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
@@ -110,7 +123,7 @@ async function main(): Promise<void> {
     });
     supervisor.defer('stop the DNS server', () => dns.close());
     const ca = await createLocalCa(dir);
-    const [standInHttp, standInTls, balancerHttp, balancerTls] = (await freePorts(4)) as number[] as [
+    const [standInHttp, standInTls, balancerHttp, balancerTls] = (await freePorts(4)) as [
       number,
       number,
       number,
@@ -127,6 +140,7 @@ async function main(): Promise<void> {
     supervisor.defer('stop the stand-in', () => standIn.close());
 
     const tasks = new Map<string, NginxProcess>();
+    let clientTimers: string[] = [];
     const startTask = async (name: string): Promise<Target> => {
       const [http, tls, loadBalancerHealth, health] = (await freePorts(4)) as [
         number,
@@ -149,7 +163,9 @@ async function main(): Promise<void> {
         shutdownTimeoutSeconds: timings.workerShutdownTimeoutSeconds,
       };
       await mkdir(target.paths.runtime, { recursive: true });
-      await writeRendered(renderProxy(config, target), taskDir);
+      const rendered = renderProxy(config, target);
+      clientTimers = connectionTimers(rendered.get(MAIN_FILE) ?? '');
+      await writeRendered(rendered, taskDir);
       const nginx = await startNginx({
         dir: taskDir,
         waitFor: [http, tls, loadBalancerHealth].map((port) => ({ host: LOOPBACK, port })),
@@ -162,6 +178,7 @@ async function main(): Promise<void> {
     const oldTasks = await Promise.all(
       Array.from({ length: timings.tasks }, (_, i) => startTask(`old${i + 1}`)),
     );
+    console.log(`Client connection timers of the rendered configuration: ${clientTimers.join(' ')}`);
     const balancer = await startLoadBalancer(supervisor, dir, {
       listen: { address: LOOPBACK, http: balancerHttp, tls: balancerTls },
       targets: oldTasks,
@@ -216,6 +233,7 @@ async function main(): Promise<void> {
       loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 10) / 10,
       timings,
       timeFactor: 1,
+      clientTimers,
       clients: options,
       events,
       results: results.map((r) => ({ ...r, failuresPer100k: per100k(r) })),
@@ -276,7 +294,8 @@ async function replaceEveryTask(
     );
     const exits = leaving.map((task) => {
       const nginx = tasks.get(task.name) as NginxProcess;
-      return nginx.stop('SIGQUIT', timings.workerShutdownTimeoutSeconds * 1000 + 5_000);
+      // ECS sends SIGKILL stopTimeout after the stop signal.
+      return nginx.stop('SIGQUIT', timings.stopTimeoutSeconds * 1000);
     });
     const statuses = await Promise.all(exits);
     note(`${leaving.map((t) => t.name).join(', ')} stopped with SIGQUIT (exit ${statuses.join(', ')})`);

@@ -245,16 +245,21 @@ describe('criticalPath', () => {
 });
 
 // One synthesis for the tests below: the figures the documentation and the proxy's timers must agree with.
-const synthesized = (async () => {
+let synthesis: ReturnType<typeof synthesize> | undefined;
+async function synthesize() {
   const path = await workflowPath();
   return { path, comparisons: await comparisonForConfig(EXAMPLE_CONFIG_DIR, path.seconds) };
-})();
+}
+const synthesized = () => {
+  synthesis ??= synthesize();
+  return synthesis;
+};
 
 describe('documented figure', () => {
   it(
     'docs/infrastructure.md shows exactly what the synthesized templates and the deploy workflow give',
     async () => {
-      const { path, comparisons } = await synthesized;
+      const { path, comparisons } = await synthesized();
       const documented = extractDocsBlock(await readFile(DOCS_FILE, 'utf8'));
       expect(documented, 'run `npx tsx infra/rollout-time.ts --write-docs`').toBe(
         docsBlock(comparisons, path),
@@ -279,7 +284,7 @@ describe('draining and the proxy', () => {
       // bench:rollout (docs/benchmarks.md): a busy keepalive connection never idles out, so without a lifetime
       // bound it is still open, with a request in flight, when the load balancer resets it.
       const config = await exampleConfig();
-      const { comparisons } = await synthesized;
+      const { comparisons } = await synthesized();
       for (const environment of config.deployment.environments) {
         const rendered = renderProxy(config, renderTargetFor(environment)).get('nginx.conf') ?? '';
         const lifetime = /^\s*keepalive_time (\d+)s;/m.exec(rendered);

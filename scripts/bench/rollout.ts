@@ -51,25 +51,29 @@ const { values: args } = parseArgs({
     'pause-ms': { type: 'string', default: '30' },
     'service-ms': { type: 'string', default: '20' },
     'settle-seconds': { type: 'string', default: '5' },
+    // What if: another deregistration delay than the template's.
+    'deregistration-delay': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench-results', 'rollout.json') },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:rollout -- [--config DIR] [--clients N per kind] [--pause-ms MS] [--service-ms MS] [--settle-seconds S] [--out FILE]',
+    'Usage: npm run bench:rollout -- [--config DIR] [--clients N per kind] [--pause-ms MS] [--service-ms MS] [--settle-seconds S] [--deregistration-delay S] [--out FILE]',
   );
   process.exit(0);
 }
-const options = {
-  clientsPerKind: Number(args.clients),
-  pauseMs: Number(args['pause-ms']),
-  serviceMs: Number(args['service-ms']),
-  settleSeconds: Number(args['settle-seconds']),
-};
-for (const [name, value] of Object.entries(options)) {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name}: a non-negative integer`);
+function integer(flag: keyof typeof args): number {
+  const value = Number(args[flag]);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${flag}: a non-negative integer`);
+  return value;
 }
+const options = {
+  clientsPerKind: integer('clients'),
+  pauseMs: integer('pause-ms'),
+  serviceMs: integer('service-ms'),
+  settleSeconds: integer('settle-seconds'),
+};
 
 /** The Ingress template's timings for the first environment of the config, and the image's shutdown timeout. */
 async function lifecycleTimings(config: Config) {
@@ -86,7 +90,10 @@ async function lifecycleTimings(config: Config) {
       healthyThreshold: settings.healthyThreshold,
       unhealthyThreshold: settings.unhealthyThreshold,
     },
-    deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+    deregistrationDelaySeconds:
+      args['deregistration-delay'] === undefined
+        ? settings.deregistrationDelaySeconds
+        : integer('deregistration-delay'),
     workerShutdownTimeoutSeconds: renderTargetFor(environment).shutdownTimeoutSeconds,
     stopTimeoutSeconds: settings.stopTimeoutSeconds,
   };
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
     console.log(
       `Timings from the ${timings.environment} Ingress template: ${timings.tasks} tasks, batches of ${timings.batchSize}, ` +
         `health check every ${timings.check.intervalSeconds} s (healthy after ${timings.check.healthyThreshold}), ` +
-        `deregistration delay ${timings.deregistrationDelaySeconds} s, worker_shutdown_timeout ${timings.workerShutdownTimeoutSeconds} s; ` +
+        `deregistration delay ${timings.deregistrationDelaySeconds} s${args['deregistration-delay'] === undefined ? '' : ' (--deregistration-delay)'}, worker_shutdown_timeout ${timings.workerShutdownTimeoutSeconds} s; ` +
         'time factor 1 (real timings).',
     );
 

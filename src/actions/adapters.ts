@@ -4,22 +4,24 @@ import { type AwsClients, createAwsClients } from '../aws/clients.ts';
 import { Stacks } from '../aws/cloudformation.ts';
 import { Registry } from '../aws/ecr.ts';
 import { Fleet } from '../aws/ecs.ts';
-import { GitHubDeployments } from '../aws/github-deployments.ts';
+
 import { assertAccount } from '../aws/sts.ts';
 import { type Environment, repositoryName } from '../config/model.ts';
+import { GitHubDeployments } from '../github/deployments.ts';
+import { systemClock } from '../rollout/roll-out.ts';
 import type { RunContext } from './context.ts';
-import { type RolloutPorts, systemClock } from './follow-rollout.ts';
+import type { RecordedRolloutAdapters } from './recorded-rollout.ts';
 
-export interface EnvironmentPorts extends RolloutPorts {
+export interface EnvironmentAdapters extends RecordedRolloutAdapters {
   clients: AwsClients;
 }
 
 /** Checks the credentials are for the environment's account, then builds the adapters. */
-export async function environmentPorts(
+export async function environmentAdapters(
   environment: Environment,
   run: RunContext,
   githubToken: string | undefined,
-): Promise<EnvironmentPorts> {
+): Promise<EnvironmentAdapters> {
   const clients = createAwsClients(environment.region);
   await assertAccount(clients.sts, environment.account, environment.name);
   const repository = repositoryName(environment);

@@ -8,15 +8,15 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../../infra/outputs.ts';
 import { type Stacks, stackOutputs, stackParameter } from '../aws/cloudformation.ts';
 import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
-import { failedStackEvents } from '../rollout/failure-report.ts';
 import { IMAGE_TAG } from '../rollout/image-tags.ts';
 import { type CommandResult, type CommandRunner, stripAnsi } from './command.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
+import { failedStackEvents } from './failure-report.ts';
+import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
 import { code, fenced, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
-import { InputReader } from './settings.ts';
 
 export const STACK_CHOICES = ['registry', 'ingress', 'all'] as const;
 export type StackChoice = (typeof STACK_CHOICES)[number];
@@ -46,7 +46,7 @@ export function readDeployInfraSettings(io: ActionIO): DeployInfraSettings {
 /** Runs the CDK CLI with these arguments in the workspace. */
 export type CdkRunner = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<CommandResult>;
 
-export interface DeployInfraPorts {
+export interface DeployInfraAdapters {
   stacks: Stacks;
   cdk: CdkRunner;
 }
@@ -93,14 +93,14 @@ export interface DeployInfraInput {
 
 export async function deployInfra(
   input: DeployInfraInput,
-  ports: DeployInfraPorts,
+  adapters: DeployInfraAdapters,
   io: ActionIO,
 ): Promise<void> {
   const { environment, settings, run } = input;
   const stacks = selectedStacks(environment, settings.stacks);
   const ingressName = stackNames(environment).ingress;
   const before = new Map<string, Stack | undefined>();
-  for (const name of stacks) before.set(name, await ports.stacks.describe(name));
+  for (const name of stacks) before.set(name, await adapters.stacks.describe(name));
 
   // ImageTag is passed only to create the Ingress stack; an existing one keeps its value (--previous-parameters).
   const parameters: string[] = [];
@@ -134,13 +134,13 @@ export async function deployInfra(
     FORCE_COLOR: '0',
   };
   return settings.mode === 'diff'
-    ? diff(input, ports, io, stacks, parameters, cdkEnv)
-    : deploy(input, ports, io, stacks, parameters, cdkEnv, before);
+    ? diff(input, adapters, io, stacks, parameters, cdkEnv)
+    : deploy(input, adapters, io, stacks, parameters, cdkEnv, before);
 }
 
 async function deploy(
   input: DeployInfraInput,
-  ports: DeployInfraPorts,
+  adapters: DeployInfraAdapters,
   io: ActionIO,
   stacks: string[],
   parameters: string[],
@@ -161,11 +161,11 @@ async function deploy(
   args.push('--previous-parameters', 'true', '--outputs-file', outputsFile, ...parameters);
   // Allowance for the runner's clock being ahead of CloudFormation's when picking this deploy's events.
   const started = new Date(Date.now() - 60_000);
-  const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
+  const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, env));
   if (result.exitCode !== 0) {
     const failures: string[][] = [];
     for (const name of stacks) {
-      const events = await ports.stacks.eventsSince(name, started).catch(() => []);
+      const events = await adapters.stacks.eventsSince(name, started).catch(() => []);
       for (const e of failedStackEvents(events)) {
         failures.push([
           name,
@@ -189,7 +189,7 @@ async function deploy(
   const rows: string[][] = [];
   let changed = false;
   for (const name of stacks) {
-    const after = await ports.stacks.describe(name);
+    const after = await adapters.stacks.describe(name);
     const was = before.get(name);
     const stackChanged =
       !was || (after?.LastUpdatedTime?.getTime() ?? 0) !== (was.LastUpdatedTime?.getTime() ?? 0);
@@ -216,7 +216,7 @@ async function deploy(
 
 async function diff(
   input: DeployInfraInput,
-  ports: DeployInfraPorts,
+  adapters: DeployInfraAdapters,
   io: ActionIO,
   stacks: string[],
   parameters: string[],
@@ -224,7 +224,7 @@ async function diff(
 ): Promise<void> {
   // Without a change set the preview role only needs to read templates (through the CDK lookup role).
   const args = ['diff', ...stacks, '--no-change-set', '--no-color', ...parameters];
-  const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
+  const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, env));
   const text = stripAnsi(`${result.stdout}\n${result.stderr}`).trim();
   if (result.exitCode !== 0) {
     await io.appendSummary(
@@ -247,7 +247,7 @@ async function diff(
   io.setOutput('diff-file', diffFile);
   const outputs: Record<string, Record<string, string>> = {};
   for (const name of stacks) {
-    const stack = await ports.stacks.describe(name);
+    const stack = await adapters.stacks.describe(name);
     if (stack) outputs[name] = stackOutputs(stack);
   }
   setOutputs(io, input.environment, outputs, changed);
@@ -270,11 +270,11 @@ export async function deployInfraAction(
   settings: DeployInfraSettings,
   io: ActionIO,
   run: RunContext,
-  createPorts: (environment: Environment) => Promise<DeployInfraPorts>,
+  createAdapters: (environment: Environment) => Promise<DeployInfraAdapters>,
   tempDir: string,
 ): Promise<void> {
   const { environment } = await loadEnvironment(settings.configDir, settings.environment);
-  await deployInfra({ environment, settings, run, tempDir }, await createPorts(environment), io);
+  await deployInfra({ environment, settings, run, tempDir }, await createAdapters(environment), io);
 }
 
 /** The project's own CDK CLI (a dev dependency: the workflow runs `npm ci` first), run in the workspace. */

@@ -8,18 +8,18 @@ import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { loadEnvironment } from '../actions/environment.ts';
-import type { ActionIO } from '../actions/io.ts';
-import { ActionFailure } from '../actions/run.ts';
-import { InputReader } from '../actions/settings.ts';
 import {
   planSmokeChecks,
   runSmokeChecks,
   type SmokeEndpoint,
   type SmokeExpectation,
   type SmokeResult,
-} from './checks.ts';
-import { formatSmokeMarkdown, formatSmokeTable } from './report.ts';
+} from '../smoke/checks.ts';
+import { formatSmokeMarkdown, formatSmokeTable } from '../smoke/report.ts';
+import { loadEnvironment } from './environment.ts';
+import { InputReader } from './inputs.ts';
+import type { ActionIO } from './io.ts';
+import { ActionFailure } from './run.ts';
 
 export interface SmokeSettings {
   environment: string;

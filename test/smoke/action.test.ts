@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type LocalStack, REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
-import type { SmokeReport } from '../../src/smoke/action.ts';
+import type { SmokeReport } from '../../src/actions/smoke.ts';
 import { REPO_ROOT, runAction } from '../support/run-action.ts';
 
 const supervisor = new Supervisor();

@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { environmentAdapters } from '../../actions/adapters.ts';
 import { ConsoleIO } from '../../actions/console-io.ts';
 import type { RunContext } from '../../actions/context.ts';
 import { loadEnvironment } from '../../actions/environment.ts';
-import { environmentPorts } from '../../actions/ports.ts';
-import { readRollbackSettings, rollbackAction } from '../../actions/rollback.ts';
+import { readRollbackInputs, rollbackAction } from '../../actions/rollback.ts';
 import { runMain } from '../../actions/run.ts';
 import type { Command } from '../command.ts';
 
@@ -70,7 +70,7 @@ export const command: Command = async (args) => {
     'github-token': process.env.GITHUB_TOKEN ?? '',
   });
   await runMain(io, async () => {
-    const settings = readRollbackSettings(io);
+    const settings = readRollbackInputs(io);
     const { environment } = await loadEnvironment(settings.configDir, settings.environment);
     const [owner = '', repo = ''] = environment.github.repository.split('/');
     const run: RunContext = {
@@ -83,7 +83,7 @@ export const command: Command = async (args) => {
       workspace: process.cwd(),
       runUrl: '',
     };
-    await rollbackAction(settings, io, run, environmentPorts);
+    await rollbackAction(settings, io, run, environmentAdapters);
   });
   if (io.summary) console.log(`\n${io.summary}`);
   return io.failed ? 1 : 0;

@@ -108,4 +108,28 @@ describe('rollback action (bundled)', () => {
     expect(stubs.github.deployments).toHaveLength(before);
     expect(stubs.aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
   });
+
+  it('after a rollout that errored before changing the stack, rolls back by verifying what still runs', async () => {
+    stubs.github.seed({
+      sha: OLD_SHA,
+      environment: 'staging',
+      imageTag: OLD_TAG,
+      states: ['in_progress', 'success'],
+      createdAt: '2026-11-01T10:00:00Z',
+    });
+    stubs.github.seed({
+      sha: NEW_SHA,
+      environment: 'staging',
+      imageTag: NEW_TAG,
+      states: ['in_progress', 'error'],
+      createdAt: '2026-11-02T10:00:00Z',
+    });
+    // The stack never left OLD_TAG: CloudFormation answers "No updates are to be performed".
+    const fleet = new FleetSimulator('complete', { currentTag: OLD_TAG, targetTag: OLD_TAG });
+    stubs.aws.set(fleet.stubTable());
+    const result = await run({});
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.summary).toContain(`## Rollback: ✅ already on \`${OLD_TAG}\`; service verified`);
+    expect(stubs.github.deployments.at(-1)?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+  });
 });

@@ -1,6 +1,6 @@
 // Wires the AWS and GitHub adapters for an environment: the only place the deploy actions construct clients.
 import { getOctokit } from '@actions/github';
-import { type AwsClients, createAwsClients } from '../aws/clients.ts';
+import { type AwsClients, createAwsClients, errorName } from '../aws/clients.ts';
 import { Stacks } from '../aws/cloudformation.ts';
 import { Registry } from '../aws/ecr.ts';
 import { Fleet } from '../aws/ecs.ts';
@@ -11,6 +11,7 @@ import { GitHubDeployments } from '../github/deployments.ts';
 import { systemClock } from '../rollout/roll-out.ts';
 import type { RunContext } from './context.ts';
 import type { RecordedRolloutAdapters } from './recorded-rollout.ts';
+import { ActionFailure } from './run.ts';
 
 export interface EnvironmentAdapters extends RecordedRolloutAdapters {
   clients: AwsClients;
@@ -23,7 +24,9 @@ export async function environmentAdapters(
   githubToken: string | undefined,
 ): Promise<EnvironmentAdapters> {
   const clients = createAwsClients(environment.region);
-  await assertAccount(clients.sts, environment.account, environment.name);
+  await assertAccount(clients.sts, environment.account, environment.name).catch((error: unknown) => {
+    throw new ActionFailure(credentialsProblem(error));
+  });
   const repository = repositoryName(environment);
   return {
     clients,
@@ -35,4 +38,14 @@ export async function environmentAdapters(
       : {}),
     clock: systemClock,
   };
+}
+
+/** What went wrong with the credentials, and how to fix it, without the SDK's stack. */
+export function credentialsProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (errorName(error) === 'CredentialsProviderError') {
+    return `no AWS credentials (${message}): in a workflow, configure them before this step (aws-actions/configure-aws-credentials); on a workstation, set AWS_PROFILE or --profile, run aws sso login, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  }
+  const name = errorName(error);
+  return name && name !== 'Error' ? `checking the AWS credentials failed: ${name}: ${message}` : message;
 }

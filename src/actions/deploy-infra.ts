@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../../infra/outputs.ts';
 import { type Stacks, stackOutputs, stackParameter } from '../aws/cloudformation.ts';
 import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
@@ -79,6 +79,29 @@ export function diffHasChanges(output: string): boolean {
   const count = /Number of stacks with differences:\s*(\d+)/.exec(output);
   if (count) return Number(count[1]) > 0;
   return /^\s*\[[~+-]\]/m.test(output);
+}
+
+/**
+ * What this deploy did to the proxy service, from the Ingress stack's events: `none` (the ECS service resource was
+ * not updated), `completed` (it was created or updated, so the fleet was rolled out), or `rolled-back` (the update
+ * started an ECS deployment and the deployment circuit breaker rolled it back; cdk deploy then fails).
+ */
+export type ServiceRollout = 'none' | 'completed' | 'rolled-back';
+
+const CIRCUIT_BREAKER = /circuit breaker/i;
+
+export function serviceRollout(events: readonly StackEvent[]): ServiceRollout {
+  const service = events.filter((e) => e.ResourceType === 'AWS::ECS::Service');
+  if (
+    service.some(
+      (e) => e.ResourceStatus?.endsWith('_FAILED') && CIRCUIT_BREAKER.test(e.ResourceStatusReason ?? ''),
+    )
+  ) {
+    return 'rolled-back';
+  }
+  return service.some((e) => e.ResourceStatus === 'CREATE_COMPLETE' || e.ResourceStatus === 'UPDATE_COMPLETE')
+    ? 'completed'
+    : 'none';
 }
 
 const MAX_DIFF_MARKDOWN = 60_000;
@@ -162,10 +185,14 @@ async function deploy(
   // Allowance for the runner's clock being ahead of CloudFormation's when picking this deploy's events.
   const started = new Date(Date.now() - 60_000);
   const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, env));
+  const ingressName = stackNames(input.environment).ingress;
+  const eventsOf = (name: string) => adapters.stacks.eventsSince(name, started).catch(() => []);
   if (result.exitCode !== 0) {
     const failures: string[][] = [];
+    let rollout: ServiceRollout = 'none';
     for (const name of stacks) {
-      const events = await adapters.stacks.eventsSince(name, started).catch(() => []);
+      const events = await eventsOf(name);
+      if (name === ingressName) rollout = serviceRollout(events);
       for (const e of failedStackEvents(events)) {
         failures.push([
           name,
@@ -175,14 +202,19 @@ async function deploy(
         ]);
       }
     }
+    io.setOutput('service-rollout', rollout);
+    const breaker =
+      rollout === 'rolled-back'
+        ? 'The ECS deployment circuit breaker tripped during this deploy: the proxy service was rolled out to the new task definition, its tasks failed, and ECS rolled the service back to the previous one. The stopped tasks in the ECS console say why.\n\n'
+        : '';
     const tail = stripAnsi(`${result.stdout}\n${result.stderr}`).trim().split('\n').slice(-20).join('\n');
     await io.appendSummary(
-      `## Infrastructure deploy of ${code(input.environment.name)} failed\n\n${
+      `## Infrastructure deploy of ${code(input.environment.name)} failed\n\n${breaker}${
         failures.length > 0 ? `${table(['Stack', 'Resource', 'Status', 'Reason'], failures)}\n\n` : ''
       }${fenced(tail)}\n`,
     );
     throw new ActionFailure(
-      `cdk deploy failed (exit ${result.exitCode})${failures[0] ? `: ${failures[0][1]} ${failures[0][2]}: ${failures[0][3]}` : ''}`,
+      `cdk deploy failed (exit ${result.exitCode})${rollout === 'rolled-back' ? ' after the ECS deployment circuit breaker rolled the proxy service back' : ''}${failures[0] ? `: ${failures[0][1]} ${failures[0][2]}: ${failures[0][3]}` : ''}`,
     );
   }
   const outputs = JSON.parse(await readFile(outputsFile, 'utf8')) as Record<string, Record<string, string>>;
@@ -201,6 +233,8 @@ async function deploy(
     ]);
   }
   setOutputs(io, input.environment, outputs, changed);
+  const ingressChanged = rows.some(([name, , change]) => name === ingressName && change !== 'no changes');
+  io.setOutput('service-rollout', ingressChanged ? serviceRollout(await eventsOf(ingressName)) : 'none');
   const values = Object.entries(actionOutputs(input.environment, outputs)).filter(([, v]) => v);
   await io.appendSummary(
     `## Infrastructure of ${code(input.environment.name)}: ✅ deployed\n\n${table(['Stack', 'Status', 'Change'], rows)}\n\n${

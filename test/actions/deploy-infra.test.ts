@@ -188,4 +188,56 @@ describe('deploy-infra action (bundled)', () => {
       '| ProxyService | UPDATE_FAILED | Invalid request provided: subnet not found |',
     );
   });
+
+  it('says the circuit breaker rolled the service back when cdk deploy tripped it, and outputs service-rollout', async () => {
+    aws.set({
+      ...cloudformation(true),
+      'cloudformation:DescribeStackEvents': () => ({
+        StackEvents: [
+          {
+            StackName: INGRESS,
+            EventId: 'e2',
+            LogicalResourceId: 'ProxyService',
+            ResourceType: 'AWS::ECS::Service',
+            ResourceStatus: 'UPDATE_FAILED',
+            ResourceStatusReason:
+              'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'."',
+            Timestamp: new Date(),
+          },
+        ],
+      }),
+    });
+    const result = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['service-rollout']).toBe('rolled-back');
+    expect(result.stdout).toContain(
+      '::error::cdk deploy failed (exit 1) after the ECS deployment circuit breaker rolled the proxy service back',
+    );
+    expect(result.summary).toContain('The ECS deployment circuit breaker tripped during this deploy');
+  });
+
+  it('outputs service-rollout none when a failed deploy did not touch the service, completed when it updated it', async () => {
+    aws.set(cloudformation(true));
+    const failed = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
+    expect(failed.outputs['service-rollout']).toBe('none');
+    await rm(log, { force: true });
+    aws.set({
+      ...cloudformation(true),
+      'cloudformation:DescribeStackEvents': () => ({
+        StackEvents: [
+          {
+            StackName: INGRESS,
+            EventId: 'e3',
+            LogicalResourceId: 'ProxyService',
+            ResourceType: 'AWS::ECS::Service',
+            ResourceStatus: 'UPDATE_COMPLETE',
+            Timestamp: new Date(),
+          },
+        ],
+      }),
+    });
+    const updated = await run({ stacks: 'ingress' });
+    expect(updated.exitCode, updated.stdout + updated.stderr).toBe(0);
+    expect(updated.outputs['service-rollout']).toBe('completed');
+  });
 });

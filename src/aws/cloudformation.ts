@@ -5,6 +5,7 @@ import {
   type CloudFormationClient,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ListStackResourcesCommand,
   type Parameter,
   type Stack,
   type StackEvent,
@@ -86,6 +87,23 @@ export class Stacks {
       if (!nextToken || recent.length < batch.length) break;
     }
     return events.reverse();
+  }
+
+  /** Physical IDs of the stack's resources of one CloudFormation type (for a target group: its ARN). */
+  async resourcesOfType(name: string, type: string): Promise<string[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.cfn.send(
+        new ListStackResourcesCommand({ StackName: name, ...(nextToken ? { NextToken: nextToken } : {}) }),
+      );
+      for (const resource of page.StackResourceSummaries ?? []) {
+        if (resource.ResourceType === type && resource.PhysicalResourceId)
+          ids.push(resource.PhysicalResourceId);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return ids;
   }
 
   async cancelUpdate(name: string): Promise<void> {

@@ -246,13 +246,13 @@ describe('runSmokeChecks, expect refused', () => {
     ]);
   });
 
-  it('passes when the TCP connection is never answered (a security group admitting only the allowlist)', async () => {
+  it('reports not tested when the TCP connection is never answered (a dropping security group, or no task)', async () => {
     const [result] = await runSmokeChecks(
       [{ service: orders, port: 443 }],
       { host: '127.0.0.1', httpPort: blackholePort, tlsPort: blackholePort },
       options({ expect: 'refused', requestTimeoutMs: 1_000 }),
     );
-    expect(result).toMatchObject({ ok: true, outcome: 'unanswered', attempts: 1 });
+    expect(result).toMatchObject({ ok: false, untested: true, outcome: 'unanswered', attempts: 1 });
   });
 
   it('fails when a connection is accepted and then hangs, or nothing listens', async () => {

@@ -8,7 +8,9 @@ import { buildApp } from '../app.ts';
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRoot, 'config');
 
-const { config, diagnostics } = await loadConfig(configDir);
+// deploy-infra sets deploy: an expired allowlist entry is then left out instead of refusing the deploy.
+const purpose = process.env.LATTICE_INGRESS_CONFIG_PURPOSE === 'deploy' ? 'deploy' : 'pull-request';
+const { config, diagnostics } = await loadConfig(configDir, { purpose });
 if (!config || hasErrors(diagnostics)) {
   console.error(formatDiagnostics(diagnostics, 'text'));
   console.error(`infra: not synthesizing, ${configDir} has errors`);

@@ -197,7 +197,7 @@ export async function buildPushAction(
   createAdapters: (environment: Environment, push: boolean) => Promise<BuildPushAdapters>,
   tempDir: string,
 ): Promise<void> {
-  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, settings.push);
   await buildPush(
     {

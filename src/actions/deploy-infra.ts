@@ -153,6 +153,8 @@ export async function deployInfra(
   const cdkEnv: NodeJS.ProcessEnv = {
     ...process.env,
     LATTICE_INGRESS_CONFIG_DIR: resolve(run.workspace, settings.configDir),
+    // The CDK app checks the config as for a deploy, like this action: expired allowlist entries are left out.
+    LATTICE_INGRESS_CONFIG_PURPOSE: 'deploy',
     CI: 'true',
     FORCE_COLOR: '0',
   };
@@ -307,7 +309,7 @@ export async function deployInfraAction(
   createAdapters: (environment: Environment) => Promise<DeployInfraAdapters>,
   tempDir: string,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   await deployInfra({ environment, settings, run, tempDir }, await createAdapters(environment), io);
 }
 

@@ -45,7 +45,7 @@ export async function rollbackAction(
   run: RunContext,
   createAdapters: AdaptersFactory,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, run, settings.githubToken);
   const target = parseRollbackTarget(settings.target);
   if ('error' in target) throw new ActionFailure(target.error);

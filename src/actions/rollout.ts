@@ -64,7 +64,7 @@ export async function rolloutAction(
   run: RunContext,
   createAdapters: AdaptersFactory,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, run, settings.githubToken);
   const request: RecordedRolloutRequest = {
     environment,

@@ -122,7 +122,7 @@ export async function smokeAction(
   credentials: (io: ActionIO) => Promise<AwsCredentialIdentity | undefined> = credentialsFromChain,
   readTargetHealth: TargetHealthReader = stackTargetHealth,
 ): Promise<SmokeReport> {
-  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const checks = planSmokeChecks(config.services);
   const { endpoint } = settings;
   io.info(

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
-import { checkRules } from './rules.ts';
+import { checkRules, isExpired, type ValidationPurpose } from './rules.ts';
 import { closestMatch } from './suggest.ts';
 import {
   forEachValueNode,
@@ -56,6 +56,8 @@ export interface ParseResult {
 export interface ParseOptions {
   /** Today, for expiry checks. */
   now?: Date;
+  /** Default 'pull-request'. 'deploy' warns about expired allowlist entries and leaves them out of the config. */
+  purpose?: ValidationPurpose;
 }
 
 export type ValuePath = readonly (string | number)[];
@@ -91,7 +93,14 @@ export function parseConfig(sources: ConfigSources, options: ParseOptions = {}):
     const value = validateShape(parsed.file, parsed.value, CONFIG_FILES[part].schema, diagnostics);
     if (value !== undefined) Object.assign(parts, { [part]: value });
   }
-  diagnostics.push(...checkRules(parts, files, options.now ?? new Date()));
+  const now = options.now ?? new Date();
+  diagnostics.push(...checkRules(parts, files, now, options.purpose));
+  if (options.purpose === 'deploy' && parts.allowlist) {
+    parts.allowlist = {
+      ...parts.allowlist,
+      entries: parts.allowlist.entries.filter((entry) => !isExpired(entry, now)),
+    };
+  }
   const complete = Object.keys(CONFIG_FILES).every((part) => part in parts);
   const ok = complete && !diagnostics.some((d) => d.severity === 'error');
   return ok ? { config: parts as Config, parts, diagnostics, files } : { parts, diagnostics, files };

@@ -43,8 +43,15 @@ export interface Finding {
   hint?: string;
 }
 
+/**
+ * What the configuration is checked for: a pull request (every finding counts) or a deploy or rollback of what is
+ * already merged, where an expired allowlist entry must not block an emergency rollback (it is left out instead).
+ */
+export type ValidationPurpose = 'pull-request' | 'deploy';
+
 export interface RuleContext {
   now: Date;
+  purpose: ValidationPurpose;
   /** Line of a value, for messages that refer to another entry ("see line 12"). */
   lineOf(part: ConfigPart, path: ValuePath): number;
 }
@@ -259,7 +266,19 @@ const neverAClient: Rule = ({ allowlist }) => {
   });
 };
 
-const expiry: Rule = ({ allowlist }, { now }) => {
+/** The warning a deploy gives for an expired entry it leaves out. */
+export const EXPIRED_LEFT_OUT = 'entry-expired-left-out';
+
+/** An entry whose last day (UTC) is before today's. */
+export function isExpired(entry: { expires?: string | undefined }, now: Date): boolean {
+  return (
+    entry.expires !== undefined &&
+    isCalendarDate(entry.expires) &&
+    entry.expires < now.toISOString().slice(0, 10)
+  );
+}
+
+const expiry: Rule = ({ allowlist }, { now, purpose }) => {
   if (!allowlist) return [];
   const today = now.toISOString().slice(0, 10);
   const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
@@ -274,6 +293,16 @@ const expiry: Rule = ({ allowlist }, { now }) => {
           'date-invalid',
           `${entry.expires} is not a calendar date`,
           'write YYYY-MM-DD',
+        ),
+      );
+    } else if (entry.expires < today && purpose === 'deploy') {
+      findings.push(
+        warning(
+          'allowlist',
+          entryPath(index, 'expires'),
+          EXPIRED_LEFT_OUT,
+          `${entry.cidr} (${entry.description}) expired on ${entry.expires}; it is left out of what is deployed (pull requests still fail on it)`,
+          'remove the entry, or move expires forward once the owner confirms the access is still needed',
         ),
       );
     } else if (entry.expires < today) {
@@ -650,9 +679,15 @@ export const RULES: readonly Rule[] = [
   vpcAllowlisted,
 ];
 
-export function checkRules(config: Partial<Config>, files: ParseResult['files'], now: Date): Diagnostic[] {
+export function checkRules(
+  config: Partial<Config>,
+  files: ParseResult['files'],
+  now: Date,
+  purpose: ValidationPurpose = 'pull-request',
+): Diagnostic[] {
   const context: RuleContext = {
     now,
+    purpose,
     lineOf: (part, path) => {
       const file = files[part];
       return file ? locate(file, path).line : 1;

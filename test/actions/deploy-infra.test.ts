@@ -17,7 +17,7 @@ const TAG = `git-${'c'.repeat(40)}`;
 const FAKE_CDK = `#!/usr/bin/env node
 const { appendFileSync, writeFileSync } = require('node:fs');
 const args = process.argv.slice(2);
-appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR }) + '\\n');
+appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR, purpose: process.env.LATTICE_INGRESS_CONFIG_PURPOSE }) + '\\n');
 if (args[0] === 'deploy') {
   console.log('LatticeIngress-staging-Ingress: deploying... [1/1]');
   if (process.env.FAKE_CDK_FAIL) { console.error('❌  LatticeIngress-staging-Ingress failed: ProxyService UPDATE_FAILED'); process.exit(1); }
@@ -57,7 +57,7 @@ afterEach(async () => {
   await rm(log, { force: true });
 });
 
-async function cdkCalls(): Promise<{ args: string[]; configDir: string }[]> {
+async function cdkCalls(): Promise<{ args: string[]; configDir: string; purpose?: string }[]> {
   if (!existsSync(log)) return [];
   return (await readFile(log, 'utf8'))
     .trim()
@@ -133,6 +133,8 @@ describe('deploy-infra action (bundled)', () => {
       expect.arrayContaining(['--require-approval', 'never', '--parameters', `${INGRESS}:ImageTag=${TAG}`]),
     );
     expect(call?.configDir).toBe(join(workspace, 'config'));
+    // The CDK app checks the config as for a deploy: an expired allowlist entry is left out, not a refusal.
+    expect(call?.purpose).toBe('deploy');
     expect(result.outputs).toMatchObject({
       'private-endpoint': 'internal-li.elb.eu-west-1.amazonaws.com',
       'public-endpoint': '',

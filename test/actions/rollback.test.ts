@@ -1,7 +1,10 @@
 // The bundled rollback action, run as the runner runs it: target resolution from the GitHub deployment history
 // (GitHub stub) and the registry (AWS stub), then the shared rollout.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAction } from '../support/run-action.ts';
+import { REPO_ROOT, runAction } from '../support/run-action.ts';
 import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_TAG, OLD_DIGEST, OLD_TAG } from './fleet-simulator.ts';
 
@@ -131,5 +134,30 @@ describe('rollback action (bundled)', () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.summary).toContain(`## Rollback: ✅ already on \`${OLD_TAG}\`; service verified`);
     expect(stubs.github.deployments.at(-1)?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+  });
+
+  it('proceeds despite an expired allowlist entry, warning that it is left out (an emergency must not wait for a PR)', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'rollback-expired-'));
+    try {
+      await cp(join(REPO_ROOT, 'config'), configDir, { recursive: true });
+      await writeFile(
+        join(configDir, 'allowlist.yaml'),
+        'allowAnyAddress: false\nentries:\n  - cidr: 198.51.100.0/24\n    description: Head office\n  - cidr: 192.0.2.0/28\n    description: Contractor VPN\n    expires: 2020-01-31\n',
+      );
+      seedHistory();
+      const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
+      stubs.aws.set(fleet.stubTable());
+      const result = await run({ 'config-dir': configDir });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.annotations).toContainEqual(
+        expect.objectContaining({
+          command: 'warning',
+          message:
+            '[entry-expired-left-out] 192.0.2.0/28 (Contractor VPN) expired on 2020-01-31; it is left out of what is deployed (pull requests still fail on it)',
+        }),
+      );
+    } finally {
+      await rm(configDir, { recursive: true, force: true });
+    }
   });
 });

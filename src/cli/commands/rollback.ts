@@ -97,7 +97,7 @@ export const command: Command = async (args) => {
         "--target previous reads the environment's GitHub deployment history, and there is no GitHub token: set GITHUB_TOKEN (GITHUB_TOKEN=$(gh auth token)) or log in with gh auth login, or give --target SHA|TAG. Nothing was changed.",
       );
     }
-    const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+    const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
     const [owner = '', repo = ''] = environment.github.repository.split('/');
     const run: RunContext = {
       owner,

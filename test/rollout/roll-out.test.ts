@@ -135,7 +135,7 @@ function request(overrides: Partial<RecordedRolloutRequest> = {}): RecordedRollo
   };
 }
 
-async function rollOutExpectingFailure(
+async function rolloutExpectingFailure(
   outcome: Outcome | FleetSimulator,
   overrides: Partial<RecordedRolloutRequest> = {},
 ) {
@@ -196,7 +196,7 @@ describe('recordedRollout', () => {
   });
 
   it('fails on a circuit-breaker rollback with stopped-task exit codes and stack failures, and records failure', async () => {
-    const { message } = await rollOutExpectingFailure('circuit-breaker');
+    const { message } = await rolloutExpectingFailure('circuit-breaker');
     expect(message).toBe(
       'ECS rolled the deployment back: ECS deployment circuit breaker: tasks failed to start.',
     );
@@ -208,7 +208,7 @@ describe('recordedRollout', () => {
   });
 
   it('times out after the configured time (not real minutes), cancels the update and says what it last saw', async () => {
-    const { message } = await rollOutExpectingFailure('stuck', { timeoutMs: 60_000 });
+    const { message } = await rolloutExpectingFailure('stuck', { timeoutMs: 60_000 });
     expect(message).toBe(
       `timed out after 1 minute(s) waiting for ${NEW_TAG} to reach rolloutState COMPLETED (last seen: IN_PROGRESS: running 1/2, pending 1); cancelled the stack update, so CloudFormation rolls back to ${OLD_TAG}`,
     );
@@ -217,7 +217,7 @@ describe('recordedRollout', () => {
   });
 
   it('refuses a missing image before touching the stack', async () => {
-    const { message } = await rollOutExpectingFailure('complete', { imageTag: 'git-missing' });
+    const { message } = await rolloutExpectingFailure('complete', { imageTag: 'git-missing' });
     expect(message).toMatch(
       /^image lattice-ingress-staging:git-missing does not exist in ECR; nothing was changed\. Newest tags: /,
     );
@@ -226,12 +226,12 @@ describe('recordedRollout', () => {
   });
 
   it('fails on a stale service (INACTIVE)', async () => {
-    const { message } = await rollOutExpectingFailure('inactive');
+    const { message } = await rolloutExpectingFailure('inactive');
     expect(message).toMatch(/^ECS service proxy is INACTIVE, not ACTIVE/);
   });
 
   it('refuses a stack in UPDATE_ROLLBACK_FAILED and says how to recover', async () => {
-    const { message } = await rollOutExpectingFailure(
+    const { message } = await rolloutExpectingFailure(
       new FleetSimulator('complete', { stackStatus: 'UPDATE_ROLLBACK_FAILED' }),
     );
     expect(message).toContain('is UPDATE_ROLLBACK_FAILED');
@@ -256,7 +256,7 @@ describe('recordedRollout', () => {
   });
 
   it('fails when a running task does not run the registry digest of the tag', async () => {
-    const { message } = await rollOutExpectingFailure('wrong-digest');
+    const { message } = await rolloutExpectingFailure('wrong-digest');
     expect(message).toMatch(/^1 running task\(s\) do not run sha256:2+ \(git-b+\): run-2 runs sha256:9+$/);
   });
 

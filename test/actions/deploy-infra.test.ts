@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
 import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { CIRCUIT_BREAKER_TRIGGERED } from './fleet-simulator.ts';
 
 const ACCOUNT = '111122223333';
 const INGRESS = 'LatticeIngress-staging-Ingress';
@@ -112,6 +113,25 @@ function cloudformation(ingressExists: boolean) {
   };
 }
 
+/** CloudFormation whose Ingress stack events hold one event of the ECS service resource. */
+function withServiceEvent(ResourceStatus: string, ResourceStatusReason?: string) {
+  const event = { StackName: INGRESS, EventId: 'e-service', LogicalResourceId: 'ProxyService' };
+  return {
+    ...cloudformation(true),
+    'cloudformation:DescribeStackEvents': () => ({
+      StackEvents: [
+        {
+          ...event,
+          ResourceType: 'AWS::ECS::Service',
+          ResourceStatus,
+          ResourceStatusReason,
+          Timestamp: new Date(),
+        },
+      ],
+    }),
+  };
+}
+
 function run(inputs: Record<string, string>, env: Record<string, string> = {}) {
   return runAction('deploy-infra', {
     cwd: workspace,
@@ -192,23 +212,7 @@ describe('deploy-infra action (bundled)', () => {
   });
 
   it('says the circuit breaker rolled the service back when cdk deploy tripped it, and outputs service-rollout', async () => {
-    aws.set({
-      ...cloudformation(true),
-      'cloudformation:DescribeStackEvents': () => ({
-        StackEvents: [
-          {
-            StackName: INGRESS,
-            EventId: 'e2',
-            LogicalResourceId: 'ProxyService',
-            ResourceType: 'AWS::ECS::Service',
-            ResourceStatus: 'UPDATE_FAILED',
-            ResourceStatusReason:
-              'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'."',
-            Timestamp: new Date(),
-          },
-        ],
-      }),
-    });
+    aws.set(withServiceEvent('UPDATE_FAILED', CIRCUIT_BREAKER_TRIGGERED));
     const result = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
     expect(result.exitCode).toBe(1);
     expect(result.outputs['service-rollout']).toBe('rolled-back');
@@ -223,21 +227,7 @@ describe('deploy-infra action (bundled)', () => {
     const failed = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
     expect(failed.outputs['service-rollout']).toBe('none');
     await rm(log, { force: true });
-    aws.set({
-      ...cloudformation(true),
-      'cloudformation:DescribeStackEvents': () => ({
-        StackEvents: [
-          {
-            StackName: INGRESS,
-            EventId: 'e3',
-            LogicalResourceId: 'ProxyService',
-            ResourceType: 'AWS::ECS::Service',
-            ResourceStatus: 'UPDATE_COMPLETE',
-            Timestamp: new Date(),
-          },
-        ],
-      }),
-    });
+    aws.set(withServiceEvent('UPDATE_COMPLETE'));
     const updated = await run({ stacks: 'ingress' });
     expect(updated.exitCode, updated.stdout + updated.stderr).toBe(0);
     expect(updated.outputs['service-rollout']).toBe('completed');

@@ -323,23 +323,17 @@ describe('recordedRollout', () => {
 });
 
 describe('rollOut (the use case)', () => {
+  async function rollOutNewTag() {
+    const image = await adapters().registry.findImage(NEW_TAG);
+    const request = { environment, imageTag: NEW_TAG, image, timeoutMs: 60_000, pollIntervalMs: 10_000 };
+    return rollOut({ ...request, cancelOnTimeout: true }, adapters(), io);
+  }
+
   it('returns a failed outcome with the error instead of throwing, and says nothing was changed', async () => {
     const fleet = new FleetSimulator('complete');
     wire(fleet);
     cfn.on(UpdateStackCommand).rejects(SSM_ACCESS_DENIED);
-    const image = await adapters().registry.findImage(NEW_TAG);
-    const outcome = await rollOut(
-      {
-        environment,
-        imageTag: NEW_TAG,
-        image,
-        timeoutMs: 60_000,
-        pollIntervalMs: 10_000,
-        cancelOnTimeout: true,
-      },
-      adapters(),
-      io,
-    );
+    const outcome = await rollOutNewTag();
     expect(outcome).toMatchObject({
       state: 'failed',
       kind: 'error',
@@ -352,19 +346,7 @@ describe('rollOut (the use case)', () => {
 
   it('reports a circuit-breaker rollback as its kind, with stopped tasks as evidence', async () => {
     wire(new FleetSimulator('circuit-breaker'));
-    const image = await adapters().registry.findImage(NEW_TAG);
-    const outcome = await rollOut(
-      {
-        environment,
-        imageTag: NEW_TAG,
-        image,
-        timeoutMs: 60_000,
-        pollIntervalMs: 10_000,
-        cancelOnTimeout: true,
-      },
-      adapters(),
-      io,
-    );
+    const outcome = await rollOutNewTag();
     expect(outcome.state === 'failed' && outcome.kind).toBe('circuit-breaker');
     expect(outcome.state === 'failed' && outcome.evidence.stoppedTasks.length).toBeGreaterThan(0);
   });

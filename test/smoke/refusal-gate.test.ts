@@ -2,37 +2,21 @@
 // full and whose process is stopped, so the kernel drops the SYNs as a security group would): the checks are not
 // tested, and the action gates on the target health of the Ingress stack's target groups, read through the AWS
 // stub (CloudFormation ListStackResources, then ELBv2 DescribeTargetHealth over the Query protocol).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsStubError, type AwsStubTable } from '../support/aws-stub.ts';
 import { REPO_ROOT, runAction } from '../support/run-action.ts';
 import { useStubs } from '../support/stubs.ts';
+import { startUnansweredPort, type UnansweredPort } from '../support/unanswered-port.ts';
 
 const stubs = useStubs();
 const TG = (name: string) =>
   `arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/${name}/0123456789abcdef`;
 
-let blackhole: ChildProcess;
-let port: number;
-const sockets: Socket[] = [];
-
+let unanswered: UnansweredPort;
 beforeAll(async () => {
-  blackhole = spawn(process.execPath, [
-    '-e',
-    "require('node:net').createServer().listen({ host: '127.0.0.1', port: 0, backlog: 1 }, function () { console.log(this.address().port) })",
-  ]);
-  port = await new Promise<number>((resolve) =>
-    blackhole.stdout?.once('data', (data) => resolve(Number(String(data).trim()))),
-  );
-  blackhole.kill('SIGSTOP');
-  for (let i = 0; i < 6; i++) sockets.push(connect(port, '127.0.0.1').on('error', () => {}));
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  unanswered = await startUnansweredPort();
 });
-afterAll(() => {
-  for (const socket of sockets) socket.destroy();
-  blackhole?.kill('SIGKILL');
-});
+afterAll(() => unanswered?.close());
 
 /** The Ingress stack's two target groups with these target states. */
 function targets(tls: string[], http: string[]): AwsStubTable {
@@ -69,8 +53,8 @@ function smoke() {
     inputs: {
       environment: 'staging',
       endpoint: '127.0.0.1',
-      'tls-port': String(port),
-      'http-port': String(port),
+      'tls-port': String(unanswered.port),
+      'http-port': String(unanswered.port),
       expect: 'refused',
       'timeout-seconds': '2',
       'config-dir': `${REPO_ROOT}/config`,

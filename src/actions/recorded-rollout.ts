@@ -68,6 +68,8 @@ export async function recordedRollout(
     };
   }
   await report(request, outcome, deploymentId, adapters.deployments, io);
+  // Set on failure too: a workflow need not roll back a rollout that failed before it changed the stack.
+  io.setOutput('stack-updated', outcome.state === 'completed' ? outcome.changed : !outcome.unchanged);
   if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
   return { ...outcome, ...(deploymentId !== undefined ? { deploymentId } : {}) };
 }

@@ -47,7 +47,11 @@ describe('rollback action (bundled)', () => {
     stubs.aws.set(fleet.stubTable());
     const result = await run({});
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.outputs).toEqual({ 'image-tag': OLD_TAG, 'rolled-back-from': NEW_TAG });
+    expect(result.outputs).toEqual({
+      'image-tag': OLD_TAG,
+      'rolled-back-from': NEW_TAG,
+      'stack-updated': 'true',
+    });
     expect(result.stdout).toContain(
       `Rolling staging back: ${NEW_TAG} -> ${OLD_TAG} (requested by mona: smoke test failed)`,
     );

@@ -90,6 +90,7 @@ describe('rollout action (bundled)', () => {
     expect(result.summary).toContain('deployment failed: tasks failed to start.');
     expect(stubs.github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
     expect(result.outputs['image-digest']).toBeUndefined();
+    expect(result.outputs['stack-updated']).toBe('true');
   });
 
   it('times out with the last progress, cancels the stack update and reports', async () => {
@@ -142,5 +143,6 @@ describe('rollout action (bundled)', () => {
     expect(stubs.github.deployments.map((d) => d.statuses.map((st) => st.state))).toEqual([
       ['in_progress', 'error'],
     ]);
+    expect(result.outputs['stack-updated']).toBe('false'); // nothing to roll back
   });
 });

@@ -1,6 +1,6 @@
 // Wires the AWS and GitHub adapters for an environment: the only place the deploy actions construct clients.
 import { getOctokit } from '@actions/github';
-import { type AwsClients, createAwsClients, errorName } from '../aws/clients.ts';
+import { type AwsClients, createAwsClients } from '../aws/clients.ts';
 import { Stacks } from '../aws/cloudformation.ts';
 import { Registry } from '../aws/ecr.ts';
 import { Fleet } from '../aws/ecs.ts';
@@ -8,6 +8,7 @@ import { Fleet } from '../aws/ecs.ts';
 import { assertAccount } from '../aws/sts.ts';
 import { type Environment, repositoryName } from '../config/model.ts';
 import { GitHubDeployments } from '../github/deployments.ts';
+import { errorName } from '../rollout/aws-answers.ts';
 import { systemClock } from '../rollout/roll-out.ts';
 import type { RunContext } from './context.ts';
 import type { RecordedRolloutAdapters } from './recorded-rollout.ts';
@@ -15,6 +16,8 @@ import { ActionFailure } from './run.ts';
 
 export interface EnvironmentAdapters extends RecordedRolloutAdapters {
   clients: AwsClients;
+  stacks: Stacks;
+  fleet(cluster: string, service: string): Fleet;
 }
 
 /** Checks the credentials are for the environment's account, then builds the adapters. */

@@ -3,7 +3,7 @@
 // (success, failure, or error for an unexpected AWS error) — and fail the step when it failed. Once a deployment is
 // recorded, every way the rollout can end goes through this report, so no deployment is left in_progress.
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
-import type { RegistryImage } from '../aws/ecr.ts';
+import type { Registry, RegistryImage } from '../aws/ecr.ts';
 import type { DeploymentLog, DeploymentState } from '../github/deployments.ts';
 import {
   formatDuration,
@@ -19,6 +19,8 @@ import { code, details, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
 
 export interface RecordedRolloutAdapters extends RolloutAdapters {
+  /** The registry also finds the tag's image before anything is recorded. */
+  registry: Registry;
   /** Absent when no GitHub token was given: nothing is recorded. */
   deployments?: DeploymentLog;
 }

@@ -1,8 +1,8 @@
 // The rollback action: resolve `previous`, a commit sha or an image tag to an image that exists in ECR and was
 // deployed before, then roll out to it with the same following and reporting as a rollout.
 
-import { stackParameter } from '../aws/cloudformation.ts';
 import { githubEnvironment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import { stackParameter } from '../rollout/aws-answers.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,

@@ -11,7 +11,7 @@ import {
   type StackEvent,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import { errorName } from './clients.ts';
+import { errorName } from '../rollout/aws-answers.ts';
 
 /**
  * The acknowledgements `cdk deploy` gives. UpdateStack needs them again even though the template is unchanged;
@@ -109,19 +109,4 @@ export class Stacks {
   async cancelUpdate(name: string): Promise<void> {
     await this.cfn.send(new CancelUpdateStackCommand({ StackName: name }));
   }
-}
-
-export function stackOutputs(stack: Stack): Record<string, string> {
-  return Object.fromEntries(
-    (stack.Outputs ?? []).filter((o) => o.OutputKey).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
-  );
-}
-
-export function stackParameter(stack: Stack, key: string): string | undefined {
-  return stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
-}
-
-/** Statuses in which CloudFormation is still working on the stack. */
-export function isStackBusy(status: string | undefined): boolean {
-  return !!status && status.endsWith('_IN_PROGRESS');
 }

@@ -5,13 +5,10 @@
 // (a circuit-breaker or stack rollback, a stale service, the timeout, an AWS error such as AccessDenied) comes back
 // as an outcome with its evidence, and the actions turn that into summaries, deployment statuses and failures.
 import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
-import type { Deployment, ServiceEvent, Task } from '@aws-sdk/client-ecs';
+import type { Deployment, DesiredStatus, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import { INGRESS_OUTPUTS } from '../../infra/outputs.ts';
-import { errorName, isThrottling } from '../aws/clients.ts';
-import { isStackBusy, type Stacks, stackOutputs, stackParameter } from '../aws/cloudformation.ts';
-import type { Registry, RegistryImage } from '../aws/ecr.ts';
-import type { Fleet } from '../aws/ecs.ts';
 import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import { errorName, isStackBusy, isThrottling, stackOutputs, stackParameter } from './aws-answers.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from './backoff.ts';
 import {
   assessRollout,
@@ -31,11 +28,35 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/** The CloudFormation calls the rollout makes (src/aws/cloudformation.ts implements them). */
+export interface StackAdapter {
+  describe(name: string): Promise<Stack | undefined>;
+  /** false when CloudFormation reports nothing to change. */
+  updateParameter(stack: Stack, parameter: string, value: string): Promise<boolean>;
+  eventsSince(name: string, since: Date): Promise<StackEvent[]>;
+  cancelUpdate(name: string): Promise<void>;
+}
+
+/** The ECR calls the rollout makes (src/aws/ecr.ts). */
+export interface RegistryAdapter {
+  readonly repositoryName: string;
+  /** Newest first. */
+  listTags(limit?: number): Promise<string[]>;
+}
+
+/** The ECS calls the rollout makes for one service (src/aws/ecs.ts). */
+export interface FleetAdapter {
+  describeService(): Promise<Service | undefined>;
+  /** Proxy container image per task definition ARN. */
+  containerImages(taskDefinitionArns: readonly string[]): Promise<Map<string, string>>;
+  tasks(desiredStatus: DesiredStatus, limit?: number): Promise<Task[]>;
+}
+
 /** The AWS side the use case works through (built in src/actions/adapters.ts; mocked clients in tests). */
 export interface RolloutAdapters {
-  stacks: Stacks;
-  registry: Registry;
-  fleet(cluster: string, service: string): Fleet;
+  stacks: StackAdapter;
+  registry: RegistryAdapter;
+  fleet(cluster: string, service: string): FleetAdapter;
   clock: Clock;
 }
 
@@ -48,8 +69,8 @@ export interface ProgressLog {
 export interface RolloutRequest {
   environment: Environment;
   imageTag: string;
-  /** The registry's image for the tag, looked up beforehand; undefined when the tag is not in ECR. */
-  image: RegistryImage | undefined;
+  /** The registry's image for the tag (its digest), looked up beforehand; undefined when the tag is not in ECR. */
+  image: { digest: string } | undefined;
   timeoutMs: number;
   pollIntervalMs: number;
   /** Cancel the stack update when the timeout passes, so CloudFormation rolls back instead of carrying on. */
@@ -130,7 +151,7 @@ export async function rollOut(
   const facts: RolloutFacts = image ? { imageDigest: image.digest } : {};
   let step = 'looking up the image';
   let unchanged = true;
-  let fleet: Fleet | undefined;
+  let fleet: FleetAdapter | undefined;
   let lastDeployment: Deployment | undefined;
 
   try {
@@ -274,7 +295,7 @@ export async function rollOut(
 
 interface Watch {
   stackName: string;
-  fleet: Fleet;
+  fleet: FleetAdapter;
   imageTag: string;
   stackUpdated: boolean;
   started: Date;
@@ -366,7 +387,7 @@ async function waitForSettledStack(
 /** Service events since the start, stopped tasks of the new deployment, and failed stack resources. */
 async function gatherEvidence(
   stackName: string,
-  fleet: Fleet,
+  fleet: FleetAdapter,
   since: Date,
   deployment: Deployment | undefined,
   adapters: RolloutAdapters,

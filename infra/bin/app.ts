@@ -6,9 +6,11 @@ import { buildApp } from '../app.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRoot, 'config');
+// deploy-infra sets deploy: an expired allowlist entry is then left out instead of refusing the deploy.
+const purpose = process.env.LATTICE_INGRESS_CONFIG_PURPOSE === 'deploy' ? 'deploy' : 'pull-request';
 
 try {
-  buildApp((await requireValidConfig(configDir)).config).app.synth();
+  buildApp((await requireValidConfig(configDir, { purpose })).config).app.synth();
 } catch (error) {
   if (!(error instanceof InvalidConfigError)) throw error;
   console.error(error.message);

@@ -1,4 +1,6 @@
 // Finds the environment an action works on in config/, refusing invalid configuration before anything happens.
+// Checked for a deploy: an expired allowlist entry is a warning and is left out (the pull request that merged it
+// already failed on it, and it must not block an emergency rollback), every other error refuses.
 import { formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
 import {
@@ -7,6 +9,7 @@ import {
   requireValidConfig,
   UnknownEnvironmentError,
 } from '../config/valid-config.ts';
+import type { ActionIO } from './io.ts';
 import { ActionFailure } from './run.ts';
 
 export interface EnvironmentConfig {
@@ -14,9 +17,20 @@ export interface EnvironmentConfig {
   environment: Environment;
 }
 
-export async function loadEnvironment(configDir: string, name: string): Promise<EnvironmentConfig> {
+export async function loadEnvironment(
+  configDir: string,
+  name: string,
+  io: Pick<ActionIO, 'warning'>,
+): Promise<EnvironmentConfig> {
   try {
-    const { config } = await requireValidConfig(configDir);
+    const { config, warnings } = await requireValidConfig(configDir, { purpose: 'deploy' });
+    for (const warning of warnings.filter((d) => d.code === 'entry-expired-left-out')) {
+      io.warning(`[${warning.code}] ${warning.message}`, {
+        file: warning.file,
+        line: warning.line,
+        column: warning.column,
+      });
+    }
     return { config, environment: findEnvironment(config, name) };
   } catch (error) {
     if (error instanceof InvalidConfigError) {

@@ -9,10 +9,10 @@ import { formatPlanMarkdown } from '../diff/markdown.ts';
 import { planChange } from '../diff/plan.ts';
 import { renderedDiffs } from '../diff/rendered.ts';
 import type { RunContext } from './context.ts';
+import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code, table } from './markdown.ts';
+import { code, table } from '../render/markdown.ts';
 import { ActionFailure } from './run.ts';
-import { InputReader } from './settings.ts';
 
 export interface ValidateSettings {
   configDir: string;

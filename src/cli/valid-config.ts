@@ -1,4 +1,5 @@
 import { formatDiagnostics } from '../config/diagnostics.ts';
+import type { ParseOptions } from '../config/load.ts';
 import type { Config } from '../config/model.ts';
 import { InvalidConfigError, requireValidConfig } from '../config/valid-config.ts';
 
@@ -6,9 +7,13 @@ import { InvalidConfigError, requireValidConfig } from '../config/valid-config.t
  * Loads the config for a command that acts on it. Errors and warnings go to stderr (stdout stays the command's
  * own output); with errors, `nothingDone` says what the command did not do and the result is undefined.
  */
-export async function loadValidConfig(dir: string, nothingDone: string): Promise<Config | undefined> {
+export async function loadValidConfig(
+  dir: string,
+  nothingDone: string,
+  options: ParseOptions = {},
+): Promise<Config | undefined> {
   try {
-    const { config, warnings } = await requireValidConfig(dir);
+    const { config, warnings } = await requireValidConfig(dir, options);
     if (warnings.length > 0) console.error(formatDiagnostics(warnings, 'text'));
     return config;
   } catch (error) {

@@ -13,6 +13,8 @@ import type { Diagnostic } from './diagnostics.ts';
 import { declared, type LoadCode } from './load-codes.ts';
 import { locate, locateKey, type ParsedFile, type ValuePath } from './locate.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
+import { isExpired } from './rules/allowlist/expiry.ts';
+import type { ValidationPurpose } from './rules/context.ts';
 import { checkRules } from './rules/registry.ts';
 import { closestMatch } from './suggest.ts';
 import {
@@ -51,6 +53,8 @@ export interface ParseResult {
 export interface ParseOptions {
   /** Today, for expiry checks. */
   now?: Date;
+  /** Default 'pull-request'. 'deploy' warns about expired allowlist entries and leaves them out of the config. */
+  purpose?: ValidationPurpose;
 }
 
 export async function readConfigSources(dir: string): Promise<ConfigSources> {
@@ -84,8 +88,15 @@ export function parseConfig(sources: ConfigSources, options: ParseOptions = {}):
     const value = validateShape(parsed.file, parsed.value, CONFIG_FILES[part].schema, diagnostics);
     if (value !== undefined) Object.assign(parts, { [part]: value });
   }
-  diagnostics.push(...checkRules(parts, files, options.now ?? new Date()));
+  const now = options.now ?? new Date();
+  diagnostics.push(...checkRules(parts, files, now, options.purpose));
   diagnostics.push(...commentsAfterDescriptions(parts.allowlist, files.allowlist));
+  if (options.purpose === 'deploy' && parts.allowlist) {
+    parts.allowlist = {
+      ...parts.allowlist,
+      entries: parts.allowlist.entries.filter((entry) => !isExpired(entry, now)),
+    };
+  }
   const complete = Object.keys(CONFIG_FILES).every((part) => part in parts);
   const ok = complete && !diagnostics.some((d) => d.severity === 'error');
   return ok ? { config: parts as Config, parts, diagnostics, files } : { parts, diagnostics, files };

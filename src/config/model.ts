@@ -29,6 +29,9 @@ export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const URL_PATH = /^\/[A-Za-z0-9._~/-]{0,255}$/;
 export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 export const SERVICE_NETWORK_ID = /^sn-[0-9a-f]{17}$/;
+/** A service network by ARN: required when it is shared from another account through AWS RAM. */
+export const SERVICE_NETWORK_ARN =
+  /^arn:aws[a-z-]*:vpc-lattice:(?<region>[a-z]{2}(?:-[a-z]+)+-\d):\d{12}:servicenetwork\/sn-[0-9a-f]{17}$/;
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 /** Availability Zone ID, the same physical zone in every account, e.g. euw1-az1. */
 export const AZ_ID = /^[a-z]{2,4}\d-az\d{1,2}$/;
@@ -295,10 +298,13 @@ export const EnvironmentSchema = z.strictObject({
   ),
   serviceNetworkId: z
     .string()
-    .regex(SERVICE_NETWORK_ID, { error: 'serviceNetworkId looks like sn-0123456789abcdef0' })
+    .regex(new RegExp(`${SERVICE_NETWORK_ID.source}|${SERVICE_NETWORK_ARN.source}`), {
+      error:
+        'serviceNetworkId is a service network ID such as sn-0123456789abcdef0, or (for a network shared from another account) its ARN, arn:aws:vpc-lattice:<region>:<account>:servicenetwork/sn-0123456789abcdef0',
+    })
     .optional()
     .describe(
-      'Lattice service network to associate the VPC with. Omit to associate it outside this repository.',
+      'Lattice service network to associate the VPC with: its ID, or its ARN when it is shared from another account (AWS RAM). Omit to associate it outside this repository.',
     ),
   github: z.strictObject({
     repository: z
@@ -365,6 +371,19 @@ export const EnvironmentSchema = z.strictObject({
 export const DeploymentSchema = z
   .strictObject({
     environments: z.array(EnvironmentSchema).min(1).describe('Where the fleet is deployed.'),
+  })
+  .superRefine(({ environments }, context) => {
+    // A VPC can only be associated with a service network of its own Region; a shared network's ARN names it.
+    environments.forEach((env, index) => {
+      const networkRegion = SERVICE_NETWORK_ARN.exec(env.serviceNetworkId ?? '')?.groups?.region;
+      if (networkRegion && networkRegion !== env.region) {
+        context.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'serviceNetworkId'],
+          message: `serviceNetworkId names a service network in ${networkRegion}, but environment ${env.name} is in ${env.region}: a VPC can only be associated with a service network of its own Region, so share one in ${env.region} (AWS RAM) and use its ARN`,
+        });
+      }
+    });
   })
   .describe('The AWS environments the proxy fleet is deployed to.');
 

@@ -16,19 +16,7 @@ import { LAYERS } from './layers.ts';
 const ROOT = `${import.meta.dirname}/../..`;
 const ROOTS = ['src', 'infra', 'actions', 'scripts', '.github/scripts', 'bin', 'test'];
 
-/**
- * Wrong-way imports that exist today and are scheduled to go: the Markdown helpers leave src/actions, and the smoke
- * action moves next to the other actions. Each entry must still match an import, so it is deleted with the import.
- */
-const KNOWN_VIOLATIONS: readonly { from: string; to: RegExp }[] = [
-  { from: 'src/rollout/failure-report.ts', to: /^src\/actions\/markdown\.ts$/ },
-  { from: 'src/smoke/report.ts', to: /^src\/actions\/markdown\.ts$/ },
-  { from: 'src/smoke/action.ts', to: /^src\/actions\// },
-];
-
 const imports = readImports(ROOT, sourceFiles(ROOT, ROOTS));
-const matches = (known: (typeof KNOWN_VIOLATIONS)[number], i: Import) =>
-  i.from === known.from && known.to.test(i.to);
 
 describe('architecture', () => {
   it('reads the imports of the repository', () => {
@@ -44,18 +32,7 @@ describe('architecture', () => {
   });
 
   it('has no import that runs the wrong way between layers', () => {
-    const problems = wrongWayImports(LAYERS, imports).filter(
-      (problem) => !KNOWN_VIOLATIONS.some((known) => matches(known, problem.import)),
-    );
-    expect(problems.map(formatWrongWay)).toEqual([]);
-  });
-
-  it('lists as known only violations that still exist', () => {
-    const problems = wrongWayImports(LAYERS, imports);
-    const stale = KNOWN_VIOLATIONS.filter(
-      (known) => !problems.some((problem) => matches(known, problem.import)),
-    );
-    expect(stale).toEqual([]);
+    expect(wrongWayImports(LAYERS, imports).map(formatWrongWay)).toEqual([]);
   });
 });
 

@@ -65,7 +65,8 @@ export const command: Command = async (args) => {
     console.log(USAGE);
     return 0;
   }
-  const config = await loadValidConfig(values.config, 'No environment was listed');
+  // Listed for deploys and rollbacks: an expired allowlist entry must not block them (pull requests fail on it).
+  const config = await loadValidConfig(values.config, 'No environment was listed', { purpose: 'deploy' });
   if (!config) return 1;
   const entries = environmentEntries(config.deployment).filter(
     (entry) =>

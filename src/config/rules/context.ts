@@ -20,17 +20,29 @@ export interface AllowlistNetworks {
   sorted: readonly AllowlistNetwork[];
 }
 
+/**
+ * What the configuration is checked for: a pull request (every finding counts) or a deploy or rollback of what is
+ * already merged, where an expired allowlist entry must not block an emergency rollback (it is left out instead).
+ */
+export type ValidationPurpose = 'pull-request' | 'deploy';
+
 export interface RuleContext {
   now: Date;
+  purpose: ValidationPurpose;
   /** Line of a value, for messages that refer to another entry ("see line 12"). */
   lineOf(part: ConfigPart, path: ValuePath): number;
   allowlistNetworks(allowlist: Allowlist): AllowlistNetworks;
 }
 
-export function createRuleContext(files: Partial<Record<ConfigPart, ParsedFile>>, now: Date): RuleContext {
+export function createRuleContext(
+  files: Partial<Record<ConfigPart, ParsedFile>>,
+  now: Date,
+  purpose: ValidationPurpose = 'pull-request',
+): RuleContext {
   let networks: { of: Allowlist; value: AllowlistNetworks } | undefined;
   return {
     now,
+    purpose,
     lineOf: (part, path) => {
       const file = files[part];
       return file ? locate(file, path).line : 1;

@@ -8,7 +8,7 @@ import { cidrForm } from './allowlist/cidr-form.ts';
 import { expiry } from './allowlist/expiry.ts';
 import { neverAClient } from './allowlist/never-a-client.ts';
 import { overlap } from './allowlist/overlap.ts';
-import { createRuleContext } from './context.ts';
+import { createRuleContext, type ValidationPurpose } from './context.ts';
 import { alarmCpu } from './cross-file/alarm-cpu.ts';
 import { latticeRegion } from './cross-file/lattice-region.ts';
 import { vpcAllowlisted } from './cross-file/vpc-allowlisted.ts';
@@ -51,8 +51,9 @@ export function checkRules(
   config: Partial<Config>,
   files: Partial<Record<ConfigPart, ParsedFile>>,
   now: Date,
+  purpose: ValidationPurpose = 'pull-request',
 ): Diagnostic[] {
-  const context = createRuleContext(files, now);
+  const context = createRuleContext(files, now, purpose);
   return RULES.flatMap((rule) => rule.run(config, context)).map((finding) => {
     const { part, path, key, ...rest } = finding;
     const file = files[part];

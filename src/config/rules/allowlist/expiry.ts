@@ -12,8 +12,13 @@ export const expiry = defineRule({
     'entry-expired': { severity: 'error', summary: '`expires` is before today (UTC)' },
     'entry-expiring': { severity: 'warning', summary: `\`expires\` is within ${EXPIRY_WARNING_DAYS} days` },
     'date-invalid': { severity: 'error', summary: '`expires` is not a calendar date (`2026-02-30`)' },
+    'entry-expired-left-out': {
+      severity: 'warning',
+      summary:
+        '(deploy and rollback) `expires` is before today: the entry is left out of what is deployed; pull requests still fail on it',
+    },
   },
-  check({ allowlist }, { now }, report) {
+  check({ allowlist }, { now, purpose }, report) {
     const today = now.toISOString().slice(0, 10);
     const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
     allowlist.entries.forEach((entry, index) => {
@@ -21,6 +26,13 @@ export const expiry = defineRule({
       const at = { part: 'allowlist', path: ['entries', index, 'expires'] } as const;
       if (!isCalendarDate(entry.expires)) {
         report('date-invalid', at, `${entry.expires} is not a calendar date`, 'write YYYY-MM-DD');
+      } else if (entry.expires < today && purpose === 'deploy') {
+        report(
+          'entry-expired-left-out',
+          at,
+          `${entry.cidr} (${entry.description}) expired on ${entry.expires}; it is left out of what is deployed (pull requests still fail on it)`,
+          'remove the entry, or move expires forward once the owner confirms the access is still needed',
+        );
       } else if (entry.expires < today) {
         report(
           'entry-expired',
@@ -39,6 +51,15 @@ export const expiry = defineRule({
     });
   },
 });
+
+/** An entry whose last day (UTC) is before today's. */
+export function isExpired(entry: { expires?: string | undefined }, now: Date): boolean {
+  return (
+    entry.expires !== undefined &&
+    isCalendarDate(entry.expires) &&
+    entry.expires < now.toISOString().slice(0, 10)
+  );
+}
 
 function isCalendarDate(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { InputError, InputReader } from './inputs.ts';
 import { MemoryIO } from './io.ts';
-import { InputError, InputReader } from './settings.ts';
 
 describe('InputReader', () => {
   it('reads typed values with fallbacks', () => {

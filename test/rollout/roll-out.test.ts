@@ -17,17 +17,36 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RolloutPorts, type RolloutRequest, rollOut } from '../../src/actions/follow-rollout.ts';
 import { MemoryIO } from '../../src/actions/io.ts';
+import {
+  type RecordedRolloutAdapters,
+  type RecordedRolloutRequest,
+  recordedRollout,
+} from '../../src/actions/recorded-rollout.ts';
 import { ActionFailure } from '../../src/actions/run.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
 import { Registry } from '../../src/aws/ecr.ts';
 import { Fleet } from '../../src/aws/ecs.ts';
-import type { DeploymentLog, DeploymentState } from '../../src/aws/github-deployments.ts';
 import { EnvironmentSchema } from '../../src/config/model.ts';
+import type { DeploymentLog, DeploymentState } from '../../src/github/deployments.ts';
+import { rollOut } from '../../src/rollout/roll-out.ts';
 import type { DeploymentRecord } from '../../src/rollout/rollback-target.ts';
+import {
+  FleetSimulator,
+  NEW_DIGEST,
+  NEW_TAG,
+  OLD_TAG,
+  type Outcome,
+  REPOSITORY,
+} from '../actions/fleet-simulator.ts';
 import { AwsStubError } from '../support/aws-stub.ts';
-import { FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG, type Outcome, REPOSITORY } from './fleet-simulator.ts';
+
+// What CloudFormation answers when the caller may not resolve the template's SSM parameter (aws-cdk issues 10083
+// and 20959 quote it): UpdateStack resolves AWS::SSM::Parameter::Value parameters with the caller's credentials.
+const SSM_ACCESS_DENIED = new AwsStubError(
+  'ValidationError',
+  'User: arn:aws:sts::111122223333:assumed-role/deploy/gh is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:111122223333:parameter/cdk-bootstrap/hnb659fds/version because no identity-based policy allows the ssm:GetParameters action (Service: AWSSimpleSystemsManagement; Status Code: 400; Error Code: AccessDeniedException)',
+);
 
 const ecs = mockClient(ECSClient);
 const ecr = mockClient(ECRClient);
@@ -82,7 +101,7 @@ function wire(fleet: FleetSimulator) {
   cfn.on(CancelUpdateStackCommand).resolves({});
 }
 
-function ports(): RolloutPorts {
+function adapters(): RecordedRolloutAdapters {
   let now = Date.now();
   return {
     stacks: new Stacks(new CloudFormationClient({ region: 'eu-west-1' })),
@@ -100,7 +119,7 @@ function ports(): RolloutPorts {
   };
 }
 
-function request(overrides: Partial<RolloutRequest> = {}): RolloutRequest {
+function request(overrides: Partial<RecordedRolloutRequest> = {}): RecordedRolloutRequest {
   return {
     environment,
     githubEnvironment: 'staging',
@@ -116,13 +135,13 @@ function request(overrides: Partial<RolloutRequest> = {}): RolloutRequest {
   };
 }
 
-async function rollOutExpectingFailure(
+async function rolloutExpectingFailure(
   outcome: Outcome | FleetSimulator,
-  overrides: Partial<RolloutRequest> = {},
+  overrides: Partial<RecordedRolloutRequest> = {},
 ) {
   const fleet = typeof outcome === 'string' ? new FleetSimulator(outcome) : outcome;
   wire(fleet);
-  const error = await rollOut(request(overrides), ports(), io).catch((e: unknown) => e);
+  const error = await recordedRollout(request(overrides), adapters(), io).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ActionFailure);
   return { fleet, message: (error as Error).message };
 }
@@ -138,11 +157,11 @@ afterEach(() => {
   cfn.reset();
 });
 
-describe('rollOut', () => {
+describe('recordedRollout', () => {
   it('completes, verifies the digest and records success', async () => {
     const fleet = new FleetSimulator('complete');
     wire(fleet);
-    const result = await rollOut(request(), ports(), io);
+    const result = await recordedRollout(request(), adapters(), io);
     expect(result).toMatchObject({
       imageDigest: NEW_DIGEST,
       previousImageTag: OLD_TAG,
@@ -170,14 +189,14 @@ describe('rollOut', () => {
       .on(DescribeServicesCommand)
       .rejectsOnce(new AwsStubError('ThrottlingException', 'Rate exceeded'))
       .callsFake(() => fleet.describeServices());
-    const result = await rollOut(request(), ports(), io);
+    const result = await recordedRollout(request(), adapters(), io);
     expect(result.verifiedTasks).toBe(2);
     expect(io.log).toContain('AWS is throttling requests (Rate exceeded); polling more slowly');
     expect(slept[0]).toBe(20_000); // double the 10 s interval after the throttled poll
   });
 
   it('fails on a circuit-breaker rollback with stopped-task exit codes and stack failures, and records failure', async () => {
-    const { message } = await rollOutExpectingFailure('circuit-breaker');
+    const { message } = await rolloutExpectingFailure('circuit-breaker');
     expect(message).toBe(
       'ECS rolled the deployment back: ECS deployment circuit breaker: tasks failed to start.',
     );
@@ -189,7 +208,7 @@ describe('rollOut', () => {
   });
 
   it('times out after the configured time (not real minutes), cancels the update and says what it last saw', async () => {
-    const { message } = await rollOutExpectingFailure('stuck', { timeoutMs: 60_000 });
+    const { message } = await rolloutExpectingFailure('stuck', { timeoutMs: 60_000 });
     expect(message).toBe(
       `timed out after 1 minute(s) waiting for ${NEW_TAG} to reach rolloutState COMPLETED (last seen: IN_PROGRESS: running 1/2, pending 1); cancelled the stack update, so CloudFormation rolls back to ${OLD_TAG}`,
     );
@@ -198,7 +217,7 @@ describe('rollOut', () => {
   });
 
   it('refuses a missing image before touching the stack', async () => {
-    const { message } = await rollOutExpectingFailure('complete', { imageTag: 'git-missing' });
+    const { message } = await rolloutExpectingFailure('complete', { imageTag: 'git-missing' });
     expect(message).toMatch(
       /^image lattice-ingress-staging:git-missing does not exist in ECR; nothing was changed\. Newest tags: /,
     );
@@ -207,12 +226,12 @@ describe('rollOut', () => {
   });
 
   it('fails on a stale service (INACTIVE)', async () => {
-    const { message } = await rollOutExpectingFailure('inactive');
+    const { message } = await rolloutExpectingFailure('inactive');
     expect(message).toMatch(/^ECS service proxy is INACTIVE, not ACTIVE/);
   });
 
   it('refuses a stack in UPDATE_ROLLBACK_FAILED and says how to recover', async () => {
-    const { message } = await rollOutExpectingFailure(
+    const { message } = await rolloutExpectingFailure(
       new FleetSimulator('complete', { stackStatus: 'UPDATE_ROLLBACK_FAILED' }),
     );
     expect(message).toContain('is UPDATE_ROLLBACK_FAILED');
@@ -229,7 +248,7 @@ describe('rollOut', () => {
       .resolvesOnce({ Stacks: [busy] })
       .resolvesOnce({ Stacks: [busy] })
       .callsFake(() => ({ Stacks: [fleet.stack()] }));
-    await rollOut(request(), ports(), io);
+    await recordedRollout(request(), adapters(), io);
     expect(io.log).toContainEqual(
       expect.stringMatching(/is UPDATE_ROLLBACK_IN_PROGRESS; waiting for it to settle/),
     );
@@ -237,14 +256,14 @@ describe('rollOut', () => {
   });
 
   it('fails when a running task does not run the registry digest of the tag', async () => {
-    const { message } = await rollOutExpectingFailure('wrong-digest');
+    const { message } = await rolloutExpectingFailure('wrong-digest');
     expect(message).toMatch(/^1 running task\(s\) do not run sha256:2+ \(git-b+\): run-2 runs sha256:9+$/);
   });
 
   it('already on the tag ("No updates are to be performed"): verifies the service without changing it', async () => {
     const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: NEW_TAG });
     wire(fleet);
-    const result = await rollOut(request(), ports(), io);
+    const result = await recordedRollout(request(), adapters(), io);
     expect(result.changed).toBe(false);
     expect(io.log).toContainEqual(expect.stringContaining('no updates are to be performed'));
     expect(io.summary).toContain('already on');
@@ -252,8 +271,83 @@ describe('rollOut', () => {
 
   it('rolls out without GitHub when no token was given', async () => {
     wire(new FleetSimulator('complete'));
-    const { deployments: _none, ...withoutGitHub } = ports();
-    const result = await rollOut(request(), withoutGitHub, io);
+    const { deployments: _none, ...withoutGitHub } = adapters();
+    const result = await recordedRollout(request(), withoutGitHub, io);
     expect(result.deploymentId).toBeUndefined();
+  });
+
+  it('an UpdateStack error (AccessDenied resolving an SSM parameter) ends in the failure report and status error', async () => {
+    wire(new FleetSimulator('complete'));
+    cfn.on(UpdateStackCommand).rejects(SSM_ACCESS_DENIED);
+    const error = await recordedRollout(request(), adapters(), io).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect((error as Error).message).toBe(
+      `updating stack LatticeIngress-staging-Ingress failed: ValidationError: ${SSM_ACCESS_DENIED.message}; nothing was changed`,
+    );
+    expect(io.summary).toContain(`## Rollout of \`${NEW_TAG}\` failed`);
+    expect(io.summary).toContain('ssm:GetParameters');
+    expect(deployments.created[0]?.statuses).toEqual(['in_progress', 'error']);
+  });
+
+  it('an error while following (after the stack was updated) is reported with the evidence the fleet shows', async () => {
+    const fleet = new FleetSimulator('complete');
+    wire(fleet);
+    ecs
+      .on(DescribeServicesCommand)
+      .callsFakeOnce(() => fleet.describeServices())
+      .rejectsOnce(
+        new AwsStubError('AccessDeniedException', 'not authorized to perform: ecs:DescribeServices'),
+      )
+      .callsFake(() => fleet.describeServices());
+    const error = await recordedRollout(request(), adapters(), io).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'following the rollout failed: AccessDeniedException: not authorized to perform: ecs:DescribeServices',
+    );
+    expect(io.summary).toContain('#### Service events');
+    expect(deployments.created[0]?.statuses).toEqual(['in_progress', 'error']);
+  });
+
+  it('an error looking up the image (before anything is recorded) is reported, not thrown raw', async () => {
+    wire(new FleetSimulator('complete'));
+    ecr
+      .on(DescribeImagesCommand)
+      .rejects(new AwsStubError('AccessDeniedException', 'ecr:DescribeImages denied'));
+    const error = await recordedRollout(request(), adapters(), io).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect((error as Error).message).toBe(
+      'looking up the image failed: AccessDeniedException: ecr:DescribeImages denied; nothing was changed',
+    );
+    expect(io.summary).toContain('failed');
+    expect(deployments.created).toEqual([]);
+  });
+});
+
+describe('rollOut (the use case)', () => {
+  async function rollOutNewTag() {
+    const image = await adapters().registry.findImage(NEW_TAG);
+    const request = { environment, imageTag: NEW_TAG, image, timeoutMs: 60_000, pollIntervalMs: 10_000 };
+    return rollOut({ ...request, cancelOnTimeout: true }, adapters(), io);
+  }
+
+  it('returns a failed outcome with the error instead of throwing, and says nothing was changed', async () => {
+    const fleet = new FleetSimulator('complete');
+    wire(fleet);
+    cfn.on(UpdateStackCommand).rejects(SSM_ACCESS_DENIED);
+    const outcome = await rollOutNewTag();
+    expect(outcome).toMatchObject({
+      state: 'failed',
+      kind: 'error',
+      unchanged: true,
+      previousImageTag: OLD_TAG,
+      imageDigest: NEW_DIGEST,
+      error: SSM_ACCESS_DENIED,
+    });
+  });
+
+  it('reports a circuit-breaker rollback as its kind, with stopped tasks as evidence', async () => {
+    wire(new FleetSimulator('circuit-breaker'));
+    const outcome = await rollOutNewTag();
+    expect(outcome.state === 'failed' && outcome.kind).toBe('circuit-breaker');
+    expect(outcome.state === 'failed' && outcome.evidence.stoppedTasks.length).toBeGreaterThan(0);
   });
 });

@@ -1,25 +1,33 @@
 // The smoke action: every service of the environment, on every port it is published on, through the given
 // endpoint. `expect: allowed` runs where the source is on the allowlist (a self-hosted runner, see deployment.yaml
 // smokeRunner) and waits for each service's smoke.expect status; `expect: refused` runs from the GitHub-hosted
-// runner, which is not on the allowlist, and proves that each connection is refused. Writes a job summary with the
+// runner, which is not on the allowlist, and proves that each connection is refused. A refusal check whose
+// connection nobody answers (a security group dropping the runner, or no task behind the load balancer) is not
+// tested; then the stack's target groups must each have a healthy target instead. Writes a job summary with the
 // results and the curl command of each check, a JSON report, and fails the step when a check fails.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { loadEnvironment } from '../actions/environment.ts';
-import type { ActionIO } from '../actions/io.ts';
-import { ActionFailure } from '../actions/run.ts';
-import { InputReader } from '../actions/settings.ts';
+import { createAwsClients } from '../aws/clients.ts';
+import { Stacks } from '../aws/cloudformation.ts';
+import { type TargetGroupHealth, TargetHealth } from '../aws/target-health.ts';
+import type { Environment } from '../config/model.ts';
+import { stackNames } from '../contract/names.ts';
 import {
   planSmokeChecks,
   runSmokeChecks,
   type SmokeEndpoint,
   type SmokeExpectation,
   type SmokeResult,
-} from './checks.ts';
-import { formatSmokeMarkdown, formatSmokeTable } from './report.ts';
+} from '../smoke/checks.ts';
+import { formatSmokeMarkdown, formatSmokeTable } from '../smoke/report.ts';
+import { judgeTargetHealth, type TargetGateVerdict } from '../smoke/target-gate.ts';
+import { loadEnvironment } from './environment.ts';
+import { InputReader } from './inputs.ts';
+import type { ActionIO } from './io.ts';
+import { ActionFailure } from './run.ts';
 
 export interface SmokeSettings {
   environment: string;
@@ -86,15 +94,36 @@ export interface SmokeReport {
   expect: SmokeExpectation;
   passed: number;
   failed: number;
+  /** Refusal checks nobody answered; the target health gate then decides. */
+  notTested: number;
   results: SmokeResult[];
+  /** The target health gate, when a check was not tested. */
+  targetHealth?: TargetGateVerdict;
 }
+
+/** Target health of every target group of the environment's Ingress stack. */
+export type TargetHealthReader = (
+  environment: Environment,
+  credentials: AwsCredentialIdentity,
+) => Promise<TargetGroupHealth[]>;
+
+const stackTargetHealth: TargetHealthReader = async (environment, credentials) => {
+  const stacks = new Stacks(createAwsClients(environment.region).cloudformation);
+  const arns = await stacks.resourcesOfType(
+    stackNames(environment).ingress,
+    'AWS::ElasticLoadBalancingV2::TargetGroup',
+  );
+  const health = new TargetHealth(environment.region, credentials);
+  return Promise.all(arns.map((arn) => health.describe(arn)));
+};
 
 export async function smokeAction(
   settings: SmokeSettings,
   io: ActionIO,
   credentials: (io: ActionIO) => Promise<AwsCredentialIdentity | undefined> = credentialsFromChain,
+  readTargetHealth: TargetHealthReader = stackTargetHealth,
 ): Promise<SmokeReport> {
-  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment);
+  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const checks = planSmokeChecks(config.services);
   const { endpoint } = settings;
   io.info(
@@ -102,9 +131,10 @@ export async function smokeAction(
       `expecting ${settings.expect === 'allowed' ? "each service's smoke status" : 'every connection refused'}, ` +
       `retrying for up to ${settings.timeoutSeconds} s`,
   );
+  const identity = await credentials(io);
   const results = await runSmokeChecks(checks, endpoint, {
     region: environment.region,
-    credentials: await credentials(io),
+    credentials: identity,
     expect: settings.expect,
     budgetMs: settings.timeoutSeconds * 1000,
     ...(settings.caFile ? { caFile: settings.caFile } : {}),
@@ -112,25 +142,31 @@ export async function smokeAction(
   });
   io.info(formatSmokeTable(results));
 
-  const failed = results.filter((result) => !result.ok);
+  const failed = results.filter((result) => !result.ok && !result.untested);
+  const untested = results.filter((result) => result.untested);
+  const targetHealth =
+    untested.length > 0 ? await targetGate(environment, identity, readTargetHealth, io) : undefined;
   const report: SmokeReport = {
     environment: environment.name,
     endpoint,
     expect: settings.expect,
-    passed: results.length - failed.length,
+    passed: results.length - failed.length - untested.length,
     failed: failed.length,
+    notTested: untested.length,
     results,
+    ...(targetHealth ? { targetHealth } : {}),
   };
   await mkdir(dirname(settings.reportFile), { recursive: true });
   await writeFile(settings.reportFile, `${JSON.stringify(report, null, 2)}\n`);
   io.setOutput('passed', report.passed);
   io.setOutput('failed', report.failed);
+  io.setOutput('not-tested', report.notTested);
   io.setOutput('report-file', settings.reportFile);
   await io.appendSummary(
     formatSmokeMarkdown(
       results,
       `Smoke test: ${environment.name}, expect ${settings.expect}, via ${endpoint.host}`,
-    ),
+    ) + (targetHealth ? targetHealthMarkdown(targetHealth) : ''),
   );
   for (const result of failed) {
     io.error(`${result.service}:${result.port} ${result.error ?? 'failed'}\nReproduce: ${result.curl}`, {
@@ -144,5 +180,45 @@ export async function smokeAction(
     );
   }
   if (results.length === 0) throw new ActionFailure('services.yaml has no services: nothing was checked');
+  if (targetHealth && !targetHealth.ok) {
+    throw new ActionFailure(
+      `${untested.length} refusal check(s) got no answer at all, so the refusal was not tested, and the target health gate failed: ${targetHealth.problem}`,
+    );
+  }
+  if (targetHealth) {
+    io.warning(
+      `${untested.length} refusal check(s) got no answer at all (a security group dropping this runner, or no task behind the load balancer), so the refusal was not tested; every target group has a healthy target`,
+      { title: 'Refusal not tested' },
+    );
+  }
   return report;
+}
+
+/** Target health of the stack's target groups; a gate that cannot be read fails. */
+async function targetGate(
+  environment: Environment,
+  credentials: AwsCredentialIdentity | undefined,
+  readTargetHealth: TargetHealthReader,
+  io: ActionIO,
+): Promise<TargetGateVerdict> {
+  if (!credentials) {
+    return { ok: false, lines: [], problem: 'there are no AWS credentials to read the target health with' };
+  }
+  try {
+    const verdict = judgeTargetHealth(await readTargetHealth(environment, credentials));
+    for (const line of verdict.lines) io.info(`target health: ${line}`);
+    return verdict;
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      ok: false,
+      lines: [],
+      problem: `reading the target health failed (${message}); the role needs cloudformation:ListStackResources on the Ingress stack and elasticloadbalancing:DescribeTargetHealth`,
+    };
+  }
+}
+
+function targetHealthMarkdown(verdict: TargetGateVerdict): string {
+  const lines = verdict.lines.map((line) => `- ${line}`).join('\n');
+  return `\n\n#### Target health (the refusal was not tested)\n\n${verdict.ok ? '✅' : `❌ ${verdict.problem}`}\n\n${lines}\n`;
 }

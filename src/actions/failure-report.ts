@@ -1,14 +1,12 @@
 // What a failed or timed-out rollout shows: the reason, then the evidence (service events, stopped tasks with their
 // exit codes, CloudFormation resources that failed), as Markdown for the job summary and as plain log lines.
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import type { ServiceEvent, Task } from '@aws-sdk/client-ecs';
-import { table } from '../actions/markdown.ts';
+import type { Task } from '@aws-sdk/client-ecs';
+import type { RolloutEvidence } from '../rollout/roll-out.ts';
+import { table } from '../render/markdown.ts';
 
-export interface FailureEvidence {
+export interface FailureEvidence extends RolloutEvidence {
   reason: string;
-  serviceEvents: readonly ServiceEvent[];
-  stoppedTasks: readonly Task[];
-  stackEvents: readonly StackEvent[];
 }
 
 const iso = (date?: Date) => date?.toISOString().replace('.000Z', 'Z') ?? '';

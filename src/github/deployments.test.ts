@@ -2,7 +2,7 @@
 import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubStub, startGitHubStub } from '../../test/support/github-stub.ts';
-import { GitHubDeployments } from './github-deployments.ts';
+import { GitHubDeployments } from './deployments.ts';
 
 let github: GitHubStub;
 let deployments: GitHubDeployments;

@@ -1,9 +1,8 @@
 // Builds the CDK app from the configuration: four stacks per environment, cdk-nag on all of them.
 import { App, Tags } from 'aws-cdk-lib';
-import { type Config, type Environment, stackNames } from '../src/config/model.ts';
-import { GITHUB_OIDC_HOST } from './constructs/github-access.ts';
+import type { Config, Environment } from '../src/config/model.ts';
+import { githubProviderArn, stackNames } from '../src/contract/names.ts';
 import { addNagChecks } from './nag.ts';
-import { partitionOf } from './names.ts';
 import { AccessStack } from './stacks/access-stack.ts';
 import { ExampleProviderStack } from './stacks/example-provider-stack.ts';
 import { IngressStack } from './stacks/ingress-stack.ts';
@@ -19,11 +18,6 @@ export interface EnvironmentStacks {
 export interface BuiltApp {
   app: App;
   stacks: Map<string, EnvironmentStacks>;
-}
-
-/** The deterministic ARN of an account's GitHub OIDC provider (IAM allows one per URL). */
-export function githubProviderArn(account: string, region: string): string {
-  return `arn:${partitionOf(region)}:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;
 }
 
 /** Every environment's stacks; with `nag` the AwsSolutions checks run when the app synthesizes. */

@@ -2,6 +2,7 @@
 // docs/infrastructure.md derives its merge-to-replaced figure from the synthesized template (infra/rollout-time.ts),
 // not from these constants, so the documentation follows whatever is deployed.
 import { Duration } from 'aws-cdk-lib';
+import { TASK_STOP_TIMEOUT_SECONDS } from '../src/contract/proxy-container.ts';
 
 export const ROLLOUT_SETTINGS = {
   /** NLB -> task HTTP health check on the load balancer health port. 5 s is the shortest interval an NLB allows. */
@@ -18,8 +19,8 @@ export const ROLLOUT_SETTINGS = {
   deregistrationDelay: Duration.seconds(30),
   /** ECS ignores NLB health for this long after a task starts; NGINX is serving within a second or two. */
   healthCheckGracePeriod: Duration.seconds(30),
-  /** SIGQUIT (graceful NGINX shutdown) to SIGKILL; longer than the draining NLB keeps connections open. */
-  stopTimeout: Duration.seconds(60),
+  /** SIGQUIT (graceful NGINX shutdown) to SIGKILL; derived from NGINX's own shutdown timeout. */
+  stopTimeout: Duration.seconds(TASK_STOP_TIMEOUT_SECONDS),
   /** Container health check inside the task (ECS restarts an NGINX that stops answering). */
   containerHealthCheck: {
     interval: Duration.seconds(10),

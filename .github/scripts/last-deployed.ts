@@ -2,7 +2,7 @@
 // rendered on or after that day. Prints nothing when an environment has no successful deployment yet.
 // Usage (expiry.yml): ENVIRONMENTS (the JSON of `lattice-ingress environments --json`), GH_TOKEN, GITHUB_REPOSITORY.
 import { getOctokit } from '@actions/github';
-import { GitHubDeployments } from '../../src/aws/github-deployments.ts';
+import { GitHubDeployments } from '../../src/github/deployments.ts';
 import type { DeploymentRecord } from '../../src/rollout/rollback-target.ts';
 import { isEntryPoint } from './entry.ts';
 

@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
-import { runCommand } from '../../src/actions/command.ts';
+import { environmentAdapters } from '../../src/actions/adapters.ts';
 import { runContext } from '../../src/actions/context.ts';
 import { coreIO } from '../../src/actions/core-io.ts';
 import { deployInfraAction, readDeployInfraSettings, workspaceCdk } from '../../src/actions/deploy-infra.ts';
-import { environmentPorts } from '../../src/actions/ports.ts';
 import { runMain } from '../../src/actions/run.ts';
+import { runCommand } from '../../src/process/command.ts';
 
 await runMain(coreIO, async () => {
   const run = runContext();
@@ -13,7 +13,7 @@ await runMain(coreIO, async () => {
     coreIO,
     run,
     async (environment) => ({
-      stacks: (await environmentPorts(environment, run, undefined)).stacks,
+      stacks: (await environmentAdapters(environment, run, undefined)).stacks,
       cdk: workspaceCdk(run.workspace, runCommand, (line) => coreIO.info(line)),
     }),
     process.env.RUNNER_TEMP ?? tmpdir(),

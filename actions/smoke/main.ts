@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { runContext } from '../../src/actions/context.ts';
 import { coreIO } from '../../src/actions/core-io.ts';
 import { runMain } from '../../src/actions/run.ts';
-import { readSmokeSettings, smokeAction } from '../../src/smoke/action.ts';
+import { readSmokeSettings, smokeAction } from '../../src/actions/smoke.ts';
 
 await runMain(coreIO, async () => {
   const settings = readSmokeSettings(coreIO, runContext().workspace, process.env.RUNNER_TEMP ?? tmpdir());

@@ -1,17 +1,19 @@
 // `cdk synth` entry: reads config/ through the same loader as every other command and refuses to synth on errors.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostics, hasErrors } from '../../src/config/diagnostics.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { InvalidConfigError, requireValidConfig } from '../../src/config/valid-config.ts';
 import { buildApp } from '../app.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRoot, 'config');
+// deploy-infra sets deploy: an expired allowlist entry is then left out instead of refusing the deploy.
+const purpose = process.env.LATTICE_INGRESS_CONFIG_PURPOSE === 'deploy' ? 'deploy' : 'pull-request';
 
-const { config, diagnostics } = await loadConfig(configDir);
-if (!config || hasErrors(diagnostics)) {
-  console.error(formatDiagnostics(diagnostics, 'text'));
+try {
+  buildApp((await requireValidConfig(configDir, { purpose })).config).app.synth();
+} catch (error) {
+  if (!(error instanceof InvalidConfigError)) throw error;
+  console.error(error.message);
   console.error(`infra: not synthesizing, ${configDir} has errors`);
   process.exit(1);
 }
-buildApp(config).app.synth();

@@ -3,11 +3,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GITHUB_OIDC_HOST, partitionOf } from '../../src/contract/names.ts';
 import { acknowledge, wildcardFinding } from '../nag.ts';
-import { partitionOf } from '../names.ts';
 import { REVOCATION_ACL_TAG } from './revocation-acl.ts';
 
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const STS_AUDIENCE = 'sts.amazonaws.com';
 
 export interface GitHubAccessProps {

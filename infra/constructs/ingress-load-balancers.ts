@@ -3,7 +3,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS } from '../../src/config/model.ts';
+import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { acknowledge } from '../nag.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
 import { type ClientSources, type FamilySources, PREFIX_LIST_MAX_ENTRIES } from './client-sources.ts';

@@ -7,6 +7,8 @@ import { acknowledge } from '../nag.ts';
 export interface NetworkProps {
   cidr: string;
   availabilityZones: string[];
+  /** Zone IDs, in the order of availabilityZones: each subnet is placed by ID instead of by (per-account) name. */
+  availabilityZoneIds?: readonly string[];
   /** Public subnets (and an internet gateway) exist only for an internet-facing load balancer. */
   publicSubnets: boolean;
   dualStack: boolean;
@@ -72,6 +74,8 @@ export class Network extends Construct {
       },
     });
 
+    if (props.availabilityZoneIds) this.placeByZoneId(props.availabilityZones, props.availabilityZoneIds);
+
     acknowledge(
       this.vpc,
       'The zones are configured (or derived from the Region) on purpose: synth must work offline, without the ' +
@@ -111,6 +115,15 @@ export class Network extends Construct {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.proxySubnets],
     });
+  }
+
+  /** CloudFormation takes AvailabilityZoneId in place of AvailabilityZone; the VPC construct knows only names. */
+  private placeByZoneId(names: readonly string[], ids: readonly string[]): void {
+    for (const subnet of [...this.vpc.isolatedSubnets, ...this.vpc.publicSubnets]) {
+      const cfnSubnet = subnet.node.defaultChild as ec2.CfnSubnet;
+      cfnSubnet.addPropertyDeletionOverride('AvailabilityZone');
+      cfnSubnet.addPropertyOverride('AvailabilityZoneId', ids[names.indexOf(subnet.availabilityZone)]);
+    }
   }
 }
 

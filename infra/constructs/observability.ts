@@ -8,13 +8,8 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import {
-  type Alarms,
-  LATTICE_DNS_NAME,
-  PROXY_CONTAINER_PORTS,
-  type Service,
-  upstreamName,
-} from '../../src/config/model.ts';
+import { type Alarms, LATTICE_DNS_NAME, type Service, upstreamName } from '../../src/config/model.ts';
+import { PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { acknowledge } from '../nag.ts';
 import { LOG_METRICS, LOG_QUERIES, type LogMetric, metricFilterPattern, queryText } from './access-log.ts';
 import type { IngressLoadBalancer } from './ingress-load-balancers.ts';
@@ -247,7 +242,8 @@ export class Observability extends Construct {
 
   /**
    * Lattice publishes a service's metrics in the account that owns the service. A search by the service ID finds
-   * them whatever the dimension holds (ID or ARN), and stays empty for services owned elsewhere.
+   * them whatever dimensions they carry and whether those hold the ID or the ARN, and stays empty for services
+   * owned elsewhere.
    */
   private latticeWidgets(): cloudwatch.IWidget[] {
     return this.props.latticeServices.flatMap((service) => {
@@ -259,7 +255,7 @@ export class Observability extends Construct {
             title: `Lattice ${service.name}: ${metric.label}`,
             left: [
               new cloudwatch.MathExpression({
-                expression: `SEARCH('{AWS/VpcLattice,Service} MetricName="${metric.name}" ${id}', '${metric.statistic}', 60)`,
+                expression: `SEARCH('Namespace="AWS/VpcLattice" MetricName="${metric.name}" ${id}', '${metric.statistic}', 60)`,
                 usingMetrics: {},
                 label: metric.label,
                 period: DASHBOARD_PERIOD,

@@ -6,7 +6,8 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS, type Scaling } from '../../src/config/model.ts';
+import type { Scaling } from '../../src/config/model.ts';
+import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { acknowledge, belowArnFinding, wildcardFinding } from '../nag.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
 import { type IngressLoadBalancer, LOAD_BALANCER_CONTAINER_PORTS } from './ingress-load-balancers.ts';
@@ -20,9 +21,6 @@ export const PROXY_USER = '101';
  * ECS fills the empty volume from the image's directory, ownership included.
  */
 export const WRITABLE_PATHS = ['/tmp/nginx'] as const;
-
-/** VPC Lattice's link-local ranges: where the proxy sends traffic for the services it forwards to. */
-export const LATTICE_LINK_LOCAL = { ipv4: '169.254.171.0/24', ipv6: 'fd00:ec2:80::/64' } as const;
 
 export const CONTAINER_NAME = 'proxy';
 
@@ -53,6 +51,8 @@ export interface ProxyServiceProps {
   ecsExec: boolean;
   dualStack: boolean;
   loadBalancers: readonly IngressLoadBalancer[];
+  /** VPC Lattice's managed prefix lists, where the proxy sends traffic for the services it forwards to. */
+  latticePrefixLists: { ipv4: string; ipv6?: string };
 }
 
 export class ProxyService extends Construct {
@@ -117,7 +117,7 @@ export class ProxyService extends Construct {
       description: 'Proxy tasks: proxy ports from the load balancers only; out to VPC endpoints and Lattice',
       allowAllOutbound: false,
     });
-    this.allowOutbound(props.dualStack);
+    this.allowOutbound(props.latticePrefixLists);
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
@@ -165,26 +165,22 @@ export class ProxyService extends Construct {
     this.suppressFindings(taskDefinition, props.ecsExec);
   }
 
-  /** Egress by port, never "all traffic": VPC endpoints and S3 on 443, Lattice services on 80 and 443. */
-  private allowOutbound(dualStack: boolean) {
-    // The subnets have no route to the internet, so 443 to anywhere reaches only the VPC endpoints, the S3 gateway
-    // endpoint (whose prefix list id cannot be known without a lookup) and Lattice.
-    this.securityGroup.addEgressRule(
-      ec2.Peer.anyIpv4(),
-      ec2.Port.tcp(443),
-      'HTTPS to VPC endpoints, S3, Lattice',
-    );
-    this.securityGroup.addEgressRule(
-      ec2.Peer.ipv4(LATTICE_LINK_LOCAL.ipv4),
-      ec2.Port.tcp(80),
-      'HTTP to Lattice',
-    );
-    if (dualStack) {
+  /** Egress by port, never "all traffic": VPC endpoints and S3 on 443, Lattice's prefix lists on 80 and 443. */
+  private allowOutbound(lattice: { ipv4: string; ipv6?: string }) {
+    // The subnets have no route to the internet, so 443 to anywhere reaches only the VPC endpoints and the S3
+    // gateway endpoint (whose prefix list id cannot be known without a lookup).
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to VPC endpoints and S3');
+    // Lattice by its managed prefix lists rather than a fixed range: AWS may add addresses to them.
+    for (const [family, prefixList] of [
+      ['IPv4', lattice.ipv4],
+      ['IPv6', lattice.ipv6],
+    ] as const) {
+      if (!prefixList) continue;
       for (const port of [80, 443]) {
         this.securityGroup.addEgressRule(
-          ec2.Peer.ipv6(LATTICE_LINK_LOCAL.ipv6),
+          ec2.Peer.prefixList(prefixList),
           ec2.Port.tcp(port),
-          `${port} to Lattice over IPv6`,
+          `${port} to Lattice over ${family}`,
         );
       }
     }

@@ -2,8 +2,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Environment } from '../../src/config/model.ts';
+import { EXAMPLE_OUTPUTS } from '../../src/contract/outputs.ts';
 import { ExampleProvider } from '../constructs/example-provider.ts';
-import { EXAMPLE_OUTPUTS } from '../outputs.ts';
 
 export interface ExampleProviderStackProps extends StackProps {
   environment: Environment;

@@ -7,24 +7,21 @@ import {
   availabilityZones,
   cpuAlarmPercent,
   type Environment,
-  IMAGE_TAG_PARAMETER,
-  repositoryName,
   type Scaling,
   type Service,
 } from '../../src/config/model.ts';
+import { IMAGE_TAG_PARAMETER, IMAGE_TAG_PATTERN } from '../../src/contract/image-tags.ts';
+import { fleetNames, repositoryName } from '../../src/contract/names.ts';
+import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import { clientSources } from '../constructs/client-sources.ts';
 import { Dns } from '../constructs/dns.ts';
 import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-balancers.ts';
 import { LatticeAssociation } from '../constructs/lattice-association.ts';
+import { LatticePrefixLists } from '../constructs/lattice-prefix-lists.ts';
 import { Network } from '../constructs/network.ts';
 import { Observability } from '../constructs/observability.ts';
 import { ProxyService } from '../constructs/proxy-service.ts';
 import { RevocationAcl } from '../constructs/revocation-acl.ts';
-import { fleetNames } from '../names.ts';
-import { INGRESS_OUTPUTS } from '../outputs.ts';
-
-/** The tags build-push creates (src/rollout/image-tags.ts): git-<commit sha>, cfg-<sha256 of the content>. */
-export const IMAGE_TAG_PATTERN = '^(git-[0-9a-f]{40}|cfg-[0-9a-f]{64})$';
 
 export interface IngressStackProps extends StackProps {
   environment: Environment;
@@ -61,6 +58,7 @@ export class IngressStack extends Stack {
     const network = new Network(this, 'Network', {
       cidr: env.vpcCidr,
       availabilityZones: this.zones,
+      availabilityZoneIds: env.availabilityZoneIds,
       publicSubnets: exposures.includes('public'),
       dualStack: env.dualStack,
       ecsExec: env.ecsExec,
@@ -98,6 +96,10 @@ export class IngressStack extends Stack {
       ecsExec: env.ecsExec,
       dualStack: env.dualStack,
       loadBalancers,
+      latticePrefixLists: new LatticePrefixLists(this, 'LatticePrefixLists', {
+        dualStack: env.dualStack,
+        logRetention: env.logRetentionDays,
+      }),
     });
 
     const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;

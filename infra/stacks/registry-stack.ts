@@ -1,9 +1,10 @@
 // The environment's image registry; deployed before the first image is built.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type Environment, repositoryName } from '../../src/config/model.ts';
+import type { Environment } from '../../src/config/model.ts';
+import { repositoryName } from '../../src/contract/names.ts';
+import { REGISTRY_OUTPUTS } from '../../src/contract/outputs.ts';
 import { Registry } from '../constructs/registry.ts';
-import { REGISTRY_OUTPUTS } from '../outputs.ts';
 
 export interface RegistryStackProps extends StackProps {
   environment: Environment;

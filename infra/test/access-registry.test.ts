@@ -1,10 +1,9 @@
 // Access (GitHub OIDC provider and roles) and Registry (ECR) stacks.
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repositoryName } from '../../src/config/model.ts';
-import { githubProviderArn } from '../app.ts';
+import { githubProviderArn, repositoryName } from '../../src/contract/names.ts';
+import { ACCESS_OUTPUTS, REGISTRY_OUTPUTS } from '../../src/contract/outputs.ts';
 import { KEEP_DEPLOYED_IMAGES } from '../constructs/registry.ts';
-import { ACCESS_OUTPUTS, REGISTRY_OUTPUTS } from '../outputs.ts';
 import {
   environment,
   exampleConfig,

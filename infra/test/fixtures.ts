@@ -2,17 +2,16 @@
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../src/config/load.ts';
 import { type Config, type Environment, EnvironmentSchema } from '../../src/config/model.ts';
+import { requireValidConfig } from '../../src/config/valid-config.ts';
+import { SAMPLE_CONFIG_DIR } from '../../test/support/sample-config.ts';
 import { type BuiltApp, buildApp } from '../app.ts';
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
-export const EXAMPLE_CONFIG_DIR = resolve(REPOSITORY_ROOT, 'config');
+export const EXAMPLE_CONFIG_DIR = SAMPLE_CONFIG_DIR;
 
 export async function exampleConfig(): Promise<Config> {
-  const { config, diagnostics } = await loadConfig(EXAMPLE_CONFIG_DIR);
-  if (!config) throw new Error(`the example config has errors: ${JSON.stringify(diagnostics)}`);
-  return config;
+  return (await requireValidConfig(EXAMPLE_CONFIG_DIR)).config;
 }
 
 /** An environment with the schema's defaults applied, like one read from deployment.yaml. */

@@ -2,27 +2,17 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REVOCATION_RULES } from '../../src/access/revocation.ts';
-import {
-  type Environment,
-  HEALTH_CHECK_PATH,
-  IMAGE_TAG_PARAMETER,
-  PROXY_CONTAINER_PORTS,
-  stackNames,
-} from '../../src/config/model.ts';
+import type { Environment } from '../../src/config/model.ts';
+import { configTag, gitTag, IMAGE_TAG_PARAMETER, IMAGE_TAG_PATTERN } from '../../src/contract/image-tags.ts';
+import { stackNames } from '../../src/contract/names.ts';
+import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
+import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
-import { configTag, gitTag } from '../../src/rollout/image-tags.ts';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
 import { LOAD_BALANCER_CONTAINER_PORTS } from '../constructs/ingress-load-balancers.ts';
-import {
-  CONTAINER_HEALTH_CHECK,
-  LATTICE_LINK_LOCAL,
-  PROXY_USER,
-  WRITABLE_PATHS,
-} from '../constructs/proxy-service.ts';
+import { CONTAINER_HEALTH_CHECK, PROXY_USER, WRITABLE_PATHS } from '../constructs/proxy-service.ts';
 import { REVOCATION_ACL_TAG } from '../constructs/revocation-acl.ts';
-import { INGRESS_OUTPUTS } from '../outputs.ts';
 import { ROLLOUT_SETTINGS } from '../rollout-settings.ts';
-import { IMAGE_TAG_PATTERN } from '../stacks/ingress-stack.ts';
 import {
   environment,
   exampleConfig,
@@ -297,20 +287,69 @@ describe('security groups', () => {
     }
   });
 
-  it('lets the tasks out only on 443 and to Lattice on 80', () => {
-    const template = ingress('both');
-    const task = template.findResources('AWS::EC2::SecurityGroup', {
-      Properties: { GroupDescription: Match.stringLikeRegexp('^Proxy tasks') },
-    });
-    const egress = Object.values(task)[0]?.Properties.SecurityGroupEgress as Record<string, unknown>[];
-    expect(egress.map((r) => [r.CidrIp ?? r.CidrIpv6, r.FromPort]).sort()).toEqual(
+  it("lets the tasks out only on 443 and to Lattice's managed prefix lists on 80 and 443", () => {
+    const egressOf = (name: string) => {
+      const task = ingress(name).findResources('AWS::EC2::SecurityGroup', {
+        Properties: { GroupDescription: Match.stringLikeRegexp('^Proxy tasks') },
+      });
+      const [taskGroup] = Object.keys(task);
+      const inline = Object.values(task)[0]?.Properties.SecurityGroupEgress as Record<string, unknown>[];
+      // Rules naming a token (the looked-up prefix list) are resources of their own.
+      const separate = resourcesOf(ingress(name), 'AWS::EC2::SecurityGroupEgress')
+        .map(([, rule]) => rule)
+        .filter(
+          (rule) => JSON.stringify(rule.GroupId) === JSON.stringify({ 'Fn::GetAtt': [taskGroup, 'GroupId'] }),
+        );
+      return [...inline, ...separate]
+        .map((r) => [r.CidrIp ?? r.CidrIpv6 ?? lookupOf(r.DestinationPrefixListId), r.FromPort])
+        .sort();
+    };
+    /** The prefix list a rule names: the logical id of the deploy-time lookup it comes from. */
+    const lookupOf = (ref: unknown) => {
+      const [id, attribute] = (ref as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+      expect(attribute).toBe('PrefixLists.0.PrefixListId');
+      return id?.replace(/[0-9A-F]{8}$/, '');
+    };
+    expect(egressOf('both')).toEqual(
       [
         ['0.0.0.0/0', 443],
-        [LATTICE_LINK_LOCAL.ipv4, 80],
-        [LATTICE_LINK_LOCAL.ipv6, 80],
-        [LATTICE_LINK_LOCAL.ipv6, 443],
+        ['LatticePrefixListsIpv4', 80],
+        ['LatticePrefixListsIpv4', 443],
+        ['LatticePrefixListsIpv6', 80],
+        ['LatticePrefixListsIpv6', 443],
       ].sort(),
     );
+    expect(egressOf('pub')).toEqual(
+      [
+        ['0.0.0.0/0', 443],
+        ['LatticePrefixListsIpv4', 80],
+        ['LatticePrefixListsIpv4', 443],
+      ].sort(),
+    );
+    // No hard-coded link-local range: AWS documents that the lists may hold other addresses.
+    expect(JSON.stringify(ingress('both').toJSON())).not.toMatch(/169\.254\.171|fd00:ec2:80/);
+  });
+
+  it('looks the Lattice prefix lists up by name at deploy time, so synth needs no lookup', () => {
+    const lookups = resourcesOf(ingress('both'), 'Custom::AWS').map(([id, p]) => [
+      id.replace(/[0-9A-F]{8}$/, ''),
+      JSON.parse(JSON.stringify(p.Create).replace(/^"|"$/g, '').replace(/\\"/g, '"')),
+    ]);
+    expect(lookups.map(([id]) => id).sort()).toEqual(['LatticePrefixListsIpv4', 'LatticePrefixListsIpv6']);
+    const byId = Object.fromEntries(lookups);
+    expect(byId.LatticePrefixListsIpv4).toMatchObject({
+      service: 'EC2',
+      action: 'describeManagedPrefixLists',
+      parameters: {
+        Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.eu-west-1.vpc-lattice'] }],
+      },
+    });
+    expect(byId.LatticePrefixListsIpv6).toMatchObject({
+      parameters: {
+        Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.eu-west-1.ipv6.vpc-lattice'] }],
+      },
+    });
+    expect(resourcesOf(ingress('pub'), 'Custom::AWS')).toHaveLength(1);
   });
 
   it('has no all-protocols (-1) rule in any stack', () => {

@@ -1,4 +1,6 @@
 // The ingress stack's dashboard, alarms, metric filters and saved queries, as synthesized per environment.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Environment, ServiceSchema } from '../../src/config/model.ts';
 import { LOG_METRICS, LOG_QUERIES, metricFilterPattern, queryText } from '../constructs/access-log.ts';
@@ -6,6 +8,7 @@ import { LATTICE_METRICS, latticeServiceId, metricNamespace } from '../construct
 import {
   environment,
   exampleConfig,
+  REPOSITORY_ROOT,
   resourcesOf,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
@@ -215,5 +218,22 @@ describe('alarms', () => {
     for (const alarm of Object.values(alarms('both'))) {
       expect(alarm.AlarmActions).toEqual([TOPIC]);
     }
+  });
+
+  it('each link to its runbook entry in docs/operations.md, which names every alarm and dashboard metric', async () => {
+    const docs = await readFile(resolve(REPOSITORY_ROOT, 'docs/operations.md'), 'utf8');
+    const headings = [...docs.matchAll(/^#+ (.+)$/gm)].map((match) =>
+      (match[1] ?? '')
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    );
+    for (const [name, alarm] of Object.entries(alarms('both'))) {
+      const anchor = /docs\/operations\.md#([a-z-]+)/.exec(String(alarm.AlarmDescription))?.[1];
+      expect(headings, name).toContain(anchor);
+      expect(docs).toContain(name.replace(/(Public|Private)\d+$/, ''));
+    }
+    for (const metric of Object.values(LOG_METRICS)) expect(docs).toContain(`\`${metric.name}\``);
+    for (const metric of LATTICE_METRICS) expect(docs).toContain(`\`${metric.name}\``);
   });
 });

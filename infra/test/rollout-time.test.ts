@@ -1,21 +1,27 @@
 // The merge-to-replaced estimate: pure arithmetic, reading settings from a template, and the documented figure.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
+import { renderProxy, renderTargetFor } from '../../src/render/render.ts';
 import {
   ASSUMPTIONS,
   comparisonForConfig,
-  DOCS_BEGIN,
-  DOCS_END,
+  criticalPath,
   DOCS_FILE,
   docsBlock,
   estimateRollout,
-  extractDocsBlock,
+  JOB_START,
+  parseWorkflow,
   REFERENCE_DESIGN,
+  ROLLOUT_TIME_BLOCK,
   type RolloutSettings,
-  replaceDocsBlock,
   rolloutSettingsFromTemplate,
+  STEP_SECONDS,
+  workflowPath,
 } from '../rollout-time.ts';
-import { EXAMPLE_CONFIG_DIR, SYNTH_TIMEOUT_MS } from './fixtures.ts';
+import { EXAMPLE_CONFIG_DIR, exampleConfig, SYNTH_TIMEOUT_MS } from './fixtures.ts';
+
+const WORKFLOW_SECONDS = 100;
 
 const OURS: RolloutSettings = {
   ...REFERENCE_DESIGN,
@@ -29,10 +35,10 @@ const OURS: RolloutSettings = {
 
 describe('estimateRollout', () => {
   it('adds pipeline, start, registration, health checks, draining and stop for one batch', () => {
-    const estimate = estimateRollout(OURS);
+    const estimate = estimateRollout(OURS, WORKFLOW_SECONDS);
     expect(estimate.batches).toBe(1);
     expect(estimate.totalSeconds).toBe(
-      ASSUMPTIONS.pipelineSeconds +
+      WORKFLOW_SECONDS +
         ASSUMPTIONS.taskStartSeconds +
         ASSUMPTIONS.targetRegistrationSeconds +
         2 * 5 +
@@ -41,16 +47,25 @@ describe('estimateRollout', () => {
     );
   });
 
+  it('counts every task serving once the last new tasks are healthy, before the old ones have drained', () => {
+    const estimate = estimateRollout(OURS, WORKFLOW_SECONDS);
+    expect(estimate.servingSeconds).toBe(
+      WORKFLOW_SECONDS + ASSUMPTIONS.taskStartSeconds + ASSUMPTIONS.targetRegistrationSeconds + 2 * 5,
+    );
+    const twoBatches = estimateRollout({ ...OURS, desiredCount: 4, maxPercent: 150 }, WORKFLOW_SECONDS);
+    expect(twoBatches.totalSeconds - twoBatches.servingSeconds).toBe(30 + ASSUMPTIONS.shutdownSeconds);
+  });
+
   it('repeats the per-task steps for every batch the maximum percent allows', () => {
-    const estimate = estimateRollout({ ...OURS, desiredCount: 4, maxPercent: 150 });
+    const estimate = estimateRollout({ ...OURS, desiredCount: 4, maxPercent: 150 }, WORKFLOW_SECONDS);
     expect(estimate.batchSize).toBe(2);
     expect(estimate.batches).toBe(2);
-    expect(estimateRollout({ ...OURS, desiredCount: 3, maxPercent: 110 }).batches).toBe(3);
+    expect(estimateRollout({ ...OURS, desiredCount: 3, maxPercent: 110 }, WORKFLOW_SECONDS).batches).toBe(3);
   });
 
   it('is several minutes faster than the reference design, mostly from the deregistration delay', () => {
-    const ours = estimateRollout(OURS);
-    const reference = estimateRollout(REFERENCE_DESIGN);
+    const ours = estimateRollout(OURS, WORKFLOW_SECONDS);
+    const reference = estimateRollout(REFERENCE_DESIGN, WORKFLOW_SECONDS);
     expect(reference.totalSeconds - ours.totalSeconds).toBe(300 - 30 + 5 * (3 - 2));
   });
 });
@@ -107,22 +122,168 @@ describe('rolloutSettingsFromTemplate', () => {
   });
 });
 
+describe('criticalPath', () => {
+  const step = (seconds: number) => ({ seconds, why: 'test' });
+  const durations = {
+    'uses:actions/checkout': step(3),
+    'run:npm test': step(100),
+    'run:echo list': step(7),
+    'id:registry': step(30),
+    'id:ingress': step(40),
+    'uses:./actions/deploy-infra': step(1),
+    'uses:./actions/rollout': step(15),
+  };
+  const workflow = `jobs:
+  test:
+    steps:
+      - uses: actions/checkout@0123 # v6
+      - run: npm test
+  environments:
+    steps:
+      - run: echo list
+  deploy:
+    needs: [test, environments]
+    steps:
+      - uses: actions/checkout@0123
+      - id: registry
+        uses: ./actions/deploy-infra
+      - id: ingress
+        uses: ./actions/deploy-infra
+      - uses: ./actions/deploy-infra
+      - id: rollout
+        uses: ./actions/rollout
+      - id: smoke
+        uses: ./actions/smoke
+      - name: Roll back
+        if: \${{ failure() && steps.rollout.outcome == 'failure' }}
+        uses: ./actions/rollback
+`;
+
+  it('follows the longest chain of needs, then the rollout job up to its rollout step', () => {
+    const path = criticalPath(parseWorkflow(workflow, 'deploy.yml'), durations);
+    expect(path.steps.map((s) => `${s.job} ${s.step}`)).toEqual([
+      'test job start',
+      'test uses:actions/checkout',
+      'test run:npm test',
+      'deploy job start',
+      'deploy uses:actions/checkout',
+      'deploy id:registry',
+      'deploy id:ingress',
+      'deploy uses:./actions/deploy-infra',
+      'deploy uses:./actions/rollout',
+    ]);
+    expect(path.seconds).toBe(2 * JOB_START.seconds + 3 + 100 + 3 + 30 + 40 + 1 + 15);
+  });
+
+  it('takes a shorter predecessor when it becomes the longest', () => {
+    const path = criticalPath(parseWorkflow(workflow, 'deploy.yml'), {
+      ...durations,
+      'run:echo list': step(500),
+    });
+    expect(path.steps[1]).toMatchObject({ job: 'environments', step: 'run:echo list' });
+  });
+
+  it('names the step, where it is and the keys to add when a step has no assumed duration', () => {
+    const { 'id:ingress': _, 'uses:./actions/deploy-infra': __, ...withoutIngress } = durations;
+    expect(() => criticalPath(parseWorkflow(workflow, 'deploy.yml'), withoutIngress)).toThrow(
+      "deploy.yml:15:9: no assumed duration for this step; add one of 'id:ingress', 'uses:./actions/deploy-infra' to STEP_SECONDS",
+    );
+  });
+
+  it('decides conditional jobs and steps by CONDITIONS, and names an unknown condition and where it is', () => {
+    const gated = workflow
+      .replace('  test:\n', "  test:\n    if: needs.check.outputs.tested != 'true'\n")
+      .replace(
+        '      - id: ingress\n',
+        `      - id: ingress\n        if: \${{ steps.changes.outputs.ingress == 'true' }}\n`,
+      );
+    const parsed = parseWorkflow(gated, 'deploy.yml');
+    expect(() => criticalPath(parsed, durations, {})).toThrow(
+      "deploy.yml:3:5: job test runs only if `needs.check.outputs.tested != 'true'`; add that condition to CONDITIONS",
+    );
+    const skipped = criticalPath(parsed, durations, {
+      "needs.check.outputs.tested != 'true'": false,
+      "steps.changes.outputs.ingress == 'true'": false,
+    });
+    expect(skipped.steps.map((s) => `${s.job} ${s.step}`)).toEqual([
+      'environments job start',
+      'environments run:echo list',
+      'deploy job start',
+      'deploy uses:actions/checkout',
+      'deploy id:registry',
+      'deploy uses:./actions/deploy-infra',
+      'deploy uses:./actions/rollout',
+    ]);
+    const run = criticalPath(parsed, durations, {
+      "needs.check.outputs.tested != 'true'": true,
+      "steps.changes.outputs.ingress == 'true'": true,
+    });
+    expect(run.seconds).toBe(criticalPath(parseWorkflow(workflow, 'deploy.yml'), durations).seconds);
+  });
+
+  it('refuses a workflow without a rollout step, a missing need and jobs that need each other', () => {
+    const parse = (text: string) => criticalPath(parseWorkflow(text, 'w.yml'), durations);
+    expect(() => parse('jobs:\n  a:\n    steps:\n      - run: npm test\n')).toThrow(
+      /uses \.\/actions\/rollout/,
+    );
+    expect(() => parse('jobs:\n  a:\n    needs: b\n    steps:\n      - uses: ./actions/rollout\n')).toThrow(
+      'job a needs b, which the workflow does not have',
+    );
+    expect(() =>
+      parse('jobs:\n  a:\n    needs: b\n    steps:\n      - uses: ./actions/rollout\n  b:\n    needs: a\n'),
+    ).toThrow('jobs need each other: a -> b -> a');
+  });
+
+  it('has a stated reason for every assumed duration', () => {
+    for (const [key, time] of Object.entries(STEP_SECONDS)) {
+      expect(key).toMatch(/^(id|uses|name|run):./);
+      expect(time.why.length, key).toBeGreaterThan(10);
+    }
+  });
+});
+
+// One synthesis for the tests below: the figures the documentation and the proxy's timers must agree with.
+let synthesis: ReturnType<typeof synthesize> | undefined;
+async function synthesize() {
+  const path = await workflowPath();
+  return { path, comparisons: await comparisonForConfig(EXAMPLE_CONFIG_DIR, path.seconds) };
+}
+const synthesized = () => {
+  synthesis ??= synthesize();
+  return synthesis;
+};
+
 describe('documented figure', () => {
   it(
-    'docs/infrastructure.md shows exactly what the synthesized templates give',
+    'docs/infrastructure.md shows exactly what the synthesized templates and the deploy workflow give',
     async () => {
-      const expected = docsBlock(await comparisonForConfig(EXAMPLE_CONFIG_DIR));
-      const documented = extractDocsBlock(await readFile(DOCS_FILE, 'utf8'));
-      expect(documented, 'run `npx tsx infra/rollout-time.ts --write-docs`').toBe(expected);
+      const { path, comparisons } = await synthesized();
+      const documented = extractGeneratedBlock(await readFile(DOCS_FILE, 'utf8'), ROLLOUT_TIME_BLOCK);
+      expect(
+        documented,
+        'run `npx tsx infra/rollout-time.ts --config test/fixtures/config/sample --write-docs`',
+      ).toBe(docsBlock(comparisons, path));
     },
     SYNTH_TIMEOUT_MS,
   );
+});
 
-  it('replaces only the generated block', () => {
-    const document = `intro\n${DOCS_BEGIN}\nold table\n${DOCS_END}\noutro\n`;
-    const updated = replaceDocsBlock(document, 'new table');
-    expect(updated).toBe(`intro\n${DOCS_BEGIN}\nnew table\n${DOCS_END}\noutro\n`);
-    expect(extractDocsBlock(updated)).toBe('new table');
-    expect(() => replaceDocsBlock('no markers', 'table')).toThrow(/block/);
-  });
+describe('draining and the proxy', () => {
+  it(
+    'the proxy ends every client keepalive connection before the deregistration delay resets it',
+    async () => {
+      // bench:rollout (docs/benchmarks.md): a busy keepalive connection never idles out, so without a lifetime
+      // bound it is still open, with a request in flight, when the load balancer resets it.
+      const config = await exampleConfig();
+      const { comparisons } = await synthesized();
+      for (const environment of config.deployment.environments) {
+        const rendered = renderProxy(config, renderTargetFor(environment)).get('nginx.conf') ?? '';
+        const lifetime = /^\s*keepalive_time (\d+)s;/m.exec(rendered);
+        const delay = comparisons.find((c) => c.name === environment.name)?.estimate.settings;
+        expect(lifetime, 'keepalive_time in the http block').not.toBeNull();
+        expect(Number(lifetime?.[1])).toBeLessThan(delay?.deregistrationDelaySeconds ?? 0);
+      }
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });

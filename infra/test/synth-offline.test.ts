@@ -1,11 +1,11 @@
 // `cdk synth` as a user runs it, on a machine with no AWS credentials, configuration or context: every environment's
-// templates appear, nothing is looked up; a broken config/ stops the app before any template is written.
+// templates appear, nothing is looked up; a broken config stops the app before any template is written.
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackNames } from '../../src/config/model.ts';
+import { stackNames } from '../../src/contract/names.ts';
 import { EXAMPLE_CONFIG_DIR, exampleConfig, REPOSITORY_ROOT } from './fixtures.ts';
 
 let scratch: string;
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('offline synth', () => {
-  it('produces the templates of every environment in config/ without credentials or lookups', async () => {
+  it('produces the templates of every environment of the config without credentials or lookups', async () => {
     const home = join(scratch, 'home');
     const out = join(scratch, 'cdk.out');
     const result = spawnSync(
@@ -35,7 +35,7 @@ describe('offline synth', () => {
       ['synth', '--quiet', '--output', out],
       {
         cwd: REPOSITORY_ROOT,
-        env: isolatedEnv(home),
+        env: isolatedEnv(home, { LATTICE_INGRESS_CONFIG_DIR: EXAMPLE_CONFIG_DIR }),
         encoding: 'utf8',
         timeout: 220_000,
       },

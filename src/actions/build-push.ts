@@ -5,15 +5,15 @@ import { join, resolve } from 'node:path';
 import type { Registry } from '../aws/ecr.ts';
 import type { ImageBuilder } from '../build/docker.ts';
 import type { Config, Environment } from '../config/model.ts';
+import { configTag, gitTag, pinnedImageUri } from '../contract/image-tags.ts';
+import { code, table } from '../render/markdown.ts';
 import { renderProxy, renderTargetFor, writeRendered } from '../render/render.ts';
 import { contentHash } from '../rollout/content-hash.ts';
-import { configTag, gitTag, pinnedImageUri } from '../rollout/image-tags.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
+import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
-import { InputReader } from './settings.ts';
 
 export const DOCKERFILE = 'proxy/Dockerfile';
 
@@ -44,7 +44,7 @@ export function readBuildPushSettings(io: ActionIO): BuildPushSettings {
   return settings;
 }
 
-export interface BuildPushPorts {
+export interface BuildPushAdapters {
   /** Needed only to push; a build-only run (push: false) needs no AWS access. */
   registry?: Registry;
   builder: ImageBuilder;
@@ -72,7 +72,11 @@ export async function imageInputs(
   return inputs;
 }
 
-export async function buildPush(input: BuildPushInput, ports: BuildPushPorts, io: ActionIO): Promise<void> {
+export async function buildPush(
+  input: BuildPushInput,
+  adapters: BuildPushAdapters,
+  io: ActionIO,
+): Promise<void> {
   const { environment, settings, run } = input;
   const rendered = renderProxy(input.config, renderTargetFor(environment));
   await rm(input.buildDir, { recursive: true, force: true });
@@ -87,7 +91,7 @@ export async function buildPush(input: BuildPushInput, ports: BuildPushPorts, io
   io.setOutput('image-tag', shaTag);
 
   if (!settings.push) {
-    await buildImage(input, ports, io, hash, [], false);
+    await buildImage(input, adapters, io, hash, [], false);
     io.setOutput('skipped', false);
     await io.appendSummary(
       `## Image build for ${code(environment.name)}: ✅ built (not pushed)\n\n${table(
@@ -101,7 +105,7 @@ export async function buildPush(input: BuildPushInput, ports: BuildPushPorts, io
     return;
   }
 
-  const { registry } = ports;
+  const { registry } = adapters;
   if (!registry) throw new Error('pushing needs the ECR registry');
   const repositoryUri = await registry.repositoryUri();
   let digest: string;
@@ -122,9 +126,9 @@ export async function buildPush(input: BuildPushInput, ports: BuildPushPorts, io
     skipped = true;
     io.info(`${shaTag} already exists (${digest}); skipped the build and tagged it ${hashTag}`);
   } else {
-    await ports.builder.login(await registry.login());
+    await adapters.builder.login(await registry.login());
     const tags = [`${repositoryUri}:${shaTag}`, `${repositoryUri}:${hashTag}`];
-    const built = await buildImage(input, ports, io, hash, tags, true);
+    const built = await buildImage(input, adapters, io, hash, tags, true);
     const pushed = await registry.findImage(shaTag);
     if (!pushed)
       throw new ActionFailure(`docker reported a push but ${repositoryUri}:${shaTag} is not in ECR`);
@@ -159,7 +163,7 @@ export async function buildPush(input: BuildPushInput, ports: BuildPushPorts, io
 
 async function buildImage(
   input: BuildPushInput,
-  ports: BuildPushPorts,
+  adapters: BuildPushAdapters,
   io: ActionIO,
   hash: string,
   tags: string[],
@@ -167,7 +171,7 @@ async function buildImage(
 ): Promise<{ digest?: string }> {
   const { run, settings } = input;
   return io.group(`docker buildx build (${settings.platform})`, () =>
-    ports.builder.build({
+    adapters.builder.build({
       context: input.buildDir,
       dockerfile: resolve(run.workspace, DOCKERFILE),
       platform: settings.platform,
@@ -190,11 +194,11 @@ export async function buildPushAction(
   settings: BuildPushSettings,
   io: ActionIO,
   run: RunContext,
-  createPorts: (environment: Environment, push: boolean) => Promise<BuildPushPorts>,
+  createAdapters: (environment: Environment, push: boolean) => Promise<BuildPushAdapters>,
   tempDir: string,
 ): Promise<void> {
-  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment);
-  const ports = await createPorts(environment, settings.push);
+  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+  const adapters = await createAdapters(environment, settings.push);
   await buildPush(
     {
       config,
@@ -203,7 +207,7 @@ export async function buildPushAction(
       run,
       buildDir: join(tempDir, `lattice-ingress-${environment.name}-image`),
     },
-    ports,
+    adapters,
     io,
   );
 }

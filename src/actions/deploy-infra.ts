@@ -4,19 +4,21 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Stack } from '@aws-sdk/client-cloudformation';
-import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../../infra/outputs.ts';
-import { type Stacks, stackOutputs, stackParameter } from '../aws/cloudformation.ts';
-import { type Environment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
-import { failedStackEvents } from '../rollout/failure-report.ts';
-import { IMAGE_TAG } from '../rollout/image-tags.ts';
-import { type CommandResult, type CommandRunner, stripAnsi } from './command.ts';
+import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { Stacks } from '../aws/cloudformation.ts';
+import type { Environment } from '../config/model.ts';
+import { IMAGE_TAG, IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { stackNames } from '../contract/names.ts';
+import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../contract/outputs.ts';
+import { type CommandResult, type CommandRunner, stripAnsi } from '../process/command.ts';
+import { code, fenced, table } from '../render/markdown.ts';
+import { stackOutputs, stackParameter } from '../rollout/aws-answers.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
+import { failedStackEvents } from './failure-report.ts';
+import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code, fenced, table } from './markdown.ts';
 import { ActionFailure } from './run.ts';
-import { InputReader } from './settings.ts';
 
 export const STACK_CHOICES = ['registry', 'ingress', 'all'] as const;
 export type StackChoice = (typeof STACK_CHOICES)[number];
@@ -46,7 +48,7 @@ export function readDeployInfraSettings(io: ActionIO): DeployInfraSettings {
 /** Runs the CDK CLI with these arguments in the workspace. */
 export type CdkRunner = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<CommandResult>;
 
-export interface DeployInfraPorts {
+export interface DeployInfraAdapters {
   stacks: Stacks;
   cdk: CdkRunner;
 }
@@ -81,6 +83,29 @@ export function diffHasChanges(output: string): boolean {
   return /^\s*\[[~+-]\]/m.test(output);
 }
 
+/**
+ * What this deploy did to the proxy service, from the Ingress stack's events: `none` (the ECS service resource was
+ * not updated), `completed` (it was created or updated, so the fleet was rolled out), or `rolled-back` (the update
+ * started an ECS deployment and the deployment circuit breaker rolled it back; cdk deploy then fails).
+ */
+export type ServiceRollout = 'none' | 'completed' | 'rolled-back';
+
+const CIRCUIT_BREAKER = /circuit breaker/i;
+
+export function serviceRollout(events: readonly StackEvent[]): ServiceRollout {
+  const service = events.filter((e) => e.ResourceType === 'AWS::ECS::Service');
+  if (
+    service.some(
+      (e) => e.ResourceStatus?.endsWith('_FAILED') && CIRCUIT_BREAKER.test(e.ResourceStatusReason ?? ''),
+    )
+  ) {
+    return 'rolled-back';
+  }
+  return service.some((e) => e.ResourceStatus === 'CREATE_COMPLETE' || e.ResourceStatus === 'UPDATE_COMPLETE')
+    ? 'completed'
+    : 'none';
+}
+
 const MAX_DIFF_MARKDOWN = 60_000;
 
 export interface DeployInfraInput {
@@ -93,14 +118,14 @@ export interface DeployInfraInput {
 
 export async function deployInfra(
   input: DeployInfraInput,
-  ports: DeployInfraPorts,
+  adapters: DeployInfraAdapters,
   io: ActionIO,
 ): Promise<void> {
   const { environment, settings, run } = input;
   const stacks = selectedStacks(environment, settings.stacks);
   const ingressName = stackNames(environment).ingress;
   const before = new Map<string, Stack | undefined>();
-  for (const name of stacks) before.set(name, await ports.stacks.describe(name));
+  for (const name of stacks) before.set(name, await adapters.stacks.describe(name));
 
   // ImageTag is passed only to create the Ingress stack; an existing one keeps its value (--previous-parameters).
   const parameters: string[] = [];
@@ -130,17 +155,19 @@ export async function deployInfra(
   const cdkEnv: NodeJS.ProcessEnv = {
     ...process.env,
     LATTICE_INGRESS_CONFIG_DIR: resolve(run.workspace, settings.configDir),
+    // The CDK app checks the config as for a deploy, like this action: expired allowlist entries are left out.
+    LATTICE_INGRESS_CONFIG_PURPOSE: 'deploy',
     CI: 'true',
     FORCE_COLOR: '0',
   };
   return settings.mode === 'diff'
-    ? diff(input, ports, io, stacks, parameters, cdkEnv)
-    : deploy(input, ports, io, stacks, parameters, cdkEnv, before);
+    ? diff(input, adapters, io, stacks, parameters, cdkEnv)
+    : deploy(input, adapters, io, stacks, parameters, cdkEnv, before);
 }
 
 async function deploy(
   input: DeployInfraInput,
-  ports: DeployInfraPorts,
+  adapters: DeployInfraAdapters,
   io: ActionIO,
   stacks: string[],
   parameters: string[],
@@ -161,11 +188,15 @@ async function deploy(
   args.push('--previous-parameters', 'true', '--outputs-file', outputsFile, ...parameters);
   // Allowance for the runner's clock being ahead of CloudFormation's when picking this deploy's events.
   const started = new Date(Date.now() - 60_000);
-  const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
+  const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, env));
+  const ingressName = stackNames(input.environment).ingress;
+  const eventsOf = (name: string) => adapters.stacks.eventsSince(name, started).catch(() => []);
   if (result.exitCode !== 0) {
     const failures: string[][] = [];
+    let rollout: ServiceRollout = 'none';
     for (const name of stacks) {
-      const events = await ports.stacks.eventsSince(name, started).catch(() => []);
+      const events = await eventsOf(name);
+      if (name === ingressName) rollout = serviceRollout(events);
       for (const e of failedStackEvents(events)) {
         failures.push([
           name,
@@ -175,21 +206,26 @@ async function deploy(
         ]);
       }
     }
+    io.setOutput('service-rollout', rollout);
+    const breaker =
+      rollout === 'rolled-back'
+        ? 'The ECS deployment circuit breaker tripped during this deploy: the proxy service was rolled out to the new task definition, its tasks failed, and ECS rolled the service back to the previous one. The stopped tasks in the ECS console say why.\n\n'
+        : '';
     const tail = stripAnsi(`${result.stdout}\n${result.stderr}`).trim().split('\n').slice(-20).join('\n');
     await io.appendSummary(
-      `## Infrastructure deploy of ${code(input.environment.name)} failed\n\n${
+      `## Infrastructure deploy of ${code(input.environment.name)} failed\n\n${breaker}${
         failures.length > 0 ? `${table(['Stack', 'Resource', 'Status', 'Reason'], failures)}\n\n` : ''
       }${fenced(tail)}\n`,
     );
     throw new ActionFailure(
-      `cdk deploy failed (exit ${result.exitCode})${failures[0] ? `: ${failures[0][1]} ${failures[0][2]}: ${failures[0][3]}` : ''}`,
+      `cdk deploy failed (exit ${result.exitCode})${rollout === 'rolled-back' ? ' after the ECS deployment circuit breaker rolled the proxy service back' : ''}${failures[0] ? `: ${failures[0][1]} ${failures[0][2]}: ${failures[0][3]}` : ''}`,
     );
   }
   const outputs = JSON.parse(await readFile(outputsFile, 'utf8')) as Record<string, Record<string, string>>;
   const rows: string[][] = [];
   let changed = false;
   for (const name of stacks) {
-    const after = await ports.stacks.describe(name);
+    const after = await adapters.stacks.describe(name);
     const was = before.get(name);
     const stackChanged =
       !was || (after?.LastUpdatedTime?.getTime() ?? 0) !== (was.LastUpdatedTime?.getTime() ?? 0);
@@ -201,6 +237,8 @@ async function deploy(
     ]);
   }
   setOutputs(io, input.environment, outputs, changed);
+  const ingressChanged = rows.some(([name, , change]) => name === ingressName && change !== 'no changes');
+  io.setOutput('service-rollout', ingressChanged ? serviceRollout(await eventsOf(ingressName)) : 'none');
   const values = Object.entries(actionOutputs(input.environment, outputs)).filter(([, v]) => v);
   await io.appendSummary(
     `## Infrastructure of ${code(input.environment.name)}: ✅ deployed\n\n${table(['Stack', 'Status', 'Change'], rows)}\n\n${
@@ -216,7 +254,7 @@ async function deploy(
 
 async function diff(
   input: DeployInfraInput,
-  ports: DeployInfraPorts,
+  adapters: DeployInfraAdapters,
   io: ActionIO,
   stacks: string[],
   parameters: string[],
@@ -224,7 +262,7 @@ async function diff(
 ): Promise<void> {
   // Without a change set the preview role only needs to read templates (through the CDK lookup role).
   const args = ['diff', ...stacks, '--no-change-set', '--no-color', ...parameters];
-  const result = await io.group(`cdk ${args.join(' ')}`, () => ports.cdk(args, env));
+  const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, env));
   const text = stripAnsi(`${result.stdout}\n${result.stderr}`).trim();
   if (result.exitCode !== 0) {
     await io.appendSummary(
@@ -247,7 +285,7 @@ async function diff(
   io.setOutput('diff-file', diffFile);
   const outputs: Record<string, Record<string, string>> = {};
   for (const name of stacks) {
-    const stack = await ports.stacks.describe(name);
+    const stack = await adapters.stacks.describe(name);
     if (stack) outputs[name] = stackOutputs(stack);
   }
   setOutputs(io, input.environment, outputs, changed);
@@ -270,11 +308,11 @@ export async function deployInfraAction(
   settings: DeployInfraSettings,
   io: ActionIO,
   run: RunContext,
-  createPorts: (environment: Environment) => Promise<DeployInfraPorts>,
+  createAdapters: (environment: Environment) => Promise<DeployInfraAdapters>,
   tempDir: string,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
-  await deployInfra({ environment, settings, run, tempDir }, await createPorts(environment), io);
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+  await deployInfra({ environment, settings, run, tempDir }, await createAdapters(environment), io);
 }
 
 /** The project's own CDK CLI (a dev dependency: the workflow runs `npm ci` first), run in the workspace. */

@@ -1,7 +1,15 @@
 // Finds the environment an action works on in config/, refusing invalid configuration before anything happens.
-import { formatDiagnostics, hasErrors } from '../config/diagnostics.ts';
-import { loadConfig } from '../config/load.ts';
+// Checked for a deploy: an expired allowlist entry is a warning and is left out (the pull request that merged it
+// already failed on it, and it must not block an emergency rollback), every other error refuses.
+import { formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
+import {
+  findEnvironment,
+  InvalidConfigError,
+  requireValidConfig,
+  UnknownEnvironmentError,
+} from '../config/valid-config.ts';
+import type { ActionIO } from './io.ts';
 import { ActionFailure } from './run.ts';
 
 export interface EnvironmentConfig {
@@ -9,20 +17,30 @@ export interface EnvironmentConfig {
   environment: Environment;
 }
 
-export async function loadEnvironment(configDir: string, name: string): Promise<EnvironmentConfig> {
-  const { config, diagnostics } = await loadConfig(configDir);
-  if (!config || hasErrors(diagnostics)) {
-    throw new ActionFailure(
-      `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +
-        formatDiagnostics(diagnostics, 'text'),
-    );
+export async function loadEnvironment(
+  configDir: string,
+  name: string,
+  io: Pick<ActionIO, 'warning'>,
+): Promise<EnvironmentConfig> {
+  try {
+    const { config, warnings } = await requireValidConfig(configDir, { purpose: 'deploy' });
+    for (const warning of warnings.filter((d) => d.code === 'entry-expired-left-out')) {
+      io.warning(`[${warning.code}] ${warning.message}`, {
+        file: warning.file,
+        line: warning.line,
+        column: warning.column,
+      });
+    }
+    return { config, environment: findEnvironment(config, name) };
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      throw new ActionFailure(
+        `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +
+          formatDiagnostics(error.diagnostics, 'text'),
+      );
+    }
+    if (error instanceof UnknownEnvironmentError)
+      throw new ActionFailure(`${error.message}; nothing was changed`);
+    throw error;
   }
-  const environment = config.deployment.environments.find((env) => env.name === name);
-  if (!environment) {
-    const known = config.deployment.environments.map((env) => env.name).join(', ');
-    throw new ActionFailure(
-      `environment "${name}" is not in ${configDir}/deployment.yaml (environments: ${known})`,
-    );
-  }
-  return { config, environment };
 }

@@ -1,8 +1,11 @@
 // The rollback action: resolve `previous`, a commit sha or an image tag to an image that exists in ECR and was
 // deployed before, then roll out to it with the same following and reporting as a rollout.
 
-import { stackParameter } from '../aws/cloudformation.ts';
-import { githubEnvironment, IMAGE_TAG_PARAMETER, stackNames } from '../config/model.ts';
+import { githubEnvironment } from '../config/model.ts';
+import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { stackNames } from '../contract/names.ts';
+import { code } from '../render/markdown.ts';
+import { stackParameter } from '../rollout/aws-answers.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,
@@ -10,28 +13,27 @@ import {
 } from '../rollout/rollback-target.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
-import { rollOut } from './follow-rollout.ts';
+import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code } from './markdown.ts';
-import { type FollowSettings, type PortsFactory, readFollowSettings } from './rollout.ts';
+import { recordedRollout } from './recorded-rollout.ts';
+import { type AdaptersFactory, type FollowInputs, readFollowInputs } from './rollout.ts';
 import { ActionFailure } from './run.ts';
-import { InputReader } from './settings.ts';
 
-export interface RollbackSettings extends FollowSettings {
+export interface RollbackInputs extends FollowInputs {
   configDir: string;
   environment: string;
   target: string;
   reason: string;
 }
 
-export function readRollbackSettings(io: ActionIO): RollbackSettings {
+export function readRollbackInputs(io: ActionIO): RollbackInputs {
   const inputs = new InputReader(io);
-  const settings: RollbackSettings = {
+  const settings: RollbackInputs = {
     configDir: inputs.optional('config-dir') ?? 'config',
     environment: inputs.required('environment'),
     target: inputs.optional('target') ?? 'previous',
     reason: inputs.required('reason'),
-    ...readFollowSettings(inputs),
+    ...readFollowInputs(inputs),
   };
   const parsed = parseRollbackTarget(settings.target);
   if ('error' in parsed) inputs.problem(parsed.error);
@@ -40,27 +42,27 @@ export function readRollbackSettings(io: ActionIO): RollbackSettings {
 }
 
 export async function rollbackAction(
-  settings: RollbackSettings,
+  settings: RollbackInputs,
   io: ActionIO,
   run: RunContext,
-  createPorts: PortsFactory,
+  createAdapters: AdaptersFactory,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
-  const ports = await createPorts(environment, run, settings.githubToken);
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+  const adapters = await createAdapters(environment, run, settings.githubToken);
   const target = parseRollbackTarget(settings.target);
   if ('error' in target) throw new ActionFailure(target.error);
   const ghEnvironment = githubEnvironment(environment);
 
   let history: DeploymentRecord[] = [];
-  if (ports.deployments) {
-    history = await ports.deployments.history(ghEnvironment).catch((error: unknown) => {
+  if (adapters.deployments) {
+    history = await adapters.deployments.history(ghEnvironment).catch((error: unknown) => {
       io.warning(`could not read the GitHub deployment history (${String(error)}); using registry tags only`);
       return [];
     });
   } else {
     io.warning('No GitHub token: resolving the target from registry tags only');
   }
-  const registryTags = target.kind === 'previous' ? [] : await ports.registry.listTags();
+  const registryTags = target.kind === 'previous' ? [] : await adapters.registry.listTags();
   const resolved = resolveRollbackTarget(target, { history, registryTags });
   if (!resolved.ok) {
     const message = `cannot roll ${environment.name} back to "${settings.target}": ${resolved.message}. Nothing was changed.`;
@@ -70,9 +72,11 @@ export async function rollbackAction(
   const { resolution } = resolved;
   // Checked before anything is recorded: a deployment that can no longer be pulled (expired by the lifecycle
   // policy) is refused like an unknown target.
-  if (!(await ports.registry.findImage(resolution.imageTag))) {
-    const newest = (await ports.registry.listTags(100)).filter((tag) => tag.startsWith('git-')).slice(0, 5);
-    const message = `cannot roll ${environment.name} back to "${settings.target}": it resolved to ${resolution.imageTag}, which is no longer in ECR repository ${ports.registry.repositoryName} (newest git-* tags: ${newest.join(', ') || 'none'}). Nothing was changed.`;
+  if (!(await adapters.registry.findImage(resolution.imageTag))) {
+    const newest = (await adapters.registry.listTags(100))
+      .filter((tag) => tag.startsWith('git-'))
+      .slice(0, 5);
+    const message = `cannot roll ${environment.name} back to "${settings.target}": it resolved to ${resolution.imageTag}, which is no longer in ECR repository ${adapters.registry.repositoryName} (newest git-* tags: ${newest.join(', ') || 'none'}). Nothing was changed.`;
     await io.appendSummary(`## Rollback refused\n\n${message}\n`);
     throw new ActionFailure(message);
   }
@@ -81,13 +85,13 @@ export async function rollbackAction(
       `${resolution.imageTag} is not in the deployment history of ${ghEnvironment}; it was found in the registry`,
     );
   }
-  const stack = await ports.stacks.describe(stackNames(environment).ingress);
+  const stack = await adapters.stacks.describe(stackNames(environment).ingress);
   const from = stack ? (stackParameter(stack, IMAGE_TAG_PARAMETER) ?? '') : '';
   io.info(
     `Rolling ${environment.name} back: ${from || '(none)'} -> ${resolution.imageTag} (requested by ${run.actor}: ${settings.reason})`,
   );
 
-  const result = await rollOut(
+  const result = await recordedRollout(
     {
       environment,
       githubEnvironment: ghEnvironment,
@@ -111,20 +115,20 @@ export async function rollbackAction(
         ],
       ],
     },
-    ports,
+    adapters,
     io,
   );
 
   // The deployment rolled back from is marked failed, so the next `previous` does not choose it again.
   const current = history[0];
   if (
-    ports.deployments &&
+    adapters.deployments &&
     current &&
     current.imageTag === from &&
     from !== resolution.imageTag &&
     current.state === 'success'
   ) {
-    await ports.deployments
+    await adapters.deployments
       .setStatus(current.id, 'failure', {
         description: `Rolled back to ${resolution.imageTag} by ${run.actor}: ${settings.reason}`,
         logUrl: run.runUrl,

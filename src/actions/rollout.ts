@@ -1,13 +1,18 @@
 // The rollout action: roll the environment's Ingress stack to an image tag and follow it to the end.
 import { type Environment, githubEnvironment } from '../config/model.ts';
-import { IMAGE_TAG } from '../rollout/image-tags.ts';
+import { IMAGE_TAG } from '../contract/image-tags.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
-import { type RolloutPorts, type RolloutRequest, rollOut } from './follow-rollout.ts';
+import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { InputReader } from './settings.ts';
+import {
+  type RecordedRolloutAdapters,
+  type RecordedRolloutRequest,
+  recordedRollout,
+} from './recorded-rollout.ts';
 
-export interface FollowSettings {
+/** Inputs shared by rollout and rollback: how long to follow, how often to poll, and the GitHub token. */
+export interface FollowInputs {
   timeoutMinutes: number;
   /** Seconds between polls at first (hidden input; tests use a fraction of a second). */
   pollIntervalSeconds: number;
@@ -15,15 +20,14 @@ export interface FollowSettings {
   githubToken?: string;
 }
 
-export interface RolloutSettings extends FollowSettings {
+export interface RolloutInputs extends FollowInputs {
   configDir: string;
   environment: string;
   imageTag: string;
   description?: string;
 }
 
-/** Inputs shared by rollout and rollback. */
-export function readFollowSettings(inputs: InputReader): FollowSettings {
+export function readFollowInputs(inputs: InputReader): FollowInputs {
   const token = inputs.optional('github-token');
   return {
     timeoutMinutes: inputs.number('timeout-minutes', 20, { min: 0.01, max: 360 }),
@@ -33,36 +37,36 @@ export function readFollowSettings(inputs: InputReader): FollowSettings {
   };
 }
 
-export function readRolloutSettings(io: ActionIO): RolloutSettings {
+export function readRolloutInputs(io: ActionIO): RolloutInputs {
   const inputs = new InputReader(io);
   const description = inputs.optional('description');
-  const settings: RolloutSettings = {
+  const settings: RolloutInputs = {
     configDir: inputs.optional('config-dir') ?? 'config',
     environment: inputs.required('environment'),
     imageTag: inputs.matching('image-tag', IMAGE_TAG, 'an image tag such as git-<sha>', { required: true }),
-    ...readFollowSettings(inputs),
+    ...readFollowInputs(inputs),
     ...(description ? { description } : {}),
   };
   inputs.done();
   return settings;
 }
 
-/** Builds the AWS and GitHub adapters (ports.ts in the action, fakes or mocked clients in tests). */
-export type PortsFactory = (
+/** Builds the AWS and GitHub adapters (adapters.ts in the action, fakes or mocked clients in tests). */
+export type AdaptersFactory = (
   environment: Environment,
   run: RunContext,
   githubToken?: string,
-) => Promise<RolloutPorts>;
+) => Promise<RecordedRolloutAdapters>;
 
 export async function rolloutAction(
-  settings: RolloutSettings,
+  settings: RolloutInputs,
   io: ActionIO,
   run: RunContext,
-  createPorts: PortsFactory,
+  createAdapters: AdaptersFactory,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment);
-  const ports = await createPorts(environment, run, settings.githubToken);
-  const request: RolloutRequest = {
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+  const adapters = await createAdapters(environment, run, settings.githubToken);
+  const request: RecordedRolloutRequest = {
     environment,
     githubEnvironment: githubEnvironment(environment),
     imageTag: settings.imageTag,
@@ -75,7 +79,7 @@ export async function rolloutAction(
     title: 'Rollout',
     context: [['Commit', run.sha.slice(0, 12)]],
   };
-  const result = await rollOut(request, ports, io);
+  const result = await recordedRollout(request, adapters, io);
   io.setOutput('deployment-id', result.deploymentId ?? '');
   io.setOutput('image-digest', result.imageDigest);
   io.setOutput('previous-image-tag', result.previousImageTag);

@@ -3,7 +3,8 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsStub, AwsStubError, startAwsStub } from '../../test/support/aws-stub.ts';
-import { createAwsClients, isThrottling } from './clients.ts';
+import { isThrottling } from '../rollout/aws-answers.ts';
+import { createAwsClients } from './clients.ts';
 
 let aws: AwsStub;
 const saved = { ...process.env };

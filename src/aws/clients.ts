@@ -27,18 +27,3 @@ export function createAwsClients(region: string): AwsClients {
     sts: new STSClient(config),
   };
 }
-
-/** Error name of an SDK exception (or undefined), without depending on each client's exception classes. */
-export function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
-
-export function isThrottling(error: unknown): boolean {
-  const name = errorName(error) ?? '';
-  return (
-    ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(
-      name,
-    ) ||
-    (error instanceof Error && /rate exceeded/i.test(error.message))
-  );
-}

@@ -7,7 +7,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsStubError } from '../../test/support/aws-stub.ts';
-import { isStackBusy, Stacks, stackOutputs } from './cloudformation.ts';
+import { isStackBusy, stackOutputs } from '../rollout/aws-answers.ts';
+import { Stacks } from './cloudformation.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const stacks = () => new Stacks(new CloudFormationClient({ region: 'eu-west-1' }));

@@ -5,12 +5,13 @@ import {
   type CloudFormationClient,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ListStackResourcesCommand,
   type Parameter,
   type Stack,
   type StackEvent,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import { errorName } from './clients.ts';
+import { errorName } from '../rollout/aws-answers.ts';
 
 /**
  * The acknowledgements `cdk deploy` gives. UpdateStack needs them again even though the template is unchanged;
@@ -88,22 +89,24 @@ export class Stacks {
     return events.reverse();
   }
 
+  /** Physical IDs of the stack's resources of one CloudFormation type (for a target group: its ARN). */
+  async resourcesOfType(name: string, type: string): Promise<string[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.cfn.send(
+        new ListStackResourcesCommand({ StackName: name, ...(nextToken ? { NextToken: nextToken } : {}) }),
+      );
+      for (const resource of page.StackResourceSummaries ?? []) {
+        if (resource.ResourceType === type && resource.PhysicalResourceId)
+          ids.push(resource.PhysicalResourceId);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return ids;
+  }
+
   async cancelUpdate(name: string): Promise<void> {
     await this.cfn.send(new CancelUpdateStackCommand({ StackName: name }));
   }
-}
-
-export function stackOutputs(stack: Stack): Record<string, string> {
-  return Object.fromEntries(
-    (stack.Outputs ?? []).filter((o) => o.OutputKey).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
-  );
-}
-
-export function stackParameter(stack: Stack, key: string): string | undefined {
-  return stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
-}
-
-/** Statuses in which CloudFormation is still working on the stack. */
-export function isStackBusy(status: string | undefined): boolean {
-  return !!status && status.endsWith('_IN_PROGRESS');
 }

@@ -8,7 +8,7 @@ import {
   type ImageDetail,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
-import { errorName } from './clients.ts';
+import { errorName } from '../rollout/aws-answers.ts';
 
 export interface RegistryImage {
   digest: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandRunner } from '../actions/command.ts';
+import type { CommandRunner } from '../process/command.ts';
 import { buildxArguments, DockerBuildx } from './docker.ts';
 
 const request = {

@@ -1,8 +1,8 @@
 // Building and pushing the proxy image with docker buildx, behind an interface so the build-push logic is tested
 // without a Docker engine.
 import { readFile } from 'node:fs/promises';
-import type { CommandRunner } from '../actions/command.ts';
 import type { RegistryLogin } from '../aws/ecr.ts';
+import type { CommandRunner } from '../process/command.ts';
 
 export interface BuildRequest {
   /** Directory sent as the build context (the rendered proxy configuration). */

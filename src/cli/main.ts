@@ -39,6 +39,16 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'send one SigV4-signed request to a service through an endpoint, and print the curl equivalent',
     load: () => import('./commands/call.ts'),
   },
+  bootstrap: {
+    summary:
+      'set up an environment once: CDK bootstrap, its Access stack, its GitHub environment and variables',
+    load: () => import('./commands/bootstrap.ts'),
+  },
+  doctor: {
+    summary:
+      'check what the first deployment needs in AWS, GitHub and this clone, with the fix for each problem',
+    load: () => import('./commands/doctor.ts'),
+  },
   rollback: {
     summary: 'roll an environment back from a workstation, exactly as the rollback action does',
     load: () => import('./commands/rollback.ts'),

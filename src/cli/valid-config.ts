@@ -1,17 +1,29 @@
 import { formatDiagnostics } from '../config/diagnostics.ts';
-import { loadConfig, type ParsedFile } from '../config/load.ts';
+import { loadConfig, type ParseOptions } from '../config/load.ts';
+import type { ParsedFile } from '../config/locate.ts';
 import type { Allowlist, Config, Deployment } from '../config/model.ts';
+import { InvalidConfigError, requireValidConfig } from '../config/valid-config.ts';
 import type { YamlSource } from '../config/yaml-source.ts';
 
 /**
  * Loads the config for a command that acts on it. Errors and warnings go to stderr (stdout stays the command's
  * own output); with errors, `nothingDone` says what the command did not do and the result is undefined.
  */
-export async function loadValidConfig(dir: string, nothingDone: string): Promise<Config | undefined> {
-  const { config, diagnostics } = await loadConfig(dir);
-  if (diagnostics.length > 0) console.error(formatDiagnostics(diagnostics, 'text'));
-  if (!config) console.error(`\n${nothingDone}: fix ${dir}/ first.`);
-  return config;
+export async function loadValidConfig(
+  dir: string,
+  nothingDone: string,
+  options: ParseOptions = {},
+): Promise<Config | undefined> {
+  try {
+    const { config, warnings } = await requireValidConfig(dir, options);
+    if (warnings.length > 0) console.error(formatDiagnostics(warnings, 'text'));
+    return config;
+  } catch (error) {
+    if (!(error instanceof InvalidConfigError)) throw error;
+    console.error(formatDiagnostics(error.diagnostics, 'text'));
+    console.error(`\n${nothingDone}: fix ${dir}/ first.`);
+    return undefined;
+  }
 }
 
 export interface AllowlistAndDeployment {

@@ -1,5 +1,6 @@
-// IPv4 and IPv6 networks as integers. Strict on purpose: one spelling per address, so that what a reviewer
-// reads in the YAML is exactly what NGINX matches. Pure, no dependencies.
+// IPv4 and IPv6 networks as integers, the one place addresses are parsed and written (config rules, the change
+// plan, the renderer). Strict on purpose: one spelling per address, so that what a reviewer reads in the YAML is
+// exactly what NGINX matches. Pure, no dependencies.
 
 export type IpFamily = 4 | 6;
 
@@ -13,6 +14,9 @@ export interface Cidr {
   /** Last address of the network. */
   last: bigint;
 }
+
+/** The hint for a value that is not a CIDR at all. */
+export const WRITE_A_CIDR = 'write address/prefix, e.g. 198.51.100.0/24 or 2001:db8:100::/48';
 
 export type CidrParseResult = { ok: true; cidr: Cidr } | { ok: false; reason: string };
 
@@ -98,6 +102,30 @@ export function parseCidr(text: string): CidrParseResult {
     return { ok: false, reason: 'not an IPv6 address: up to eight groups of 1-4 hex digits, at most one ::' };
   }
   return { ok: true, cidr: makeCidr(family, address, prefix) };
+}
+
+/** An address without a prefix, in either family and the same strict spelling rules as parseCidr. */
+export function parseAddress(text: string): { family: IpFamily; value: bigint } {
+  const family: IpFamily = text.includes(':') ? 6 : 4;
+  const value = family === 4 ? parseIpv4(text) : parseIpv6(text);
+  if (value === undefined) throw new Error(`"${text}" is not an IP address`);
+  return { family, value };
+}
+
+/** Parses a network the renderer was handed; throws unless it is written in its one canonical spelling. */
+export function requireCanonicalCidr(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`"${text}" is not a CIDR: ${parsed.reason}`);
+  const canonical = canonicalCidr(parsed.cidr);
+  if (canonical !== text) throw new Error(`"${text}" is not canonical: write ${canonical}`);
+  return parsed.cidr;
+}
+
+/** The Amazon-provided DNS server of a VPC: its network address plus two. */
+export function vpcResolverAddress(vpcCidr: string): string {
+  const cidr = requireCanonicalCidr(vpcCidr);
+  if (cidr.family !== 4) throw new Error(`VPC CIDR ${vpcCidr} must be IPv4`);
+  return formatIpv4(cidr.network + 2n);
 }
 
 export function formatIpv4(value: bigint): string {

@@ -2,6 +2,13 @@
 
 export type Severity = 'error' | 'warning';
 
+/** A code as it is declared once, with its severity and the summary the code table in docs/configuration.md shows. */
+export interface CodeDeclaration {
+  severity: Severity;
+  /** One line (Markdown). */
+  summary: string;
+}
+
 export interface Diagnostic {
   severity: Severity;
   /** Path as given to the loader, e.g. config/allowlist.yaml. */

@@ -8,20 +8,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { commentsAfterDescriptions } from './description-comment.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import { declared, type LoadCode } from './load-codes.ts';
+import { locate, locateKey, type ParsedFile, type ValuePath } from './locate.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
-import { checkRules } from './rules.ts';
+import { isExpired } from './rules/allowlist/expiry.ts';
+import type { ValidationPurpose } from './rules/context.ts';
+import { checkRules } from './rules/registry.ts';
 import { closestMatch } from './suggest.ts';
 import {
   forEachValueNode,
-  keyNodeAt,
   kindOf,
   nodeAt,
   parseYamlSource,
   plainText,
   positionOf,
   type SourceNode,
-  type YamlSource,
 } from './yaml-source.ts';
 import { describeValue, yaml11Reading } from './yaml11.ts';
 
@@ -37,12 +40,6 @@ export interface SourceFile {
 
 export type ConfigSources = Record<ConfigPart, SourceFile>;
 
-/** A parsed YAML file with what is needed to turn a value path into a line and column. */
-export interface ParsedFile {
-  path: string;
-  source: YamlSource;
-}
-
 export interface ParseResult {
   /** Present only when there are no errors. */
   config?: Config;
@@ -56,9 +53,9 @@ export interface ParseResult {
 export interface ParseOptions {
   /** Today, for expiry checks. */
   now?: Date;
+  /** Default 'pull-request'. 'deploy' warns about expired allowlist entries and leaves them out of the config. */
+  purpose?: ValidationPurpose;
 }
-
-export type ValuePath = readonly (string | number)[];
 
 export async function readConfigSources(dir: string): Promise<ConfigSources> {
   const entries = await Promise.all(
@@ -91,7 +88,15 @@ export function parseConfig(sources: ConfigSources, options: ParseOptions = {}):
     const value = validateShape(parsed.file, parsed.value, CONFIG_FILES[part].schema, diagnostics);
     if (value !== undefined) Object.assign(parts, { [part]: value });
   }
-  diagnostics.push(...checkRules(parts, files, options.now ?? new Date()));
+  const now = options.now ?? new Date();
+  diagnostics.push(...checkRules(parts, files, now, options.purpose));
+  diagnostics.push(...commentsAfterDescriptions(parts.allowlist, files.allowlist));
+  if (options.purpose === 'deploy' && parts.allowlist) {
+    parts.allowlist = {
+      ...parts.allowlist,
+      entries: parts.allowlist.entries.filter((entry) => !isExpired(entry, now)),
+    };
+  }
   const complete = Object.keys(CONFIG_FILES).every((part) => part in parts);
   const ok = complete && !diagnostics.some((d) => d.severity === 'error');
   return ok ? { config: parts as Config, parts, diagnostics, files } : { parts, diagnostics, files };
@@ -101,12 +106,11 @@ function parseYamlFile(
   source: SourceFile,
   diagnostics: Diagnostic[],
 ): { file: ParsedFile; value: unknown } | undefined {
-  const error = (code: string, message: string, hint: string, line = 1, column = 1): Diagnostic => ({
-    severity: 'error',
+  const error = (code: LoadCode, message: string, hint: string, line = 1, column = 1): Diagnostic => ({
+    ...declared(code),
     file: source.path,
     line,
     column,
-    code,
     message,
     hint,
   });
@@ -190,10 +194,9 @@ function validateShape<S extends z.ZodType>(
       const node = nodeAt(file.source, path);
       flagged.add(node.offset);
       diagnostics.push({
-        severity: 'error',
+        ...declared(issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value'),
         file: file.path,
         ...locate(file, path),
-        code: issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value',
         message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
         hint: issueHint(issue, file, node),
       });
@@ -245,10 +248,9 @@ function ambiguousScalars(file: ParsedFile, alreadyFlagged: ReadonlySet<number>)
     const explanation = plain === undefined ? undefined : explainPlainScalar(plain, value);
     if (!explanation) return;
     found.push({
-      severity: 'warning',
+      ...declared('yaml-ambiguous-scalar'),
       file: file.path,
       ...positionOf(file.source, node.offset),
-      code: 'yaml-ambiguous-scalar',
       message: explanation,
       hint:
         typeof value === 'string'
@@ -287,24 +289,21 @@ function missingKey(file: ParsedFile, path: ValuePath, expected: string): Diagno
   const key = String(path.at(-1));
   const parent = path.slice(0, -1);
   return {
-    severity: 'error',
+    ...declared('missing-key'),
     file: file.path,
     ...locate(file, parent),
-    code: 'missing-key',
     message: `${formatPath(parent) || 'document'}: required key "${key}" is missing`,
     hint: `add ${key}: <${expected}>`,
   };
 }
 
 function unknownKey(file: ParsedFile, schema: z.ZodType, path: ValuePath, key: string): Diagnostic {
-  const keyNode = keyNodeAt(file.source, path, key);
   const known = knownKeysAt(schema, path);
   const suggestion = closestMatch(key, known);
   return {
-    severity: 'error',
+    ...declared('unknown-key'),
     file: file.path,
-    ...(keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path)),
-    code: 'unknown-key',
+    ...locateKey(file, path, key),
     message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ''}`,
     hint: suggestion
       ? `did you mean "${suggestion}"?`
@@ -336,15 +335,4 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
 
 export function formatPath(path: ValuePath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-/** Line and column of the node at a value path; falls back to the nearest existing parent. */
-export function locate(file: ParsedFile, path: ValuePath): { line: number; column: number } {
-  return positionOf(file.source, nodeAt(file.source, path).offset);
-}
-
-/** Line and column of a mapping key (e.g. to point at `allowAnyAddress:` rather than its value). */
-export function locateKey(file: ParsedFile, path: ValuePath, key: string): { line: number; column: number } {
-  const keyNode = keyNodeAt(file.source, path, key);
-  return keyNode ? positionOf(file.source, keyNode.offset) : locate(file, path);
 }

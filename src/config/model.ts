@@ -16,10 +16,12 @@ export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
 export const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 export const AWS_ACCOUNT = /^\d{12}$/;
 /**
- * Human text (descriptions): one line of printable ASCII that is inert in NGINX (no quotes, `;`, `{`, `}`, `$`,
- * `#`, `\\`) and in Markdown tables (no `|`, `<`, `>`, backticks).
+ * Human text (descriptions): one line of letters (ASCII and the Latin accented ones, as in Müller or Łukasz),
+ * digits, apostrophes and plain punctuation. It never reaches the NGINX config, and stays inert where it does go:
+ * Markdown tables and code spans of the plan (no `|`, `<`, `>`, backticks) and annotations (no line breaks).
+ * No Unicode property classes: the pattern is also the JSON Schema editors check against.
  */
-export const SAFE_TEXT = /^[A-Za-z0-9 .,:()/@&+_-]{1,200}$/;
+export const SAFE_TEXT = /^[A-Za-z0-9\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F '’#.,:()/@&+_-]{1,200}$/;
 /** The characters a CIDR can be written with; the full check (canonical form, prefix range) is in ./cidr. */
 export const CIDR_TEXT = /^[0-9A-Fa-f.:]{2,39}\/\d{1,3}$/;
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -27,6 +29,9 @@ export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const URL_PATH = /^\/[A-Za-z0-9._~/-]{0,255}$/;
 export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 export const SERVICE_NETWORK_ID = /^sn-[0-9a-f]{17}$/;
+/** A service network by ARN: required when it is shared from another account through AWS RAM. */
+export const SERVICE_NETWORK_ARN =
+  /^arn:aws[a-z-]*:vpc-lattice:(?<region>[a-z]{2}(?:-[a-z]+)+-\d):\d{12}:servicenetwork\/sn-[0-9a-f]{17}$/;
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 /** Availability Zone ID, the same physical zone in every account, e.g. euw1-az1. */
 export const AZ_ID = /^[a-z]{2,4}\d-az\d{1,2}$/;
@@ -50,7 +55,7 @@ export const LATTICE_UNSUPPORTED_ZONE_IDS = [
 
 const text = (what: string) =>
   z.string().regex(SAFE_TEXT, {
-    error: `${what} must be one line of 1-200 letters, digits, spaces and . , : ( ) / @ & + _ -`,
+    error: `${what} must be one line of 1-200 letters, digits, spaces and ' # . , : ( ) / @ & + _ -`,
   });
 
 const cidr = (what: string, example: string) =>
@@ -324,10 +329,13 @@ export const EnvironmentSchema = z.strictObject({
   ),
   serviceNetworkId: z
     .string()
-    .regex(SERVICE_NETWORK_ID, { error: 'serviceNetworkId looks like sn-0123456789abcdef0' })
+    .regex(new RegExp(`${SERVICE_NETWORK_ID.source}|${SERVICE_NETWORK_ARN.source}`), {
+      error:
+        'serviceNetworkId is a service network ID such as sn-0123456789abcdef0, or (for a network shared from another account) its ARN, arn:aws:vpc-lattice:<region>:<account>:servicenetwork/sn-0123456789abcdef0',
+    })
     .optional()
     .describe(
-      'Lattice service network to associate the VPC with. Omit to associate it outside this repository.',
+      'Lattice service network to associate the VPC with: its ID, or its ARN when it is shared from another account (AWS RAM). Omit to associate it outside this repository.',
     ),
   github: z.strictObject({
     repository: z
@@ -395,6 +403,19 @@ export const DeploymentSchema = z
   .strictObject({
     environments: z.array(EnvironmentSchema).min(1).describe('Where the fleet is deployed.'),
   })
+  .superRefine(({ environments }, context) => {
+    // A VPC can only be associated with a service network of its own Region; a shared network's ARN names it.
+    environments.forEach((env, index) => {
+      const networkRegion = SERVICE_NETWORK_ARN.exec(env.serviceNetworkId ?? '')?.groups?.region;
+      if (networkRegion && networkRegion !== env.region) {
+        context.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'serviceNetworkId'],
+          message: `serviceNetworkId names a service network in ${networkRegion}, but environment ${env.name} is in ${env.region}: a VPC can only be associated with a service network of its own Region, so share one in ${env.region} (AWS RAM) and use its ARN`,
+        });
+      }
+    });
+  })
   .describe('The AWS environments the proxy fleet is deployed to.');
 
 export type AllowlistEntry = z.infer<typeof AllowlistEntrySchema>;
@@ -442,39 +463,3 @@ export function cpuAlarmPercent(alarms: Alarms, scaling: Scaling): number {
 export function githubEnvironment(env: Environment): string {
   return env.github.environment ?? env.name;
 }
-
-/** ECR repository holding the environment's proxy images; the registry stack and the actions agree on it. */
-export function repositoryName(env: Environment): string {
-  return `lattice-ingress-${env.name}`;
-}
-
-/** CloudFormation stack names per environment, shared by the CDK app and the actions. */
-export function stackNames(env: Environment) {
-  return {
-    /** GitHub OIDC provider and roles; deployed once from a workstation (bootstrap). */
-    access: `LatticeIngress-${env.name}-Access`,
-    /** ECR repository; deployed before the first image is built. */
-    registry: `LatticeIngress-${env.name}-Registry`,
-    /** VPC, load balancers, ECS fleet, Lattice association and DNS; its ImageTag parameter selects the image. */
-    ingress: `LatticeIngress-${env.name}-Ingress`,
-    /** Optional example Lattice service network and service for a sandbox account. */
-    example: `LatticeIngress-${env.name}-ExampleProvider`,
-  } as const;
-}
-
-/** Name of the ingress stack's CloudFormation parameter that selects the image tag (see docs/deployment-model.md). */
-export const IMAGE_TAG_PARAMETER = 'ImageTag';
-
-/**
- * Ports inside the proxy container. The image runs as non-root, so it listens above 1024; the NLB listeners on
- * 80 and 443 forward to http and tls. The NLB's health checks get their own port because, with proxy protocol on,
- * the NLB sends a PROXY v2 header (command LOCAL) in front of them too; `health` is the container's own check,
- * plain HTTP on loopback.
- */
-export const PROXY_CONTAINER_PORTS = {
-  http: 8080,
-  tls: 8443,
-  loadBalancerHealth: 8082,
-  health: 8081,
-} as const;
-export const HEALTH_CHECK_PATH = '/healthz';

@@ -4,6 +4,7 @@
 // over `yaml` for speed: a 100,000-entry allowlist parses about ten times faster, which keeps validation of
 // large allowlists well under the two-second budget (see `npm run bench:validate`).
 import jsYaml from 'js-yaml';
+import type { LoadCode } from './load-codes.ts';
 
 export type NodeKind = 'mapping' | 'sequence' | 'scalar' | 'empty';
 
@@ -26,7 +27,7 @@ type Spans = Map<object, (string | number)[]>;
 /** A finding at the YAML level (syntax, refused constructs). */
 export interface YamlProblem {
   offset: number;
-  code: string;
+  code: LoadCode;
   message: string;
   hint: string;
 }

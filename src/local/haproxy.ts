@@ -3,7 +3,7 @@
 // balancer health port behind a PROXY v2 header with the LOCAL command, as the NLB target groups do.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HEALTH_CHECK_PATH } from '../config/model.ts';
+import { HEALTH_CHECK_PATH } from '../contract/proxy-container.ts';
 import { waitForPort } from './ports.ts';
 import type { StartedProcess, Supervisor } from './supervisor.ts';
 

@@ -6,16 +6,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { compileAccess } from '../access/access-groups.ts';
+import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
   DEFAULT_CONNECTIONS_PER_CLIENT,
   type Environment,
-  HEALTH_CHECK_PATH,
-  PROXY_CONTAINER_PORTS,
   type Service,
   upstreamName,
 } from '../config/model.ts';
-import { parseCidr, vpcResolverAddress } from './cidr.ts';
+import {
+  HEALTH_CHECK_PATH,
+  NGINX_SHUTDOWN_SECONDS,
+  PROXY_CONTAINER_PORTS,
+} from '../contract/proxy-container.ts';
 import { loadTemplates } from './templates.ts';
 
 /**
@@ -106,8 +109,7 @@ export function renderTargetFor(env: Environment): RenderTarget {
     paths: { pid: '/tmp/nginx/nginx.pid', runtime: '/tmp/nginx' },
     streamModule: DEBIAN_STREAM_MODULE,
     workerConnections: 8192,
-    // ECS sends SIGQUIT after the load balancer drained the task, and SIGKILL stopTimeout (60 s) later.
-    shutdownTimeoutSeconds: 50,
+    shutdownTimeoutSeconds: NGINX_SHUTDOWN_SECONDS,
   };
 }
 
@@ -182,8 +184,10 @@ export async function writeRendered(files: RenderedFiles, dir: string): Promise<
 
 /** Everything the templates read; every string in it is checked by assertInert before rendering. */
 function buildView(config: Config, target: RenderTarget) {
-  for (const cidr of target.trustedProxyCidrs) parseCidr(cidr);
+  for (const cidr of target.trustedProxyCidrs) requireCanonicalCidr(cidr);
   if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
+  for (const entry of [...config.allowlist.entries, ...target.extraAllowlist])
+    requireCanonicalCidr(entry.cidr);
   const access = compileAccess(
     [...config.allowlist.entries, ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
     config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,

@@ -2,7 +2,7 @@
 // resolves against the environment's deployment history (GitHub deployments with payload.imageTag, newest first)
 // and, for a sha or tag not in that history, the registry's tags. Anything else is refused with what was looked
 // for and what exists.
-import { GIT_SHA_PREFIX, IMAGE_TAG } from './image-tags.ts';
+import { GIT_SHA_PREFIX, REGISTRY_TAG } from '../contract/image-tags.ts';
 
 export interface DeploymentRecord {
   id: number;
@@ -24,7 +24,7 @@ export function parseRollbackTarget(text: string): RollbackTarget | { error: str
   const value = text.trim();
   if (value === '' || value === 'previous') return { kind: 'previous' };
   if (GIT_SHA_PREFIX.test(value.toLowerCase())) return { kind: 'sha', prefix: value.toLowerCase() };
-  if (IMAGE_TAG.test(value)) return { kind: 'tag', tag: value };
+  if (REGISTRY_TAG.test(value)) return { kind: 'tag', tag: value };
   return {
     error: `target "${value}" is neither "previous", a commit sha (7-40 hex characters) nor an image tag (letters, digits, _ . -)`,
   };

@@ -1,7 +1,7 @@
 // Reads one snapshot of the ECS service and the CloudFormation stack and says where the rollout stands.
-// Pure: the follower (src/actions/rollout.ts) fetches the snapshot, this decides, so every case is a unit test.
+// Pure: the rollout use case (roll-out.ts) fetches the snapshot, this decides, so every case is a unit test.
 import type { Deployment, Service, ServiceEvent } from '@aws-sdk/client-ecs';
-import { tagOfImage } from './image-tags.ts';
+import { tagOfImage } from '../contract/image-tags.ts';
 
 export interface RolloutSnapshot {
   stackStatus: string;

@@ -2,7 +2,8 @@
 // client of that service would (SNI, certificate name and Host = the service domain), signs for `auth: iam`, and
 // retries with backoff until it sees what it expects or its budget runs out:
 // - expect 'allowed' (from an allowlisted source): the service's smoke.expect status;
-// - expect 'refused' (from a source not on the allowlist): no service response at all (see judge()).
+// - expect 'refused' (from a source not on the allowlist): no service response at all (see judge()); a connection
+//   nobody answers proves nothing about the proxy and is reported as not tested.
 // Planning and judging are pure; only runSmokeChecks does I/O (through probe()).
 import { readFile } from 'node:fs/promises';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -48,7 +49,10 @@ export interface SmokeOptions {
 export interface SmokeResult {
   service: string;
   port: number;
+  /** false for a failed check and for one that could not be tested. */
   ok: boolean;
+  /** The check could not tell anything (a refusal check whose connection nobody answered); ok is false. */
+  untested?: boolean;
   /** HTTP status of the last attempt, when there was a response. */
   status?: number;
   /** The service's smoke.expect status (what 'allowed' waits for). */
@@ -87,6 +91,8 @@ const PROXY_REFUSAL_PAGE = /<center>nginx<\/center>/;
 
 export interface Verdict {
   ok: boolean;
+  /** Nothing was learned: the connection went unanswered, which a dropping security group and a dead fleet share. */
+  untested?: boolean;
   /** True when retrying cannot change the answer (an untrusted certificate). */
   final: boolean;
   outcome: string;
@@ -102,10 +108,15 @@ const NOT_A_REFUSAL: Partial<Record<Failure, string>> = {
 /** Whether one attempt's outcome is what the check expects. */
 export function judge(outcome: ProbeOutcome, expected: number, expectation: SmokeExpectation): Verdict {
   if (outcome.kind === 'failure') {
-    // The proxy accepts the connection and closes it; a load balancer security group that admits only the
-    // allowlist never answers it. Nothing listening at all, or a server that accepts and hangs, is neither.
-    if (expectation === 'refused' && (outcome.failure === 'closed' || outcome.failure === 'unanswered')) {
+    // The proxy accepts the connection and closes it. A load balancer security group that admits only the
+    // allowlist never answers it, but neither does a load balancer with no task behind it, so an unanswered
+    // connection is not a refusal: it is not tested (the smoke action then gates on target health instead).
+    // Nothing listening at all, or a server that accepts and hangs, is a failure.
+    if (expectation === 'refused' && outcome.failure === 'closed') {
       return { ok: true, final: false, outcome: outcome.failure };
+    }
+    if (expectation === 'refused' && outcome.failure === 'unanswered') {
+      return { ok: false, untested: true, final: true, outcome: 'unanswered' };
     }
     return {
       ok: false,
@@ -216,6 +227,7 @@ async function runCheck(
   return {
     ...base,
     ok: verdict.ok,
+    ...(verdict.untested ? { untested: true } : {}),
     ...(outcome.kind === 'response' ? { status: outcome.status } : {}),
     outcome: verdict.outcome,
     latencyMs: outcome.latencyMs,

@@ -1,5 +1,5 @@
 // Smoke results as a terminal table (the CLI and `npm start`) and as Markdown (the job summary).
-import { details, escapeCell, fenced, table } from '../actions/markdown.ts';
+import { details, escapeCell, fenced, table } from '../render/markdown.ts';
 import type { SmokeResult } from './checks.ts';
 
 const HEADINGS = ['service', 'port', 'expected', 'result', 'latency', 'attempts', ''] as const;
@@ -12,9 +12,11 @@ function row(result: SmokeResult): string[] {
     result.outcome,
     `${Math.round(result.latencyMs)} ms`,
     String(result.attempts),
-    result.ok ? 'ok' : 'FAILED',
+    result.ok ? 'ok' : result.untested ? 'not tested' : 'FAILED',
   ];
 }
+
+const failed = (result: SmokeResult) => !result.ok && !result.untested;
 
 /** An aligned plain-text table, then the error and the reproducing curl command of each failed check. */
 export function formatSmokeTable(results: SmokeResult[]): string {
@@ -26,8 +28,8 @@ export function formatSmokeTable(results: SmokeResult[]): string {
       .join('  ')
       .trimEnd(),
   );
-  for (const failed of results.filter((result) => !result.ok)) {
-    lines.push('', `${failed.service}:${failed.port} ${failed.error ?? 'failed'}`, `  ${failed.curl}`);
+  for (const failure of results.filter(failed)) {
+    lines.push('', `${failure.service}:${failure.port} ${failure.error ?? 'failed'}`, `  ${failure.curl}`);
   }
   return lines.join('\n');
 }
@@ -35,14 +37,15 @@ export function formatSmokeTable(results: SmokeResult[]): string {
 /** The job summary: a table of every check, the failures, and per check the curl command that repeats it. */
 export function formatSmokeMarkdown(results: SmokeResult[], title: string): string {
   const passed = results.filter((result) => result.ok).length;
-  const failures = results.filter((result) => !result.ok);
+  const untested = results.filter((result) => result.untested).length;
+  const failures = results.filter(failed);
   const commands = results.map(
     (result) => `${result.service}:${result.port}\n\n${fenced(result.curl, 'sh')}`,
   );
   return [
     `### ${escapeCell(title)}`,
     '',
-    `${passed} of ${results.length} checks passed.`,
+    `${passed} of ${results.length} checks passed${untested > 0 ? `, ${untested} not tested (no answer at all: a security group dropping this source, or no task behind the load balancer)` : ''}.`,
     '',
     table(['Service', 'Port', 'Expected', 'Result', 'Latency', 'Attempts', ''], results.map(row)),
     '',

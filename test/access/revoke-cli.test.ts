@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { INGRESS_OUTPUTS } from '../../infra/outputs.ts';
 import { REVOCATION_RULES } from '../../src/access/revocation.ts';
 import { main } from '../../src/cli/main.ts';
+import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import { EXAMPLE_DIR } from '../config/sources.ts';
 
 const ACL = 'acl-0123456789abcdef0';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 const ACCOUNT = '111122223333';
 const REPOSITORY = 'lattice-ingress-staging';
@@ -102,7 +103,7 @@ function run() {
     awsEndpoint: aws.url,
     pathPrepend: [bin],
     env: { FAKE_DOCKER_LOG: log, FAKE_DOCKER_DIGEST: BUILT_DIGEST },
-    inputs: { environment: 'staging' },
+    inputs: { environment: 'staging', 'config-dir': SAMPLE_CONFIG_DIR },
   });
 }
 
@@ -192,7 +193,7 @@ describe('build-push action (bundled)', () => {
     const result = await runAction('build-push', {
       pathPrepend: [bin],
       env: { FAKE_DOCKER_LOG: log, FAKE_DOCKER_DIGEST: BUILT_DIGEST },
-      inputs: { environment: 'staging', push: false },
+      inputs: { environment: 'staging', 'config-dir': SAMPLE_CONFIG_DIR, push: false },
     });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const calls = await dockerCalls();

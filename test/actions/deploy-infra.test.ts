@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
-import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
+import { CIRCUIT_BREAKER_TRIGGERED } from './fleet-simulator.ts';
 
 const ACCOUNT = '111122223333';
 const INGRESS = 'LatticeIngress-staging-Ingress';
@@ -17,7 +19,7 @@ const TAG = `git-${'c'.repeat(40)}`;
 const FAKE_CDK = `#!/usr/bin/env node
 const { appendFileSync, writeFileSync } = require('node:fs');
 const args = process.argv.slice(2);
-appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR }) + '\\n');
+appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR, purpose: process.env.LATTICE_INGRESS_CONFIG_PURPOSE }) + '\\n');
 if (args[0] === 'deploy') {
   console.log('LatticeIngress-staging-Ingress: deploying... [1/1]');
   if (process.env.FAKE_CDK_FAIL) { console.error('❌  LatticeIngress-staging-Ingress failed: ProxyService UPDATE_FAILED'); process.exit(1); }
@@ -42,7 +44,7 @@ let log: string;
 beforeAll(async () => {
   aws = await startAwsStub();
   workspace = await mkdtemp(join(tmpdir(), 'deploy-infra-'));
-  await cp(join(REPO_ROOT, 'config'), join(workspace, 'config'), { recursive: true });
+  await cp(SAMPLE_CONFIG_DIR, join(workspace, 'config'), { recursive: true });
   await mkdir(join(workspace, 'node_modules', '.bin'), { recursive: true });
   await writeFile(join(workspace, 'node_modules', '.bin', 'cdk'), FAKE_CDK);
   await chmod(join(workspace, 'node_modules', '.bin', 'cdk'), 0o755);
@@ -57,7 +59,7 @@ afterEach(async () => {
   await rm(log, { force: true });
 });
 
-async function cdkCalls(): Promise<{ args: string[]; configDir: string }[]> {
+async function cdkCalls(): Promise<{ args: string[]; configDir: string; purpose?: string }[]> {
   if (!existsSync(log)) return [];
   return (await readFile(log, 'utf8'))
     .trim()
@@ -112,6 +114,25 @@ function cloudformation(ingressExists: boolean) {
   };
 }
 
+/** CloudFormation whose Ingress stack events hold one event of the ECS service resource. */
+function withServiceEvent(ResourceStatus: string, ResourceStatusReason?: string) {
+  const event = { StackName: INGRESS, EventId: 'e-service', LogicalResourceId: 'ProxyService' };
+  return {
+    ...cloudformation(true),
+    'cloudformation:DescribeStackEvents': () => ({
+      StackEvents: [
+        {
+          ...event,
+          ResourceType: 'AWS::ECS::Service',
+          ResourceStatus,
+          ResourceStatusReason,
+          Timestamp: new Date(),
+        },
+      ],
+    }),
+  };
+}
+
 function run(inputs: Record<string, string>, env: Record<string, string> = {}) {
   return runAction('deploy-infra', {
     cwd: workspace,
@@ -133,6 +154,8 @@ describe('deploy-infra action (bundled)', () => {
       expect.arrayContaining(['--require-approval', 'never', '--parameters', `${INGRESS}:ImageTag=${TAG}`]),
     );
     expect(call?.configDir).toBe(join(workspace, 'config'));
+    // The CDK app checks the config as for a deploy: an expired allowlist entry is left out, not a refusal.
+    expect(call?.purpose).toBe('deploy');
     expect(result.outputs).toMatchObject({
       'private-endpoint': 'internal-li.elb.eu-west-1.amazonaws.com',
       'public-endpoint': '',
@@ -187,5 +210,27 @@ describe('deploy-infra action (bundled)', () => {
     expect(result.summary).toContain(
       '| ProxyService | UPDATE_FAILED | Invalid request provided: subnet not found |',
     );
+  });
+
+  it('says the circuit breaker rolled the service back when cdk deploy tripped it, and outputs service-rollout', async () => {
+    aws.set(withServiceEvent('UPDATE_FAILED', CIRCUIT_BREAKER_TRIGGERED));
+    const result = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['service-rollout']).toBe('rolled-back');
+    expect(result.stdout).toContain(
+      '::error::cdk deploy failed (exit 1) after the ECS deployment circuit breaker rolled the proxy service back',
+    );
+    expect(result.summary).toContain('The ECS deployment circuit breaker tripped during this deploy');
+  });
+
+  it('outputs service-rollout none when a failed deploy did not touch the service, completed when it updated it', async () => {
+    aws.set(cloudformation(true));
+    const failed = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
+    expect(failed.outputs['service-rollout']).toBe('none');
+    await rm(log, { force: true });
+    aws.set(withServiceEvent('UPDATE_COMPLETE'));
+    const updated = await run({ stacks: 'ingress' });
+    expect(updated.exitCode, updated.stdout + updated.stderr).toBe(0);
+    expect(updated.outputs['service-rollout']).toBe('completed');
   });
 });

@@ -15,6 +15,9 @@ export const OLD_TAG = `git-${'a'.repeat(40)}`;
 export const NEW_TAG = `git-${'b'.repeat(40)}`;
 export const OLD_DIGEST = `sha256:${'1'.repeat(64)}`;
 export const NEW_DIGEST = `sha256:${'2'.repeat(64)}`;
+/** What CloudFormation records on the ECS service when the deployment circuit breaker fails its update. */
+export const CIRCUIT_BREAKER_TRIGGERED =
+  'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'."';
 
 /**
  * - complete: the new deployment goes IN_PROGRESS, then COMPLETED; the stack UPDATE_COMPLETE.
@@ -225,8 +228,7 @@ export class FleetSimulator {
               LogicalResourceId: 'ProxyService',
               ResourceType: 'AWS::ECS::Service',
               ResourceStatus: 'UPDATE_FAILED',
-              ResourceStatusReason:
-                'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'."',
+              ResourceStatusReason: CIRCUIT_BREAKER_TRIGGERED,
               Timestamp: new Date(),
             },
           ]

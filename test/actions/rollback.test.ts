@@ -1,7 +1,11 @@
 // The bundled rollback action, run as the runner runs it: target resolution from the GitHub deployment history
 // (GitHub stub) and the registry (AWS stub), then the shared rollout.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_TAG, OLD_DIGEST, OLD_TAG } from './fleet-simulator.ts';
 
@@ -32,7 +36,13 @@ function run(inputs: Record<string, string | number>) {
     awsEndpoint: stubs.aws.url,
     githubApiUrl: stubs.github.url,
     env: { GITHUB_ACTOR: 'mona' },
-    inputs: { environment: 'staging', reason: 'smoke test failed', 'poll-interval-seconds': 0.02, ...inputs },
+    inputs: {
+      environment: 'staging',
+      'config-dir': SAMPLE_CONFIG_DIR,
+      reason: 'smoke test failed',
+      'poll-interval-seconds': 0.02,
+      ...inputs,
+    },
   });
 }
 
@@ -44,7 +54,11 @@ describe('rollback action (bundled)', () => {
     stubs.aws.set(fleet.stubTable());
     const result = await run({});
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.outputs).toEqual({ 'image-tag': OLD_TAG, 'rolled-back-from': NEW_TAG });
+    expect(result.outputs).toEqual({
+      'image-tag': OLD_TAG,
+      'rolled-back-from': NEW_TAG,
+      'stack-updated': 'true',
+    });
     expect(result.stdout).toContain(
       `Rolling staging back: ${NEW_TAG} -> ${OLD_TAG} (requested by mona: smoke test failed)`,
     );
@@ -107,5 +121,54 @@ describe('rollback action (bundled)', () => {
     );
     expect(stubs.github.deployments).toHaveLength(before);
     expect(stubs.aws.calls('cloudformation:UpdateStack')).toHaveLength(0);
+  });
+
+  it('after a rollout that errored before changing the stack, rolls back by verifying what still runs', async () => {
+    stubs.github.seed({
+      sha: OLD_SHA,
+      environment: 'staging',
+      imageTag: OLD_TAG,
+      states: ['in_progress', 'success'],
+      createdAt: '2026-11-01T10:00:00Z',
+    });
+    stubs.github.seed({
+      sha: NEW_SHA,
+      environment: 'staging',
+      imageTag: NEW_TAG,
+      states: ['in_progress', 'error'],
+      createdAt: '2026-11-02T10:00:00Z',
+    });
+    // The stack never left OLD_TAG: CloudFormation answers "No updates are to be performed".
+    const fleet = new FleetSimulator('complete', { currentTag: OLD_TAG, targetTag: OLD_TAG });
+    stubs.aws.set(fleet.stubTable());
+    const result = await run({});
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.summary).toContain(`## Rollback: ✅ already on \`${OLD_TAG}\`; service verified`);
+    expect(stubs.github.deployments.at(-1)?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+  });
+
+  it('proceeds despite an expired allowlist entry, warning that it is left out (an emergency must not wait for a PR)', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'rollback-expired-'));
+    try {
+      await cp(SAMPLE_CONFIG_DIR, configDir, { recursive: true });
+      await writeFile(
+        join(configDir, 'allowlist.yaml'),
+        'allowAnyAddress: false\nentries:\n  - cidr: 198.51.100.0/24\n    description: Head office\n  - cidr: 192.0.2.0/28\n    description: Contractor VPN\n    expires: 2020-01-31\n',
+      );
+      seedHistory();
+      const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
+      stubs.aws.set(fleet.stubTable());
+      const result = await run({ 'config-dir': configDir });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.annotations).toContainEqual(
+        expect.objectContaining({
+          command: 'warning',
+          message:
+            '[entry-expired-left-out] 192.0.2.0/28 (Contractor VPN) expired on 2020-01-31; it is left out of what is deployed (pull requests still fail on it)',
+        }),
+      );
+    } finally {
+      await rm(configDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AwsStubError } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
 
@@ -14,7 +15,13 @@ function run(inputs: Record<string, string | number>) {
   return runAction('rollout', {
     awsEndpoint: stubs.aws.url,
     githubApiUrl: stubs.github.url,
-    inputs: { environment: 'staging', 'image-tag': NEW_TAG, ...fast, ...inputs },
+    inputs: {
+      environment: 'staging',
+      'config-dir': SAMPLE_CONFIG_DIR,
+      'image-tag': NEW_TAG,
+      ...fast,
+      ...inputs,
+    },
   });
 }
 
@@ -90,6 +97,7 @@ describe('rollout action (bundled)', () => {
     expect(result.summary).toContain('deployment failed: tasks failed to start.');
     expect(stubs.github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
     expect(result.outputs['image-digest']).toBeUndefined();
+    expect(result.outputs['stack-updated']).toBe('true');
   });
 
   it('times out with the last progress, cancels the stack update and reports', async () => {
@@ -116,5 +124,32 @@ describe('rollout action (bundled)', () => {
     expect(stubs.github.deployments.map((d) => d.statuses.map((st) => st.state))).toEqual([
       ['in_progress', 'failure'],
     ]);
+  });
+
+  it('an UpdateStack AccessDenied ends in the failure summary and deployment status error, not a raw stack', async () => {
+    const fleet = new FleetSimulator('complete');
+    // CloudFormation resolves AWS::SSM::Parameter::Value parameters as the caller, so a role without
+    // ssm:GetParameters gets this from UpdateStack (the message aws-cdk issues 10083 and 20959 quote).
+    const denied =
+      'User: arn:aws:sts::111122223333:assumed-role/deploy/gh is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:111122223333:parameter/cdk-bootstrap/hnb659fds/version';
+    stubs.aws.set(
+      fleet.stubTable({
+        'cloudformation:UpdateStack': () => {
+          throw new AwsStubError('ValidationError', denied);
+        },
+      }),
+    );
+    const result = await run({});
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations.filter((a) => a.command === 'error').map((a) => a.message)).toEqual([
+      `updating stack LatticeIngress-staging-Ingress failed: ValidationError: ${denied}; nothing was changed`,
+    ]);
+    expect(result.stdout).not.toMatch(/^\s+at /m); // no stack trace: the failure was explained
+    expect(result.summary).toContain(`## Rollout of \`${NEW_TAG}\` failed`);
+    expect(result.summary).toContain(`\`${OLD_TAG}\` → \`${NEW_TAG}\``);
+    expect(stubs.github.deployments.map((d) => d.statuses.map((st) => st.state))).toEqual([
+      ['in_progress', 'error'],
+    ]);
+    expect(result.outputs['stack-updated']).toBe('false'); // nothing to roll back
   });
 });

@@ -6,14 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 describe('validate action (bundled)', () => {
   let workspace: string;
   beforeAll(async () => {
     workspace = await mkdtemp(join(tmpdir(), 'validate-action-'));
-    await cp(join(REPO_ROOT, 'config'), join(workspace, 'config'), { recursive: true });
-    await cp(join(REPO_ROOT, 'config'), join(workspace, 'broken'), { recursive: true });
+    await cp(SAMPLE_CONFIG_DIR, join(workspace, 'config'), { recursive: true });
+    await cp(SAMPLE_CONFIG_DIR, join(workspace, 'broken'), { recursive: true });
     const services = join(workspace, 'broken', 'services.yaml');
     // An unknown key on a known line: the annotation must point at it.
     const text = await readFile(services, 'utf8');

@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalCidr,
   containsCidr,
+  formatAddress,
   formatIpv6,
   ipv4MappedEquivalent,
+  parseAddress,
   parseCidr,
   parseIpv4,
   parseIpv6,
+  requireCanonicalCidr,
   specialPurposeRange,
+  vpcResolverAddress,
 } from '../../src/config/cidr.ts';
 
 const cidr = (text: string) => {
@@ -65,6 +69,55 @@ describe('IPv6', () => {
     [0x20010000000000010000000000000001n, '2001:0:0:1::1'],
     [0x20010db8000000000001000000000001n, '2001:db8::1:0:0:1'],
   ])('formats %s as %s', (value, text) => expect(formatIpv6(value)).toBe(text));
+});
+
+// RFC 5952 "A Recommendation for IPv6 Address Text Representation", section 4 "A Recommendation for IPv6 Text
+// Representation": 4.1 "Leading zeros MUST be suppressed"; 4.2.1 "The use of the symbol '::' MUST be used to its
+// maximum capability"; 4.2.2 "The symbol '::' MUST NOT be used to shorten just one 16-bit 0 field"; 4.2.3 "the
+// longest run of consecutive 16-bit 0 fields MUST be shortened ... If the two runs ... are of equal length, the
+// first sequence of zero bits MUST be shortened"; 4.3 "The characters ... MUST be represented in lowercase".
+describe('RFC 5952 section 4 text representation', () => {
+  it.each([
+    ['4.1', '2001:0db8::0001', '2001:db8::1'],
+    ['4.2.1', '2001:db8:0:0:0:0:2:1', '2001:db8::2:1'],
+    ['4.2.1', '2001:db8::0:1', '2001:db8::1'],
+    ['4.2.2', '2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    ['4.2.3', '2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+    ['4.2.3', '2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['4.3', '2001:DB8::ABCD:1', '2001:db8::abcd:1'],
+  ])('section %s: %s is written %s', (_, text, canonical) => {
+    const { family, value } = parseAddress(text);
+    expect(formatAddress(family, value)).toBe(canonical);
+  });
+});
+
+describe('parseAddress', () => {
+  it('parses both families with the strict rules of parseCidr', () => {
+    expect(parseAddress('198.51.100.7')).toEqual({ family: 4, value: 0xc6336407n });
+    expect(parseAddress('::1')).toEqual({ family: 6, value: 1n });
+    for (const text of ['010.0.0.1', '::ffff:192.0.2.1', 'fe80::1%eth0', ''])
+      expect(() => parseAddress(text), text).toThrow(/not an IP address/);
+  });
+});
+
+describe('requireCanonicalCidr and vpcResolverAddress', () => {
+  it('accepts only the canonical spelling of a network', () => {
+    expect(requireCanonicalCidr('10.42.0.0/20')).toMatchObject({
+      family: 4,
+      prefix: 20,
+      network: 0x0a2a0000n,
+    });
+    expect(() => requireCanonicalCidr('10.42.0.1/20')).toThrow(
+      '"10.42.0.1/20" is not canonical: write 10.42.0.0/20',
+    );
+    expect(() => requireCanonicalCidr('2001:0db8::/32')).toThrow('write 2001:db8::/32');
+    expect(() => requireCanonicalCidr('10.42.0.0')).toThrow(/not a CIDR: missing the \/prefix/);
+  });
+
+  it('puts the VPC resolver at the network address plus two, IPv4 only', () => {
+    expect(vpcResolverAddress('10.42.0.0/20')).toBe('10.42.0.2');
+    expect(() => vpcResolverAddress('2001:db8::/56')).toThrow(/must be IPv4/);
+  });
 });
 
 describe('parseCidr', () => {

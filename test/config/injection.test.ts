@@ -29,6 +29,8 @@ const HOSTILE: Record<string, (valid: string) => string> = {
   'very long': (v) => `${v}${'a'.repeat(300)}`,
   empty: () => '',
 };
+/** Ordinary text in a description (O'Brien, Rack #4); descriptions never reach the NGINX config. */
+const DESCRIPTION_TEXT = new Set(['single quote', 'hash']);
 
 function stringFields(part: ConfigPart): string[] {
   const schema = JSON.parse(renderJsonSchemas().get(schemaFileName(part)) as string);
@@ -88,6 +90,7 @@ describe('injection-proof model', () => {
 
   it.each(cases)('refuses hostile values in $part $label', ({ part, path, valid }) => {
     for (const [name, hostile] of Object.entries(HOSTILE)) {
+      if (path.at(-1) === 'description' && DESCRIPTION_TEXT.has(name)) continue;
       const raw = fullConfig();
       const value = hostile(valid);
       setIn(raw[part], path, value);

@@ -124,8 +124,8 @@ function lineOf(text: string, path: LeafPath): number {
   return node?.range ? lines.linePos(node.range[0]).line : 0;
 }
 
-/** Text that can never be part of a valid value in any field. */
-const hostileFragment = fc.constantFrom(
+/** Text that can never be part of a valid value in any field (descriptions excepted, see DESCRIPTION_TEXT). */
+const HOSTILE_FRAGMENTS = [
   ';',
   '{',
   '}',
@@ -141,13 +141,19 @@ const hostileFragment = fc.constantFrom(
   '\uff0e',
   '\u0000',
   ' ; }',
-);
+];
+/** Ordinary text in a description (O'Brien, Rack #4); descriptions never reach the NGINX config. */
+const DESCRIPTION_TEXT = ["'", '#'];
 
 /** A hostile or invalid replacement for a leaf of the given type. */
-function mutation(value: unknown): fc.Arbitrary<unknown> {
+function mutation(value: unknown, path: LeafPath): fc.Arbitrary<unknown> {
   if (typeof value === 'string') {
+    const fragments =
+      path.at(-1) === 'description'
+        ? HOSTILE_FRAGMENTS.filter((fragment) => !DESCRIPTION_TEXT.includes(fragment))
+        : HOSTILE_FRAGMENTS;
     return fc
-      .tuple(fc.nat(value.length), hostileFragment)
+      .tuple(fc.nat(value.length), fc.constantFrom(...fragments))
       .map(([at, fragment]) => `${value.slice(0, at)}${fragment}${value.slice(at)}`);
   }
   if (typeof value === 'number') return fc.constantFrom(-1, 1.5, 1e9, `${value};`, null, [value]);
@@ -174,7 +180,9 @@ describe('random configurations', () => {
       const targets = parts.flatMap((part) => leaves(raw[part]).map((leaf) => ({ part, ...leaf })));
       return fc
         .constantFrom(...targets)
-        .chain((target) => mutation(target.value).map((replacement) => ({ raw, target, replacement })));
+        .chain((target) =>
+          mutation(target.value, target.path).map((replacement) => ({ raw, target, replacement })),
+        );
     });
     fc.assert(
       fc.property(mutated, ({ raw, target, replacement }) => {

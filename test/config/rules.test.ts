@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmsSchema, cpuAlarmPercent, ScalingSchema } from '../../src/config/model.ts';
-import { zoneIdPrefix } from '../../src/config/rules.ts';
+import { zoneIdPrefix } from '../../src/config/rules/deployment/zone-ids.ts';
 import { allowlistYaml, exampleText, parse, summary } from './sources.ts';
 
 const entry = (cidr: string, extra = '') => `cidr: ${cidr}, description: Example entry${extra}`;
@@ -220,11 +220,11 @@ describe('deployment rules', () => {
     expect(summary(result)).toEqual([`deployment.yaml:17:14 error ${code}`]);
   });
 
-  it('warns when the VPC range is allowlisted', () => {
+  it('refuses an allowlist entry inside the VPC range: its addresses are the PROXY-protocol peers', () => {
     const result = parse({
       allowlist: allowlistYaml([entry('10.42.0.0/16')]),
     });
-    expect(summary(result)).toEqual(['deployment.yaml:17:14 warning vpc-cidr-allowlisted']);
+    expect(summary(result)).toEqual(['deployment.yaml:17:14 error vpc-cidr-allowlisted']);
     expect(result.diagnostics[0]?.message).toContain('allowlist.yaml line 3');
   });
 
@@ -338,5 +338,30 @@ describe('deployment rules', () => {
   it('warns about a hosted zone the mode does not use', () => {
     const result = parse({ deployment: deployment.replace('mode: both', 'mode: private') });
     expect(summary(result)).toEqual(['deployment.yaml:32:9 warning hosted-zone-unused']);
+  });
+});
+
+describe('per-service entries', () => {
+  it('name services of services.yaml, each once, with a suggestion for a misspelt one', () => {
+    const result = parse({
+      allowlist: allowlistYaml([
+        'cidr: 198.51.100.0/24, description: Partner, services: [orders, inventry, orders]',
+      ]),
+    });
+    expect(summary(result)).toEqual([
+      'allowlist.yaml:3:70 error entry-service-unknown',
+      'allowlist.yaml:3:80 error entry-service-duplicate',
+    ]);
+    expect(result.diagnostics.find((d) => d.code === 'entry-service-unknown')?.hint).toBe(
+      'did you mean "inventory"?',
+    );
+  });
+
+  it('refuse an empty list: omit services to allow every service', () => {
+    const result = parse({
+      allowlist: allowlistYaml(['cidr: 203.0.113.0/24, description: Empty, services: []']),
+    });
+    expect(summary(result)).toEqual(['allowlist.yaml:3:58 error invalid-value']);
+    expect(result.diagnostics[0]?.message).toContain('omit it to allow every service');
   });
 });

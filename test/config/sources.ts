@@ -1,12 +1,14 @@
-// Builds config sources from the example files in config/, with some files replaced, for tests.
+// Builds config sources from the sample configuration the tests own, with some files replaced, for tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortDiagnostics } from '../../src/config/diagnostics.ts';
 import { type ConfigSources, type ParseResult, parseConfig } from '../../src/config/load.ts';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
+import type { ValidationPurpose } from '../../src/config/rules/context.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-export const EXAMPLE_DIR = join(REPO_ROOT, 'config');
+export const EXAMPLE_DIR = SAMPLE_CONFIG_DIR;
 /** A fixed "today" so expiry findings do not depend on when the tests run. */
 export const TODAY = new Date('2026-01-15T12:00:00Z');
 
@@ -26,8 +28,9 @@ export function sources(overrides: Partial<Record<ConfigPart, string | Uint8Arra
 export function parse(
   overrides: Partial<Record<ConfigPart, string | Uint8Array>> = {},
   now = TODAY,
+  purpose?: ValidationPurpose,
 ): ParseResult {
-  return parseConfig(sources(overrides), { now });
+  return parseConfig(sources(overrides), { now, ...(purpose ? { purpose } : {}) });
 }
 
 /** Diagnostics as compact strings ("allowlist.yaml:13:11 error cidr-not-canonical"), for readable assertions. */

@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/model.ts';
 import { isAlive } from '../../src/local/proc.ts';
 import { standInAddress, startLocalStack } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { processesMentioning } from './support.ts';
 
 function accepts(host: string, port: number): Promise<boolean> {
@@ -26,7 +27,7 @@ describe('local stack cleanup', () => {
   let squattedPort: number;
 
   beforeAll(async () => {
-    const loaded = await loadConfig('config');
+    const loaded = await loadConfig(SAMPLE_CONFIG_DIR);
     if (!loaded.config) throw new Error('the example config is invalid');
     config = loaded.config;
     squatter = createServer();

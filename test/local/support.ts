@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Config, ServiceSchema } from '../../src/config/model.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'lattice-ingress.mjs');
@@ -34,7 +35,12 @@ export interface CliRun {
 
 /** Starts `lattice-ingress <args>` in the repository root; killed after `timeoutMs` at the latest. */
 export function runCli(args: string[], timeoutMs = 60_000): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runInRoot(process.execPath, [CLI, ...args], timeoutMs);
+}
+
+/** Starts a command in the repository root; killed after `timeoutMs` at the latest. */
+export function runInRoot(command: string, args: string[], timeoutMs = 60_000): CliRun {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {
@@ -70,7 +76,7 @@ export function runCli(args: string[], timeoutMs = 60_000): CliRun {
 
 /** The example configuration with one unsigned service on both ports: what reload and stop tests send through. */
 export async function echoServiceConfig(): Promise<Config> {
-  const { config } = await loadConfig(join(ROOT, 'config'));
+  const { config } = await loadConfig(SAMPLE_CONFIG_DIR);
   if (!config) throw new Error('the example configuration is invalid');
   const service = ServiceSchema.parse({
     name: 'echo',

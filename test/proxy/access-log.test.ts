@@ -2,6 +2,7 @@
 // outcome, refused TLS connections are not logged as 200, and every metric filter and documented query finds
 // exactly the lines it claims to.
 import { readFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   queryText,
 } from '../../infra/constructs/access-log.ts';
 import { type Config, upstreamName } from '../../src/config/model.ts';
+import { proxyV2Header } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
 import { type Harness, httpGet, startHarness } from './harness.ts';
 
@@ -143,6 +145,69 @@ describe('the filters find what they claim, in real log lines', () => {
     expect(after.filter((line) => matches(LOG_METRICS.upstreamErrors.filter, line))).toEqual(failed);
   });
 
+  test("a request a limit rejects is logged as refused-limit, with the limit's status", async () => {
+    // One request per minute per client: the second one is rejected.
+    await withInserted(
+      [
+        ['http {\n', '    limit_req_zone $remote_addr zone=test_limit:1m rate=1r/m;'],
+        ['        location / {\n', '            limit_req zone=test_limit;'],
+      ],
+      async (limited) => {
+        await limited.http(httpGet('orders.example.com', '/first'), ALLOWED);
+        const refused = await limited.http(httpGet('orders.example.com', '/second'), ALLOWED);
+        expect(refused).toMatchObject({ status: 503 });
+        const written = await waitForLines(
+          (all) => all.some((line) => line.path === '/second'),
+          join(limited.dir, 'access.log'),
+        );
+        const second = written.find((line) => line.path === '/second') ?? {};
+        expect(second).toMatchObject({ service: 'orders', outcome: OUTCOMES.limit, status: 503 });
+        expect(matches(LOG_QUERIES.topRefusedClients.filter, second)).toBe(true);
+        expect(matches(LOG_METRICS.upstreamErrors.filter, second)).toBe(false);
+      },
+    );
+  });
+
+  test('a TLS connection a limit rejects is logged as refused-limit with 503, not as an unknown name', async () => {
+    // One connection per client at a time; the first one is held open before its ClientHello.
+    await withInserted(
+      [
+        ['\nstream {\n', '    limit_conn_zone $remote_addr zone=test_conn:1m;'],
+        ['        preread_timeout 5s;\n', '        limit_conn test_conn 1;'],
+      ],
+      async (limited) => {
+        const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
+        try {
+          await new Promise((resolve) => held.once('connect', resolve));
+          held.write(
+            proxyV2Header(
+              { address: ALLOWED, port: 40001 },
+              { address: '10.0.0.1', port: limited.ports.tls },
+            ),
+          );
+          // nginx counts the held connection once it has read the PROXY header; a second one is then rejected.
+          let outcome = await limited.tls('inventory.example.com', ALLOWED);
+          for (let attempt = 0; 'service' in outcome && attempt < 20; attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            outcome = await limited.tls('inventory.example.com', ALLOWED);
+          }
+          expect(outcome).toHaveProperty('refused');
+          const written = await waitForLines(
+            (all) => all.some((line) => line.outcome === OUTCOMES.limit),
+            join(limited.dir, 'access.log'),
+          );
+          expect(written.find((line) => line.outcome === OUTCOMES.limit)).toMatchObject({
+            listener: 'tls',
+            client: ALLOWED,
+            status: 503,
+          });
+        } finally {
+          held.destroy();
+        }
+      },
+    );
+  });
+
   test('every query of docs/operations.md is one of these, word for word', async () => {
     const docs = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
     const documented = [...docs.matchAll(/```logs-insights\n([\s\S]*?)\n```/g)].map((match) => match[1]);
@@ -150,10 +215,32 @@ describe('the filters find what they claim, in real log lines', () => {
   });
 });
 
-async function waitForLines(done: (lines: Line[]) => boolean): Promise<Line[]> {
+/**
+ * Runs `run` against a proxy whose rendered nginx.conf has each line inserted after its anchor (the first match):
+ * the configuration renders no limits yet, so the limit tests add their own.
+ */
+async function withInserted(
+  insertions: readonly [anchor: string, line: string][],
+  run: (limited: Harness) => Promise<void>,
+): Promise<void> {
+  const limited = await startHarness(config, {
+    editConfig: (text) =>
+      insertions.reduce((edited, [anchor, line]) => edited.replace(anchor, `${anchor}${line}\n`), text),
+  });
+  try {
+    await run(limited);
+  } finally {
+    await limited.stop();
+  }
+}
+
+async function waitForLines(
+  done: (lines: Line[]) => boolean,
+  path = join(proxy.dir, 'access.log'),
+): Promise<Line[]> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const text = await readFile(join(proxy.dir, 'access.log'), 'utf8').catch(() => '');
+    const text = await readFile(path, 'utf8').catch(() => '');
     const parsed = text
       .trim()
       .split('\n')

@@ -205,9 +205,11 @@ describe('an unparseable PROXY address', () => {
     });
     try {
       const header = Buffer.from('PROXY TCP4 3325256709 10.0.0.1 40000 80\r\n');
-      expect(await httpExchange(peerAllowed.ports.http, httpGet('orders.example.com'), header)).toMatchObject({
-        status: 200,
-      });
+      expect(await httpExchange(peerAllowed.ports.http, httpGet('orders.example.com'), header)).toMatchObject(
+        {
+          status: 200,
+        },
+      );
     } finally {
       await peerAllowed.stop();
     }

@@ -4,8 +4,8 @@
 import { BlockList, isIPv6 } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Cidr, formatAddress, requireCanonicalCidr } from '../../src/config/cidr.ts';
 import type { Config } from '../../src/config/model.ts';
-import { formatAddress, type Network, networkRange, parseCidr } from '../../src/render/cidr.ts';
 import { exampleConfig } from './example-config.ts';
 import { type Harness, httpGet, startHarness } from './harness.ts';
 
@@ -14,7 +14,7 @@ const EXTRA_ENTRIES = ['100.64.0.0/10', '203.0.113.255/32', '2001:db8:8000::/33'
 const SERVICE = 'orders.example.com';
 
 let config: Config;
-let networks: Network[];
+let networks: Cidr[];
 let reference: BlockList;
 let proxy: Harness;
 
@@ -25,11 +25,15 @@ beforeAll(async () => {
     ...EXTRA_ENTRIES.map((cidr) => ({ cidr, description: 'test entry' })),
   ];
   config = { ...example, allowlist: { ...example.allowlist, entries } };
-  networks = entries.map((entry) => parseCidr(entry.cidr));
+  networks = entries.map((entry) => requireCanonicalCidr(entry.cidr));
   // The reference matcher: Node's own BlockList, independent of nginx and of src/render.
   reference = new BlockList();
   for (const network of networks) {
-    reference.addSubnet(formatAddress(network.family, network.base), network.prefix, `ipv${network.family}`);
+    reference.addSubnet(
+      formatAddress(network.family, network.network),
+      network.prefix,
+      `ipv${network.family}`,
+    );
   }
   proxy = await startHarness(config);
 });
@@ -54,7 +58,7 @@ describe('allowlist edges', () => {
   test('first and last address of every entry are allowed, the neighbours just outside are denied', async () => {
     const cases: { address: string; expected: 'allowed' | 'denied' }[] = [];
     for (const network of networks) {
-      const { first, last } = networkRange(network);
+      const { network: first, last } = network;
       const inside = [first, last];
       const outside = [first - 1n, last + 1n].filter((value) => value >= 0n && value <= MAX[network.family]);
       for (const value of inside)
@@ -88,8 +92,8 @@ describe('allowlist property', () => {
     fc
       .tuple(fc.nat({ max: 1_000 }), fc.boolean(), fc.bigInt({ min: -300n, max: 300n }))
       .map(([pick, atEnd, offset]) => {
-        const network = networks[pick % networks.length] as Network;
-        const { first, last } = networkRange(network);
+        const network = networks[pick % networks.length] as Cidr;
+        const { network: first, last } = network;
         const value = (atEnd ? last : first) + offset;
         const clamped = value < 0n ? 0n : value > MAX[network.family] ? MAX[network.family] : value;
         return formatAddress(network.family, clamped);

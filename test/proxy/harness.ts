@@ -13,7 +13,13 @@ import { createLocalCa } from '../../src/local/certificates.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
 import { freePort } from '../../src/local/ports.ts';
-import { localRenderTarget, type RenderTarget, renderProxy, writeRendered } from '../../src/render/render.ts';
+import {
+  localRenderTarget,
+  MAIN_FILE,
+  type RenderTarget,
+  renderProxy,
+  writeRendered,
+} from '../../src/render/render.ts';
 import { type ProxyEndpoint, proxyV2Header } from '../support/proxy-protocol.ts';
 
 export interface HarnessOptions {
@@ -21,6 +27,8 @@ export interface HarnessOptions {
   trustedProxyCidrs?: readonly string[];
   /** Defaults to none: only config/allowlist.yaml decides. */
   extraAllowlist?: RenderTarget['extraAllowlist'];
+  /** Changes the rendered nginx.conf before nginx starts, to add what the configuration does not render. */
+  editConfig?: (text: string) => string;
 }
 
 export interface Harness {
@@ -106,7 +114,10 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
         trustedProxyCidrs: options.trustedProxyCidrs,
         extraAllowlist: options.extraAllowlist ?? [],
       });
-      await writeRendered(renderProxy(config, target), nginxDir);
+      const files = renderProxy(config, target);
+      const main = files.get(MAIN_FILE);
+      if (options.editConfig && main) files.set(MAIN_FILE, options.editConfig(main));
+      await writeRendered(files, nginxDir);
       const nginx = await startNginx({
         dir: nginxDir,
         waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),

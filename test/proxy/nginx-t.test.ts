@@ -5,9 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Config, type Environment, upstreamName } from '../../src/config/model.ts';
+import type { Config, Environment } from '../../src/config/model.ts';
 import { testNginxConfig } from '../../src/local/nginx.ts';
-import { type RenderTarget, renderProxy, renderTargetFor, writeRendered } from '../../src/render/render.ts';
+import { renderProxy, writeRendered } from '../../src/render/render.ts';
+import { debianTarget } from './debian-target.ts';
 import { exampleConfig } from './example-config.ts';
 
 let config: Config;
@@ -18,29 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/**
- * The environment's own target with the Debian flavour. Three things must change to run here: writable paths and
- * the access log go to a temporary directory (a test's stdout is a socket, which /dev/stdout cannot open), and
- * the upstream servers get an address, because nginx 1.22 resolves them at start with the system resolver,
- * which does not know Lattice names.
- */
-function debianTarget(env: Environment, runtime: string): RenderTarget {
-  return {
-    ...renderTargetFor(env),
-    flavour: 'debian',
-    paths: { pid: join(runtime, 'nginx.pid'), runtime },
-    logs: { access: join(runtime, 'access.log'), error: 'stderr' },
-    upstreamAddresses: Object.fromEntries(
-      config.services.services.map((s) => [upstreamName(s), '127.0.0.1']),
-    ),
-  };
-}
-
 describe('nginx -t (Debian nginx 1.22)', () => {
   test('accepts every example environment', async () => {
     for (const env of config.deployment.environments) {
       const envDir = join(dir, env.name);
-      await writeRendered(renderProxy(config, debianTarget(env, envDir)), envDir);
+      await writeRendered(renderProxy(config, debianTarget(config, env, envDir)), envDir);
       const result = await testNginxConfig({ dir: envDir });
       expect(result.output).toContain('test is successful');
       expect(result.ok).toBe(true);
@@ -63,7 +46,7 @@ describe('nginx -t (Debian nginx 1.22)', () => {
     const big = { ...config, services: { services } };
     const envDir = join(dir, 'long-names');
     const target = {
-      ...debianTarget(config.deployment.environments[0] as Environment, envDir),
+      ...debianTarget(config, config.deployment.environments[0] as Environment, envDir),
       upstreamAddresses: {},
     };
     target.upstreamAddresses = Object.fromEntries(services.map((s) => [s.domain, '127.0.0.1']));
@@ -75,7 +58,7 @@ describe('nginx -t (Debian nginx 1.22)', () => {
   test('rejects a broken file, so the check above can fail', async () => {
     const env = config.deployment.environments[0] as Environment;
     const envDir = join(dir, 'broken');
-    const files = renderProxy(config, debianTarget(env, envDir));
+    const files = renderProxy(config, debianTarget(config, env, envDir));
     files.set('allowlist.conf', '198.51.100.0/24 1\n');
     await writeRendered(files, envDir);
     const result = await testNginxConfig({ dir: envDir });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { formatAddress } from '../../src/config/cidr.ts';
 import {
   AllowlistSchema,
   type Config,
@@ -13,7 +14,6 @@ import {
   upstreamName,
 } from '../../src/config/model.ts';
 import { testNginxConfig } from '../../src/local/nginx.ts';
-import { formatAddress } from '../../src/render/cidr.ts';
 import { MAIN_FILE, renderProxy, renderTargetFor, writeRendered } from '../../src/render/render.ts';
 import { templateDir } from '../../src/render/templates.ts';
 import { exampleConfig } from './example-config.ts';

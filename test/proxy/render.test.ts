@@ -1,8 +1,8 @@
 // Rendering without nginx: the shipped files for the example config (file snapshots), what differs between the
 // image and the Debian flavour, the target derived from deployment.yaml, and the refusal of unsafe values.
 import { beforeAll, describe, expect, test } from 'vitest';
+import { formatAddress, requireCanonicalCidr, vpcResolverAddress } from '../../src/config/cidr.ts';
 import type { Config, Environment } from '../../src/config/model.ts';
-import { formatAddress, parseCidr, vpcResolverAddress } from '../../src/render/cidr.ts';
 import { ALLOWLIST_FILE, MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
 import { exampleConfig } from './example-config.ts';
 
@@ -174,10 +174,15 @@ describe('unsafe values are refused at render time', () => {
 
 describe('CIDR arithmetic', () => {
   test('parses and formats IPv4 and IPv6 networks', () => {
-    expect(parseCidr('2001:db8:100::/48')).toEqual({ family: 6, base: 0x20010db80100n << 80n, prefix: 48 });
+    expect(requireCanonicalCidr('2001:db8:100::/48')).toMatchObject({
+      family: 6,
+      network: 0x20010db80100n << 80n,
+      prefix: 48,
+    });
     expect(formatAddress(6, (0x20010db80100n << 80n) - 1n)).toBe('2001:db8:ff:ffff:ffff:ffff:ffff:ffff');
-    expect(formatAddress(4, parseCidr('198.51.100.0/24').base + 255n)).toBe('198.51.100.255');
-    expect(() => parseCidr('198.51.100.1/24')).toThrow(/not canonical/);
-    expect(() => parseCidr('198.51.100.0/33')).toThrow();
+    expect(formatAddress(4, requireCanonicalCidr('198.51.100.0/24').last)).toBe('198.51.100.255');
+    expect(() => requireCanonicalCidr('198.51.100.1/24')).toThrow(/not canonical/);
+    expect(() => requireCanonicalCidr('2001:DB8::/32')).toThrow(/not canonical: write 2001:db8::\/32/);
+    expect(() => requireCanonicalCidr('198.51.100.0/33')).toThrow();
   });
 });

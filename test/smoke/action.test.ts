@@ -6,19 +6,20 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SmokeReport } from '../../src/actions/smoke.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type LocalStack, REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
-import type { SmokeReport } from '../../src/smoke/action.ts';
-import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 const supervisor = new Supervisor();
 let stack: LocalStack;
 let dir: string;
 
 beforeAll(async () => {
-  const { config } = await loadConfig(join(REPO_ROOT, 'config'));
+  const { config } = await loadConfig(SAMPLE_CONFIG_DIR);
   if (!config) throw new Error('the example config is invalid');
   dir = await mkdtemp(join(tmpdir(), 'smoke-action-'));
   stack = await startLocalStack(config, { supervisor, defaultRegion: 'eu-west-1' });
@@ -44,7 +45,7 @@ function smoke(inputs: Record<string, string>, reportName: string) {
       'tls-port': String(stack.endpoint.tlsPort),
       'http-port': String(stack.endpoint.httpPort),
       'ca-file': stack.ca.certFile,
-      'config-dir': join(REPO_ROOT, 'config'),
+      'config-dir': SAMPLE_CONFIG_DIR,
       'report-file': join(dir, reportName),
       ...inputs,
     },
@@ -56,7 +57,12 @@ describe('smoke action (bundled) against the local stack', () => {
     const before = stack.standIns.map((standIn) => standIn.requests);
     const run = await smoke({ 'timeout-seconds': '30' }, 'allowed.json');
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(run.outputs).toEqual({ passed: '5', failed: '0', 'report-file': join(dir, 'allowed.json') });
+    expect(run.outputs).toEqual({
+      passed: '5',
+      failed: '0',
+      'not-tested': '0',
+      'report-file': join(dir, 'allowed.json'),
+    });
 
     const report = JSON.parse(await readFile(join(dir, 'allowed.json'), 'utf8')) as SmokeReport;
     expect(report.results.map((r) => [r.service, r.port, r.status, r.ok])).toEqual([

@@ -12,10 +12,10 @@ import type { Config } from '../../src/config/model.ts';
 import { createLocalCa, type LocalCa } from '../../src/local/certificates.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type StandIn, startStandIn } from '../../src/local/stand-in.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-const CONFIG_DIR = join(REPO_ROOT, 'config');
 
 let config: Config;
 let dir: string;
@@ -23,7 +23,7 @@ let ca: LocalCa;
 let standIn: StandIn;
 
 beforeAll(async () => {
-  const parsed = parseConfig(await readConfigSources(CONFIG_DIR));
+  const parsed = parseConfig(await readConfigSources(SAMPLE_CONFIG_DIR));
   if (!parsed.config) throw new Error('the example config does not load');
   config = parsed.config;
   dir = await mkdtemp(join(tmpdir(), 'smoke-call-'));
@@ -50,7 +50,7 @@ async function cli(args: string[], env: Record<string, string>) {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [join(REPO_ROOT, 'bin', 'lattice-ingress.mjs'), ...args],
+      [join(REPO_ROOT, 'bin', 'lattice-ingress.mjs'), ...args, '--config', SAMPLE_CONFIG_DIR],
       {
         cwd: REPO_ROOT,
         env: { PATH: process.env.PATH, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', ...env },

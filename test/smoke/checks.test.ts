@@ -1,9 +1,9 @@
 // The smoke checks against real loopback servers: stand-in Lattice services (HTTPS with a throwaway CA, SigV4
 // verification) and a server that closes every connection, the way the proxy refuses a source off the allowlist.
 // The curl command each result prints is run for real and must see the same status.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { createLocalCa, type LocalCa } from '../../src/local/certificates.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type StandIn, startStandIn } from '../../src/local/stand-in.ts';
 import { planSmokeChecks, runSmokeChecks, type SmokeOptions } from '../../src/smoke/checks.ts';
+import { startUnansweredPort, type UnansweredPort } from '../support/unanswered-port.ts';
 
 const run = promisify(execFile);
 const REGION = 'eu-west-1';
@@ -196,9 +197,8 @@ describe('runSmokeChecks, expect refused', () => {
   let closerPort: number;
   let hanger: Server;
   let hangerPort: number;
-  let blackhole: ChildProcess;
-  let blackholePort: number;
-  /** Client sockets filling the blackhole's backlog, and connections the hanger holds open. */
+  let blackhole: UnansweredPort;
+  /** Connections the hanger holds open. */
   const sockets: Socket[] = [];
 
   const listen = async (server: Server) => {
@@ -213,22 +213,12 @@ describe('runSmokeChecks, expect refused', () => {
     // Accepts and never answers.
     hanger = createServer((socket) => sockets.push(socket));
     hangerPort = await listen(hanger);
-    // Like a security group dropping the SYN: a listener whose process is stopped, its backlog filled, so the
-    // kernel drops further connection attempts unanswered.
-    blackhole = spawn(process.execPath, [
-      '-e',
-      "require('node:net').createServer().listen({ host: '127.0.0.1', port: 0, backlog: 1 }, function () { console.log(this.address().port) })",
-    ]);
-    blackholePort = await new Promise<number>((resolve) =>
-      blackhole.stdout?.once('data', (data) => resolve(Number(String(data).trim()))),
-    );
-    blackhole.kill('SIGSTOP');
-    for (let i = 0; i < 6; i++) sockets.push(connect(blackholePort, '127.0.0.1').on('error', () => {}));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Like a security group dropping the SYN.
+    blackhole = await startUnansweredPort();
   });
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
-    blackhole?.kill('SIGKILL');
+    blackhole?.close();
     await Promise.all(
       [closer, hanger].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
@@ -246,13 +236,13 @@ describe('runSmokeChecks, expect refused', () => {
     ]);
   });
 
-  it('passes when the TCP connection is never answered (a security group admitting only the allowlist)', async () => {
+  it('reports not tested when the TCP connection is never answered (a dropping security group, or no task)', async () => {
     const [result] = await runSmokeChecks(
       [{ service: orders, port: 443 }],
-      { host: '127.0.0.1', httpPort: blackholePort, tlsPort: blackholePort },
+      { host: '127.0.0.1', httpPort: blackhole.port, tlsPort: blackhole.port },
       options({ expect: 'refused', requestTimeoutMs: 1_000 }),
     );
-    expect(result).toMatchObject({ ok: true, outcome: 'unanswered', attempts: 1 });
+    expect(result).toMatchObject({ ok: false, untested: true, outcome: 'unanswered', attempts: 1 });
   });
 
   it('fails when a connection is accepted and then hangs, or nothing listens', async () => {

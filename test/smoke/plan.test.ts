@@ -73,7 +73,13 @@ describe('judge', () => {
 
   it('refused: passes when the proxy closes the connection without a response, or on its own 403', () => {
     expect(judge(failure('closed'), 200, 'refused')).toMatchObject({ ok: true, outcome: 'closed' });
-    expect(judge(failure('unanswered'), 200, 'refused')).toMatchObject({ ok: true, outcome: 'unanswered' });
+    // No answer at all is what a dead fleet gives too: not tested, not passed, and not worth retrying.
+    expect(judge(failure('unanswered'), 200, 'refused')).toEqual({
+      ok: false,
+      untested: true,
+      final: true,
+      outcome: 'unanswered',
+    });
     expect(judge(failure('unanswered'), 200, 'allowed')).toMatchObject({ ok: false, final: false });
     expect(judge(response(403, NGINX_403), 200, 'refused')).toMatchObject({
       ok: true,

@@ -2,7 +2,7 @@
 // address while connecting from loopback. TCP over IPv4 or IPv6, PROXY command, no TLVs; and the LOCAL header
 // an NLB puts in front of its health checks.
 import { isIPv4, isIPv6 } from 'node:net';
-import { parseAddress } from '../../src/render/cidr.ts';
+import { parseAddress } from '../../src/config/cidr.ts';
 
 export const PROXY_V2_SIGNATURE = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
 

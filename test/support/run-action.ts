@@ -59,6 +59,8 @@ export interface RunActionOptions {
   actionDir?: string;
   /** RUNNER_TEMP, kept after the run (for files an action writes there); defaults to a removed temp dir. */
   runnerTemp?: string;
+  /** The Node binary that runs the bundle; defaults to ACTION_TEST_NODE, else the Node running the tests. */
+  node?: string;
 }
 
 export interface Annotation {
@@ -134,6 +136,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
       ...options.env,
     };
     const { exitCode, stdout, stderr } = await spawnNode(
+      options.node ?? process.env.ACTION_TEST_NODE ?? process.execPath,
       entry,
       env,
       options.cwd ?? REPO_ROOT,
@@ -190,13 +193,14 @@ function inputEnvironment(
 }
 
 function spawnNode(
+  node: string,
   entry: string,
   env: Record<string, string>,
   cwd: string,
   timeoutMs = 60_000,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

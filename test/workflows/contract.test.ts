@@ -4,25 +4,34 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config/load.ts';
-import { checkWorkflow, expr, formatFindings, loadActions, type Workflow, workflowContext } from './rules.ts';
+import {
+  checkWorkflow,
+  expr,
+  formatFindings,
+  loadActions,
+  loadWorkflows,
+  type Workflow,
+  workflowContext,
+} from './rules.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const workflowDir = join(root, '.github', 'workflows');
 const workflows = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f));
 const actions = loadActions(root);
+const localWorkflows = loadWorkflows(root);
 const read = (file: string) => readFileSync(join(workflowDir, file), 'utf8');
+const context = (file: string, source: string) => workflowContext(file, source, actions, localWorkflows);
 
 /** A copy of a real workflow with one edit; the edit must apply, so a reshaped workflow fails loudly here. */
 function brokenCopy(file: string, from: string, to: string) {
   const source = read(file);
   expect(source, `${file} no longer contains the text this test breaks`).toContain(from);
-  return checkWorkflow(workflowContext(file, source.replace(from, to), actions));
+  return checkWorkflow(context(file, source.replace(from, to)));
 }
 
 describe('workflows', () => {
   it.each(workflows)('%s passes every rule', (file) => {
-    expect(formatFindings(file, checkWorkflow(workflowContext(file, read(file), actions)))).toBe('');
+    expect(formatFindings(file, checkWorkflow(context(file, read(file))))).toBe('');
   });
 
   it('call every action the deployment model needs', () => {
@@ -37,19 +46,11 @@ describe('workflows', () => {
       const concurrency = (parse(read(file)) as Workflow).jobs[job]?.concurrency;
       return typeof concurrency === 'object' ? concurrency.group : concurrency;
     };
-    // matrix.name and inputs.environment are both the environment's name in deployment.yaml.
+    // Both are the environment's name in deployment.yaml, as `lattice-ingress environments --json` prints it. The
+    // deploy's group is held by the job calling deploy-environment.yml, so it covers the deploy and the verify job.
     expect(group('deploy.yml', 'deploy')).toBe(`deploy-${expr('matrix.name')}`);
-    expect(group('deploy.yml', 'verify')).toBe(`deploy-${expr('matrix.name')}`);
-    expect(group('rollback.yml', 'rollback')).toBe(`deploy-${expr('inputs.environment')}`);
-  });
-
-  it('offer exactly the environments of config/deployment.yaml for a rollback', async () => {
-    const { config } = await loadConfig(join(root, 'config'));
-    const rollback = parse(read('rollback.yml')) as {
-      on: { workflow_dispatch: { inputs: { environment: { options: string[] } } } };
-    };
-    expect(rollback.on.workflow_dispatch.inputs.environment.options).toEqual(
-      config?.deployment.environments.map((e) => e.name),
+    expect(group('rollback.yml', 'rollback')).toBe(
+      `deploy-${expr('fromJSON(needs.environment.outputs.entry)[0].name')}`,
     );
   });
 });
@@ -59,21 +60,21 @@ describe('a broken copy of a workflow fails the rules', () => {
     // [what, file, replace this, with this, expected message fragment]
     [
       'unknown input',
-      'deploy.yml',
+      'deploy-environment.yml',
       '          stacks: registry\n',
       '          stacks: registry\n          stack-name: registry\n',
       'passes unknown input "stack-name" to ./actions/deploy-infra',
     ],
     [
       'missing required input',
-      'deploy.yml',
+      'deploy-environment.yml',
       `\n          image-tag: ${expr('steps.image.outputs.image-tag')}\n`,
       '\n',
       'does not pass required input "image-tag" of ./actions/rollout',
     ],
     [
       'output nobody produces',
-      'deploy.yml',
+      'deploy-environment.yml',
       'steps.ingress.outputs.public-endpoint',
       'steps.ingress.outputs.public-endpoints',
       'declares no output "public-endpoints"',
@@ -118,7 +119,7 @@ describe('a broken copy of a workflow fails the rules', () => {
       'pr.yml',
       '    permissions:\n      contents: read\n',
       '    permissions:\n      contents: read\n      id-token: write\n',
-      'jobs.test has id-token: write but assumes no AWS role',
+      'jobs.changes has id-token: write but assumes no AWS role',
     ],
     [
       'expression in run:',
@@ -129,14 +130,14 @@ describe('a broken copy of a workflow fails the rules', () => {
     ],
     [
       'matrix value in run:',
-      'deploy.yml',
-      '--env "$ENVIRONMENT"',
-      `--env "${expr('matrix.name')}"`,
+      'pr.yml',
+      '"$ENVIRONMENT" "$VARIABLE" "$ENVIRONMENT"',
+      `"$ENVIRONMENT" "${expr('matrix.previewRoleVariable')}" "$ENVIRONMENT"`,
       'expands ${{ matrix.',
     ],
     [
       'reserved variable name',
-      'deploy.yml',
+      'deploy-environment.yml',
       'GH_ENVIRONMENT: ',
       'GITHUB_ENVIRONMENT: ',
       'sets env GITHUB_ENVIRONMENT: names starting with GITHUB_ or RUNNER_ are the runner',
@@ -182,6 +183,41 @@ describe('a broken copy of a workflow fails the rules', () => {
       'cancel-in-progress: false',
       'cancel-in-progress: true',
       'jobs.deploy deploys to an environment without concurrency',
+    ],
+    [
+      'environment job serialised nowhere',
+      'rollback.yml',
+      '    concurrency:\n      group: deploy-',
+      '    concurrency:\n      group: rollback-',
+      'jobs.rollback deploys to an environment without concurrency',
+    ],
+    [
+      'unknown input of a reusable workflow',
+      'deploy.yml',
+      '      partition: ',
+      '      aws-partition: ',
+      'jobs.deploy passes unknown input "aws-partition" to ./.github/workflows/deploy-environment.yml',
+    ],
+    [
+      'required input of a reusable workflow not passed',
+      'deploy.yml',
+      `      smoke-runner: ${expr('matrix.smokeRunner')}\n`,
+      '',
+      'jobs.deploy does not pass required input "smoke-runner" of ./.github/workflows/deploy-environment.yml',
+    ],
+    [
+      'reusable workflow asking for more than the caller grants',
+      'deploy.yml',
+      '      id-token: write\n      deployments: write\n    uses:',
+      '      id-token: write\n    uses:',
+      'jobs.deploy calls ./.github/workflows/deploy-environment.yml, whose jobs.deploy needs deployments: write',
+    ],
+    [
+      'calling a workflow that is not reusable',
+      'deploy.yml',
+      'uses: ./.github/workflows/deploy-environment.yml',
+      'uses: ./.github/workflows/rollback.yml',
+      'calls ./.github/workflows/rollback.yml, which is not a workflow with on.workflow_call',
     ],
     [
       'old Node.js',

@@ -1,17 +1,28 @@
-// The operator's guide links: every relative link of the README and of the runbooks points at a file that exists,
-// and every #anchor at a heading of that file (GitHub's heading ids).
-import { existsSync, readFileSync } from 'node:fs';
+// Links between the documents: every relative link of the README and of every document under docs/ points at a
+// file that exists, and every #anchor at a heading of that file (GitHub's heading ids); every docs/<name>.md named in
+// code, templates or workflows exists.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 const GUIDE = [
   'README.md',
-  'docs/architecture.md',
-  'docs/operations.md',
-  'docs/migration.md',
-  'docs/load-testing.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
 ];
+/** Where code and configuration name documents in comments and messages. */
+const CODE_ROOTS = ['src', 'infra', 'actions', 'scripts', 'proxy', 'test', '.github', 'config'];
+
+function textFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory())
+      return ['node_modules', 'dist', 'cdk.out', '__snapshots__'].includes(entry.name) ? [] : textFiles(path);
+    return /\.(ts|mjs|ya?ml|hbs|conf|sh|json)$|Dockerfile$/.test(entry.name) ? [path] : [];
+  });
+}
 
 /** GitHub's id for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function headingId(heading: string): string {
@@ -35,7 +46,7 @@ function links(markdown: string): string[] {
     .filter((l) => !/^[a-z]+:/.test(l));
 }
 
-describe('operator guide links', () => {
+describe('document links', () => {
   it('computes GitHub heading ids', () => {
     expect(headingId('Roll back')).toBe('roll-back');
     expect(headingId('`cdk diff` per environment')).toBe('cdk-diff-per-environment');
@@ -54,5 +65,14 @@ describe('operator guide links', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('names only documents that exist, in code, templates and workflows', () => {
+    const missing = CODE_ROOTS.flatMap(textFiles).flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/\bdocs\/[\w-]+\.md\b/g)]
+        .filter(([doc]) => !existsSync(join(root, doc)))
+        .map(([doc]) => `${file}: ${doc}`),
+    );
+    expect(missing).toEqual([]);
   });
 });

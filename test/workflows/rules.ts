@@ -27,6 +27,9 @@ export interface Step {
 
 export interface Job {
   name?: string;
+  /** A local reusable workflow (./.github/workflows/x.yml) this job calls instead of running steps. */
+  uses?: string;
+  with?: Record<string, unknown>;
   'runs-on'?: unknown;
   'timeout-minutes'?: unknown;
   permissions?: Record<string, string> | string;
@@ -34,8 +37,16 @@ export interface Job {
   env?: Record<string, unknown>;
   environment?: unknown;
   if?: unknown;
+  needs?: string | string[];
+  strategy?: unknown;
   concurrency?: { group?: string; 'cancel-in-progress'?: unknown } | string;
   steps?: Step[];
+}
+
+export interface WorkflowCallInput {
+  type?: string;
+  required?: boolean;
+  default?: unknown;
 }
 
 export interface Workflow {
@@ -51,6 +62,8 @@ export interface RuleContext {
   workflow: Workflow;
   /** Local actions by `uses:` path (./actions/x); an absent key means the directory has no action.yml. */
   actions: ReadonlyMap<string, ActionDefinition>;
+  /** The repository's workflows by `uses:` path (./.github/workflows/x.yml), for jobs that call one. */
+  workflows: ReadonlyMap<string, Workflow>;
 }
 
 export interface Finding {
@@ -114,6 +127,32 @@ function uniqueMatches(expressions: readonly string[], pattern: RegExp): RegExpM
 function permissionsOf(job: Job): Record<string, string> {
   return typeof job.permissions === 'object' && job.permissions !== null ? job.permissions : {};
 }
+
+/** The inputs a reusable workflow declares under on.workflow_call, or undefined when it is not callable. */
+function workflowCallInputs(workflow: Workflow): Record<string, WorkflowCallInput> | undefined {
+  const on = workflow.on;
+  if (!on || typeof on !== 'object' || Array.isArray(on) || !('workflow_call' in on)) return undefined;
+  const call = (on as { workflow_call?: { inputs?: Record<string, WorkflowCallInput> } | null })
+    .workflow_call;
+  return call?.inputs ?? {};
+}
+
+/** A workflow only other workflows start: its jobs run under the calling job's concurrency and permissions. */
+function isOnlyCalled(workflow: Workflow): boolean {
+  const on = triggers(workflow);
+  return on.length === 1 && on[0] === 'workflow_call';
+}
+
+/** The local reusable workflow a job calls, if it calls one. */
+function calledWorkflow(job: Job, workflows: ReadonlyMap<string, Workflow>): Workflow | undefined {
+  return job.uses ? workflows.get(job.uses) : undefined;
+}
+
+function assumesAwsRole(job: Job): boolean {
+  return (job.steps ?? []).some((s) => s.uses && actionName(s.uses) === AWS_CREDENTIALS_ACTION);
+}
+
+const PERMISSION_LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
 
 export const rules: readonly Rule[] = [
   {
@@ -204,7 +243,8 @@ export const rules: readonly Rule[] = [
     description: 'Every job has timeout-minutes (the default is six hours).',
     check: ({ workflow }) =>
       Object.entries(workflow.jobs ?? {})
-        .filter(([, job]) => job['timeout-minutes'] === undefined)
+        // A job that calls a reusable workflow cannot set one; the called workflow's jobs must.
+        .filter(([, job]) => job['timeout-minutes'] === undefined && job.uses === undefined)
         .map(([jobId]) => `jobs.${jobId} has no timeout-minutes: add one sized for the job`),
   },
   {
@@ -227,11 +267,13 @@ export const rules: readonly Rule[] = [
     id: 'id-token-only-with-aws-credentials',
     description:
       'id-token: write exactly on the jobs that assume an AWS role with configure-aws-credentials.',
-    check: ({ workflow }) =>
+    check: ({ workflow, workflows }) =>
       Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
-        const assumesRole = (job.steps ?? []).some(
-          (s) => s.uses && actionName(s.uses) === AWS_CREDENTIALS_ACTION,
-        );
+        // A job calling a reusable workflow grants the token that workflow's jobs ask for.
+        const called = calledWorkflow(job, workflows);
+        const assumesRole = called
+          ? Object.values(called.jobs ?? {}).some(assumesAwsRole)
+          : assumesAwsRole(job);
         const hasIdToken = permissionsOf(job)['id-token'] === 'write';
         if (assumesRole && !hasIdToken) {
           return [
@@ -346,22 +388,74 @@ export const rules: readonly Rule[] = [
   {
     id: 'environment-jobs-serialised',
     description:
-      'Jobs that act on a GitHub environment share its deploy-<env> concurrency group and are never cancelled; ' +
-      'break-glass revocations, which touch only the network ACL and must not wait behind a deployment, use revoke-<env>.',
-    check: ({ workflow }) =>
-      Object.entries(workflow.jobs ?? {})
-        .filter(([, job]) => job.environment !== undefined)
-        .flatMap(([jobId, job]) => {
-          const c = job.concurrency;
-          const group = typeof c === 'object' ? c.group : undefined;
-          const serialised = group?.startsWith('deploy-') || (jobId === 'revoke' && group?.startsWith('revoke-'));
-          if (typeof c !== 'object' || !serialised || c['cancel-in-progress'] !== false) {
-            return [
-              `jobs.${jobId} deploys to an environment without concurrency { group: deploy-<env>, cancel-in-progress: false }`,
-            ];
-          }
-          return [];
-        }),
+      'Jobs that act on a GitHub environment share its deploy-<env> concurrency group and are never cancelled once running; in a reusable workflow, the calling job holds the group for all of them. ' +
+      'Break-glass revocations, which touch only the network ACL and must not wait behind a deployment, use revoke-<env>.',
+    check: ({ workflow, workflows }) => {
+      const serialised = (c: Job['concurrency'], jobId: string) =>
+        typeof c === 'object' &&
+        (c.group?.startsWith('deploy-') === true ||
+          (jobId === 'revoke' && c.group?.startsWith('revoke-') === true)) &&
+        c['cancel-in-progress'] === false;
+      return Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
+        const called = calledWorkflow(job, workflows);
+        const actsOnEnvironment = called
+          ? Object.values(called.jobs ?? {}).some((j) => j.environment !== undefined)
+          : job.environment !== undefined && !isOnlyCalled(workflow);
+        if (!actsOnEnvironment || serialised(job.concurrency, jobId)) return [];
+        return [
+          `jobs.${jobId} deploys to an environment without concurrency { group: deploy-<env>, cancel-in-progress: false }`,
+        ];
+      });
+    },
+  },
+  {
+    id: 'reusable-workflow-called-correctly',
+    description:
+      'A job calling a local reusable workflow names one with on.workflow_call, passes only inputs it declares and every required one.',
+    check: ({ workflow, workflows }) =>
+      Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
+        if (!job.uses || !isLocal(job.uses)) return [];
+        const called = workflows.get(job.uses);
+        const inputs = called ? workflowCallInputs(called) : undefined;
+        if (!inputs)
+          return [`jobs.${jobId} calls ${job.uses}, which is not a workflow with on.workflow_call`];
+        const passed = job.with ?? {};
+        return [
+          ...Object.keys(passed)
+            .filter((name) => !(name in inputs))
+            .map(
+              (name) =>
+                `jobs.${jobId} passes unknown input "${name}" to ${job.uses}; it declares: ${Object.keys(inputs).join(', ')}`,
+            ),
+          ...Object.entries(inputs)
+            .filter(
+              ([name, input]) => input.required === true && input.default === undefined && !(name in passed),
+            )
+            .map(([name]) => `jobs.${jobId} does not pass required input "${name}" of ${job.uses}`),
+        ];
+      }),
+  },
+  {
+    id: 'caller-grants-called-permissions',
+    description:
+      'A job calling a reusable workflow grants at least every permission the called jobs ask for (GitHub refuses to start the run otherwise).',
+    check: ({ workflow, workflows }) =>
+      Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
+        const called = calledWorkflow(job, workflows);
+        if (!called) return [];
+        const granted = permissionsOf(job);
+        return Object.entries(called.jobs ?? {}).flatMap(([calledId, calledJob]) =>
+          Object.entries(permissionsOf(calledJob))
+            .filter(
+              ([scope, level]) =>
+                (PERMISSION_LEVEL[granted[scope] ?? 'none'] ?? 0) < (PERMISSION_LEVEL[level] ?? 0),
+            )
+            .map(
+              ([scope, level]) =>
+                `jobs.${jobId} calls ${job.uses}, whose jobs.${calledId} needs ${scope}: ${level}: grant it on jobs.${jobId}`,
+            ),
+        );
+      }),
   },
 ];
 
@@ -393,10 +487,21 @@ export function loadActions(root: string): Map<string, ActionDefinition> {
   return actions;
 }
 
+/** Every workflow of the repository by the path a calling job's `uses:` names it with. */
+export function loadWorkflows(root: string): Map<string, Workflow> {
+  const dir = join(root, '.github', 'workflows');
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => [`./.github/workflows/${f}`, parse(readFileSync(join(dir, f), 'utf8')) as Workflow]),
+  );
+}
+
 export function workflowContext(
   file: string,
   source: string,
   actions: ReadonlyMap<string, ActionDefinition>,
+  workflows: ReadonlyMap<string, Workflow>,
 ): RuleContext {
-  return { file, source, workflow: parse(source) as Workflow, actions };
+  return { file, source, workflow: parse(source) as Workflow, actions, workflows };
 }

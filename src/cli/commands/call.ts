@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AWS_REGION, type Config, type Port, type Service } from '../../config/model.ts';
+import { findEnvironment } from '../../config/valid-config.ts';
 import { signingRegion } from '../../smoke/checks.ts';
 import { renderCurl } from '../../smoke/curl.ts';
 import { probe } from '../../smoke/probe.ts';
@@ -112,9 +113,7 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
   }
   let region = values.region;
   if (values.environment) {
-    const environment = config.deployment.environments.find((env) => env.name === values.environment);
-    if (!environment) throw new Error(`no environment "${values.environment}" in deployment.yaml`);
-    region ??= signingRegion(service, environment.region);
+    region ??= signingRegion(service, findEnvironment(config, values.environment).region);
   }
   region ??= signingRegion(service, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '');
   if (region && !AWS_REGION.test(region)) throw new Error(`--region must be a Region code such as eu-west-1`);

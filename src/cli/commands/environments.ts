@@ -2,7 +2,9 @@
 // The workflow never parses YAML itself, so the matrix only ever carries values the config model has validated.
 
 import { parseArgs } from 'node:util';
+
 import { type Deployment, type Environment, githubEnvironment } from '../../config/model.ts';
+import { partitionOf, previewRoleVariable } from '../../contract/names.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
 
@@ -13,6 +15,8 @@ export interface EnvironmentEntry {
   githubEnvironment: string;
   account: string;
   region: string;
+  /** ARN partition of the Region: aws-cn for cn-*, aws-us-gov for us-gov-*, aws elsewhere. */
+  partition: string;
   mode: Environment['mode'];
   /** runs-on label of the self-hosted runner whose address is allowlisted, or '' when none is configured. */
   smokeRunner: string;
@@ -24,17 +28,13 @@ export interface EnvironmentEntry {
   previewRoleVariable: string;
 }
 
-/** GitHub variable names are upper case letters, digits and underscores: staging-eu -> PREVIEW_ROLE_ARN_STAGING_EU. */
-export function previewRoleVariable(environmentName: string): string {
-  return `PREVIEW_ROLE_ARN_${environmentName.toUpperCase().replaceAll('-', '_')}`;
-}
-
 export function environmentEntries(deployment: Deployment): EnvironmentEntry[] {
   return deployment.environments.map((env) => ({
     name: env.name,
     githubEnvironment: githubEnvironment(env),
     account: env.account,
     region: env.region,
+    partition: partitionOf(env.region),
     mode: env.mode,
     smokeRunner: env.smokeRunner ?? '',
     smokeEndpoint: env.mode === 'public' ? 'public' : 'private',
@@ -65,7 +65,8 @@ export const command: Command = async (args) => {
     console.log(USAGE);
     return 0;
   }
-  const config = await loadValidConfig(values.config, 'No environment was listed');
+  // Listed for deploys and rollbacks: an expired allowlist entry must not block them (pull requests fail on it).
+  const config = await loadValidConfig(values.config, 'No environment was listed', { purpose: 'deploy' });
   if (!config) return 1;
   const entries = environmentEntries(config.deployment).filter(
     (entry) =>

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replaceEntries } from '../../access/allowlist-edit.ts';
 import { type DatedEntry, expiryStatus, runningFleetAdmitsExpired, utcDay } from '../../access/expiry.ts';
-import { locate } from '../../config/load.ts';
+import { locate } from '../../config/locate.ts';
 import { ISO_DATE } from '../../config/model.ts';
-import { EXPIRY_WARNING_DAYS } from '../../config/rules.ts';
+import { EXPIRY_WARNING_DAYS } from '../../config/rules/allowlist/expiry.ts';
 import type { Command } from '../command.ts';
 import { loadConfigAllowingExpired } from '../valid-config.ts';
 

@@ -2,6 +2,7 @@
 // Nothing is written unless the whole config validates.
 
 import { parseArgs } from 'node:util';
+import { findEnvironment } from '../../config/valid-config.ts';
 import { type NginxFlavour, renderProxy, renderTargetFor, writeRendered } from '../../render/render.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
@@ -34,11 +35,7 @@ export const command: Command = async (args) => {
 
   const config = await loadValidConfig(values.config, 'The config has errors; nothing was rendered');
   if (!config) return 1;
-  const env = config.deployment.environments.find((candidate) => candidate.name === values.env);
-  if (!env) {
-    const known = config.deployment.environments.map((candidate) => candidate.name).join(', ');
-    throw new Error(`no environment "${values.env}" in deployment.yaml (known: ${known})`);
-  }
+  const env = findEnvironment(config, values.env);
   const files = renderProxy(config, { ...renderTargetFor(env), flavour });
   if (!values.out) {
     for (const [name, content] of files) process.stdout.write(`# ==> ${name} <==\n${content}\n`);

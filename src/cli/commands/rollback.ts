@@ -1,28 +1,32 @@
 // `lattice-ingress rollback`: the rollback action from a workstation, for when GitHub Actions is unavailable. Same
 // target resolution, stack update, following, evidence and digest check; credentials from the standard AWS chain,
-// and GITHUB_TOKEN (optional) to read and record the environment's GitHub deployments.
+// and a GitHub token (GITHUB_TOKEN, else the gh CLI's) to read and record the environment's GitHub deployments.
+// Whatever can be refused without AWS or GitHub (a malformed target, `previous` without a token) is refused first.
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { environmentAdapters } from '../../actions/adapters.ts';
 import { ConsoleIO } from '../../actions/console-io.ts';
 import type { RunContext } from '../../actions/context.ts';
 import { loadEnvironment } from '../../actions/environment.ts';
-import { environmentPorts } from '../../actions/ports.ts';
-import { readRollbackSettings, rollbackAction } from '../../actions/rollback.ts';
-import { runMain } from '../../actions/run.ts';
+import { readRollbackInputs, rollbackAction } from '../../actions/rollback.ts';
+import { ActionFailure, runMain } from '../../actions/run.ts';
+import { parseRollbackTarget } from '../../rollout/rollback-target.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = `Usage: lattice-ingress rollback --environment NAME --reason TEXT [options]
 
 Rolls an environment back exactly as the rollback action does: resolves the target to an image in ECR that was
 deployed before, updates the Ingress stack's ImageTag, follows ECS to COMPLETED, verifies the running digest.
-AWS credentials come from the standard chain (AWS_PROFILE, SSO, environment, roles) and must be for the
-environment's account. With GITHUB_TOKEN set, the deployment history is read from and recorded on GitHub;
-without it, targets resolve from registry tags only (so "previous" is not available).
+AWS credentials come from the standard chain (--profile or AWS_PROFILE, SSO, environment, roles) and must be
+for the environment's account. The GitHub token is GITHUB_TOKEN, else \`gh auth token\`; with it the deployment
+history is read from and recorded on GitHub. Without one, give --target SHA|TAG (resolved from registry tags):
+"previous" needs the history.
 
   --environment NAME       environment of deployment.yaml
   --target previous|SHA|TAG  what to roll back to (default: previous)
   --reason TEXT            why (recorded with the deployment)
+  --profile NAME           AWS profile (default: AWS_PROFILE or the default chain)
   --timeout-minutes N      give up after N minutes (default: 20)
   --poll-interval-seconds N  first interval between status polls (default: 10)
   --config DIR             configuration directory (default: config)`;
@@ -32,6 +36,19 @@ function localActor(): string {
     return execFileSync('git', ['config', 'user.name'], { encoding: 'utf8' }).trim() || userInfo().username;
   } catch {
     return userInfo().username;
+  }
+}
+
+/** GITHUB_TOKEN, else the token the gh CLI is logged in with, else none. */
+function githubToken(): string {
+  if (process.env.GITHUB_TOKEN) return process.env.GITHUB_TOKEN;
+  try {
+    return execFileSync('gh', ['auth', 'token'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return '';
   }
 }
 
@@ -50,6 +67,7 @@ export const command: Command = async (args) => {
       environment: { type: 'string' },
       target: { type: 'string', default: 'previous' },
       reason: { type: 'string' },
+      profile: { type: 'string' },
       'timeout-minutes': { type: 'string', default: '20' },
       'poll-interval-seconds': { type: 'string', default: '10' },
       config: { type: 'string', default: 'config' },
@@ -67,11 +85,19 @@ export const command: Command = async (args) => {
     'timeout-minutes': values['timeout-minutes'],
     'poll-interval-seconds': values['poll-interval-seconds'],
     'config-dir': values.config,
-    'github-token': process.env.GITHUB_TOKEN ?? '',
+    'github-token': githubToken(),
   });
+  // The SDK's default chain reads the profile from here, for every client the rollback creates.
+  if (values.profile) process.env.AWS_PROFILE = values.profile;
   await runMain(io, async () => {
-    const settings = readRollbackSettings(io);
-    const { environment } = await loadEnvironment(settings.configDir, settings.environment);
+    const settings = readRollbackInputs(io);
+    const target = parseRollbackTarget(settings.target);
+    if (!settings.githubToken && 'kind' in target && target.kind === 'previous') {
+      throw new ActionFailure(
+        "--target previous reads the environment's GitHub deployment history, and there is no GitHub token: set GITHUB_TOKEN (GITHUB_TOKEN=$(gh auth token)) or log in with gh auth login, or give --target SHA|TAG. Nothing was changed.",
+      );
+    }
+    const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
     const [owner = '', repo = ''] = environment.github.repository.split('/');
     const run: RunContext = {
       owner,
@@ -83,7 +109,7 @@ export const command: Command = async (args) => {
       workspace: process.cwd(),
       runUrl: '',
     };
-    await rollbackAction(settings, io, run, environmentPorts);
+    await rollbackAction(settings, io, run, environmentAdapters);
   });
   if (io.summary) console.log(`\n${io.summary}`);
   return io.failed ? 1 : 0;

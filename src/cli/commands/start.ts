@@ -2,6 +2,7 @@
 // until Ctrl-C (or exit after the checks with --once). Everything started is stopped on every way out.
 
 import { parseArgs } from 'node:util';
+import type { Service } from '../../config/model.ts';
 import { runLocalChecks } from '../../local/checks.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../local/sigv4.ts';
 import { REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../local/stack.ts';
@@ -27,6 +28,36 @@ function port(value: string | undefined, flag: string): number | undefined {
   if (!Number.isInteger(number) || number < 1 || number > 65_535)
     throw new Error(`${flag} must be a port number`);
   return number;
+}
+
+/** The `lattice-ingress call` line for each service, through the local load balancer, ready to paste. */
+export function callCommands(
+  services: readonly Service[],
+  endpoint: { host: string; httpPort: number; tlsPort: number },
+  caFile: string,
+  configDir: string,
+): string[] {
+  const config = configDir === 'config' ? '' : ` --config ${configDir}`;
+  return services.map((service) => {
+    const tls = service.ports.includes(443);
+    const target = tls
+      ? `--endpoint ${endpoint.host}:${endpoint.tlsPort} --cacert ${caFile}`
+      : `--port 80 --endpoint ${endpoint.host}:${endpoint.httpPort}`;
+    return `node bin/lattice-ingress.mjs call ${service.name} ${target}${config}`;
+  });
+}
+
+/**
+ * `npm start` runs this command under `sh -c`, and npm passes a SIGTERM on to that shell only: the shell dies and
+ * this process is handed to another parent. Treats that as the SIGTERM it was meant to be. Returns a canceller.
+ */
+function stopWhenOrphaned(): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+  }, 250);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -70,6 +101,7 @@ export const command: Command = async (args) => {
     console.log(`\n${signal}: stopping the local stack.`);
     return up ? 0 : 128 + (signal === 'SIGINT' ? 2 : 15);
   });
+  const stopWatchingParent = stopWhenOrphaned();
   try {
     const started = performance.now();
     console.log('\nStarting on loopback:');
@@ -100,6 +132,11 @@ export const command: Command = async (args) => {
         '',
         'Try it (the CA and these test credentials exist only for this stack):',
         `  export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_SESSION_TOKEN=${sessionToken}`,
+        ...callCommands(services, stack.endpoint, stack.ca.certFile, values.config).map(
+          (line) => `  ${line}`,
+        ),
+        '',
+        'or with curl:',
         ...allowed.map((result) => `  ${result.curl}`),
         ...(refusal ? [`  # refused: not on the allowlist\n  ${refusal.curl}`] : []),
         '',
@@ -126,6 +163,7 @@ export const command: Command = async (args) => {
     if (supervisor.stopping) return new Promise<never>(() => {});
     throw error;
   } finally {
+    stopWatchingParent();
     await supervisor.stop();
   }
 };

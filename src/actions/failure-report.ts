@@ -1,0 +1,104 @@
+// What a failed or timed-out rollout shows: the reason, then the evidence (service events, stopped tasks with their
+// exit codes, CloudFormation resources that failed), as Markdown for the job summary and as plain log lines.
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import type { Task } from '@aws-sdk/client-ecs';
+import { table } from '../render/markdown.ts';
+import type { RolloutEvidence } from '../rollout/roll-out.ts';
+
+export interface FailureEvidence extends RolloutEvidence {
+  reason: string;
+}
+
+const iso = (date?: Date) => date?.toISOString().replace('.000Z', 'Z') ?? '';
+
+/** One line per stopped task: why ECS stopped it and how each container ended. */
+export function describeStoppedTask(task: Task): string {
+  const id = task.taskArn?.split('/').pop() ?? 'task';
+  const containers = (task.containers ?? [])
+    .map((c) => {
+      const exit = c.exitCode === undefined ? 'no exit code' : `exit ${c.exitCode}`;
+      return `${c.name}: ${exit}${c.reason ? ` (${c.reason})` : ''}`;
+    })
+    .join('; ');
+  const stopCode = task.stopCode ? ` [${task.stopCode}]` : '';
+  return `${id}: ${task.stoppedReason ?? 'stopped'}${stopCode}${containers ? ` — ${containers}` : ''}`;
+}
+
+export function failedStackEvents(events: readonly StackEvent[]): StackEvent[] {
+  return events.filter((e) => e.ResourceStatus?.endsWith('_FAILED') && e.ResourceStatusReason);
+}
+
+export function failureLogLines(evidence: FailureEvidence): string[] {
+  const lines = [`Rollout failed: ${evidence.reason}`];
+  if (evidence.stoppedTasks.length > 0) {
+    lines.push('Stopped tasks:', ...evidence.stoppedTasks.map((t) => `  ${describeStoppedTask(t)}`));
+  }
+  const failed = failedStackEvents(evidence.stackEvents);
+  if (failed.length > 0) {
+    lines.push(
+      'CloudFormation failures:',
+      ...failed.map((e) => `  ${e.LogicalResourceId} ${e.ResourceStatus}: ${e.ResourceStatusReason}`),
+    );
+  }
+  if (evidence.serviceEvents.length > 0) {
+    lines.push('Service events:', ...evidence.serviceEvents.map((e) => `  ${iso(e.createdAt)} ${e.message}`));
+  }
+  return lines;
+}
+
+export function failureMarkdown(evidence: FailureEvidence): string {
+  const parts = [`### ❌ ${evidence.reason}`, ''];
+  if (evidence.stoppedTasks.length > 0) {
+    parts.push(
+      '#### Stopped tasks',
+      '',
+      table(
+        ['Task', 'Stopped', 'Reason', 'Containers'],
+        evidence.stoppedTasks.map((t) => [
+          t.taskArn?.split('/').pop() ?? '',
+          iso(t.stoppedAt),
+          `${t.stoppedReason ?? ''}${t.stopCode ? ` (${t.stopCode})` : ''}`,
+          (t.containers ?? [])
+            .map((c) => `${c.name}: ${c.exitCode ?? '-'}${c.reason ? ` ${c.reason}` : ''}`)
+            .join('; '),
+        ]),
+      ),
+      '',
+    );
+  }
+  const failed = failedStackEvents(evidence.stackEvents);
+  if (failed.length > 0) {
+    parts.push(
+      '#### CloudFormation failures',
+      '',
+      table(
+        ['Time', 'Resource', 'Status', 'Reason'],
+        failed.map((e) => [
+          iso(e.Timestamp),
+          `${e.LogicalResourceId ?? ''} (${e.ResourceType ?? ''})`,
+          e.ResourceStatus ?? '',
+          e.ResourceStatusReason ?? '',
+        ]),
+      ),
+      '',
+    );
+  }
+  if (evidence.serviceEvents.length > 0) {
+    parts.push(
+      '#### Service events',
+      '',
+      table(
+        ['Time', 'Event'],
+        evidence.serviceEvents.map((e) => [iso(e.createdAt), e.message ?? '']),
+      ),
+      '',
+    );
+  }
+  if (evidence.stoppedTasks.length === 0 && evidence.serviceEvents.length === 0 && failed.length === 0) {
+    parts.push(
+      `No service events, stopped tasks or failed stack resources were recorded since the rollout began.`,
+      '',
+    );
+  }
+  return parts.join('\n');
+}

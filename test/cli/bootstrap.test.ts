@@ -1,0 +1,253 @@
+// bootstrap and doctor as a person runs them, with fake aws, cdk and gh on PATH that record their arguments and
+// answer from a state file (cdk deploy makes the Access stack's outputs appear), in a clone whose origin is set.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
+
+const FAKE = `#!/usr/bin/env node
+const { appendFileSync, readFileSync, writeFileSync } = require('node:fs');
+const { basename } = require('node:path');
+const tool = basename(process.argv[1]);
+const args = process.argv.slice(2);
+appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, args }) + '\\n');
+const state = JSON.parse(readFileSync(process.env.FAKE_STATE, 'utf8'));
+if (tool === 'cdk' && args[0] === 'deploy') {
+  Object.assign(state.answers, state.afterDeploy);
+  writeFileSync(process.env.FAKE_STATE, JSON.stringify(state));
+}
+// The lookup key: the tool and its arguments, less the options every call repeats.
+const repeated = new Set(['--region', '--output', '--profile', '--repo', '--json']);
+const words = [tool];
+for (let i = 0; i < args.length; i++) repeated.has(args[i]) ? i++ : words.push(args[i]);
+const key = words.join(' ');
+const answer = state.answers[key] ?? (args[0] === '--version' ? { stdout: tool + ' 1.0' } : state.otherwise[tool]);
+if (answer.stdout !== undefined)
+  process.stdout.write(typeof answer.stdout === 'string' ? answer.stdout : JSON.stringify(answer.stdout));
+if (answer.stderr) process.stderr.write(answer.stderr);
+process.exitCode = answer.code ?? 0;
+`;
+
+const ACCOUNT = '111122223333';
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+const POLICY = `arn:aws:iam::${ACCOUNT}:policy/LatticeIngressCdkExecution`;
+const DEPLOY_ROLE = `arn:aws:iam::${ACCOUNT}:role/LatticeIngress-staging-Access-Deploy`;
+const PREVIEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/LatticeIngress-staging-Access-Preview`;
+const ACCESS_STACK = 'aws cloudformation describe-stacks --stack-name LatticeIngress-staging-Access';
+const deployed = {
+  [ACCESS_STACK]: {
+    stdout: {
+      Stacks: [
+        {
+          Outputs: [
+            { OutputKey: 'DeployRoleArn', OutputValue: DEPLOY_ROLE },
+            { OutputKey: 'PreviewRoleArn', OutputValue: PREVIEW_ROLE },
+            { OutputKey: 'OidcProviderArn', OutputValue: PROVIDER },
+          ],
+        },
+      ],
+    },
+  },
+  'aws iam list-open-id-connect-providers': { stdout: { OpenIDConnectProviderList: [{ Arn: PROVIDER }] } },
+  'aws cloudformation describe-stacks --stack-name CDKToolkit': { stdout: { Stacks: [{}] } },
+  'aws iam get-role --role-name LatticeIngress-staging-Access-Deploy': {
+    stdout: {
+      Role: {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Condition: {
+                StringEquals: {
+                  'token.actions.githubusercontent.com:sub':
+                    'repo:example-org/lattice-ingress:environment:staging',
+                },
+              },
+            },
+          ],
+        },
+      },
+    },
+  },
+};
+const freshAccount = {
+  'aws sts get-caller-identity': { stdout: { Account: ACCOUNT } },
+  'aws iam list-open-id-connect-providers': { stdout: { OpenIDConnectProviderList: [] } },
+  [`aws iam get-policy --policy-arn ${POLICY}`]: { stdout: { Policy: { Arn: POLICY } } },
+};
+const otherwise = {
+  aws: {
+    code: 254,
+    stderr:
+      'An error occurred (ValidationError) when calling the DescribeStacks operation: Stack does not exist',
+  },
+  cdk: {},
+  gh: {},
+};
+
+let scratch: string;
+let clone: string;
+let bin: string;
+let log: string;
+let stateFile: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'bootstrap-'));
+  bin = join(scratch, 'bin');
+  await mkdir(bin);
+  // Only node, git and the fakes on PATH: whatever aws, cdk or gh this machine has stays out.
+  await symlink(process.execPath, join(bin, 'node'));
+  await symlink(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+  await writeFile(join(bin, 'fake'), FAKE);
+  await chmod(join(bin, 'fake'), 0o755);
+  clone = join(scratch, 'clone');
+  await mkdir(clone);
+  execFileSync('git', ['init', '-q'], { cwd: clone });
+  execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:example-org/lattice-ingress.git'], {
+    cwd: clone,
+  });
+  log = join(scratch, 'calls.log');
+  stateFile = join(scratch, 'state.json');
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+beforeEach(() => rm(log, { force: true }));
+
+async function fakes(tools: string[], answers: object, afterDeploy: object = {}) {
+  for (const tool of ['aws', 'cdk', 'gh']) await rm(join(bin, tool), { force: true });
+  for (const tool of tools) await symlink(join(bin, 'fake'), join(bin, tool));
+  await writeFile(stateFile, JSON.stringify({ answers, afterDeploy, otherwise }));
+}
+
+function cli(...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin/lattice-ingress.mjs'), ...args, '--config', SAMPLE_CONFIG_DIR],
+    {
+      cwd: clone,
+      encoding: 'utf8',
+      env: { PATH: bin, HOME: scratch, FAKE_LOG: log, FAKE_STATE: stateFile },
+      timeout: 60_000,
+    },
+  );
+  return { code: result.status, output: result.stdout + result.stderr };
+}
+
+async function calls(tool?: string): Promise<string[]> {
+  const lines = (await readFile(log, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+  return lines
+    .map((line) => JSON.parse(line) as { tool: string; args: string[] })
+    .filter((call) => call.args[0] !== '--version' && (!tool || call.tool === tool))
+    .map((call) => [call.tool, ...call.args].join(' '));
+}
+
+describe('lattice-ingress bootstrap', () => {
+  it('bootstraps CDK, deploys the Access stack, then sets up GitHub with gh, in that order', async () => {
+    await fakes(['aws', 'cdk', 'gh'], freshAccount, deployed);
+    const { code, output } = cli('bootstrap', '--env', 'staging', '--profile', 'admin');
+    expect(code, output).toBe(0);
+    const changes = (await calls()).filter((call) => !call.startsWith('aws '));
+    expect(changes).toEqual([
+      `cdk bootstrap aws://${ACCOUNT}/eu-west-1 --qualifier hnb659fds --cloudformation-execution-policies ${POLICY} --profile admin`,
+      'cdk deploy LatticeIngress-staging-Access --exclusively --profile admin',
+      'gh api --method PUT repos/example-org/lattice-ingress/environments/staging -F deployment_branch_policy[protected_branches]=true -F deployment_branch_policy[custom_branch_policies]=false',
+      `gh variable set DEPLOY_ROLE_ARN --env staging --body ${DEPLOY_ROLE} --repo example-org/lattice-ingress`,
+      `gh variable set PREVIEW_ROLE_ARN_STAGING --body ${PREVIEW_ROLE} --repo example-org/lattice-ingress`,
+    ]);
+    // Every AWS call used the profile and the environment's Region.
+    for (const call of await calls('aws'))
+      expect(call).toMatch(/--region eu-west-1 --output json --profile admin$/);
+    expect(output).toContain('lattice-ingress doctor --env staging');
+  });
+
+  it('prints the exact gh commands when gh is missing', async () => {
+    await fakes(['aws', 'cdk'], freshAccount, deployed);
+    const { code, output } = cli('bootstrap', '--env', 'staging');
+    expect(code, output).toBe(0);
+    expect(output).toContain('gh (the GitHub CLI) is not installed');
+    expect(output).toContain(
+      `  gh variable set DEPLOY_ROLE_ARN --env staging --body ${DEPLOY_ROLE} --repo example-org/lattice-ingress\n`,
+    );
+    expect(output).toContain(
+      "  gh api --method PUT repos/example-org/lattice-ingress/environments/staging -F 'deployment_branch_policy[protected_branches]=true'",
+    );
+    expect(await calls('cdk')).toHaveLength(2);
+  });
+
+  it('changes nothing when the account already has a GitHub OIDC provider, and says which line to add', async () => {
+    await fakes(['aws', 'cdk', 'gh'], {
+      ...freshAccount,
+      'aws iam list-open-id-connect-providers': {
+        stdout: { OpenIDConnectProviderList: [{ Arn: PROVIDER }] },
+      },
+    });
+    const { code, output } = cli('bootstrap', '--env', 'staging');
+    expect(code, output).toBe(1);
+    expect(output).toContain(`add "oidcProviderArn: ${PROVIDER}" under github:`);
+    expect(await calls('cdk')).toEqual([]);
+    expect(await calls('gh')).toEqual([]);
+  });
+
+  it('stops, changing nothing, when a step fails', async () => {
+    await fakes(['aws', 'cdk', 'gh'], {
+      ...freshAccount,
+      [`cdk bootstrap aws://${ACCOUNT}/eu-west-1 --qualifier hnb659fds --cloudformation-execution-policies ${POLICY}`]:
+        { code: 1 },
+    });
+    const { code, output } = cli('bootstrap', '--env', 'staging');
+    expect(code, output).toBe(1);
+    expect(output).toContain('run bootstrap again');
+    expect(await calls('cdk')).toHaveLength(1);
+    expect(await calls('gh')).toEqual([]);
+  });
+});
+
+describe('lattice-ingress doctor', () => {
+  const github = {
+    'gh api repos/example-org/lattice-ingress/environments': {
+      stdout: { environments: [{ name: 'staging' }] },
+    },
+    'gh variable list --env staging': { stdout: [{ name: 'DEPLOY_ROLE_ARN', value: DEPLOY_ROLE }] },
+    'gh variable list': { stdout: [{ name: 'PREVIEW_ROLE_ARN_STAGING', value: PREVIEW_ROLE }] },
+  };
+
+  it('passes a bootstrapped environment and reads nothing but state', async () => {
+    await fakes(['aws', 'cdk', 'gh'], { ...freshAccount, ...deployed, ...github });
+    const { code, output } = cli('doctor', '--env', 'staging');
+    expect(code, output).toBe(0);
+    expect(output).toContain("ok    github.repository example-org/lattice-ingress is this clone's origin");
+    expect(output).toContain('Everything checked is in place.');
+    expect(await calls('cdk')).toEqual([]);
+    expect((await calls('gh')).filter((call) => /variable set|--method/.test(call))).toEqual([]);
+  });
+
+  it('fails with the fix for each problem: a missing variable, an unknown GitHub environment', async () => {
+    await fakes(['aws', 'cdk', 'gh'], {
+      ...freshAccount,
+      ...deployed,
+      ...github,
+      'gh api repos/example-org/lattice-ingress/environments': {
+        stdout: { environments: [{ name: 'staging' }, { name: 'qa' }] },
+      },
+      'gh variable list --env staging': { stdout: [] },
+    });
+    const { code, output } = cli('doctor', '--env', 'staging');
+    expect(code, output).toBe(1);
+    expect(output).toContain(
+      `FAIL  variable DEPLOY_ROLE_ARN of staging is the Access stack's DeployRoleArn\n        fix: gh variable set DEPLOY_ROLE_ARN --env staging --body ${DEPLOY_ROLE} --repo example-org/lattice-ingress`,
+    );
+    expect(output).toContain('warn  every GitHub environment is in deployment.yaml');
+    expect(output).toContain('1 check(s) failed.');
+  });
+
+  it('sends a fresh account to bootstrap', async () => {
+    await fakes(['aws'], freshAccount);
+    const { code, output } = cli('doctor', '--env', 'staging', '--profile', 'admin');
+    expect(code, output).toBe(1);
+    expect(output).toContain(
+      'FAIL  CDK bootstrap in eu-west-1\n        fix: lattice-ingress bootstrap --env staging --profile admin',
+    );
+    expect(output).toContain('warn  GitHub side');
+  });
+});

@@ -1,0 +1,345 @@
+// How the workflows deliver a change, read from the workflow files: what a pull request must pass, what starts a
+// deploy, the order environments are deployed and verified in, the roles the jobs assume, and where environment
+// names come from. None of it reads config/: the workflows must work for any deployment.yaml.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { GATE_CHECK } from '../../.github/scripts/tested-tree.ts';
+import { OWN_ENVIRONMENTS, ownConfigDir } from './own-config.ts';
+import { expr, type Job, type Step, type Workflow } from './rules.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const text = (file: string) => readFileSync(join(root, '.github', 'workflows', file), 'utf8');
+const workflow = (file: string) => parse(text(file)) as Workflow & Record<string, unknown>;
+const job = (file: string, id: string) => workflow(file).jobs[id] as Job & Record<string, unknown>;
+const step = (j: Job, name: string) => {
+  const found = j.steps?.find((s) => s.name === name || s.id === name);
+  expect(found, `no step "${name}"`).toBeDefined();
+  return found as Step;
+};
+const WORKFLOWS = ['pr.yml', 'deploy.yml', 'deploy-environment.yml', 'rollback.yml'];
+
+describe('deploy path filter', () => {
+  const on = workflow('deploy.yml').on as { push: { paths: string[] } };
+  const covered = (file: string) =>
+    on.push.paths.some((pattern) =>
+      pattern.endsWith('/**') ? file.startsWith(pattern.slice(0, -2)) : file === pattern,
+    );
+
+  /** Tracked files that no deploy reads, and why. Anything else the repository gains must start a deploy. */
+  const NOT_READ_BY_A_DEPLOY: [RegExp, string][] = [
+    [/^docs\//, 'documentation'],
+    [/^test\//, 'the suite: the pull request gate runs it'],
+    [/^README\.md$/, 'documentation'],
+    [/^\.ci\//, 'the local CI entry point (npm test)'],
+    [/^biome\.json$/, 'lint settings'],
+    [/^vitest\.config\.ts$/, 'test runner settings'],
+    [/^\.gitignore$/, 'git settings'],
+    [/^scripts\//, 'local setup, benchmarks and the bundler; deploys use the committed bundles'],
+    [/^\.github\/dependabot\.yml$/, 'update pull requests'],
+    [/^\.github\/workflows\/(pr|rollback)\.yml$/, 'other workflows'],
+  ];
+
+  it('covers every tracked file a deploy reads', () => {
+    const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    const unclassified = files.filter(
+      (file) => !covered(file) && !NOT_READ_BY_A_DEPLOY.some(([pattern]) => pattern.test(file)),
+    );
+    expect(
+      unclassified,
+      'add these to deploy.yml on.push.paths, or to NOT_READ_BY_A_DEPLOY with a reason',
+    ).toEqual([]);
+  });
+
+  it('covers what the deploy jobs name: the CDK app, the local actions and workflows, the scripts they run', () => {
+    const cdk = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app: string };
+    const read = ['deploy.yml', 'deploy-environment.yml'].map(text).join('\n');
+    const named = [
+      'cdk.json',
+      ...(cdk.app.match(/[\w./-]+\.ts\b/g) ?? []),
+      ...[...read.matchAll(/uses: \.\/((?:actions|\.github\/workflows)\/[\w.-]+)/g)].map((m) =>
+        m[1]?.endsWith('.yml') ? m[1] : `${m[1]}/action.yml`,
+      ),
+      ...[...read.matchAll(/\b(?:node|tsx) ((?:\.github|bin|src|infra)\/[\w./-]+)/g)].map((m) => m[1] ?? ''),
+    ];
+    expect(named).toEqual(expect.arrayContaining(['infra/bin/app.ts', '.github/scripts/tested-tree.ts']));
+    expect(named.filter((file) => !covered(file))).toEqual([]);
+  });
+
+  it('can also be started by hand to redeploy', () => {
+    expect(workflow('deploy.yml').on).toHaveProperty('workflow_dispatch');
+  });
+});
+
+describe('deploy order', () => {
+  it('deploys and verifies one environment at a time, in the matrix order, and stops at the first failure', () => {
+    const caller = job('deploy.yml', 'deploy');
+    expect(caller.uses).toBe('./.github/workflows/deploy-environment.yml');
+    expect(caller.strategy).toEqual({
+      'max-parallel': 1,
+      'fail-fast': true,
+      matrix: { include: expr('fromJSON(needs.environments.outputs.all)') },
+    });
+    // Nothing in the deploy waits for the whole matrix: verification is inside each environment's leg.
+    const others = Object.entries(workflow('deploy.yml').jobs).filter(([id]) => id !== 'deploy');
+    expect(others.filter(([, j]) => [j.needs ?? []].flat().includes('deploy'))).toEqual([]);
+    const called = workflow('deploy-environment.yml');
+    expect(Object.keys(called.jobs)).toEqual(['deploy', 'verify']);
+    expect(called.jobs.verify?.needs).toBe('deploy');
+    expect(called.on).toEqual({ workflow_call: expect.anything() });
+  });
+
+  it('verifies against the load balancer the deploy job reports, not one looked up again', () => {
+    const smoke = step(job('deploy-environment.yml', 'verify'), 'smoke');
+    expect(smoke.with?.endpoint).toBe(expr('needs.deploy.outputs.endpoint'));
+    expect(job('deploy-environment.yml', 'deploy').outputs?.endpoint).toContain('steps.ingress.outputs.');
+  });
+});
+
+describe('roles', () => {
+  it("signs the allowed-path smoke checks as the environment's smoke role, assumed right before them", () => {
+    const verify = job('deploy-environment.yml', 'verify');
+    const steps = verify.steps ?? [];
+    const smokeIndex = steps.findIndex((s) => s.id === 'smoke');
+    const credentials = steps
+      .slice(0, smokeIndex)
+      .filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    expect(credentials.map((s) => s.with?.['role-to-assume'])).toEqual([
+      `arn:${expr('inputs.partition')}:iam::${expr('inputs.account')}:role/lattice-ingress-${expr('inputs.environment')}-smoke`,
+    ]);
+    expect(job('deploy.yml', 'deploy').with).toMatchObject({
+      environment: expr('matrix.name'),
+      account: expr('matrix.account'),
+      partition: expr('matrix.partition'),
+      region: expr('matrix.region'),
+    });
+  });
+
+  it('rolls back after a failed verification as the deploy role', () => {
+    const steps = job('deploy-environment.yml', 'verify').steps ?? [];
+    const rollback = steps.findIndex((s) => s.id === 'rollback');
+    const lastCredentials = steps
+      .slice(0, rollback)
+      .filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+      .at(-1);
+    expect(lastCredentials?.with?.['role-to-assume']).toBe(expr('vars.DEPLOY_ROLE_ARN'));
+  });
+
+  it('previews each environment with its own role only (a preview role reads only its own stacks)', () => {
+    expect(job('pr.yml', 'preview').env?.PREVIEW_ROLE_ARN).toBe(expr('vars[matrix.previewRoleVariable]'));
+    for (const file of WORKFLOWS) expect(text(file)).not.toContain('vars.PREVIEW_ROLE_ARN');
+  });
+});
+
+describe('environment names', () => {
+  it('come from config/deployment.yaml at run time, never from a workflow', () => {
+    for (const file of WORKFLOWS) {
+      const w = workflow(file);
+      const dispatch = (w.on as { workflow_dispatch?: { inputs?: Record<string, { type?: string }> } })
+        .workflow_dispatch;
+      for (const [name, input] of Object.entries(dispatch?.inputs ?? {})) {
+        expect(input.type, `${file} input ${name}`).not.toBe('choice');
+      }
+      for (const [id, j] of Object.entries(w.jobs)) {
+        const environment =
+          typeof j.environment === 'object' ? (j.environment as { name?: string }).name : j.environment;
+        const group = typeof j.concurrency === 'object' ? j.concurrency.group : j.concurrency;
+        for (const value of [environment, group].filter((v) => v !== undefined)) {
+          expect(value, `${file} jobs.${id}`).toMatch(/\$\{\{/);
+        }
+      }
+    }
+  });
+
+  it('a rollback acts only on a name the CLI found in deployment.yaml', () => {
+    const source = text('rollback.yml');
+    const lookup = step(job('rollback.yml', 'environment'), 'lookup');
+    expect(lookup.env?.ENVIRONMENT).toBe(expr('inputs.environment'));
+    expect(lookup.run).toContain('environments --json --only "$ENVIRONMENT"');
+    // The typed name appears exactly there; everything after uses the looked-up entry.
+    expect(source.split(expr('inputs.environment')).length - 1).toBe(1);
+  });
+});
+
+describe('pull request gate', () => {
+  const required = job('pr.yml', 'required');
+
+  it('is one job that always runs and needs every check a change may need', () => {
+    expect(required.name).toBe(GATE_CHECK);
+    expect(required.if).toBe(expr('always()'));
+    expect(required.needs).toEqual(['changes', 'plan', 'gate', 'test']);
+    expect(job('pr.yml', 'test').if).toBe(expr("needs.changes.outputs.code == 'true'"));
+  });
+
+  /** Runs the gate's own script with bash, as the runner would. */
+  function decide(results: Record<string, string>) {
+    const run = required.steps?.[0]?.run ?? '';
+    return spawnSync('bash', ['-e', '-c', run], {
+      env: { PATH: process.env.PATH, GITHUB_STEP_SUMMARY: '/dev/null', ...results },
+      encoding: 'utf8',
+    });
+  }
+  const passed = { CHANGES: 'success', PLAN: 'success', GATE: 'success' };
+
+  it('passes a config-only change on the config gate and the plan, without the suite', () => {
+    expect(decide({ ...passed, CODE_CHANGED: 'false', TEST: 'skipped' }).status).toBe(0);
+  });
+
+  it('requires the suite for a code change', () => {
+    expect(decide({ ...passed, CODE_CHANGED: 'true', TEST: 'success' }).status).toBe(0);
+    const skipped = decide({ ...passed, CODE_CHANGED: 'true', TEST: 'skipped' });
+    expect(skipped.status).toBe(1);
+    expect(skipped.stdout).toContain('Test (skipped)');
+    expect(decide({ ...passed, CODE_CHANGED: 'true', TEST: 'failure' }).status).toBe(1);
+  });
+
+  it('fails when the config gate, the plan or the classification did not pass', () => {
+    expect(decide({ ...passed, GATE: 'failure', CODE_CHANGED: 'false', TEST: 'skipped' }).stdout).toContain(
+      'Config gate (failure)',
+    );
+    expect(decide({ ...passed, PLAN: 'cancelled', CODE_CHANGED: 'false', TEST: 'skipped' }).status).toBe(1);
+    expect(decide({ ...passed, CHANGES: 'failure', CODE_CHANGED: '', TEST: 'skipped' }).status).toBe(1);
+  });
+
+  it('synthesizes every stack with cdk-nag', () => {
+    expect(step(job('pr.yml', 'gate'), 'Synthesize every environment with cdk-nag').run).toBe(
+      'npx --no-install cdk synth --quiet',
+    );
+  });
+
+  it('renders every environment and runs nginx -t in the image built from that rendering', () => {
+    // The step as the runner runs it, in a checkout whose config/ is the test's own, with a stand-in `docker` that
+    // records its arguments (the real one would pull the base image).
+    const workspace = mkdtempSync(join(tmpdir(), 'config-gate-'));
+    for (const dir of ['bin', 'proxy']) symlinkSync(join(root, dir), join(workspace, dir));
+    ownConfigDir(join(workspace, 'config'));
+    const fakeBin = join(workspace, 'fake-bin');
+    mkdirSync(fakeBin);
+    writeFileSync(join(fakeBin, 'docker'), '#!/bin/sh\necho "$*" >> "$DOCKER_LOG"\n', { mode: 0o755 });
+    const runnerTemp = join(workspace, 'runner-temp');
+    const log = join(workspace, 'docker.log');
+    const run =
+      step(job('pr.yml', 'gate'), 'Render every environment and run nginx -t in the image').run ?? '';
+    const result = spawnSync('bash', ['-e', '-c', run], {
+      cwd: workspace,
+      env: { PATH: `${fakeBin}:${process.env.PATH}`, RUNNER_TEMP: runnerTemp, DOCKER_LOG: log },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.status).toBe(0);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls).toEqual(
+      OWN_ENVIRONMENTS.flatMap((name) => [
+        `build --quiet --file proxy/Dockerfile --tag lattice-ingress-gate:${name} ${runnerTemp}/render/${name}`,
+        `run --rm --read-only lattice-ingress-gate:${name} -t`,
+      ]),
+    );
+    for (const name of OWN_ENVIRONMENTS) {
+      expect(readFileSync(join(runnerTemp, 'render', name, 'nginx.conf'), 'utf8')).toContain('resolve');
+    }
+  });
+});
+
+describe('merge to serving', () => {
+  it('runs the suite on main only when no pull request gate passed on the same tree', () => {
+    const test = job('deploy.yml', 'test');
+    expect(step(test, 'tested').run).toContain('.github/scripts/tested-tree.ts');
+    expect(step(test, 'Run the whole suite').if).toBe(expr("steps.tested.outputs.tested != 'true'"));
+  });
+
+  it('updates existing stacks in one cdk deploy, and creates them apart only the first time', () => {
+    const steps = (job('deploy-environment.yml', 'deploy').steps ?? []).filter(
+      (s) => s.uses === './actions/deploy-infra' || s.uses === './actions/build-push',
+    );
+    const exists = expr("steps.stacks.outputs.ingress-exists == 'true'");
+    const first = expr("steps.stacks.outputs.ingress-exists != 'true'");
+    expect(steps.map((s) => [s.id, s.with?.stacks, s.if])).toEqual([
+      ['infra', 'all', exists],
+      ['registry', 'registry', first],
+      ['image', undefined, undefined],
+      ['ingress', 'ingress', first],
+    ]);
+  });
+
+  it('installs dependencies only in jobs that run something needing them', () => {
+    for (const file of WORKFLOWS) {
+      for (const [id, j] of Object.entries(workflow(file).jobs)) {
+        const runs = (j.steps ?? []).map((s) => s.run ?? '');
+        if (runs.some((r) => /npm (ci|test)\b/.test(r))) continue;
+        expect(
+          runs.filter((r) => /\b(npx|tsx)\b|bin\/lattice-ingress/.test(r)),
+          `${file} jobs.${id}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it('runs scripts with plain node only when they import nothing but Node.js and each other', () => {
+    const scripts = new Set(
+      WORKFLOWS.flatMap((file) => [...text(file).matchAll(/\bnode (\.github\/scripts\/[\w.-]+\.ts)/g)]).map(
+        (m) => m[1] ?? '',
+      ),
+    );
+    expect([...scripts]).toEqual(expect.arrayContaining(['.github/scripts/tested-tree.ts']));
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(join(root, file), 'utf8');
+      for (const [, from, bare] of source.matchAll(
+        /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g,
+      )) {
+        const spec = from ?? bare ?? '';
+        if (spec.startsWith('node:')) continue;
+        // Node.js 24 strips types from files under .github/scripts; anything from node_modules needs npm ci first.
+        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[\w.-]+\.ts$/);
+        visit(join('.github/scripts', spec));
+      }
+    };
+    for (const script of scripts) visit(script);
+  });
+
+  it('builds the linux/arm64 image without QEMU emulation', () => {
+    for (const file of WORKFLOWS) expect(text(file)).not.toContain('docker/setup-qemu-action');
+  });
+
+  it('reports a deploy that cdk deploy itself rolled out and CloudFormation rolled back', () => {
+    const report = step(job('deploy-environment.yml', 'deploy'), 'Report the failure');
+    expect(report.env?.INFRA_ROLLED_OUT).toBe(
+      expr('steps.infra.outputs.rolled-out || steps.ingress.outputs.rolled-out'),
+    );
+    expect(report.run).toBe('node .github/scripts/failure-report.ts');
+  });
+});
+
+describe('a rollback that never ran', () => {
+  // "Workflow syntax for GitHub Actions", jobs.<job_id>.concurrency: "there can be at most one running and one
+  // pending job in a concurrency group at any time ... Any existing pending job or workflow in the same concurrency
+  // group, if it exists, will be canceled and the new queued job or workflow will take its place."
+  it('is reported as an error in its run, not left to look like any other cancelled run', () => {
+    const cancelled = job('rollback.yml', 'cancelled');
+    expect(cancelled.needs).toEqual(['environment', 'rollback']);
+    expect(cancelled.if).toBe(expr("always() && needs.rollback.result == 'cancelled'"));
+    const result = spawnSync('bash', ['-e', '-c', cancelled.steps?.[0]?.run ?? ''], {
+      env: { PATH: process.env.PATH, GITHUB_STEP_SUMMARY: '/dev/null', ENVIRONMENT: 'blue-team' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(
+      /^::error title=Rollback of blue-team cancelled::.*run the Rollback workflow again/m,
+    );
+  });
+
+  it('is what the docs describe, instead of "queued, never cancelled"', () => {
+    const docs = ['README.md', 'docs/operations.md']
+      .map((f) => readFileSync(join(root, f), 'utf8'))
+      .join('\n');
+    expect(docs).not.toMatch(/queued, never cancelled|they queue, and none is cancelled/);
+    expect(docs).toContain('one waiting job per environment');
+  });
+});

@@ -12,20 +12,25 @@ import { upstreamName } from '../../src/config/model.ts';
 import { createLocalCa } from '../../src/local/certificates.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
+import type { NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePort } from '../../src/local/ports.ts';
 import { localRenderTarget, type RenderTarget, renderProxy, writeRendered } from '../../src/render/render.ts';
 import { type ProxyEndpoint, proxyV2Header } from '../support/proxy-protocol.ts';
+import { nginxUnderTest } from './nginx-under-test.ts';
 
 export interface HarnessOptions {
   /** Defaults to loopback, as in the local stack. */
   trustedProxyCidrs?: readonly string[];
   /** Defaults to none: only config/allowlist.yaml decides. */
   extraAllowlist?: RenderTarget['extraAllowlist'];
+  /** Defaults to the suite's nginx (nginx-under-test.ts). */
+  build?: NginxBuild;
 }
 
 export interface Harness {
   /** Where nginx runs: rendered files, pid, temp files and the access log. */
   dir: string;
+  build: NginxBuild;
   target: RenderTarget;
   nginx: NginxProcess;
   ports: { http: number; tls: number; loadBalancerHealth: number; health: number };
@@ -64,6 +69,7 @@ export function echoOf(outcome: HttpOutcome): Echo {
 const LOCALHOST = '127.0.0.1';
 
 export async function startHarness(config: Config, options: HarnessOptions = {}): Promise<Harness> {
+  const build = options.build ?? nginxUnderTest();
   const dir = await mkdtemp(join(tmpdir(), 'lattice-proxy-test-'));
   const cleanups: (() => Promise<void> | void)[] = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -99,6 +105,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       };
       const target = localRenderTarget({
         runtimeDir: nginxDir,
+        flavour: build.flavour,
         listen: ports,
         resolver: { port: dns.port },
         upstreamPorts: { http: httpPort, tls: tlsPort },
@@ -109,6 +116,8 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       await writeRendered(renderProxy(config, target), nginxDir);
       const nginx = await startNginx({
         dir: nginxDir,
+        command: build.command,
+        globals: build.globals,
         waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),
       });
       return { nginxDir, ports, target, nginx };
@@ -124,6 +133,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
 
     return {
       dir: nginxDir,
+      build,
       target,
       nginx,
       ports,

@@ -1,6 +1,6 @@
-// `nginx -t` with the real binary for every environment of the example config, rendered for Debian's nginx 1.22.
-// The image flavour cannot be parsed here: 1.22 does not know `resolve` on upstream servers (1.27.3 does), which
-// is why render.test.ts pins the image rendering to this one by its differing lines.
+// `nginx -t` with the real binary for every environment of the example config: the debian rendering on Debian's
+// nginx 1.22 and the image rendering on nginx 1.30 (nginx-under-test.ts). 1.22 does not know `resolve` on upstream
+// servers (1.27.3 does), which is why render.test.ts also pins the two renderings to each other line by line.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,11 @@ import { type Config, type Environment, upstreamName } from '../../src/config/mo
 import { testNginxConfig } from '../../src/local/nginx.ts';
 import { type RenderTarget, renderProxy, renderTargetFor, writeRendered } from '../../src/render/render.ts';
 import { exampleConfig } from './example-config.ts';
+import { nginxUnderTest } from './nginx-under-test.ts';
 
+const build = nginxUnderTest();
+const nginxT = (envDir: string) =>
+  testNginxConfig({ dir: envDir, command: build.command, globals: build.globals });
 let config: Config;
 let dir: string;
 beforeAll(async () => {
@@ -19,15 +23,15 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /**
- * The environment's own target with the Debian flavour. Three things must change to run here: writable paths and
- * the access log go to a temporary directory (a test's stdout is a socket, which /dev/stdout cannot open), and
- * the upstream servers get an address, because nginx 1.22 resolves them at start with the system resolver,
- * which does not know Lattice names.
+ * The environment's own target in the flavour of the nginx under test. What must change to run here: writable
+ * paths and the access log go to a temporary directory (a test's stdout is a socket, which /dev/stdout cannot
+ * open), and for 1.22 the upstream servers get an address, because it resolves them at start with the system
+ * resolver, which does not know Lattice names (1.30 resolves them later, through the configured resolver).
  */
-function debianTarget(env: Environment, runtime: string): RenderTarget {
+function localTarget(env: Environment, runtime: string): RenderTarget {
   return {
     ...renderTargetFor(env),
-    flavour: 'debian',
+    flavour: build.flavour,
     paths: { pid: join(runtime, 'nginx.pid'), runtime },
     logs: { access: join(runtime, 'access.log'), error: 'stderr' },
     upstreamAddresses: Object.fromEntries(
@@ -36,12 +40,12 @@ function debianTarget(env: Environment, runtime: string): RenderTarget {
   };
 }
 
-describe('nginx -t (Debian nginx 1.22)', () => {
+describe(`nginx -t (${build.label})`, () => {
   test('accepts every example environment', async () => {
     for (const env of config.deployment.environments) {
       const envDir = join(dir, env.name);
-      await writeRendered(renderProxy(config, debianTarget(env, envDir)), envDir);
-      const result = await testNginxConfig({ dir: envDir });
+      await writeRendered(renderProxy(config, localTarget(env, envDir)), envDir);
+      const result = await nginxT(envDir);
       expect(result.output).toContain('test is successful');
       expect(result.ok).toBe(true);
     }
@@ -63,22 +67,22 @@ describe('nginx -t (Debian nginx 1.22)', () => {
     const big = { ...config, services: { services } };
     const envDir = join(dir, 'long-names');
     const target = {
-      ...debianTarget(config.deployment.environments[0] as Environment, envDir),
+      ...localTarget(config.deployment.environments[0] as Environment, envDir),
       upstreamAddresses: {},
     };
     target.upstreamAddresses = Object.fromEntries(services.map((s) => [s.domain, '127.0.0.1']));
     await writeRendered(renderProxy(big, target), envDir);
-    const result = await testNginxConfig({ dir: envDir });
+    const result = await nginxT(envDir);
     expect(result.output).toContain('test is successful');
   });
 
   test('rejects a broken file, so the check above can fail', async () => {
     const env = config.deployment.environments[0] as Environment;
     const envDir = join(dir, 'broken');
-    const files = renderProxy(config, debianTarget(env, envDir));
+    const files = renderProxy(config, localTarget(env, envDir));
     files.set('allowlist.conf', '198.51.100.0/24 1\n');
     await writeRendered(files, envDir);
-    const result = await testNginxConfig({ dir: envDir });
+    const result = await nginxT(envDir);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/\[emerg\]/);
   });

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { forkyNginx } from './src/local/nginx-builds.ts';
 import { NGINX_UNDER_TEST_ENV } from './test/proxy/nginx-under-test.ts';
 
@@ -15,7 +15,7 @@ const exclude = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
 // build it (test/proxy/nginx-under-test.ts); otherwise they say why here and run on nginx 1.22 only.
 const forky = forkyNginx();
 if ('unavailable' in forky) console.warn(`proxy suites on nginx 1.30 skipped: ${forky.unavailable}`);
-const onNginx130 = {
+const onNginx130: TestProjectInlineConfiguration = {
   extends: true,
   test: {
     name: 'nginx-1.30',
@@ -24,7 +24,7 @@ const onNginx130 = {
     exclude: [...exclude, 'test/proxy/render*.test.ts', 'test/proxy/runner.test.ts'],
     env: { [NGINX_UNDER_TEST_ENV]: 'image' },
   },
-} as const;
+};
 
 export default defineConfig({
   test: {

@@ -291,3 +291,49 @@ export function httpGet(host: string | undefined, target = '/', extraHeaders: st
   const headers = [...(host === undefined ? [] : [`Host: ${host}`]), ...extraHeaders, 'Connection: close'];
   return `GET ${target} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`;
 }
+
+/** One client connection that stays open: requests are sent one after another on it (HTTP/1.1 keepalive). */
+export interface KeepAliveClient {
+  /** GET `path` with this Host; resolves with the status and body of the response. */
+  get(host: string, path?: string): Promise<{ status: number; body: string }>;
+  close(): void;
+}
+
+export async function keepAliveClient(port: number, source: string): Promise<KeepAliveClient> {
+  const socket = await connectWithHeader(port, source);
+  let buffered = Buffer.alloc(0);
+  let waiting: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    waiting?.();
+  });
+  socket.on('close', () => waiting?.());
+  const nextResponse = async () => {
+    for (;;) {
+      const headerEnd = buffered.indexOf('\r\n\r\n');
+      if (headerEnd >= 0) {
+        const head = buffered.subarray(0, headerEnd).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? Number.NaN);
+        if (Number.isNaN(length)) throw new Error(`response without Content-Length: ${head}`);
+        const end = headerEnd + 4 + length;
+        if (buffered.length >= end) {
+          const body = buffered.subarray(headerEnd + 4, end).toString('utf8');
+          buffered = buffered.subarray(end);
+          return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body };
+        }
+      }
+      if (socket.destroyed) throw new Error('the proxy closed the keepalive connection');
+      await new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
+      waiting = undefined;
+    }
+  };
+  return {
+    get(host, path = '/') {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      return nextResponse();
+    },
+    close: () => socket.destroy(),
+  };
+}

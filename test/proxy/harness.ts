@@ -174,7 +174,7 @@ async function startStandIns(names: readonly string[], keyPair: { cert: string; 
 }
 
 /** Echoes the request; a path starting with /slow/<ms> is answered after that many milliseconds. */
-function httpStandIn(service: string): HttpServer {
+export function httpStandIn(service: string): HttpServer {
   return createHttpServer((request, response) => {
     request.resume();
     request.on('end', () => {

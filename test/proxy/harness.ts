@@ -23,6 +23,8 @@ export interface HarnessOptions {
   trustedProxyCidrs?: readonly string[];
   /** Defaults to none: only config/allowlist.yaml decides. */
   extraAllowlist?: RenderTarget['extraAllowlist'];
+  /** How long the DNS stand-in takes to answer; 0 by default. */
+  dnsAnswerDelayMs?: number;
   /** Defaults to the suite's nginx (nginx-under-test.ts). */
   build?: NginxBuild;
 }
@@ -91,6 +93,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     const dns: DnsServer = await startDnsServer({
       records: new Map(latticeNames.map((name, i) => [name, { a: [addresses[i] as string] }])),
       ttlSeconds: 1,
+      answerDelayMs: options.dnsAnswerDelayMs,
     });
     cleanups.push(() => dns.close());
 

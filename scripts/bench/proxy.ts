@@ -447,7 +447,7 @@ interface TlsRun {
   perSecond: number;
   megabytesPerSecond: number;
   failures: number;
-  /** nginx worker CPU per 1,000 transfers and per GB carried, null for the direct path. */
+  /** nginx worker CPU per 1,000 transfers (keepalive, new-connection) or per GB (bulk); null for the direct path. */
   nginxCpuMsPer1000: number | null;
   nginxCpuMsPerGB: number | null;
 }
@@ -513,9 +513,10 @@ async function measureTls(
     perSecond: Math.round(result.transfers / result.seconds),
     megabytesPerSecond: round(result.bytes / 2 ** 20 / result.seconds),
     failures: result.failures,
-    nginxCpuMsPer1000: cpuMs === undefined ? null : round(cpuMs / (result.transfers / 1000)),
-    nginxCpuMsPerGB:
-      cpuMs === undefined || result.bytes === 0 ? null : round(cpuMs / (result.bytes / 2 ** 30)),
+    // Per 1,000 requests or connections where those dominate, per GB where the bytes do.
+    nginxCpuMsPer1000:
+      cpuMs === undefined || mode === 'bulk' ? null : round(cpuMs / (result.transfers / 1000)),
+    nginxCpuMsPerGB: cpuMs === undefined || mode !== 'bulk' ? null : round(cpuMs / (result.bytes / 2 ** 30)),
   };
 }
 

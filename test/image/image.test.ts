@@ -31,6 +31,7 @@ const OFF_LIST = '203.0.113.9';
 const LOCALHOST = '127.0.0.1';
 
 const unavailable = engineUnavailable();
+if (unavailable) console.warn(`image test skipped: ${unavailable}`);
 let engine: Engine;
 let dns: DnsServer;
 let standIn: Server;

@@ -676,7 +676,7 @@ async function main(): Promise<void> {
       nginxImage: builds.get('image')?.label ?? null,
     };
     console.log(
-      `Proxy benchmark: ${machine.cores} x ${machine.cpu}, nginx ${machine.nginx}, ${machine.haproxy.replace(/ - .*/, '')}, load average ${machine.loadAverageAtStart}, nice ${niceness}`,
+      `Proxy benchmark: ${machine.cores} x ${machine.cpu}, nginx ${machine.nginx}, ${machine.haproxy.replace(/ - .*/, '')}, load average ${machine.loadAverageAtStart}, nice ${niceness}; image rendering on ${machine.nginxImage ?? 'none'}`,
     );
     console.log(
       `wrk -t1 -c${settings.connections}, ${settings.warmupSeconds} s warmup + ${settings.durationSeconds} s per run, best of ${settings.rounds} rounds, loopback\n`,

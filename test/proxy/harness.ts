@@ -25,6 +25,11 @@ export interface HarnessOptions {
   extraAllowlist?: RenderTarget['extraAllowlist'];
   /** How long the DNS stand-in takes to answer; 0 by default. */
   dnsAnswerDelayMs?: number;
+  /**
+   * image rendering: return only once the first lookups of the Lattice names have answered (the default), as the
+   * NLB's healthy threshold waits in production (startup.test.ts); false returns as soon as nginx listens.
+   */
+  awaitFirstLookups?: boolean;
   /** Defaults to the suite's nginx (nginx-under-test.ts). */
   build?: NginxBuild;
 }
@@ -133,6 +138,9 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     cleanups.push(async () => {
       await nginx.stop('SIGTERM');
     });
+    if (build.flavour === 'image' && options.awaitFirstLookups !== false) {
+      await awaitFirstLookups(config, ports.http, target);
+    }
 
     return {
       dir: nginxDir,
@@ -150,6 +158,25 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * `resolve` starts each upstream server without an address: until its first lookup answers, requests get 502.
+ * Waits until no HTTP service answers 502 for a client on the allowlist (a network address of one of its entries).
+ */
+async function awaitFirstLookups(config: Config, port: number, target: RenderTarget): Promise<void> {
+  const entry = config.allowlist.entries[0]?.cidr ?? target.extraAllowlist[0]?.cidr;
+  if (!entry) return;
+  const client = entry.slice(0, entry.indexOf('/'));
+  const deadline = Date.now() + 10_000;
+  for (const service of config.services.services.filter((s) => s.ports.includes(80))) {
+    for (;;) {
+      const outcome = await httpExchange(port, httpGet(service.domain), client);
+      if (!('status' in outcome && outcome.status === 502)) break;
+      if (Date.now() > deadline) throw new Error(`${service.name}: still 502 10 s after nginx started`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 

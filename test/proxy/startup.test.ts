@@ -25,7 +25,10 @@ describe.skipIf(build.flavour !== 'image')(`the first lookup after start (${buil
   test.each([0, 1000])(
     'with the resolver answering after %i ms, 502 lasts as long as the first lookup, well inside the NLB threshold',
     async (answerDelayMs) => {
-      const proxy = await startHarness(await exampleConfig(), { dnsAnswerDelayMs: answerDelayMs });
+      const proxy = await startHarness(await exampleConfig(), {
+        dnsAnswerDelayMs: answerDelayMs,
+        awaitFirstLookups: false,
+      });
       try {
         const started = Date.now();
         const first = await proxy.http(httpGet('orders.example.com'), CLIENT);

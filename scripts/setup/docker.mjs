@@ -2,8 +2,9 @@
 // apt. Setup only installs it; the image test starts its own dockerd (own data root, socket, no host networking)
 // and stops it again. Without root, or when the install fails, status.json says why and the image test skips.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { aptInstall } from './apt.mjs';
 
 /** Also read by test/image/engine.ts. */
 export function dockerPaths(repoRoot) {
@@ -11,8 +12,9 @@ export function dockerPaths(repoRoot) {
   return { dir, status: join(dir, 'status.json') };
 }
 
-const PROGRAMS = ['dockerd', 'containerd', 'runc', 'docker'];
+/** Debian's own daemon and client, by path: another `docker` earlier on the PATH may be a different client. */
 const BINARIES = { dockerd: '/usr/sbin/dockerd', docker: '/usr/bin/docker' };
+const HELPERS = ['containerd', 'runc'];
 
 export function ensureDockerEngine(repoRoot) {
   const paths = dockerPaths(repoRoot);
@@ -21,15 +23,15 @@ export function ensureDockerEngine(repoRoot) {
     if (process.getuid?.() !== 0) return { ready: false, reason: 'running dockerd needs root' };
     if (!installed()) {
       console.log('setup: installing docker.io with apt-get (the image test runs its own dockerd)');
-      const result = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        encoding: 'utf8',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-      if (result.status !== 0 || !installed())
+      try {
+        aptInstall('docker.io');
+      } catch (error) {
+        return { ready: false, reason: error.message };
+      }
+      if (!installed())
         return {
           ready: false,
-          reason: `apt-get install docker.io failed: ${result.stderr.trim().split('\n').pop()}`,
+          reason: 'docker.io installed, but dockerd, containerd, runc or docker is missing',
         };
     }
     return { ready: true, ...BINARIES };
@@ -39,7 +41,6 @@ export function ensureDockerEngine(repoRoot) {
 }
 
 function installed() {
-  return PROGRAMS.every(
-    (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0,
-  );
+  const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  return Object.values(BINARIES).every((path) => existsSync(path)) && HELPERS.every(onPath);
 }

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { aptInstall } from './apt.mjs';
 
 /** Bumped when the contents of the root change, so a cached root from an older setup is rebuilt. */
 const ROOT_VERSION = 1;
@@ -66,11 +67,6 @@ function buildRoot(paths) {
   rmSync(paths.root, { recursive: true, force: true });
   renameSync(building, paths.root);
   return version.replace('nginx version: nginx/', '');
-}
-
-function aptInstall(pkg) {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
 }
 
 function run(cmd, args, options = {}) {

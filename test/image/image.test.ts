@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Environment, PROXY_CONTAINER_PORTS, upstreamName } from '../../src/config/model.ts';
+import { type Environment, upstreamName } from '../../src/config/model.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { FORKY_ROOT } from '../../src/local/nginx-builds.ts';
 import { assertPortFree, freePort, waitForPort } from '../../src/local/ports.ts';
-import { renderProxy, renderTargetFor, writeRendered } from '../../src/render/render.ts';
+import { type RenderTarget, renderProxy, renderTargetFor, writeRendered } from '../../src/render/render.ts';
 import { exampleConfig } from '../proxy/example-config.ts';
 import { echoOf, httpExchange, httpGet, httpStandIn } from '../proxy/harness.ts';
 import { proxyV2LocalHeader } from '../support/proxy-protocol.ts';
@@ -35,6 +35,8 @@ if (unavailable) console.warn(`image test skipped: ${unavailable}`);
 let engine: Engine;
 let dns: DnsServer;
 let standIn: Server;
+/** The container's ports, as the image rendering of the environment listens (host networking). */
+let ports: RenderTarget['listen'];
 const temporary: string[] = [];
 
 const docker = (...args: string[]) => engine.docker(args);
@@ -42,7 +44,12 @@ const inspect = async (format: string) => (await docker('inspect', '--format', f
 
 describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   beforeAll(async () => {
-    for (const port of Object.values(PROXY_CONTAINER_PORTS)) await assertPortFree(LOCALHOST, port);
+    const config = await exampleConfig();
+    const env = config.deployment.environments[0] as Environment;
+    const production = renderTargetFor(env);
+    ports = production.listen;
+    for (const port of [ports.http, ports.tls, ports.loadBalancerHealth, ports.health])
+      await assertPortFree(LOCALHOST, port);
     engine = await startEngine();
     await docker('rm', '--force', CONTAINER);
     await docker('image', 'inspect', ROOT_IMAGE).catch(() =>
@@ -52,7 +59,6 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
 
     // The image rendering of an environment, pointed at loopback stand-ins: the DNS stand-in answers every
     // Lattice name with the address of one HTTP stand-in, and loopback is the trusted PROXY source.
-    const config = await exampleConfig();
     standIn = httpStandIn('orders');
     const standInPort = await freePort();
     await new Promise<void>((resolve) => standIn.listen(standInPort, LOCALHOST, resolve));
@@ -62,8 +68,6 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
       ),
       ttlSeconds: 1,
     });
-    const env = config.deployment.environments[0] as Environment;
-    const production = renderTargetFor(env);
     const target = {
       ...production,
       resolver: { ...production.resolver, address: LOCALHOST, port: dns.port },
@@ -85,7 +89,7 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
       context,
     );
     await docker('run', '--detach', '--read-only', '--network', 'host', '--name', CONTAINER, PROXY_IMAGE);
-    await waitForPort(LOCALHOST, PROXY_CONTAINER_PORTS.health, 20_000);
+    await waitForPort(LOCALHOST, ports.health, 20_000);
   }, 240_000);
 
   afterAll(async () => {
@@ -130,31 +134,23 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
 
   test('the load balancer health port answers behind a PROXY header, and refuses a request without one', async () => {
     const healthz = 'GET /healthz HTTP/1.1\r\nHost: target\r\nConnection: close\r\n\r\n';
-    expect(
-      await httpExchange(PROXY_CONTAINER_PORTS.loadBalancerHealth, healthz, proxyV2LocalHeader()),
-    ).toEqual({
+    expect(await httpExchange(ports.loadBalancerHealth, healthz, proxyV2LocalHeader())).toEqual({
       status: 200,
       body: 'ok\n',
     });
-    expect(await httpExchange(PROXY_CONTAINER_PORTS.loadBalancerHealth, healthz)).toEqual({ closed: true });
+    expect(await httpExchange(ports.loadBalancerHealth, healthz)).toEqual({ closed: true });
   });
 
   test('an allowlisted client is forwarded, an off-list client gets 403', async () => {
-    const forwarded = await httpExchange(PROXY_CONTAINER_PORTS.http, httpGet('orders.example.com'), ALLOWED);
+    const forwarded = await httpExchange(ports.http, httpGet('orders.example.com'), ALLOWED);
     expect(echoOf(forwarded).service).toBe('orders');
-    expect(
-      await httpExchange(PROXY_CONTAINER_PORTS.http, httpGet('orders.example.com'), OFF_LIST),
-    ).toMatchObject({
+    expect(await httpExchange(ports.http, httpGet('orders.example.com'), OFF_LIST)).toMatchObject({
       status: 403,
     });
   });
 
   test('docker stop (SIGQUIT) lets a request in flight finish with 200, and the container exits 0', async () => {
-    const inFlight = httpExchange(
-      PROXY_CONTAINER_PORTS.http,
-      httpGet('orders.example.com', '/slow/2000'),
-      ALLOWED,
-    );
+    const inFlight = httpExchange(ports.http, httpGet('orders.example.com', '/slow/2000'), ALLOWED);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const stopped = docker('stop', '--time', '30', CONTAINER);
     const outcome = await inFlight;

@@ -70,6 +70,9 @@ export async function startEngine(): Promise<Engine> {
     log = (log + chunk.toString()).slice(-16_384);
   });
   const exited = new Promise<void>((resolve) => daemon.once('close', () => resolve()));
+  // Last resort when the test process ends without stopping it.
+  const killOnExit = () => daemon.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const env = { ...process.env, DOCKER_HOST: socket, DOCKER_BUILDKIT: '1' };
   const docker: Engine['docker'] = async (args, options = {}) => {
     if (options.stdinFrom === undefined) {
@@ -85,6 +88,7 @@ export async function startEngine(): Promise<Engine> {
     return pipeInto(status.docker, args, env, options.stdinFrom);
   };
   const stop = async () => {
+    process.off('exit', killOnExit);
     if (daemon.exitCode === null && daemon.signalCode === null) {
       daemon.kill('SIGTERM');
       const timer = setTimeout(() => daemon.kill('SIGKILL'), 20_000);

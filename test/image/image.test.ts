@@ -93,7 +93,9 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
   }, 240_000);
 
   afterAll(async () => {
-    await engine?.docker(['rm', '--force', CONTAINER]).catch(() => undefined);
+    await engine?.docker(['rm', '--force', '--volumes', CONTAINER]).catch(() => undefined);
+    // The images of earlier runs lose their tags to this run's; the engine's data root keeps only the latest.
+    await engine?.docker(['image', 'prune', '--force']).catch(() => undefined);
     await engine?.stop();
     await dns?.close();
     standIn?.closeAllConnections();

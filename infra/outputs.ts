@@ -26,6 +26,8 @@ export const ACCESS_OUTPUTS = {
   deployRoleArn: 'DeployRoleArn',
   /** Read-only role pull requests assume for `cdk diff` (repository variable PREVIEW_ROLE_ARN_<ENV>). */
   previewRoleArn: 'PreviewRoleArn',
+  /** Role the signed smoke checks assume: arn:<partition>:iam::<account>:role/lattice-ingress-<env>-smoke. */
+  smokeRoleArn: 'SmokeRoleArn',
   oidcProviderArn: 'OidcProviderArn',
 } as const;
 

@@ -37,6 +37,8 @@ export class Network extends Construct {
   readonly proxySubnets: ec2.SubnetSelection = { subnetGroupName: PROXY_TIER };
   readonly publicSubnets?: ec2.SubnetSelection;
   readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** Every VPC endpoint: the tasks pull their image (ECR API, ECR Docker, S3) and ship their logs through them. */
+  readonly endpoints: ec2.IVpcEndpoint[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -98,19 +100,22 @@ export class Network extends Construct {
       ...(props.ecsExec ? [ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES] : []),
     ];
     for (const service of services) {
-      this.vpc.addInterfaceEndpoint(endpointId(service.shortName), {
+      const endpoint = this.vpc.addInterfaceEndpoint(endpointId(service.shortName), {
         service,
         subnets: this.proxySubnets,
         securityGroups: [this.endpointSecurityGroup],
         open: false,
         privateDnsEnabled: true,
       });
+      this.endpoints.push(endpoint);
     }
     // Image layers come from S3; the gateway endpoint is free and needs no security group.
-    this.vpc.addGatewayEndpoint('S3Endpoint', {
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.proxySubnets],
-    });
+    this.endpoints.push(
+      this.vpc.addGatewayEndpoint('S3Endpoint', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [this.proxySubnets],
+      }),
+    );
   }
 }
 

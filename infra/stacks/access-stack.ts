@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { previewRoleVariable } from '../../src/cli/commands/environments.ts';
 import { type Environment, githubEnvironment, repositoryName, stackNames } from '../../src/config/model.ts';
 import { GitHubAccess } from '../constructs/github-access.ts';
-import { CDK_QUALIFIER, fleetNames } from '../names.ts';
+import { CDK_QUALIFIER, fleetNames, smokeRoleName } from '../names.ts';
 import { ACCESS_OUTPUTS } from '../outputs.ts';
 
 export interface AccessStackProps extends StackProps {
@@ -33,6 +33,8 @@ export class AccessStack extends Stack {
       serviceName: fleet.service,
       logGroupName: fleet.logGroup,
       qualifier: CDK_QUALIFIER,
+      smokeRoleName: smokeRoleName(env),
+      serviceNetwork: env.serviceNetworkId,
     });
     new CfnOutput(this, ACCESS_OUTPUTS.deployRoleArn, {
       value: this.access.deployRole.roleArn,
@@ -41,6 +43,10 @@ export class AccessStack extends Stack {
     new CfnOutput(this, ACCESS_OUTPUTS.previewRoleArn, {
       value: this.access.previewRole.roleArn,
       description: `Repository variable ${previewRoleVariable(env.name)} (or PREVIEW_ROLE_ARN) for pull-request previews`,
+    });
+    new CfnOutput(this, ACCESS_OUTPUTS.smokeRoleArn, {
+      value: this.access.smokeRole.roleArn,
+      description: 'Role the signed smoke checks assume (its name is fixed: no variable needed)',
     });
     new CfnOutput(this, ACCESS_OUTPUTS.oidcProviderArn, { value: this.access.provider.oidcProviderArn });
   }

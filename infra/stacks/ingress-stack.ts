@@ -88,6 +88,7 @@ export class IngressStack extends Stack {
       ecsExec: env.ecsExec,
       dualStack: env.dualStack,
       loadBalancers,
+      pullsThrough: network.endpoints,
     });
 
     const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;

@@ -369,9 +369,8 @@ describe('proxy service', () => {
       expect(pattern.test(tag)).toBe(false);
   });
 
-  it('deploys all at once with the circuit breaker rolling back, grace period and desired count from config', () => {
+  it('deploys all at once with the circuit breaker rolling back, with the grace period from config', () => {
     ingress('pub').hasResourceProperties('AWS::ECS::Service', {
-      DesiredCount: 2,
       HealthCheckGracePeriodSeconds: ROLLOUT_SETTINGS.healthCheckGracePeriod.toSeconds(),
       EnableExecuteCommand: false,
       DeploymentConfiguration: Match.objectLike({

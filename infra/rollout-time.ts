@@ -121,7 +121,8 @@ export function rolloutSettingsFromTemplate(template: CfnTemplate): RolloutSetti
     minHealthyPercent: service.DeploymentConfiguration?.MinimumHealthyPercent ?? 100,
     maxPercent: service.DeploymentConfiguration?.MaximumPercent ?? 200,
     // The service leaves its count to autoscaling: the fleet at rest is the scalable target's minimum.
-    desiredCount: service.DesiredCount ?? minCapacity(ofType('AWS::ApplicationAutoScaling::ScalableTarget')) ?? 1,
+    desiredCount:
+      service.DesiredCount ?? minCapacity(ofType('AWS::ApplicationAutoScaling::ScalableTarget')) ?? 1,
     stopTimeoutSeconds: Math.max(...containers.map((c) => c.StopTimeout ?? DEFAULT_STOP_TIMEOUT)),
     automatic: true,
   };

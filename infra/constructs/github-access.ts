@@ -306,7 +306,8 @@ function smokeGrants(arns: Arns): Grant[] {
       sid: 'ReadTargetHealth',
       actions: ['elasticloadbalancing:DescribeTargetHealth'],
       resources: ['*'],
-      wildcardReason: 'elasticloadbalancing:DescribeTargetHealth is read-only and supports no resource-level permissions.',
+      wildcardReason:
+        'elasticloadbalancing:DescribeTargetHealth is read-only and supports no resource-level permissions.',
     },
   ];
 }

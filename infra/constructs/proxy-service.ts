@@ -182,7 +182,11 @@ export class ProxyService extends Construct {
       onCreate: {
         service: 'ECS',
         action: 'UpdateService',
-        parameters: { cluster: this.cluster.clusterName, service: this.service.serviceName, desiredCount: count },
+        parameters: {
+          cluster: this.cluster.clusterName,
+          service: this.service.serviceName,
+          desiredCount: count,
+        },
         physicalResourceId: cr.PhysicalResourceId.of('initial-task-count'),
       },
       policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.service.serviceArn] }),

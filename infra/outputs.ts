@@ -13,6 +13,8 @@ export const INGRESS_OUTPUTS = {
   imageTag: 'DeployedImageTag',
   logGroup: 'LogGroupName',
   vpcId: 'VpcId',
+  /** Comma-separated route table ids of the proxy subnets, for routes to client networks (private mode). */
+  proxyRouteTableIds: 'ProxyRouteTableIds',
 } as const;
 
 export const REGISTRY_OUTPUTS = {

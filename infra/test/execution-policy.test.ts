@@ -11,7 +11,7 @@ import {
 } from '../execution-policy.ts';
 import { evaluate, type RolePolicies } from '../iam-evaluation.ts';
 import {
-  environment,
+  everyOptionEnvironment,
   exampleConfig,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
@@ -20,18 +20,7 @@ import {
 } from './fixtures.ts';
 
 const ACCOUNT = '111122223333';
-const EVERY_OPTION = environment({
-  name: 'sandbox',
-  mode: 'both',
-  dualStack: true,
-  ecsExec: true,
-  exampleProvider: true,
-  hostedZones: {
-    public: { id: 'Z0PUBLIC00000000000', name: 'example.com' },
-    private: { id: 'Z0PRIVATE0000000000', name: 'corp.example.com' },
-  },
-  network: { transitGatewayId: 'tgw-0123456789abcdef0', routes: ['10.0.0.0/8'] },
-});
+const EVERY_OPTION = everyOptionEnvironment();
 
 let app: Synthesized;
 const executionRole: RolePolicies = {

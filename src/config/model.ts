@@ -278,12 +278,16 @@ export const EnvironmentSchema = z.strictObject({
       transitGatewayId: z
         .string()
         .regex(TRANSIT_GATEWAY_ID, { error: 'transitGatewayId looks like tgw-0123456789abcdef0' })
-        .describe('Transit Gateway to attach the ingress VPC to (shared through RAM when in another account).'),
+        .describe(
+          'Transit Gateway to attach the ingress VPC to (shared through RAM when in another account).',
+        ),
       routes: z
         .array(cidr('network.routes[]', '10.0.0.0/8'))
         .min(1, { error: 'network.routes lists the client networks to route through the Transit Gateway' })
         .max(50, { error: 'network.routes takes at most 50 networks (the route table quota)' })
-        .describe('Client networks (on-premises, other VPCs) the proxy subnets route to the Transit Gateway.'),
+        .describe(
+          'Client networks (on-premises, other VPCs) the proxy subnets route to the Transit Gateway.',
+        ),
     })
     .optional()
     .describe(

@@ -74,6 +74,14 @@ function checksFor(request: AwsStubRequest, arns: EnvironmentArns): Check[] {
       }));
     }
     if (operation === 'ListTasks') return [{ action, resource: '*', context: { 'ecs:cluster': clusterArn } }];
+    if (operation === 'ListServiceDeployments') {
+      return [
+        { action, resource: `${clusterArn.replace(':cluster/', ':service/')}/${String(params.service)}` },
+      ];
+    }
+    if (operation === 'DescribeServiceDeployments') {
+      return list(params.serviceDeploymentArns).map((resource) => ({ action, resource }));
+    }
   }
   if (service === 'ecr' && params.repositoryName !== undefined) {
     return [

@@ -494,6 +494,7 @@ describe('outputs', () => {
       INGRESS_OUTPUTS.imageTag,
       INGRESS_OUTPUTS.logGroup,
       INGRESS_OUTPUTS.vpcId,
+      INGRESS_OUTPUTS.proxyRouteTableIds,
     ];
     expect(outputs('pub')).toEqual([...common, INGRESS_OUTPUTS.publicEndpoint].sort());
     expect(outputs('priv')).toEqual([...common, INGRESS_OUTPUTS.privateEndpoint].sort());

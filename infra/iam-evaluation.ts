@@ -7,7 +7,7 @@ import { githubProviderArn } from './app.ts';
 import { ROLES, type RoleKey } from './permissions.ts';
 import { AccessStack } from './stacks/access-stack.ts';
 
-interface PolicyDocument {
+export interface PolicyDocument {
   Version?: string;
   Statement: unknown[];
 }
@@ -74,14 +74,21 @@ export function rolePolicies(template: CfnTemplate, role: RoleKey, account: stri
   return { roleArn: `arn:aws:iam::${account}:role/${roleName}`, account, policies };
 }
 
-/** How IAM decides the request, with only the role's identity policies in play (no SCP, boundary or resource policy). */
-export async function evaluate(role: RolePolicies, request: IamRequest): Promise<IamDecision> {
+/**
+ * How IAM decides the request from the role's identity policies and, when given, the resource's policy (for a role:
+ * its trust policy); no SCP or permission boundary.
+ */
+export async function evaluate(
+  role: RolePolicies,
+  request: IamRequest,
+  resourcePolicy?: PolicyDocument,
+): Promise<IamDecision> {
   const result = await runSimulation(
     {
       identityPolicies: role.policies.map(({ name, policy }) => ({ name, policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: undefined,
+      resourcePolicy,
       request: {
         action: request.action,
         principal: role.roleArn,

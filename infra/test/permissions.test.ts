@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { Config, Environment } from '../../src/config/model.ts';
 import { accessTemplate, type CfnTemplate, evaluate, rolePolicies } from '../iam-evaluation.ts';
 import { CDK_QUALIFIER, smokeRoleName } from '../names.ts';
@@ -136,6 +137,50 @@ describe('parameter resolution', () => {
     },
     SYNTH_TIMEOUT_MS,
   );
+});
+
+describe('cdk assuming the bootstrap roles', () => {
+  // The bootstrap roles trust their own account ("AssumeRole for same account": Principal AWS = the account id).
+  // IAM User Guide, "Policy evaluation logic" / "Cross-account policy evaluation logic": a role whose trust policy names
+  // the account, not a principal, delegates the decision to that account, so the caller's identity policy must allow
+  // sts:AssumeRole on the role too; the trust policy alone admits nobody.
+  it('lets the deploy role assume the deploy, file-publishing and lookup roles of the bootstrap template', async () => {
+    const bootstrap = parse(
+      await readFile(
+        resolve(REPOSITORY_ROOT, 'node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'),
+        'utf8',
+      ),
+    ) as {
+      Resources: Record<string, { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }>;
+    };
+    const env = environments()[0] as Environment;
+    const arns = environmentArns(env);
+    for (const [resource, purpose] of [
+      ['DeploymentActionRole', 'deploy'],
+      ['FilePublishingRole', 'file-publishing'],
+      ['LookupRole', 'lookup'],
+    ] as const) {
+      const [sameAccount] =
+        bootstrap.Resources[resource]?.Properties.AssumeRolePolicyDocument.Statement ?? [];
+      expect(sameAccount).toMatchObject({
+        Action: 'sts:AssumeRole',
+        Principal: { AWS: { Ref: 'AWS::AccountId' } },
+      });
+      const trust = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { AWS: `arn:aws:iam::${env.account}:root` },
+          },
+        ],
+      };
+      const request = { action: 'sts:AssumeRole', resource: arns.bootstrapRole(purpose) };
+      expect(await evaluate(role(env, 'deploy'), request, trust), purpose).toBe('Allowed');
+      expect(await evaluate(role(env, 'smoke'), request, trust), purpose).toBe('ImplicitlyDenied');
+    }
+  });
 });
 
 describe('smoke role', () => {

@@ -18,6 +18,12 @@ import {
 } from '../permissions.ts';
 import { environment, exampleConfig, REPOSITORY_ROOT, SYNTH_TIMEOUT_MS, synthesize } from './fixtures.ts';
 
+/** CDK's bootstrap template, as the installed CLI deploys it. */
+const BOOTSTRAP_TEMPLATE = resolve(
+  REPOSITORY_ROOT,
+  'node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml',
+);
+
 let config: Config;
 const templates = new Map<string, CfnTemplate>();
 
@@ -108,10 +114,7 @@ describe('parameter resolution', () => {
   it(
     'lets the role that calls UpdateStack read every SSM parameter the Ingress template resolves',
     async () => {
-      const bootstrap = await readFile(
-        resolve(REPOSITORY_ROOT, 'node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'),
-        'utf8',
-      );
+      const bootstrap = await readFile(BOOTSTRAP_TEMPLATE, 'utf8');
       expect(bootstrap).toContain(
         'ssm:GetParameters # CreateChangeSet uses this to evaluate any SSM parameters',
       );
@@ -145,12 +148,7 @@ describe('cdk assuming the bootstrap roles', () => {
   // the account, not a principal, delegates the decision to that account, so the caller's identity policy must allow
   // sts:AssumeRole on the role too; the trust policy alone admits nobody.
   it('lets the deploy role assume the deploy, file-publishing and lookup roles of the bootstrap template', async () => {
-    const bootstrap = parse(
-      await readFile(
-        resolve(REPOSITORY_ROOT, 'node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'),
-        'utf8',
-      ),
-    ) as {
+    const bootstrap = parse(await readFile(BOOTSTRAP_TEMPLATE, 'utf8')) as {
       Resources: Record<string, { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }>;
     };
     const env = environments()[0] as Environment;

@@ -62,6 +62,7 @@ export class IngressStack extends Stack {
       dualStack: env.dualStack,
       ecsExec: env.ecsExec,
       logRetention: env.logRetentionDays,
+      transitGateway: env.network,
     });
 
     const { loadBalancers } = new IngressLoadBalancers(this, 'LoadBalancers', {
@@ -92,6 +93,7 @@ export class IngressStack extends Stack {
         dualStack: env.dualStack,
         logRetention: env.logRetentionDays,
       }),
+      pullsThrough: network.endpoints,
     });
 
     const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;
@@ -143,6 +145,11 @@ export class IngressStack extends Stack {
     output(INGRESS_OUTPUTS.imageTag, imageTag.valueAsString, 'Image tag the service runs');
     output(INGRESS_OUTPUTS.logGroup, proxy.logGroup.logGroupName, 'Proxy access and error logs');
     output(INGRESS_OUTPUTS.vpcId, network.vpc.vpcId, 'Ingress VPC');
+    output(
+      INGRESS_OUTPUTS.proxyRouteTableIds,
+      network.proxyRouteTableIds.join(','),
+      'Route tables of the proxy subnets (internal NLB): routes to client networks go here',
+    );
   }
 
   /** The configured zones: with an explicit account and Region, CDK would otherwise look them up in the account. */

@@ -6,13 +6,13 @@ import type { Registry } from '../aws/ecr.ts';
 import type { ImageBuilder } from '../build/docker.ts';
 import type { Config, Environment } from '../config/model.ts';
 import { configTag, gitTag, pinnedImageUri } from '../contract/image-tags.ts';
+import { code, table } from '../render/markdown.ts';
 import { renderProxy, renderTargetFor, writeRendered } from '../render/render.ts';
 import { contentHash } from '../rollout/content-hash.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code, table } from '../render/markdown.ts';
 import { ActionFailure } from './run.ts';
 
 export const DOCKERFILE = 'proxy/Dockerfile';

@@ -11,13 +11,13 @@ import { IMAGE_TAG, IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
 import { stackNames } from '../contract/names.ts';
 import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../contract/outputs.ts';
 import { type CommandResult, type CommandRunner, stripAnsi } from '../process/command.ts';
+import { code, fenced, table } from '../render/markdown.ts';
 import { stackOutputs, stackParameter } from '../rollout/aws-answers.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { failedStackEvents } from './failure-report.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code, fenced, table } from '../render/markdown.ts';
 import { ActionFailure } from './run.ts';
 
 export const STACK_CHOICES = ['registry', 'ingress', 'all'] as const;

@@ -2,8 +2,8 @@
 // exit codes, CloudFormation resources that failed), as Markdown for the job summary and as plain log lines.
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Task } from '@aws-sdk/client-ecs';
-import type { RolloutEvidence } from '../rollout/roll-out.ts';
 import { table } from '../render/markdown.ts';
+import type { RolloutEvidence } from '../rollout/roll-out.ts';
 
 export interface FailureEvidence extends RolloutEvidence {
   reason: string;

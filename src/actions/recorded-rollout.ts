@@ -5,6 +5,7 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Registry, RegistryImage } from '../aws/ecr.ts';
 import type { DeploymentLog, DeploymentState } from '../github/deployments.ts';
+import { code, details, table } from '../render/markdown.ts';
 import {
   formatDuration,
   type RolloutAdapters,
@@ -15,7 +16,6 @@ import {
 } from '../rollout/roll-out.ts';
 import { failureLogLines, failureMarkdown } from './failure-report.ts';
 import type { ActionIO } from './io.ts';
-import { code, details, table } from '../render/markdown.ts';
 import { ActionFailure } from './run.ts';
 
 export interface RecordedRolloutAdapters extends RolloutAdapters {

@@ -4,6 +4,7 @@
 import { githubEnvironment } from '../config/model.ts';
 import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
 import { stackNames } from '../contract/names.ts';
+import { code } from '../render/markdown.ts';
 import { stackParameter } from '../rollout/aws-answers.ts';
 import {
   type DeploymentRecord,
@@ -14,7 +15,6 @@ import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code } from '../render/markdown.ts';
 import { recordedRollout } from './recorded-rollout.ts';
 import { type AdaptersFactory, type FollowInputs, readFollowInputs } from './rollout.ts';
 import { ActionFailure } from './run.ts';

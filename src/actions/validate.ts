@@ -8,10 +8,10 @@ import { readSourcesAtRef } from '../diff/git.ts';
 import { formatPlanMarkdown } from '../diff/markdown.ts';
 import { planChange } from '../diff/plan.ts';
 import { renderedDiffs } from '../diff/rendered.ts';
+import { code, table } from '../render/markdown.ts';
 import type { RunContext } from './context.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { code, table } from '../render/markdown.ts';
 import { ActionFailure } from './run.ts';
 
 export interface ValidateSettings {

@@ -13,6 +13,8 @@ export const INGRESS_OUTPUTS = {
   imageTag: 'DeployedImageTag',
   logGroup: 'LogGroupName',
   vpcId: 'VpcId',
+  /** Comma-separated route table ids of the proxy subnets, for routes to client networks (private mode). */
+  proxyRouteTableIds: 'ProxyRouteTableIds',
 } as const;
 
 export const REGISTRY_OUTPUTS = {
@@ -26,6 +28,8 @@ export const ACCESS_OUTPUTS = {
   deployRoleArn: 'DeployRoleArn',
   /** Read-only role pull requests assume for `cdk diff` (repository variable PREVIEW_ROLE_ARN_<ENV>). */
   previewRoleArn: 'PreviewRoleArn',
+  /** Role the signed smoke checks assume: arn:<partition>:iam::<account>:role/lattice-ingress-<env>-smoke. */
+  smokeRoleArn: 'SmokeRoleArn',
   oidcProviderArn: 'OidcProviderArn',
 } as const;
 

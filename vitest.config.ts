@@ -1,16 +1,38 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { forkyNginx } from './src/local/nginx-builds.ts';
+import { NGINX_UNDER_TEST_ENV } from './test/proxy/nginx-under-test.ts';
+
+const include = [
+  'src/**/*.test.ts',
+  'actions/**/*.test.ts',
+  'infra/**/*.test.ts',
+  'test/**/*.test.ts',
+  'scripts/**/*.test.ts',
+];
+const exclude = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
+
+// The suites that start a real nginx run a second time on nginx 1.30 with the image rendering, when setup could
+// build it (test/proxy/nginx-under-test.ts); otherwise they say why here and run on nginx 1.22 only.
+const forky = forkyNginx();
+if ('unavailable' in forky) console.warn(`proxy suites on nginx 1.30 skipped: ${forky.unavailable}`);
+const onNginx130: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: 'nginx-1.30',
+    include: ['test/proxy/**/*.test.ts'],
+    // Render-only tests and the runner's own test do not depend on which nginx serves.
+    exclude: [...exclude, 'test/proxy/render*.test.ts', 'test/proxy/runner.test.ts'],
+    env: { [NGINX_UNDER_TEST_ENV]: 'image' },
+  },
+};
 
 export default defineConfig({
   test: {
-    include: [
-      'src/**/*.test.ts',
-      'actions/**/*.test.ts',
-      'infra/**/*.test.ts',
-      'test/**/*.test.ts',
-      'scripts/**/*.test.ts',
-    ],
-    exclude: ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'nginx-1.22', include, exclude } },
+      ...('unavailable' in forky ? [] : [onNginx130]),
+    ],
   },
 });

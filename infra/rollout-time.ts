@@ -121,10 +121,17 @@ export function rolloutSettingsFromTemplate(template: CfnTemplate): RolloutSetti
     gracePeriodSeconds: service.HealthCheckGracePeriodSeconds ?? 0,
     minHealthyPercent: service.DeploymentConfiguration?.MinimumHealthyPercent ?? 100,
     maxPercent: service.DeploymentConfiguration?.MaximumPercent ?? 200,
-    desiredCount: service.DesiredCount ?? 1,
+    // The service leaves its count to autoscaling: the fleet at rest is the scalable target's minimum.
+    desiredCount:
+      service.DesiredCount ?? minCapacity(ofType('AWS::ApplicationAutoScaling::ScalableTarget')) ?? 1,
     stopTimeoutSeconds: Math.max(...containers.map((c) => c.StopTimeout ?? DEFAULT_STOP_TIMEOUT)),
     automatic: true,
   };
+}
+
+function minCapacity(targets: [string, { Properties?: Record<string, unknown> }][]): number | undefined {
+  const value = targets[0]?.[1].Properties?.MinCapacity;
+  return typeof value === 'number' ? value : undefined;
 }
 
 export interface RolloutEstimate {

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Brings a fresh clone up to what `npm start` and `npm test` need: the npm packages from the lock file and,
-// on Debian/Ubuntu, the system programs (nginx with the stream module, haproxy, curl, openssl, wrk).
+// on Debian/Ubuntu, the system programs (nginx with the stream module, haproxy, curl, openssl, wrk); as root,
+// nginx 1.30 in a Debian forky root and a container engine for the tests of what the image ships.
 // Uses only Node's standard library, because it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDockerEngine } from './setup/docker.mjs';
+import { ensureForkyRoot } from './setup/forky.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -113,3 +116,5 @@ function ensureNode24() {
 ensureNpmPackages();
 ensureSystemPackages();
 ensureNode24();
+ensureForkyRoot(root);
+ensureDockerEngine(root);

@@ -28,6 +28,10 @@ export interface GitHubAccessProps {
   environmentName: string;
   /** The CDK bootstrap qualifier (cdk-<qualifier>-*-role-<account>-<region>). */
   qualifier: string;
+  /** Physical name of the smoke role, so workflows derive its ARN from the account alone. */
+  smokeRoleName: string;
+  /** The Lattice service network the environment's services are reached through (sn-… or its ARN), if configured. */
+  serviceNetwork?: string;
 }
 
 /** The OIDC subject of a job that runs in a GitHub deployment environment. */
@@ -44,6 +48,7 @@ export class GitHubAccess extends Construct {
   readonly provider: iam.IOidcProvider;
   readonly deployRole: iam.Role;
   readonly previewRole: iam.Role;
+  readonly smokeRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: GitHubAccessProps) {
     super(scope, id);
@@ -68,6 +73,13 @@ export class GitHubAccess extends Construct {
       assumedBy: this.principal(pullRequestSubject(props.repository)),
     });
     this.previewRole.attachInlinePolicy(policy(this, 'PreviewPolicy', previewGrants(arns)));
+
+    this.smokeRole = new iam.Role(this, 'SmokeRole', {
+      roleName: props.smokeRoleName,
+      description: `Signed smoke checks of ${props.repository} against the Lattice services of ${props.environment}`,
+      assumedBy: this.principal(environmentSubject(props.repository, props.environment)),
+    });
+    this.smokeRole.attachInlinePolicy(policy(this, 'SmokePolicy', smokeGrants(arns)));
   }
 
   /** Trust exactly one subject and the STS audience: no wildcards, no other repository, branch or event. */
@@ -89,6 +101,7 @@ function resourceArns(props: GitHubAccessProps) {
     `arn:${p}:iam::${account}:role/cdk-${props.qualifier}-${purpose}-role-${account}-${region}`;
   const stack = (name: string) => `arn:${p}:cloudformation:${region}:${account}:stack/${name}/*`;
   const ecs = `arn:${p}:ecs:${region}:${account}`;
+  const network = props.serviceNetwork;
   return {
     bootstrapRoles: role('*'),
     lookupRole: role('lookup'),
@@ -103,6 +116,12 @@ function resourceArns(props: GitHubAccessProps) {
     logGroup: `arn:${p}:logs:${region}:${account}:log-group:${props.logGroupName}:*`,
     networkAcls: `arn:${p}:ec2:${region}:${account}:network-acl/*`,
     environmentName: props.environmentName,
+    bootstrapVersion: `arn:${p}:ssm:${region}:${account}:parameter/cdk-bootstrap/${props.qualifier}/version`,
+    // Services may belong to other accounts (shared through RAM); their ids are not in the configuration.
+    latticeServices: `arn:${p}:vpc-lattice:${region}:*:service/*`,
+    serviceNetwork: network?.startsWith('arn:')
+      ? network
+      : network && `arn:${p}:vpc-lattice:${region}:*:servicenetwork/${network}`,
   };
 }
 
@@ -171,6 +190,13 @@ function deployGrants(arns: Arns): Grant[] {
       actions: ['cloudformation:CancelUpdateStack'],
       resources: [arns.ingressStack],
       wildcardReason: STACK_ID_REASON,
+    },
+    // The Ingress template's BootstrapVersion parameter is of type AWS::SSM::Parameter::Value<String>: CloudFormation
+    // resolves it on every UpdateStack with the credentials of the caller, which for rollout and rollback is this role.
+    {
+      sid: 'ResolveBootstrapVersionParameter',
+      actions: ['ssm:GetParameters'],
+      resources: [arns.bootstrapVersion],
     },
     {
       sid: 'PassExecutionRoleToCloudFormation',
@@ -268,5 +294,40 @@ function previewGrants(arns: Arns): Grant[] {
       resources: [arns.lookupRole],
     },
     { sid: 'ReadStacks', actions: READ_STACKS, resources: arns.stacks, wildcardReason: STACK_ID_REASON },
+  ];
+}
+
+/**
+ * Signed smoke checks: Lattice admits a SigV4-signed request only when the caller's identity policy allows
+ * vpc-lattice-svcs:Invoke as well as the service's (or network's) auth policy.
+ */
+function smokeGrants(arns: Arns): Grant[] {
+  return [
+    {
+      sid: 'InvokeServicesOfThisNetwork',
+      actions: ['vpc-lattice-svcs:Invoke'],
+      resources: [arns.latticeServices],
+      ...(arns.serviceNetwork
+        ? { conditions: { ArnLike: { 'vpc-lattice-svcs:ServiceNetworkArn': arns.serviceNetwork } } }
+        : {}),
+      wildcardReason:
+        'The configuration names the services by DNS name only; their ids (and, when shared through RAM, owner ' +
+        'accounts) are unknown at synth time. The grant is limited to this Region and, when the environment ' +
+        'configures serviceNetworkId, to services reached through that service network (vpc-lattice-svcs:ServiceNetworkArn).',
+    },
+    // The smoke job finds the endpoint in the Ingress stack's outputs and waits for healthy targets before checking.
+    {
+      sid: 'ReadIngressStack',
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [arns.ingressStack],
+      wildcardReason: STACK_ID_REASON,
+    },
+    {
+      sid: 'ReadTargetHealth',
+      actions: ['elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+      wildcardReason:
+        'elasticloadbalancing:DescribeTargetHealth is read-only and supports no resource-level permissions.',
+    },
   ];
 }

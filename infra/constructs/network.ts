@@ -15,6 +15,8 @@ export interface NetworkProps {
   /** Adds the SSM messages endpoint ECS Exec talks through. */
   ecsExec: boolean;
   logRetention: logs.RetentionDays;
+  /** Attach the VPC to a Transit Gateway and route these client networks through it. */
+  transitGateway?: NetworkRoutes;
 }
 
 /** Tiers in allocation order: the proxy tier comes first so adding or removing public subnets never renumbers it. */
@@ -39,6 +41,8 @@ export class Network extends Construct {
   readonly proxySubnets: ec2.SubnetSelection = { subnetGroupName: PROXY_TIER };
   readonly publicSubnets?: ec2.SubnetSelection;
   readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** Every VPC endpoint: the tasks pull their image (ECR API, ECR Docker, S3) and ship their logs through them. */
+  readonly endpoints: ec2.IVpcEndpoint[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -102,19 +106,24 @@ export class Network extends Construct {
       ...(props.ecsExec ? [ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES] : []),
     ];
     for (const service of services) {
-      this.vpc.addInterfaceEndpoint(endpointId(service.shortName), {
+      const endpoint = this.vpc.addInterfaceEndpoint(endpointId(service.shortName), {
         service,
         subnets: this.proxySubnets,
         securityGroups: [this.endpointSecurityGroup],
         open: false,
         privateDnsEnabled: true,
       });
+      this.endpoints.push(endpoint);
     }
+    if (props.transitGateway) this.attachTransitGateway(props.transitGateway);
+
     // Image layers come from S3; the gateway endpoint is free and needs no security group.
-    this.vpc.addGatewayEndpoint('S3Endpoint', {
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.proxySubnets],
-    });
+    this.endpoints.push(
+      this.vpc.addGatewayEndpoint('S3Endpoint', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [this.proxySubnets],
+      }),
+    );
   }
 
   /** CloudFormation takes AvailabilityZoneId in place of AvailabilityZone; the VPC construct knows only names. */
@@ -125,6 +134,43 @@ export class Network extends Construct {
       cfnSubnet.addPropertyOverride('AvailabilityZoneId', ids[names.indexOf(subnet.availabilityZone)]);
     }
   }
+
+  /** Route tables of the proxy subnets, where the tasks and the internal load balancer live. */
+  get proxyRouteTableIds(): string[] {
+    return this.vpc.selectSubnets(this.proxySubnets).subnets.map((subnet) => subnet.routeTable.routeTableId);
+  }
+
+  /**
+   * The internal load balancer answers clients through the proxy subnets' route tables: without a route back to the
+   * client networks, nothing outside the VPC can reach it. One attachment in the proxy subnets, one route per client
+   * network in each of their route tables (named after the network, so reordering the list replaces nothing).
+   */
+  private attachTransitGateway({ transitGatewayId, routes }: NetworkRoutes) {
+    const subnets = this.vpc.selectSubnets(this.proxySubnets);
+    const attachment = new ec2.CfnTransitGatewayAttachment(this, 'TransitGatewayAttachment', {
+      transitGatewayId,
+      vpcId: this.vpc.vpcId,
+      subnetIds: subnets.subnetIds,
+    });
+    for (const subnet of subnets.subnets) {
+      for (const destination of routes) {
+        const route = new ec2.CfnRoute(subnet, `TransitGatewayRoute${destination.replace(/[./:]/g, '-')}`, {
+          routeTableId: subnet.routeTable.routeTableId,
+          transitGatewayId,
+          ...(destination.includes(':')
+            ? { destinationIpv6CidrBlock: destination }
+            : { destinationCidrBlock: destination }),
+        });
+        // A route to a Transit Gateway is refused until the VPC's attachment to it exists.
+        route.addDependency(attachment);
+      }
+    }
+  }
+}
+
+export interface NetworkRoutes {
+  transitGatewayId: string;
+  routes: readonly string[];
 }
 
 function endpointId(shortName: string): string {

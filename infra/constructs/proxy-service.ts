@@ -1,11 +1,13 @@
 // The NGINX fleet: ECS cluster, Fargate task definition (ARM64, non-root, read-only root filesystem) and a service
 // that replaces tasks all at once behind the load balancers and rolls itself back when new tasks fail.
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, type IDependable } from 'constructs';
 import type { Scaling } from '../../src/config/model.ts';
 import { HEALTH_CHECK_PATH, PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { acknowledge, belowArnFinding, wildcardFinding } from '../nag.ts';
@@ -53,6 +55,8 @@ export interface ProxyServiceProps {
   loadBalancers: readonly IngressLoadBalancer[];
   /** VPC Lattice's managed prefix lists, where the proxy sends traffic for the services it forwards to. */
   latticePrefixLists: { ipv4: string; ipv6?: string };
+  /** What the tasks pull their image and write their logs through (VPC endpoints): in place before a task starts. */
+  pullsThrough: readonly IDependable[];
 }
 
 export class ProxyService extends Construct {
@@ -71,6 +75,9 @@ export class ProxyService extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,
       retention: props.logRetention,
+      // Kept when the stack is deleted, but deleted when the stack's first create fails: the fixed name would
+      // otherwise still be taken when the operator deletes the ROLLBACK_COMPLETE stack and deploys again.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
@@ -126,7 +133,7 @@ export class ProxyService extends Construct {
       vpcSubnets: props.subnets,
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
-      desiredCount: props.scaling.desiredTasks ?? props.scaling.minTasks,
+      // No DesiredCount: CloudFormation would apply it on every service update and reset what autoscaling chose.
       minHealthyPercent: ROLLOUT_SETTINGS.minHealthyPercent,
       maxHealthyPercent: ROLLOUT_SETTINGS.maxHealthyPercent,
       circuitBreaker: { enable: true, rollback: true },
@@ -136,15 +143,15 @@ export class ProxyService extends Construct {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
 
+    for (const dependency of props.pullsThrough) this.service.node.addDependency(dependency);
+    this.setInitialTaskCount(props.scaling.desiredTasks ?? props.scaling.minTasks);
+
     for (const { securityGroup, targetGroups } of props.loadBalancers) {
       // Only the load balancers reach the proxy ports: nothing else in the VPC can forge a PROXY header.
       for (const port of LOAD_BALANCER_CONTAINER_PORTS) {
-        this.securityGroup.connections.allowFrom(
-          securityGroup,
-          ec2.Port.tcp(port),
-          `from the NLB on ${port}`,
-        );
+        this.securityGroup.addIngressRule(securityGroup, ec2.Port.tcp(port), `from the NLB on ${port}`);
       }
+      allowEgressOnlyTo(securityGroup, this.securityGroup, LOAD_BALANCER_CONTAINER_PORTS);
       for (const { containerPort, targetGroup } of targetGroups) {
         targetGroup.addTarget(
           this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort }),
@@ -163,6 +170,34 @@ export class ProxyService extends Construct {
     });
 
     this.suppressFindings(taskDefinition, props.ecsExec);
+  }
+
+  /**
+   * The task count right after the service is created. CloudFormation starts a service without DesiredCount with one
+   * task, and Application Auto Scaling raises a count below MinCapacity only when a scale-out alarm fires; so the
+   * count is set once, when the stack creates this resource, and never again by a stack update.
+   */
+  private setInitialTaskCount(count: number) {
+    const initial = new cr.AwsCustomResource(this, 'InitialTaskCount', {
+      onCreate: {
+        service: 'ECS',
+        action: 'UpdateService',
+        parameters: {
+          cluster: this.cluster.clusterName,
+          service: this.service.serviceName,
+          desiredCount: count,
+        },
+        physicalResourceId: cr.PhysicalResourceId.of('initial-task-count'),
+      },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.service.serviceArn] }),
+      installLatestAwsSdk: false,
+    });
+    // The function is a stack-wide singleton; its role is the custom resource's grant principal.
+    acknowledge(
+      initial.grantPrincipal as iam.Role,
+      'CDK gives the function behind AwsCustomResource the AWS managed Lambda basic execution policy (its own logs).',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    );
   }
 
   /** Egress by port, never "all traffic": VPC endpoints and S3 on 443, Lattice's prefix lists on 80 and 443. */
@@ -196,6 +231,25 @@ export class ProxyService extends Construct {
       belowArnFinding(this.logGroup),
     );
   }
+}
+
+/**
+ * Egress of `from` limited to `to` on `ports`, written into the group itself. CDK would add these as separate
+ * SecurityGroupEgress resources and drop the group's own (placeholder) egress; a group created without egress rules
+ * gets EC2's allow-all rule, which nothing would then remove.
+ */
+function allowEgressOnlyTo(from: ec2.SecurityGroup, to: ec2.SecurityGroup, ports: readonly number[]): void {
+  const group = from.node.defaultChild as ec2.CfnSecurityGroup;
+  group.addPropertyOverride(
+    'SecurityGroupEgress',
+    ports.map((port) => ({
+      IpProtocol: 'tcp',
+      FromPort: port,
+      ToPort: port,
+      DestinationSecurityGroupId: to.securityGroupId,
+      Description: `to the proxy tasks on ${port}`,
+    })),
+  );
 }
 
 function volumeName(path: string): string {

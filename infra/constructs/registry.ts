@@ -27,8 +27,9 @@ export class Registry extends Construct {
       imageScanOnPush: true,
       // KMS with the AWS managed key (aws/ecr): every decryption is in CloudTrail, and there is no key to manage.
       encryption: ecr.RepositoryEncryption.KMS,
-      // Deleting the stack must not delete the images a rollback may need.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Deleting the stack must not delete the images a rollback may need; a failed first create must not leave the
+      // fixed name taken, or the retry fails (RetainExceptOnCreate).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       emptyOnDelete: false,
       // ECR applies a lower rulePriority first, and an image matched by one rule is never expired by a later one:
       // a deployed image (git- tag) is therefore only ever expired by falling out of the newest KEEP_DEPLOYED_IMAGES.

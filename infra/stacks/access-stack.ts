@@ -7,6 +7,7 @@ import {
   fleetNames,
   previewRoleVariable,
   repositoryName,
+  smokeRoleName,
   stackNames,
 } from '../../src/contract/names.ts';
 import { ACCESS_OUTPUTS } from '../../src/contract/outputs.ts';
@@ -39,6 +40,8 @@ export class AccessStack extends Stack {
       logGroupName: fleet.logGroup,
       qualifier: CDK_QUALIFIER,
       environmentName: env.name,
+      smokeRoleName: smokeRoleName(env),
+      serviceNetwork: env.serviceNetworkId,
     });
     new CfnOutput(this, ACCESS_OUTPUTS.deployRoleArn, {
       value: this.access.deployRole.roleArn,
@@ -47,6 +50,10 @@ export class AccessStack extends Stack {
     new CfnOutput(this, ACCESS_OUTPUTS.previewRoleArn, {
       value: this.access.previewRole.roleArn,
       description: `Repository variable ${previewRoleVariable(env.name)} (or PREVIEW_ROLE_ARN) for pull-request previews`,
+    });
+    new CfnOutput(this, ACCESS_OUTPUTS.smokeRoleArn, {
+      value: this.access.smokeRole.roleArn,
+      description: 'Role the signed smoke checks assume (its name is fixed: no variable needed)',
     });
     new CfnOutput(this, ACCESS_OUTPUTS.oidcProviderArn, { value: this.access.provider.oidcProviderArn });
   }

@@ -63,6 +63,7 @@ export class IngressStack extends Stack {
       dualStack: env.dualStack,
       ecsExec: env.ecsExec,
       logRetention: env.logRetentionDays,
+      transitGateway: env.network,
     });
 
     const { loadBalancers } = new IngressLoadBalancers(this, 'LoadBalancers', {
@@ -100,6 +101,7 @@ export class IngressStack extends Stack {
         dualStack: env.dualStack,
         logRetention: env.logRetentionDays,
       }),
+      pullsThrough: network.endpoints,
     });
 
     const serviceNetworkId = env.serviceNetworkId ?? props.fallbackServiceNetworkId;
@@ -155,6 +157,11 @@ export class IngressStack extends Stack {
       INGRESS_OUTPUTS.revocationAclId,
       revocations.acl.networkAclId,
       'Network ACL that carries break-glass revocations (lattice-ingress revoke)',
+    );
+    output(
+      INGRESS_OUTPUTS.proxyRouteTableIds,
+      network.proxyRouteTableIds.join(','),
+      'Route tables of the proxy subnets (internal NLB): routes to client networks go here',
     );
   }
 

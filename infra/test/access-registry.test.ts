@@ -201,7 +201,7 @@ describe('registry', () => {
   it('creates the environment repository: immutable tags, scan on push, encrypted, kept on stack deletion', () => {
     const template = app.template('LatticeIngress-staging-Registry');
     template.hasResource('AWS::ECR::Repository', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: {
         RepositoryName: 'lattice-ingress-staging',
         ImageTagMutability: 'IMMUTABLE',

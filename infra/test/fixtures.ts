@@ -25,6 +25,22 @@ export function environment(fields: Partial<Environment> & Pick<Environment, 'na
   });
 }
 
+/** An environment with every option on: both load balancers, IPv6, ECS Exec, the example provider, DNS, a Transit Gateway. */
+export function everyOptionEnvironment(name = 'sandbox'): Environment {
+  return environment({
+    name,
+    mode: 'both',
+    dualStack: true,
+    ecsExec: true,
+    exampleProvider: true,
+    hostedZones: {
+      public: { id: 'Z0PUBLIC00000000000', name: 'example.com' },
+      private: { id: 'Z0PRIVATE0000000000', name: 'corp.example.com' },
+    },
+    network: { transitGatewayId: 'tgw-0123456789abcdef0', routes: ['10.0.0.0/8'] },
+  });
+}
+
 export function withEnvironments(config: Config, environments: Environment[]): Config {
   return { ...config, deployment: { environments } };
 }

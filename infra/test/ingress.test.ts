@@ -410,9 +410,8 @@ describe('proxy service', () => {
       expect(pattern.test(tag)).toBe(false);
   });
 
-  it('deploys all at once with the circuit breaker rolling back, grace period and desired count from config', () => {
+  it('deploys all at once with the circuit breaker rolling back, with the grace period from config', () => {
     ingress('pub').hasResourceProperties('AWS::ECS::Service', {
-      DesiredCount: 2,
       HealthCheckGracePeriodSeconds: ROLLOUT_SETTINGS.healthCheckGracePeriod.toSeconds(),
       EnableExecuteCommand: false,
       DeploymentConfiguration: Match.objectLike({
@@ -567,6 +566,7 @@ describe('outputs', () => {
       INGRESS_OUTPUTS.logGroup,
       INGRESS_OUTPUTS.vpcId,
       INGRESS_OUTPUTS.revocationAclId,
+      INGRESS_OUTPUTS.proxyRouteTableIds,
     ];
     expect(outputs('pub')).toEqual([...common, INGRESS_OUTPUTS.publicEndpoint].sort());
     expect(outputs('priv')).toEqual([...common, INGRESS_OUTPUTS.privateEndpoint].sort());

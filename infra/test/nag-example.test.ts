@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PREFIX_LIST_MAX_ENTRIES } from '../constructs/client-sources.ts';
 import {
   environment,
+  everyOptionEnvironment,
   exampleConfig,
   resourcesOf,
   SYNTH_TIMEOUT_MS,
@@ -16,17 +17,7 @@ import {
 } from './fixtures.ts';
 
 const ENVIRONMENTS = [
-  environment({
-    name: 'sandbox',
-    mode: 'both',
-    dualStack: true,
-    ecsExec: true,
-    exampleProvider: true,
-    hostedZones: {
-      public: { id: 'Z0PUBLIC00000000000', name: 'example.com' },
-      private: { id: 'Z0PRIVATE0000000000', name: 'corp.example.com' },
-    },
-  }),
+  everyOptionEnvironment('sandbox'),
   environment({
     name: 'shared',
     mode: 'private',

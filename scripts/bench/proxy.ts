@@ -3,7 +3,12 @@
 // - wrk -> haproxy (send-proxy-v2, the NLB's stand-in) -> nginx -> a stand-in service, for allowlists of 10 to
 //   100,000 entries, with the rendered lattice-ingress config and with a reference-design-style config
 //   (reference-nginx.conf.hbs: linear allow/deny, `proxy_pass http://$host`), and wrk straight to the stand-in;
-// - nginx reloads with a changed allowlist during load, with `Connection: close` and with keepalive clients.
+// - nginx reloads with a changed allowlist during load, with `Connection: close` and with keepalive clients;
+// - the rendered config also as the image ships it (`image` rendering on nginx 1.30 from the forky root setup
+//   builds), for the allowlist sizes above;
+// - TLS passthrough (curl -> haproxy -> nginx stream -> the stand-in's TLS port) on both nginx builds against curl
+//   straight to the stand-in: keepalive requests, a new connection (full handshake) per request, and 1 MiB bodies,
+//   with nginx CPU per 1,000 requests, per 1,000 connections and per GB.
 // Prints a table and writes bench-results/proxy.json. Every load run is bounded by wrk's -d; loopback only.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,14 +18,22 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import Handlebars from 'handlebars';
 import { type Config, DeploymentSchema, ScalingSchema, ServiceSchema } from '../../src/config/model.ts';
+import { createLocalCa } from '../../src/local/certificates.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { startHaproxy } from '../../src/local/haproxy.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
+import { debianNginx, forkyNginx, type NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePorts } from '../../src/local/ports.ts';
 import { childPids, cpuTimeMs } from '../../src/local/proc.ts';
 import { superviseNginx } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
-import { ALLOWLIST_FILE, localRenderTarget, renderProxy, writeRendered } from '../../src/render/render.ts';
+import {
+  ALLOWLIST_FILE,
+  localRenderTarget,
+  type NginxFlavour,
+  renderProxy,
+  writeRendered,
+} from '../../src/render/render.ts';
 import { probe } from '../../src/smoke/probe.ts';
 import { allowlistEntries, randomCidrs } from './allowlist.ts';
 
@@ -36,7 +49,7 @@ const STAND_IN_ADDRESS = '127.0.1.1';
 const SERVICE = ServiceSchema.parse({
   name: 'bench',
   domain: 'bench-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
-  ports: [80],
+  ports: [80, 443],
   auth: 'none',
 });
 const RELOAD_ALLOWLIST_ENTRIES = 1_000;
@@ -53,13 +66,17 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '10,1000,10000,100000' },
     reloads: { type: 'string', default: '4' },
     designs: { type: 'string', default: 'proxy,reference' },
+    nginx: { type: 'string', default: 'debian,image' },
+    'tls-requests': { type: 'string', default: '20000' },
+    'tls-connections': { type: 'string', default: '2000' },
+    'tls-megabytes': { type: 'string', default: '512' },
     out: { type: 'string', default: join(ROOT, 'bench-results', 'proxy.json') },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--out FILE]',
+    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--nginx debian,image] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -70,10 +87,16 @@ const settings = {
   connections: Number(args.connections),
   sizes: args.sizes.split(',').map(Number),
   reloads: Number(args.reloads),
+  tlsRequests: Number(args['tls-requests']),
+  tlsConnections: Number(args['tls-connections']),
+  tlsMegabytes: Number(args['tls-megabytes']),
 };
 const designs = args.designs.split(',') as Design[];
 if (designs.some((design) => design !== 'proxy' && design !== 'reference'))
   throw new Error('--designs: a comma-separated list of proxy and reference');
+const flavours = args.nginx.split(',') as NginxFlavour[];
+if (flavours.some((flavour) => flavour !== 'debian' && flavour !== 'image'))
+  throw new Error('--nginx: a comma-separated list of debian and image');
 for (const [name, value] of Object.entries(settings)) {
   const numbers = Array.isArray(value) ? value : [value];
   if (numbers.some((n) => !Number.isInteger(n) || n < 1))
@@ -124,6 +147,10 @@ interface Harness {
   supervisor: Supervisor;
   dir: string;
   dns: DnsServer;
+  /** nginx builds to measure the rendered config on: Debian's 1.22 always, 1.30 when setup built it. */
+  builds: Map<NginxFlavour, NginxBuild>;
+  /** The CA of the stand-in's TLS certificate (curl --cacert). */
+  caFile: string;
   ports: {
     haproxyHttp: number;
     haproxyTls: number;
@@ -132,6 +159,7 @@ interface Harness {
     loadBalancerHealth: number;
     health: number;
     standIn: number;
+    standInTls: number;
   };
 }
 
@@ -165,10 +193,12 @@ function allowlistOf(size: number, seed: number): string[] {
 
 let instanceCount = 0;
 
-async function startNginxIn(harness: Harness, dir: string): Promise<NginxProcess> {
+async function startNginxIn(harness: Harness, dir: string, build: NginxBuild): Promise<NginxProcess> {
   const { ports } = harness;
   const nginx = await startNginx({
     dir,
+    command: build.command,
+    globals: build.globals,
     waitFor: [ports.http, ports.loadBalancerHealth].map((port) => ({ host: LOOPBACK, port })),
     startTimeoutMs: 30_000,
   });
@@ -179,7 +209,12 @@ async function startNginxIn(harness: Harness, dir: string): Promise<NginxProcess
 type Design = 'proxy' | 'reference';
 
 /** Renders and starts one nginx under test on the shared ports. */
-async function startUnderTest(harness: Harness, design: Design, cidrs: readonly string[]) {
+async function startUnderTest(
+  harness: Harness,
+  design: Design,
+  cidrs: readonly string[],
+  build: NginxBuild = debianNginx(),
+) {
   const dir = join(harness.dir, `${design}-${++instanceCount}`);
   const runtime = join(dir, 'runtime');
   await mkdir(runtime, { recursive: true });
@@ -194,12 +229,13 @@ async function startUnderTest(harness: Harness, design: Design, cidrs: readonly 
       health: ports.health,
     },
     resolver: { address: harness.dns.host, port: harness.dns.port },
-    upstreamPorts: { http: ports.standIn, tls: ports.standIn },
+    upstreamPorts: { http: ports.standIn, tls: ports.standInTls },
     upstreamAddresses: { [SERVICE.domain]: STAND_IN_ADDRESS },
     clientHttpPort: ports.haproxyHttp,
     // The client's entry is part of the measured allowlist already.
     extraAllowlist: [],
     accessLog: '/dev/null',
+    flavour: build.flavour,
   });
   if (design === 'proxy') {
     await writeRendered(renderProxy(benchConfig(cidrs), target), dir);
@@ -218,7 +254,7 @@ async function startUnderTest(harness: Harness, design: Design, cidrs: readonly 
     });
     await writeFile(join(dir, 'nginx.conf'), conf);
   }
-  const nginx = await startNginxIn(harness, dir);
+  const nginx = await startNginxIn(harness, dir, build);
   const rewriteAllowlist = async (next: readonly string[]) =>
     writeRendered(
       new Map([[ALLOWLIST_FILE, renderProxy(benchConfig(next), target).get(ALLOWLIST_FILE) as string]]),
@@ -257,6 +293,8 @@ const workerCpuMs = (nginx: NginxProcess) =>
 interface ThroughputRun {
   name: string;
   design: Design | 'direct';
+  /** The rendering (and nginx build) of a proxied run, null for the direct run. */
+  nginx: NginxFlavour | null;
   entries: number | null;
   requestsPerSecond: number;
   p99Ms: number;
@@ -277,11 +315,13 @@ function summarise(
   entries: number | null,
   report: WrkReport,
   cpuMs?: number,
+  nginx: NginxFlavour | null = null,
 ): ThroughputRun {
   const seconds = report.durationUs / 1e6;
   return {
     name,
     design,
+    nginx,
     entries,
     requestsPerSecond: Math.round(report.requests / seconds),
     p99Ms: report.latencyUs.p99 / 1000,
@@ -313,8 +353,13 @@ function best(runs: readonly ThroughputRun[]): ThroughputRun {
   };
 }
 
-async function measureDesign(harness: Harness, design: Design, size: number): Promise<ThroughputRun> {
-  const { nginx } = await startUnderTest(harness, design, allowlistOf(size, size));
+async function measureDesign(
+  harness: Harness,
+  design: Design,
+  size: number,
+  build: NginxBuild,
+): Promise<ThroughputRun> {
+  const { nginx } = await startUnderTest(harness, design, allowlistOf(size, size), build);
   try {
     await waitUntilServing(harness);
     const url = `http://${LOOPBACK}:${harness.ports.haproxyHttp}/`;
@@ -322,7 +367,13 @@ async function measureDesign(harness: Harness, design: Design, size: number): Pr
     const before = workerCpuMs(nginx);
     const report = await wrk(url, settings.durationSeconds);
     const cpu = workerCpuMs(nginx) - before;
-    return summarise(design === 'proxy' ? 'lattice-ingress' : 'reference style', design, size, report, cpu);
+    const name =
+      design === 'reference'
+        ? 'reference style'
+        : build.flavour === 'image'
+          ? 'lattice-ingress, image on 1.30'
+          : 'lattice-ingress';
+    return summarise(name, design, size, report, cpu, build.flavour);
   } finally {
     await nginx.stop('SIGTERM');
   }
@@ -381,6 +432,134 @@ async function measureReloads(harness: Harness, clients: ReloadRun['clients']): 
   }
 }
 
+// ---- TLS passthrough ------------------------------------------------------------------------------------------
+
+type TlsMode = 'keepalive' | 'new-connection' | 'bulk';
+const TLS_MODES: readonly TlsMode[] = ['keepalive', 'new-connection', 'bulk'];
+const BIG_BODY_BYTES = 2 ** 20;
+
+interface TlsRun {
+  /** direct: curl to the stand-in; otherwise the nginx rendering in between (behind haproxy). */
+  path: 'direct' | NginxFlavour;
+  mode: TlsMode;
+  transfers: number;
+  /** Transfers per second: requests (keepalive, bulk) or connections (new-connection). */
+  perSecond: number;
+  megabytesPerSecond: number;
+  failures: number;
+  /** nginx worker CPU per 1,000 transfers (keepalive, new-connection) or per GB (bulk); null for the direct path. */
+  nginxCpuMsPer1000: number | null;
+  nginxCpuMsPerGB: number | null;
+}
+
+/**
+ * curl's parallel mode over one config file of `count` URLs: keepalive reuses up to --connections connections;
+ * new-connection asks the server to close after each answer and keeps no TLS session, so every request is a new
+ * TCP connection with a full handshake; bulk fetches the stand-in's 1 MiB file over keepalive connections.
+ */
+async function curlTls(harness: Harness, mode: TlsMode, address: string, port: number, count: number) {
+  const configFile = join(harness.dir, `curl-${mode}-${count}.conf`);
+  const url = `https://${SERVICE.domain}:${port}${mode === 'bulk' ? '/big' : '/'}`;
+  await writeFile(configFile, `url = "${url}"\noutput = "/dev/null"\n`.repeat(count));
+  const started = performance.now();
+  const { stdout } = await run(
+    'curl',
+    [
+      '--silent',
+      '--parallel',
+      '--parallel-max',
+      String(settings.connections),
+      '--cacert',
+      harness.caFile,
+      '--resolve',
+      `${SERVICE.domain}:${port}:${address}`,
+      '--write-out',
+      '%{http_code} %{size_download}\n',
+      ...(mode === 'new-connection' ? ['--header', 'Connection: close', '--no-sessionid'] : []),
+      '--config',
+      configFile,
+    ],
+    { maxBuffer: 64 * 2 ** 20, timeout: 600_000 },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const seconds = (performance.now() - started) / 1000;
+  const answers = stdout.trim().split('\n').filter(Boolean);
+  const ok = answers.filter((line) => line.startsWith('200 '));
+  const bytes = ok.reduce((total, line) => total + Number(line.split(' ')[1]), 0);
+  return { transfers: ok.length, failures: count - ok.length, seconds, bytes };
+}
+
+function tlsCount(mode: TlsMode): number {
+  if (mode === 'keepalive') return settings.tlsRequests;
+  return mode === 'new-connection' ? settings.tlsConnections : settings.tlsMegabytes;
+}
+
+async function measureTls(
+  harness: Harness,
+  mode: TlsMode,
+  path: TlsRun['path'],
+  nginx: NginxProcess | undefined,
+): Promise<TlsRun> {
+  const [address, port] =
+    path === 'direct' ? [STAND_IN_ADDRESS, harness.ports.standInTls] : [LOOPBACK, harness.ports.haproxyTls];
+  await curlTls(harness, mode, address, port, Math.max(1, Math.round(tlsCount(mode) / 10)));
+  const before = nginx ? workerCpuMs(nginx) : 0;
+  const result = await curlTls(harness, mode, address, port, tlsCount(mode));
+  const cpuMs = nginx ? workerCpuMs(nginx) - before : undefined;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    path,
+    mode,
+    transfers: result.transfers,
+    perSecond: Math.round(result.transfers / result.seconds),
+    megabytesPerSecond: round(result.bytes / 2 ** 20 / result.seconds),
+    failures: result.failures,
+    // Per 1,000 requests or connections where those dominate, per GB where the bytes do.
+    nginxCpuMsPer1000:
+      cpuMs === undefined || mode === 'bulk' ? null : round(cpuMs / (result.transfers / 1000)),
+    nginxCpuMsPerGB: cpuMs === undefined || mode !== 'bulk' ? null : round(cpuMs / (result.bytes / 2 ** 30)),
+  };
+}
+
+/** Waits until a TLS request through haproxy gets a 200 (haproxy's check has seen the new nginx). */
+async function waitUntilServingTls(harness: Harness): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while ((await curlTls(harness, 'keepalive', LOOPBACK, harness.ports.haproxyTls, 1)).transfers === 0) {
+    if (Date.now() > deadline) throw new Error('no TLS answer through haproxy');
+    await sleep(200);
+  }
+}
+
+async function measureTlsProxied(harness: Harness, build: NginxBuild): Promise<TlsRun[]> {
+  const { nginx } = await startUnderTest(harness, 'proxy', allowlistOf(10, 10), build);
+  try {
+    await waitUntilServingTls(harness);
+    const runs: TlsRun[] = [];
+    for (const mode of TLS_MODES) runs.push(await measureTls(harness, mode, build.flavour, nginx));
+    return runs;
+  } finally {
+    await nginx.stop('SIGTERM');
+  }
+}
+
+/** The best of the rounds for each path and mode: highest rate, lowest nginx CPU (see best()). */
+function bestTls(runs: readonly TlsRun[]): TlsRun[] {
+  const keys = [...new Set(runs.map((run) => `${run.path} ${run.mode}`))];
+  return keys.map((key) => {
+    const same = runs.filter((run) => `${run.path} ${run.mode}` === key);
+    const fastest = [...same].sort((a, b) => b.perSecond - a.perSecond)[0] as TlsRun;
+    const lowest = (pick: (run: TlsRun) => number | null) => {
+      const values = same.flatMap((run) => (pick(run) === null ? [] : [pick(run) as number]));
+      return values.length > 0 ? Math.min(...values) : null;
+    };
+    return {
+      ...fastest,
+      failures: same.reduce((total, run) => total + run.failures, 0),
+      nginxCpuMsPer1000: lowest((run) => run.nginxCpuMsPer1000),
+      nginxCpuMsPerGB: lowest((run) => run.nginxCpuMsPerGB),
+    };
+  });
+}
+
 // ---- report --------------------------------------------------------------------------------------------------
 
 const formatNumber = (value: number) => value.toLocaleString('en-US');
@@ -434,30 +613,49 @@ async function main(): Promise<void> {
   try {
     const started = performance.now();
     const dir = supervisor.tempDir('lattice-ingress-bench-');
-    const [haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn] = (await freePorts(
-      7,
-    )) as [number, number, number, number, number, number, number];
+    const [haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn, standInTls] =
+      (await freePorts(8)) as [number, number, number, number, number, number, number, number];
     const dns = await startDnsServer({ records: new Map([[SERVICE.domain, { a: [STAND_IN_ADDRESS] }]]) });
     supervisor.defer('stop the DNS server', () => dns.close());
+    const ca = await createLocalCa(dir);
+    const keyPair = await ca.issue('stand-in', [SERVICE.domain]);
+    const builds = new Map<NginxFlavour, NginxBuild>([['debian', debianNginx()]]);
+    if (flavours.includes('image')) {
+      const forky = forkyNginx();
+      if ('unavailable' in forky)
+        console.warn(`Skipping the image rendering on nginx 1.30: ${forky.unavailable}`);
+      else builds.set('image', forky);
+    }
     const harness: Harness = {
       supervisor,
       dir,
       dns,
-      ports: { haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn },
+      builds,
+      caFile: ca.certFile,
+      ports: { haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn, standInTls },
     };
 
     const standInDir = join(dir, 'stand-in');
     await mkdir(standInDir);
+    const bigFile = join(standInDir, 'big');
+    await writeFile(bigFile, Buffer.alloc(BIG_BODY_BYTES, 'x'));
     const standInConf = (await compile('static-stand-in.conf.hbs'))({
       runtime: standInDir,
       address: STAND_IN_ADDRESS,
       httpPort: standIn,
+      tlsPort: standInTls,
+      certFile: keyPair.certFile,
+      keyFile: keyPair.keyFile,
+      bigFile,
       service: SERVICE.name,
     });
     await writeFile(join(standInDir, 'nginx.conf'), standInConf);
     const standInNginx = await startNginx({
       dir: standInDir,
-      waitFor: [{ host: STAND_IN_ADDRESS, port: standIn }],
+      waitFor: [
+        { host: STAND_IN_ADDRESS, port: standIn },
+        { host: STAND_IN_ADDRESS, port: standInTls },
+      ],
     });
     superviseNginx(supervisor, standInNginx);
     await startHaproxy(supervisor, dir, {
@@ -475,9 +673,10 @@ async function main(): Promise<void> {
       /** Nice value the processes under test ran at (-10 when the run could raise it). */
       niceness,
       ...(await versions()),
+      nginxImage: builds.get('image')?.label ?? null,
     };
     console.log(
-      `Proxy benchmark: ${machine.cores} x ${machine.cpu}, nginx ${machine.nginx}, ${machine.haproxy.replace(/ - .*/, '')}, load average ${machine.loadAverageAtStart}, nice ${niceness}`,
+      `Proxy benchmark: ${machine.cores} x ${machine.cpu}, nginx ${machine.nginx}, ${machine.haproxy.replace(/ - .*/, '')}, load average ${machine.loadAverageAtStart}, nice ${niceness}; image rendering on ${machine.nginxImage ?? 'none'}`,
     );
     console.log(
       `wrk -t1 -c${settings.connections}, ${settings.warmupSeconds} s warmup + ${settings.durationSeconds} s per run, best of ${settings.rounds} rounds, loopback\n`,
@@ -485,19 +684,22 @@ async function main(): Promise<void> {
 
     // Every scenario once per round, in a rotated order each round, and the best round reported (see best()): a
     // burst of load from elsewhere on the machine spoils one sample rather than one scenario.
-    const scenarios: { design: ThroughputRun['design']; size: number | null }[] = [
-      { design: 'direct', size: null },
-      ...settings.sizes.flatMap((size) => designs.map((design) => ({ design, size }))),
+    const debian = builds.get('debian') as NginxBuild;
+    const image = builds.get('image');
+    const scenarios: { design: ThroughputRun['design']; size: number | null; build: NginxBuild }[] = [
+      { design: 'direct', size: null, build: debian },
+      ...settings.sizes.flatMap((size) => designs.map((design) => ({ design, size, build: debian }))),
+      ...(image ? settings.sizes.map((size) => ({ design: 'proxy' as const, size, build: image })) : []),
     ];
     const samples = new Map<number, ThroughputRun[]>(scenarios.map((_, i) => [i, []]));
     for (let round = 0; round < settings.rounds; round++) {
       for (let step = 0; step < scenarios.length; step++) {
         const index = (step + round) % scenarios.length;
-        const { design, size } = scenarios[index] as (typeof scenarios)[number];
+        const { design, size, build } = scenarios[index] as (typeof scenarios)[number];
         const result =
           design === 'direct'
             ? await measureDirect(harness)
-            : await measureDesign(harness, design, size as number);
+            : await measureDesign(harness, design, size as number, build);
         samples.get(index)?.push(result);
         const entries = size === null ? '' : ` ${formatNumber(size)} entries`;
         console.log(
@@ -515,9 +717,22 @@ async function main(): Promise<void> {
       );
     }
 
+    const tlsSamples: TlsRun[] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const mode of TLS_MODES) tlsSamples.push(await measureTls(harness, mode, 'direct', undefined));
+      for (const build of builds.values()) tlsSamples.push(...(await measureTlsProxied(harness, build)));
+      console.log(`  round ${round + 1}/${settings.rounds}  TLS passthrough measured`);
+    }
+    const tlsRuns = bestTls(tlsSamples);
+
     // Ratios within this run.
-    const runFor = (design: Design, size: number | undefined) =>
-      throughput.find((result) => result.design === design && result.entries === size);
+    const runFor = (design: Design, size: number | undefined, flavour: NginxFlavour = 'debian') =>
+      throughput.find(
+        (result) =>
+          result.design === design &&
+          result.entries === size &&
+          (design === 'reference' || result.nginx === flavour),
+      );
     const smallest = settings.sizes[0];
     const largest = settings.sizes[settings.sizes.length - 1];
     const scaling = (design: Design) => {
@@ -533,7 +748,8 @@ async function main(): Promise<void> {
       return small && large ? small / large : Number.NaN;
     };
     const rows = throughput.map((result) => {
-      const base = result.design === 'direct' ? undefined : runFor(result.design, smallest);
+      const base =
+        result.design === 'direct' ? undefined : runFor(result.design, smallest, result.nginx ?? 'debian');
       const reference =
         result.design === 'proxy' ? runFor('reference', result.entries ?? undefined) : undefined;
       return [
@@ -597,6 +813,41 @@ async function main(): Promise<void> {
       )}`,
     );
 
+    const directTls = (mode: TlsMode) => tlsRuns.find((run) => run.path === 'direct' && run.mode === mode);
+    const describePath = (path: TlsRun['path']) =>
+      path === 'direct' ? 'direct to stand-in' : (builds.get(path)?.label ?? path);
+    console.log(
+      `\n${table(
+        [
+          'TLS passthrough',
+          'mode',
+          'per s',
+          'MB/s',
+          'vs direct',
+          'nginx CPU ms/1k',
+          'nginx CPU ms/GB',
+          'failures',
+        ],
+        tlsRuns.map((run) => {
+          const direct = directTls(run.mode);
+          return [
+            describePath(run.path),
+            run.mode,
+            formatNumber(run.perSecond),
+            run.megabytesPerSecond.toFixed(1),
+            direct && run.path !== 'direct' ? percent(run.perSecond / direct.perSecond) : '-',
+            run.nginxCpuMsPer1000 === null ? '-' : run.nginxCpuMsPer1000.toFixed(1),
+            run.nginxCpuMsPerGB === null ? '-' : formatNumber(Math.round(run.nginxCpuMsPerGB)),
+            String(run.failures),
+          ];
+        }),
+        new Set([2, 3, 4, 5, 6, 7]),
+      )}`,
+    );
+    console.log(
+      '  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk',
+    );
+
     const results = {
       date: new Date().toISOString(),
       loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 10) / 10,
@@ -623,6 +874,13 @@ async function main(): Promise<void> {
         ),
       },
       reloads,
+      tls: {
+        path: 'curl --parallel -> haproxy (send-proxy-v2) -> nginx stream (ssl_preread) -> stand-in TLS',
+        requests: settings.tlsRequests,
+        connections: settings.tlsConnections,
+        bulkMegabytes: settings.tlsMegabytes,
+        runs: tlsRuns,
+      },
       elapsedSeconds: Math.round((performance.now() - started) / 1000),
     };
     await mkdir(dirname(args.out), { recursive: true });
@@ -640,6 +898,7 @@ async function main(): Promise<void> {
             errorCount({ errors: run.errors } as WrkReport) + run.non2xx > 0,
         )
         .map(() => 'reloads with Connection: close clients'),
+      ...tlsRuns.filter((run) => run.failures > 0).map((run) => `TLS ${run.path} ${run.mode}`),
     ];
     if (failures.length > 0) {
       console.error(`Failed requests in: ${failures.join(', ')}`);

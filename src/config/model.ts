@@ -52,6 +52,7 @@ export const LATTICE_UNSUPPORTED_ZONE_IDS = [
   'cac1-az3',
   'ilc1-az2',
 ] as const;
+export const TRANSIT_GATEWAY_ID = /^tgw-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 
 const text = (what: string) =>
   z.string().regex(SAFE_TEXT, {
@@ -380,6 +381,26 @@ export const EnvironmentSchema = z.strictObject({
     .describe('Enable ECS Exec into proxy tasks (adds the SSM messages endpoint).'),
   crossZoneLoadBalancing: z.boolean().default(true).describe('Spread NLB traffic across all AZs evenly.'),
   dualStack: z.boolean().default(false).describe('Give the VPC and load balancers IPv6 as well as IPv4.'),
+  network: z
+    .strictObject({
+      transitGatewayId: z
+        .string()
+        .regex(TRANSIT_GATEWAY_ID, { error: 'transitGatewayId looks like tgw-0123456789abcdef0' })
+        .describe(
+          'Transit Gateway to attach the ingress VPC to (shared through RAM when in another account).',
+        ),
+      routes: z
+        .array(cidr('network.routes[]', '10.0.0.0/8'))
+        .min(1, { error: 'network.routes lists the client networks to route through the Transit Gateway' })
+        .max(50, { error: 'network.routes takes at most 50 networks (the route table quota)' })
+        .describe(
+          'Client networks (on-premises, other VPCs) the proxy subnets route to the Transit Gateway.',
+        ),
+    })
+    .optional()
+    .describe(
+      'Reach the internal load balancer over a Transit Gateway: attach the VPC and route these networks through it.',
+    ),
   logRetentionDays: z
     .union(
       [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731].map((d) => z.literal(d)),

@@ -13,6 +13,11 @@ export function fleetNames(env: Environment) {
   } as const;
 }
 
+/** The role signed smoke checks assume; workflows build its ARN from the account, so the name must not change. */
+export function smokeRoleName(env: Pick<Environment, 'name'>): string {
+  return `lattice-ingress-${env.name}-smoke`;
+}
+
 /** The AWS partition a Region belongs to, so ARNs are plain strings at synth time. */
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';

@@ -15,6 +15,8 @@ export const INGRESS_OUTPUTS = {
   vpcId: 'VpcId',
   /** Network ACL of the load balancers' subnets, where `lattice-ingress revoke` writes its denies. */
   revocationAclId: 'RevocationNetworkAclId',
+  /** Comma-separated route table ids of the proxy subnets, for routes to client networks (private mode). */
+  proxyRouteTableIds: 'ProxyRouteTableIds',
 } as const;
 
 export const REGISTRY_OUTPUTS = {
@@ -28,6 +30,8 @@ export const ACCESS_OUTPUTS = {
   deployRoleArn: 'DeployRoleArn',
   /** Read-only role pull requests assume for `cdk diff` (repository variable PREVIEW_ROLE_ARN_<ENV>). */
   previewRoleArn: 'PreviewRoleArn',
+  /** Role the signed smoke checks assume: arn:<partition>:iam::<account>:role/lattice-ingress-<env>-smoke. */
+  smokeRoleArn: 'SmokeRoleArn',
   oidcProviderArn: 'OidcProviderArn',
 } as const;
 

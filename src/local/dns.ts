@@ -143,10 +143,13 @@ export interface DnsServerOptions {
   port?: number;
   /** TTL of the answers; short, like Lattice's, so the proxy re-resolves often. */
   ttlSeconds?: number;
+  /** Answers this long after the query (a slow or distant resolver); 0 by default. */
+  answerDelayMs?: number;
 }
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
-  const { host = '127.0.0.1', port = 0, ttlSeconds = 5 } = options;
+  const { host = '127.0.0.1', port = 0, ttlSeconds = 5, answerDelayMs = 0 } = options;
+  let closed = false;
   let records = options.records;
   const queries = new Map<string, number>();
   const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
@@ -154,7 +157,12 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     const question = parseQuery(message);
     if (question && 'name' in question) queries.set(question.name, (queries.get(question.name) ?? 0) + 1);
     const answer = answerQuery(message, records, ttlSeconds);
-    if (answer) socket.send(answer, remote.port, remote.address);
+    if (!answer) return;
+    const send = () => {
+      if (!closed) socket.send(answer, remote.port, remote.address);
+    };
+    if (answerDelayMs > 0) setTimeout(send, answerDelayMs);
+    else send();
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -172,6 +180,9 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       records = next;
     },
     queries,
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
+    close: () => {
+      closed = true;
+      return new Promise((resolve) => socket.close(() => resolve()));
+    },
   };
 }

@@ -17,7 +17,8 @@ export interface NginxOptions {
   config?: string;
   /** nginx -p; defaults to dir. */
   prefix?: string;
-  binary?: string;
+  /** The argv that runs nginx (see nginx-builds.ts); defaults to `nginx` on the PATH. */
+  command?: readonly string[];
   /**
    * Extra -g directives. `daemon off;` is always added; a pid file only if the config does not set one (the
    * rendered config does, see RenderTarget.paths).
@@ -87,7 +88,9 @@ function globals(options: NginxOptions): string {
 /** `nginx -t`: resolves with ok and nginx's own words. */
 export async function testNginxConfig(options: NginxOptions): Promise<{ ok: boolean; output: string }> {
   try {
-    const { stderr, stdout } = await run(options.binary ?? 'nginx', [
+    const [binary, ...prefix] = options.command ?? ['nginx'];
+    const { stderr, stdout } = await run(binary as string, [
+      ...prefix,
       ...commonArgs(options),
       '-g',
       globals(options),
@@ -102,7 +105,8 @@ export async function testNginxConfig(options: NginxOptions): Promise<{ ok: bool
 
 export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
   installExitHook();
-  const child = spawn(options.binary ?? 'nginx', [...commonArgs(options), '-g', globals(options)], {
+  const [binary, ...prefix] = options.command ?? ['nginx'];
+  const child = spawn(binary as string, [...prefix, ...commonArgs(options), '-g', globals(options)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -238,6 +238,7 @@ function buildView(config: Config, target: RenderTarget) {
     // Shared by every HTTP upstream group; `resolve` adds a peer per address a name resolves to.
     upstreamZoneKilobytes: Math.max(1024, 16 * on(80).length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
+    drainSocket: `unix:${join(target.paths.runtime, 'refuse-drain.sock')}`,
     allowlist: access.entries,
     extraAllowlist: target.extraAllowlist.length > 0,
     accessGroups: access.groups.map((group) => ({

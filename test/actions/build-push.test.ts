@@ -6,6 +6,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roleAuthorizer } from '../support/aws-authorization.ts';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
@@ -35,7 +36,7 @@ let aws: AwsStub;
 let bin: string;
 let log: string;
 beforeAll(async () => {
-  aws = await startAwsStub();
+  aws = await startAwsStub({}, { authorize: await roleAuthorizer('deploy', 'staging') });
   bin = await mkdtemp(join(tmpdir(), 'fake-docker-'));
   log = join(bin, 'docker.log');
   // No extension and no package.json above it: node runs it as CommonJS, hence require().

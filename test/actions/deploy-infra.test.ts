@@ -6,6 +6,7 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roleAuthorizer } from '../support/aws-authorization.ts';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
 import { runAction } from '../support/run-action.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
@@ -42,7 +43,7 @@ let aws: AwsStub;
 let workspace: string;
 let log: string;
 beforeAll(async () => {
-  aws = await startAwsStub();
+  aws = await startAwsStub({}, { authorize: await roleAuthorizer('deploy', 'staging') });
   workspace = await mkdtemp(join(tmpdir(), 'deploy-infra-'));
   await cp(SAMPLE_CONFIG_DIR, join(workspace, 'config'), { recursive: true });
   await mkdir(join(workspace, 'node_modules', '.bin'), { recursive: true });

@@ -9,6 +9,7 @@ export const ACCOUNT = '111122223333';
 export const REPOSITORY = 'lattice-ingress-staging';
 export const REPOSITORY_URI = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}`;
 export const STACK = 'LatticeIngress-staging-Ingress';
+export const EXECUTION_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-west-1`;
 export const CLUSTER = 'lattice-ingress-staging';
 export const SERVICE = 'proxy';
 export const OLD_TAG = `git-${'a'.repeat(40)}`;
@@ -78,6 +79,8 @@ export class FleetSimulator {
       CreationTime: new Date('2026-01-01T00:00:00Z'),
       StackStatus: status,
       Capabilities: ['CAPABILITY_IAM'],
+      // cdk deploy runs every change set as the bootstrap execution role, which stays the stack's service role.
+      RoleARN: EXECUTION_ROLE_ARN,
       Parameters: [
         { ParameterKey: 'ImageTag', ParameterValue: tag },
         { ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/hnb659fds/version' },

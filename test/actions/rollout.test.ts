@@ -5,7 +5,7 @@ import { AwsStubError } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
-import { FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
+import { EXECUTION_ROLE_ARN, FleetSimulator, NEW_DIGEST, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';
 
 const stubs = useStubs();
 
@@ -59,6 +59,7 @@ describe('rollout action (bundled)', () => {
         { ParameterKey: 'BootstrapVersion', UsePreviousValue: 'true' },
       ],
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+      RoleARN: EXECUTION_ROLE_ARN,
     });
     // Progress and each new service event once.
     expect(result.stdout).toContain('IN_PROGRESS: running 1/2, pending 1');

@@ -62,6 +62,7 @@ export function fullConfig(): RawConfig {
             public: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' },
             private: { id: 'Z9876543210ABCDEFGHIJ', name: 'internal.example.com' },
           },
+          network: { transitGatewayId: 'tgw-0123456789abcdef0', routes: ['10.0.0.0/8', '192.168.0.0/16'] },
           exampleProvider: false,
           ecsExec: false,
           crossZoneLoadBalancing: true,

@@ -12,6 +12,7 @@ import { upstreamName } from '../../src/config/model.ts';
 import { createLocalCa } from '../../src/local/certificates.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
+import type { NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePort } from '../../src/local/ports.ts';
 import {
   localRenderTarget,
@@ -21,6 +22,7 @@ import {
   writeRendered,
 } from '../../src/render/render.ts';
 import { type ProxyEndpoint, proxyV2Header } from '../support/proxy-protocol.ts';
+import { nginxUnderTest } from './nginx-under-test.ts';
 
 export interface HarnessOptions {
   /** Defaults to loopback, as in the local stack. */
@@ -29,11 +31,21 @@ export interface HarnessOptions {
   extraAllowlist?: RenderTarget['extraAllowlist'];
   /** Changes the rendered nginx.conf before nginx starts, to add what the configuration does not render. */
   editConfig?: (text: string) => string;
+  /** How long the DNS stand-in takes to answer; 0 by default. */
+  dnsAnswerDelayMs?: number;
+  /**
+   * image rendering: return only once the first lookups of the Lattice names have answered (the default), as the
+   * NLB's healthy threshold waits in production (startup.test.ts); false returns as soon as nginx listens.
+   */
+  awaitFirstLookups?: boolean;
+  /** Defaults to the suite's nginx (nginx-under-test.ts). */
+  build?: NginxBuild;
 }
 
 export interface Harness {
   /** Where nginx runs: rendered files, pid, temp files and the access log. */
   dir: string;
+  build: NginxBuild;
   target: RenderTarget;
   nginx: NginxProcess;
   ports: { http: number; tls: number; loadBalancerHealth: number; health: number };
@@ -72,6 +84,7 @@ export function echoOf(outcome: HttpOutcome): Echo {
 const LOCALHOST = '127.0.0.1';
 
 export async function startHarness(config: Config, options: HarnessOptions = {}): Promise<Harness> {
+  const build = options.build ?? nginxUnderTest();
   const dir = await mkdtemp(join(tmpdir(), 'lattice-proxy-test-'));
   const cleanups: (() => Promise<void> | void)[] = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -93,6 +106,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     const dns: DnsServer = await startDnsServer({
       records: new Map(latticeNames.map((name, i) => [name, { a: [addresses[i] as string] }])),
       ttlSeconds: 1,
+      answerDelayMs: options.dnsAnswerDelayMs,
     });
     cleanups.push(() => dns.close());
 
@@ -107,6 +121,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       };
       const target = localRenderTarget({
         runtimeDir: nginxDir,
+        flavour: build.flavour,
         listen: ports,
         resolver: { port: dns.port },
         upstreamPorts: { http: httpPort, tls: tlsPort },
@@ -120,6 +135,8 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       await writeRendered(files, nginxDir);
       const nginx = await startNginx({
         dir: nginxDir,
+        command: build.command,
+        globals: build.globals,
         waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),
       });
       return { nginxDir, ports, target, nginx };
@@ -132,9 +149,13 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     cleanups.push(async () => {
       await nginx.stop('SIGTERM');
     });
+    if (build.flavour === 'image' && options.awaitFirstLookups !== false) {
+      await awaitFirstLookups(config, ports.http, target);
+    }
 
     return {
       dir: nginxDir,
+      build,
       target,
       nginx,
       ports,
@@ -148,6 +169,25 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * `resolve` starts each upstream server without an address: until its first lookup answers, requests get 502.
+ * Waits until no HTTP service answers 502 for a client on the allowlist (a network address of one of its entries).
+ */
+async function awaitFirstLookups(config: Config, port: number, target: RenderTarget): Promise<void> {
+  const entry = config.allowlist.entries[0]?.cidr ?? target.extraAllowlist[0]?.cidr;
+  if (!entry) return;
+  const client = entry.slice(0, entry.indexOf('/'));
+  const deadline = Date.now() + 10_000;
+  for (const service of config.services.services.filter((s) => s.ports.includes(80))) {
+    for (;;) {
+      const outcome = await httpExchange(port, httpGet(service.domain), client);
+      if (!('status' in outcome && outcome.status === 502)) break;
+      if (Date.now() > deadline) throw new Error(`${service.name}: still 502 10 s after nginx started`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 
@@ -175,7 +215,7 @@ async function startStandIns(names: readonly string[], keyPair: { cert: string; 
 }
 
 /** Echoes the request; a path starting with /slow/<ms> is answered after that many milliseconds. */
-function httpStandIn(service: string): HttpServer {
+export function httpStandIn(service: string): HttpServer {
   return createHttpServer((request, response) => {
     request.resume();
     request.on('end', () => {
@@ -291,4 +331,50 @@ async function tlsHandshake(
 export function httpGet(host: string | undefined, target = '/', extraHeaders: string[] = []): string {
   const headers = [...(host === undefined ? [] : [`Host: ${host}`]), ...extraHeaders, 'Connection: close'];
   return `GET ${target} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`;
+}
+
+/** One client connection that stays open: requests are sent one after another on it (HTTP/1.1 keepalive). */
+export interface KeepAliveClient {
+  /** GET `path` with this Host; resolves with the status and body of the response. */
+  get(host: string, path?: string): Promise<{ status: number; body: string }>;
+  close(): void;
+}
+
+export async function keepAliveClient(port: number, source: string): Promise<KeepAliveClient> {
+  const socket = await connectWithHeader(port, source);
+  let buffered = Buffer.alloc(0);
+  let waiting: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    waiting?.();
+  });
+  socket.on('close', () => waiting?.());
+  const nextResponse = async () => {
+    for (;;) {
+      const headerEnd = buffered.indexOf('\r\n\r\n');
+      if (headerEnd >= 0) {
+        const head = buffered.subarray(0, headerEnd).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? Number.NaN);
+        if (Number.isNaN(length)) throw new Error(`response without Content-Length: ${head}`);
+        const end = headerEnd + 4 + length;
+        if (buffered.length >= end) {
+          const body = buffered.subarray(headerEnd + 4, end).toString('utf8');
+          buffered = buffered.subarray(end);
+          return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body };
+        }
+      }
+      if (socket.destroyed) throw new Error('the proxy closed the keepalive connection');
+      await new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
+      waiting = undefined;
+    }
+  };
+  return {
+    get(host, path = '/') {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      return nextResponse();
+    },
+    close: () => socket.destroy(),
+  };
 }

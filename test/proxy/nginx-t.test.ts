@@ -1,16 +1,20 @@
-// `nginx -t` with the real binary for every environment of the example config, rendered for Debian's nginx 1.22.
-// The image flavour cannot be parsed here: 1.22 does not know `resolve` on upstream servers (1.27.3 does), which
-// is why render.test.ts pins the image rendering to this one by its differing lines.
+// `nginx -t` with the real binary for every environment of the example config: the debian rendering on Debian's
+// nginx 1.22 and the image rendering on nginx 1.30 (nginx-under-test.ts). 1.22 does not know `resolve` on upstream
+// servers (1.27.3 does), which is why render.test.ts also pins the two renderings to each other line by line.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Config, Environment } from '../../src/config/model.ts';
 import { testNginxConfig } from '../../src/local/nginx.ts';
-import { renderProxy, writeRendered } from '../../src/render/render.ts';
+import { type RenderTarget, renderProxy, writeRendered } from '../../src/render/render.ts';
 import { debianTarget } from './debian-target.ts';
 import { exampleConfig } from './example-config.ts';
+import { nginxUnderTest } from './nginx-under-test.ts';
 
+const build = nginxUnderTest();
+const nginxT = (envDir: string) =>
+  testNginxConfig({ dir: envDir, command: build.command, globals: build.globals });
 let config: Config;
 let dir: string;
 beforeAll(async () => {
@@ -19,12 +23,17 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe('nginx -t (Debian nginx 1.22)', () => {
+/** The environment's own target (writable paths in a temporary directory), in the flavour of the nginx under test. */
+function localTarget(env: Environment, runtime: string): RenderTarget {
+  return { ...debianTarget(config, env, runtime), flavour: build.flavour };
+}
+
+describe(`nginx -t (${build.label})`, () => {
   test('accepts every example environment', async () => {
     for (const env of config.deployment.environments) {
       const envDir = join(dir, env.name);
-      await writeRendered(renderProxy(config, debianTarget(config, env, envDir)), envDir);
-      const result = await testNginxConfig({ dir: envDir });
+      await writeRendered(renderProxy(config, localTarget(env, envDir)), envDir);
+      const result = await nginxT(envDir);
       expect(result.output).toContain('test is successful');
       expect(result.ok).toBe(true);
     }
@@ -46,22 +55,22 @@ describe('nginx -t (Debian nginx 1.22)', () => {
     const big = { ...config, services: { services } };
     const envDir = join(dir, 'long-names');
     const target = {
-      ...debianTarget(config, config.deployment.environments[0] as Environment, envDir),
+      ...localTarget(config.deployment.environments[0] as Environment, envDir),
       upstreamAddresses: {},
     };
     target.upstreamAddresses = Object.fromEntries(services.map((s) => [s.domain, '127.0.0.1']));
     await writeRendered(renderProxy(big, target), envDir);
-    const result = await testNginxConfig({ dir: envDir });
+    const result = await nginxT(envDir);
     expect(result.output).toContain('test is successful');
   });
 
   test('rejects a broken file, so the check above can fail', async () => {
     const env = config.deployment.environments[0] as Environment;
     const envDir = join(dir, 'broken');
-    const files = renderProxy(config, debianTarget(config, env, envDir));
+    const files = renderProxy(config, localTarget(env, envDir));
     files.set('allowlist.conf', '198.51.100.0/24 1\n');
     await writeRendered(files, envDir);
-    const result = await testNginxConfig({ dir: envDir });
+    const result = await nginxT(envDir);
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/\[emerg\]/);
   });

@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/model.ts';
 import { proxyV2LocalHeader } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
 import { echoOf, type Harness, httpExchange, httpGet, startHarness } from './harness.ts';
+import { nginxUnderTest } from './nginx-under-test.ts';
 
 const ALLOWED = '198.51.100.7';
 let config: Config;
@@ -68,6 +69,9 @@ describe('HTTP by Host', () => {
   });
 
   const orders = 'orders.example.com';
+  // nginx 1.22 rejects CONNECT while parsing the request line (400); 1.30 parses it and refuses the method
+  // (405 Not Allowed). Either way nothing is tunnelled.
+  const connectRefusal = nginxUnderTest().flavour === 'image' ? 405 : 400;
   const refused: [string, string, number][] = [
     ['an unknown name', httpGet('unknown.example.com'), 421],
     [
@@ -90,7 +94,7 @@ describe('HTTP by Host', () => {
     ['two Host headers', httpGet(orders, '/', ['Host: 169.254.170.2']), 400],
     // The routing key joins two names with a space; neither may contain one.
     ['a Host with a space', httpGet(`${orders} ${orders}`), 400],
-    ['a CONNECT tunnel', `CONNECT 169.254.170.2:80 HTTP/1.1\r\nHost: ${orders}\r\n\r\n`, 400],
+    ['a CONNECT tunnel', `CONNECT 169.254.170.2:80 HTTP/1.1\r\nHost: ${orders}\r\n\r\n`, connectRefusal],
     [
       'Transfer-Encoding with Content-Length (smuggling)',
       httpGet(orders, '/', ['Transfer-Encoding: chunked', 'Content-Length: 5']).replace(

@@ -44,6 +44,8 @@ export interface AwsStub {
   calls(key: string): AwsStubRequest[];
   /** Keys that were called but had no handler (each answered with an error so the action fails visibly). */
   unhandled: string[];
+  /** Requests the caller's policy does not allow, answered with AWS's access-denied error: "<key>: <message>". */
+  denied: string[];
   /** Adds or replaces handlers. */
   set(table: AwsStubTable): void;
   close(): Promise<void>;
@@ -59,10 +61,19 @@ const QUERY_NAMESPACES: Record<string, string> = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
 };
 
-export async function startAwsStub(table: AwsStubTable = {}): Promise<AwsStub> {
+export interface AwsStubOptions {
+  /**
+   * Decides, as IAM would, whether the caller may make a request (see aws-authorization.ts); a returned error is the
+   * answer and the handler is not called. Without it every request is allowed.
+   */
+  authorize?: (request: AwsStubRequest) => Promise<AwsStubError | undefined>;
+}
+
+export async function startAwsStub(table: AwsStubTable = {}, options: AwsStubOptions = {}): Promise<AwsStub> {
   const handlers: AwsStubTable = { ...table };
   const requests: AwsStubRequest[] = [];
   const unhandled: string[] = [];
+  const denied: string[] = [];
 
   const server = createServer((req, res) => {
     void respond(req, res).catch((error: unknown) => {
@@ -96,8 +107,10 @@ export async function startAwsStub(table: AwsStubTable = {}): Promise<AwsStub> {
     const request: AwsStubRequest = { key, service, operation, params, call };
     requests.push(request);
 
-    let result: unknown;
-    if (!(key in handlers)) {
+    let result: unknown = await options.authorize?.(request);
+    if (result instanceof AwsStubError) {
+      denied.push(`${key}: ${result.message}`);
+    } else if (!(key in handlers)) {
       unhandled.push(key);
       result = new AwsStubError('UnknownOperationException', `aws-stub has no handler for ${key}`);
     } else {
@@ -165,6 +178,7 @@ export async function startAwsStub(table: AwsStubTable = {}): Promise<AwsStub> {
     requests,
     calls: (key) => requests.filter((r) => r.key === key),
     unhandled,
+    denied,
     set: (more) => Object.assign(handlers, more),
     close,
   };

@@ -1,5 +1,6 @@
 // The AWS and GitHub stubs, started once per test file, with what they recorded cleared after each test.
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { roleAuthorizer } from './aws-authorization.ts';
 import { type AwsStub, startAwsStub } from './aws-stub.ts';
 import { type GitHubStub, startGitHubStub } from './github-stub.ts';
 
@@ -8,11 +9,14 @@ export interface Stubs {
   github: GitHubStub;
 }
 
-/** Registers the hooks; the stubs are there from beforeAll on. */
+/**
+ * Registers the hooks; the stubs are there from beforeAll on. The AWS stub answers as AWS would to the staging
+ * environment's deploy role as synthesized from the configuration: a request its policy does not allow is denied.
+ */
 export function useStubs(): Stubs {
   const stubs = {} as Stubs;
   beforeAll(async () => {
-    stubs.aws = await startAwsStub();
+    stubs.aws = await startAwsStub({}, { authorize: await roleAuthorizer('deploy', 'staging') });
     stubs.github = await startGitHubStub();
   });
   afterAll(async () => {
@@ -21,6 +25,7 @@ export function useStubs(): Stubs {
   });
   afterEach(() => {
     stubs.aws.requests.length = 0;
+    stubs.aws.denied.length = 0;
     stubs.github.requests.length = 0;
     stubs.github.deployments.length = 0;
   });

@@ -16,6 +16,7 @@ import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
 import { recordedRollout } from './recorded-rollout.ts';
+import { checkRollbackAccess } from './rollback-access.ts';
 import { type AdaptersFactory, type FollowInputs, readFollowInputs } from './rollout.ts';
 import { ActionFailure } from './run.ts';
 
@@ -24,6 +25,8 @@ export interface RollbackInputs extends FollowInputs {
   environment: string;
   target: string;
   reason: string;
+  /** Go ahead when the target would re-admit a range or a service (the operator saw the comparison). */
+  allowWiderAccess: boolean;
 }
 
 export function readRollbackInputs(io: ActionIO): RollbackInputs {
@@ -33,6 +36,7 @@ export function readRollbackInputs(io: ActionIO): RollbackInputs {
     environment: inputs.required('environment'),
     target: inputs.optional('target') ?? 'previous',
     reason: inputs.required('reason'),
+    allowWiderAccess: inputs.boolean('allow-wider-access', false),
     ...readFollowInputs(inputs),
   };
   const parsed = parseRollbackTarget(settings.target);
@@ -47,7 +51,7 @@ export async function rollbackAction(
   run: RunContext,
   createAdapters: AdaptersFactory,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+  const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, run, settings.githubToken);
   const target = parseRollbackTarget(settings.target);
   if ('error' in target) throw new ActionFailure(target.error);
@@ -87,6 +91,20 @@ export async function rollbackAction(
   }
   const stack = await adapters.stacks.describe(stackNames(environment).ingress);
   const from = stack ? (stackParameter(stack, IMAGE_TAG_PARAMETER) ?? '') : '';
+  const running = history.find((record) => record.imageTag === from && record.state === 'success');
+  await checkRollbackAccess(
+    {
+      configDir: settings.configDir,
+      current: { ...(running ? { record: running } : {}), checkedOut: config },
+      target: {
+        ...(resolution.sha ? { sha: resolution.sha } : {}),
+        ...(resolution.record ? { record: resolution.record } : {}),
+      },
+      allowWiderAccess: settings.allowWiderAccess,
+      now: new Date(),
+    },
+    io,
+  );
   io.info(
     `Rolling ${environment.name} back: ${from || '(none)'} -> ${resolution.imageTag} (requested by ${run.actor}: ${settings.reason})`,
   );

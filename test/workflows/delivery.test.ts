@@ -39,8 +39,8 @@ describe('deploy path filter', () => {
     [/^vitest\.config\.ts$/, 'test runner settings'],
     [/^\.gitignore$/, 'git settings'],
     [/^scripts\//, 'local setup, benchmarks and the bundler; deploys use the committed bundles'],
-    [/^\.github\/dependabot\.yml$/, 'update pull requests'],
-    [/^\.github\/workflows\/(pr|rollback)\.yml$/, 'other workflows'],
+    [/^\.github\/(dependabot|renovate)\.(yml|json)$/, 'update pull requests'],
+    [/^\.github\/workflows\/(pr|rollback|expiry|revoke)\.yml$/, 'other workflows'],
   ];
 
   it('covers every tracked file a deploy reads', () => {

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
 import { fullConfig, toYaml } from '../config/full-config.ts';
 
+const SECOND_OWN_ENVIRONMENT = 'blue-team';
+
 /** The names, in deployment order, of the environments ownConfigDir() writes. */
-export const OWN_ENVIRONMENTS = ['production', 'blue-team'];
+export const OWN_ENVIRONMENTS = [
+  ...(fullConfig().deployment as { environments: { name: string }[] }).environments.map((env) => env.name),
+  SECOND_OWN_ENVIRONMENT,
+];
 
 /** Writes the four config files (the full example plus a second environment, blue-team) and returns the directory. */
 export function ownConfigDir(dir = mkdtempSync(join(tmpdir(), 'workflow-config-'))): string {
@@ -16,7 +21,7 @@ export function ownConfigDir(dir = mkdtempSync(join(tmpdir(), 'workflow-config-'
   const [first] = environments;
   environments.push({
     ...first,
-    name: 'blue-team',
+    name: SECOND_OWN_ENVIRONMENT,
     vpcCidr: '10.44.0.0/20',
     github: { ...(first?.github as object), environment: 'blue' },
     smokeRunner: undefined,

@@ -16,7 +16,7 @@ import { Stacks } from '../../src/aws/cloudformation.ts';
 import { environmentEntries } from '../../src/cli/commands/environments.ts';
 import { type Deployment, DeploymentSchema, type Environment } from '../../src/config/model.ts';
 import { previewRoleVariable } from '../../src/contract/names.ts';
-import { ownConfigDir } from './own-config.ts';
+import { OWN_ENVIRONMENTS, ownConfigDir } from './own-config.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -88,10 +88,10 @@ describe('deploy matrix', () => {
       });
     const all = cli('--json');
     expect(all.stderr).toBe('');
-    expect(JSON.parse(all.stdout)).toEqual([
-      expect.objectContaining({ name: 'production', githubEnvironment: 'prod', partition: 'aws' }),
-      expect.objectContaining({ name: 'blue-team', smokeRunner: '' }),
-    ]);
+    const entries = JSON.parse(all.stdout) as { name: string }[];
+    expect(entries.map((entry) => entry.name)).toEqual(OWN_ENVIRONMENTS);
+    expect(entries[0]).toMatchObject({ name: 'production', githubEnvironment: 'prod', partition: 'aws' });
+    expect(entries.at(-1)).toMatchObject({ name: 'blue-team', smokeRunner: '' });
     expect(JSON.parse(cli('--json', '--only', 'blue-team').stdout)).toEqual([
       expect.objectContaining({ name: 'blue-team' }),
     ]);
@@ -100,7 +100,7 @@ describe('deploy matrix', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toContain(
-      'no environment named "prodution" in deployment.yaml (there are: production, blue-team)',
+      `no environment named "prodution" in deployment.yaml (there are: ${OWN_ENVIRONMENTS.join(', ')})`,
     );
   });
 

@@ -26,6 +26,7 @@ history is read from and recorded on GitHub. Without one, give --target SHA|TAG 
   --environment NAME       environment of deployment.yaml
   --target previous|SHA|TAG  what to roll back to (default: previous)
   --reason TEXT            why (recorded with the deployment)
+  --allow-wider-access     go ahead when the target admits a range or serves a service that what runs now does not
   --profile NAME           AWS profile (default: AWS_PROFILE or the default chain)
   --timeout-minutes N      give up after N minutes (default: 20)
   --poll-interval-seconds N  first interval between status polls (default: 10)
@@ -67,6 +68,7 @@ export const command: Command = async (args) => {
       environment: { type: 'string' },
       target: { type: 'string', default: 'previous' },
       reason: { type: 'string' },
+      'allow-wider-access': { type: 'boolean', default: false },
       profile: { type: 'string' },
       'timeout-minutes': { type: 'string', default: '20' },
       'poll-interval-seconds': { type: 'string', default: '10' },
@@ -82,6 +84,7 @@ export const command: Command = async (args) => {
     environment: values.environment ?? '',
     target: values.target,
     reason: values.reason ?? '',
+    'allow-wider-access': String(values['allow-wider-access']),
     'timeout-minutes': values['timeout-minutes'],
     'poll-interval-seconds': values['poll-interval-seconds'],
     'config-dir': values.config,

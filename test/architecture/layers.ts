@@ -18,7 +18,7 @@ export const LAYERS: readonly Layer[] = [
   {
     name: 'logic',
     role: 'pure rendering, planning and rollout decisions over the core',
-    folders: ['src/render', 'src/diff', 'src/rollout'],
+    folders: ['src/render', 'src/diff', 'src/rollout', 'src/access'],
   },
   {
     name: 'adapters',

@@ -138,7 +138,7 @@ describe('the filters find what they claim, in real log lines', () => {
     expect(failed[0]).toMatchObject({
       service: 'orders',
       outcome: OUTCOMES.served,
-      upstream: '127.0.0.2:' + proxy.target.upstreamPorts.tls,
+      upstream: `127.0.0.2:${proxy.target.upstreamPorts.tls}`,
     });
     const errors = after.filter((line) => matches(LOG_QUERIES.upstreamErrors.filter, line));
     expect(errors).toEqual(failed);

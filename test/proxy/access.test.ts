@@ -22,10 +22,14 @@ function withAllowlist(config: Config, allowlist: Partial<Config['allowlist']>):
   return { ...config, allowlist: { ...config.allowlist, ...allowlist } };
 }
 
-/** Error-level (or worse) lines nginx wrote. */
-function errorLines(proxy: Harness): string[] {
+/**
+ * Error-level (or worse) lines nginx wrote since `from` (an offset in its output): on nginx 1.30 the harness's own
+ * wait for the first lookups of the Lattice names may log "no live upstreams" before the test begins.
+ */
+function errorLines(proxy: Harness, from = 0): string[] {
   return proxy.nginx
     .output()
+    .slice(from)
     .split('\n')
     .filter((line) => /\[(error|crit|alert|emerg)\]/.test(line));
 }
@@ -40,6 +44,7 @@ describe('per-service access', () => {
   afterAll(() => proxy.stop());
 
   test('every entry × service × listener is decided as the allowlist reads, refusals exactly like off-list', async () => {
+    const since = proxy.nginx.output().length;
     const seen: string[] = [];
     const expected: string[] = [];
     for (const client of CLIENTS) {
@@ -60,7 +65,7 @@ describe('per-service access', () => {
     expect(seen).toEqual(expected);
     // The combinations above include refusals of both kinds: listed for another service, and not listed at all.
     expect(expected.filter((line) => line.endsWith('403')).length).toBeGreaterThan(1);
-    expect(errorLines(proxy)).toEqual([]);
+    expect(errorLines(proxy, since)).toEqual([]);
   });
 
   test('a listed client naming an unknown service gets 421, as before', async () => {
@@ -123,6 +128,7 @@ describe('connection limits per client', () => {
   afterAll(() => proxy.stop());
 
   test(`TLS: connection ${LIMIT + 1} of one client is refused while another client is served`, async () => {
+    const since = proxy.nginx.output().length;
     const held = await hold(proxy.ports.tls, '198.51.100.5', LIMIT);
     try {
       expect(await proxy.tls('orders.example.com', '198.51.100.5')).toHaveProperty('refused');
@@ -134,10 +140,11 @@ describe('connection limits per client', () => {
     } finally {
       for (const socket of held) socket.destroy();
     }
-    expect(errorLines(proxy)).toEqual([]);
+    expect(errorLines(proxy, since)).toEqual([]);
   });
 
   test(`HTTP: request ${LIMIT + 1} in progress of one client gets 429 while another client is served`, async () => {
+    const since = proxy.nginx.output().length;
     const slow = Array.from({ length: LIMIT }, () =>
       proxy.http(httpGet('orders.example.com', '/slow/1500'), '198.51.100.20'),
     );
@@ -145,7 +152,7 @@ describe('connection limits per client', () => {
     expect(await proxy.http(httpGet('orders.example.com'), '198.51.100.20')).toMatchObject({ status: 429 });
     expect(await proxy.http(httpGet('orders.example.com'), '198.51.100.21')).toMatchObject({ status: 200 });
     for (const outcome of await Promise.all(slow)) expect(outcome).toMatchObject({ status: 200 });
-    expect(errorLines(proxy)).toEqual([]);
+    expect(errorLines(proxy, since)).toEqual([]);
   });
 });
 

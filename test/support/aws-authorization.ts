@@ -2,7 +2,6 @@
 // as synthesized from the configuration: the request's IAM action(s), resource ARN(s) and condition keys, including
 // what AWS checks on the caller's behalf (UpdateStack: passing the service role, resolving SSM-typed parameters).
 
-import { resolve } from 'node:path';
 import {
   accessTemplate,
   evaluate,

@@ -363,7 +363,7 @@ export const STEP_SECONDS: Record<string, StepTime> = {
   'id:stacks': { seconds: 4, why: 'tsx loads the config model, one DescribeStacks' },
   'id:image': {
     seconds: 15,
-    why: 'render, then a COPY-only arm64 build (no emulation) onto the pinned base image, push of one layer and the manifest',
+    why: 'render, then an arm64 build that only copies files onto the pinned base image (no RUN step, so no emulation), push of one layer and the manifest',
   },
   'id:infra': {
     seconds: 35,

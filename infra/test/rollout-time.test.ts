@@ -123,26 +123,35 @@ describe('rolloutSettingsFromTemplate', () => {
   });
 });
 
-describe('criticalPath', () => {
-  const step = (seconds: number) => ({ seconds, why: 'test' });
-  const durations = {
-    'uses:actions/checkout': step(3),
-    'run:npm test': step(100),
-    'run:echo list': step(7),
-    'id:registry': step(30),
-    'id:ingress': step(40),
-    'uses:./actions/deploy-infra': step(1),
-    'uses:./actions/rollout': { ...step(15), startsRollout: true as const },
-  };
-  const workflow = `jobs:
-  test:
+const step = (seconds: number) => ({ seconds, why: 'test' });
+const rolloutStart = (seconds: number) => ({ ...step(seconds), startsRollout: true as const });
+/** Durations of the steps both test workflows share. */
+const COMMON_DURATIONS = {
+  'uses:actions/checkout': step(3),
+  'run:npm test': step(100),
+  'run:echo list': step(7),
+};
+
+/** Two jobs with no needs, before the deploy job of both test workflows. */
+const PREDECESSOR_JOBS = `  test:
     steps:
       - uses: actions/checkout@0123 # v6
       - run: npm test
   environments:
     steps:
       - run: echo list
-  deploy:
+`;
+
+describe('criticalPath', () => {
+  const durations = {
+    ...COMMON_DURATIONS,
+    'id:registry': step(30),
+    'id:ingress': step(40),
+    'uses:./actions/deploy-infra': step(1),
+    'uses:./actions/rollout': rolloutStart(15),
+  };
+  const workflow = `jobs:
+${PREDECESSOR_JOBS}  deploy:
     needs: [test, environments]
     steps:
       - uses: actions/checkout@0123
@@ -237,7 +246,7 @@ describe('criticalPath', () => {
 
   it('ends at the first step on the success path that starts the rollout', () => {
     // deploy-infra given the image tag rolls the service out itself; the rollout action after it only follows.
-    const infraStarts = { ...durations, 'id:ingress': { ...step(40), startsRollout: true as const } };
+    const infraStarts = { ...durations, 'id:ingress': rolloutStart(40) };
     const path = criticalPath(parseWorkflow(workflow, 'deploy.yml'), infraStarts);
     expect(path.steps.at(-1)).toMatchObject({ job: 'deploy', step: 'id:ingress' });
     expect(path.seconds).toBe(2 * JOB_START.seconds + 3 + 100 + 3 + 30 + 40);
@@ -260,22 +269,14 @@ describe('criticalPath', () => {
 });
 
 describe('inlineCalledWorkflows', () => {
-  const step = (seconds: number) => ({ seconds, why: 'test' });
   const durations = {
-    'uses:actions/checkout': step(3),
-    'run:npm test': step(100),
-    'run:echo list': step(7),
-    'id:infra': { ...step(35), startsRollout: true as const },
+    ...COMMON_DURATIONS,
+    'uses:docker/setup-buildx-action': step(6),
+    'id:infra': rolloutStart(35),
     'uses:./actions/smoke': step(20),
   };
   const caller = `jobs:
-  test:
-    steps:
-      - run: npm test
-  environments:
-    steps:
-      - run: echo list
-  deploy:
+${PREDECESSOR_JOBS}  deploy:
     needs: [test, environments]
     uses: ./.github/workflows/env.yml
   after:
@@ -288,6 +289,7 @@ jobs:
   deploy:
     steps:
       - uses: actions/checkout@0123
+      - uses: docker/setup-buildx-action@0123
       - id: infra
         uses: ./actions/deploy-infra
       - uses: ./actions/smoke
@@ -310,12 +312,14 @@ jobs:
     const path = criticalPath(await inline(caller), durations, {});
     expect(path.steps.map((s) => `${s.job} ${s.step}`)).toEqual([
       'test job start',
+      'test uses:actions/checkout',
       'test run:npm test',
       'deploy/deploy job start',
       'deploy/deploy uses:actions/checkout',
+      'deploy/deploy uses:docker/setup-buildx-action',
       'deploy/deploy id:infra',
     ]);
-    expect(path.seconds).toBe(2 * JOB_START.seconds + 100 + 3 + 35);
+    expect(path.seconds).toBe(2 * JOB_START.seconds + 3 + 100 + 3 + 6 + 35);
   });
 
   it("keeps the called workflow's needs, and the caller's name for the jobs that need it", async () => {
@@ -333,7 +337,7 @@ jobs:
     );
     const jobs = await inline(gated);
     expect(() => criticalPath(jobs, durations, {})).toThrow(
-      "deploy.yml:9:5: job deploy runs only if `github.ref == 'refs/heads/main'`; add that condition to CONDITIONS",
+      "deploy.yml:10:5: job deploy runs only if `github.ref == 'refs/heads/main'`; add that condition to CONDITIONS",
     );
     expect(() => criticalPath(jobs, durations, { "github.ref == 'refs/heads/main'": false })).toThrow(
       'no step on the success path starts the rollout',
@@ -341,10 +345,10 @@ jobs:
   });
 
   it('names the step of the called workflow, in its own file, that has no assumed duration', async () => {
-    const { 'uses:actions/checkout': _, ...withoutCheckout } = durations;
+    const { 'uses:docker/setup-buildx-action': _, ...withoutBuildx } = durations;
     const jobs = await inline(caller);
-    expect(() => criticalPath(jobs, withoutCheckout, {})).toThrow(
-      ".github/workflows/env.yml:5:9: no assumed duration for this step; add one of 'uses:actions/checkout' to STEP_SECONDS",
+    expect(() => criticalPath(jobs, withoutBuildx, {})).toThrow(
+      ".github/workflows/env.yml:6:9: no assumed duration for this step; add one of 'uses:docker/setup-buildx-action' to STEP_SECONDS",
     );
   });
 
@@ -370,7 +374,7 @@ jobs:
       'example-org/shared/.github/workflows/d.yml@v1',
     );
     await expect(inline(remote)).rejects.toThrow(
-      'deploy.yml:9:5: job deploy calls example-org/shared/.github/workflows/d.yml@v1, a workflow of another repository',
+      'deploy.yml:10:5: job deploy calls example-org/shared/.github/workflows/d.yml@v1, a workflow of another repository',
     );
   });
 });

@@ -382,6 +382,9 @@ export interface PathStep {
   why: string;
 }
 
+/** The deploy runs the suite itself: no pull request gate passed on the merged tree (a branch behind main). */
+export const SUITE_RUNS = "steps.tested.outputs.tested != 'true'";
+
 /**
  * Whether each condition (`if:` of a job or step, without `${{ }}`) holds for an allowlist-only change that
  * deploys. Conditions that only hold after a failure (`failure()`, `cancelled()`) need no entry: such steps are
@@ -389,7 +392,7 @@ export interface PathStep {
  */
 export const CONDITIONS: Record<string, boolean> = {
   // The pull request gate passed on the merged tree (tested-tree.ts), so the deploy does not run the suite again.
-  "steps.tested.outputs.tested != 'true'": false,
+  [SUITE_RUNS]: false,
   "env.DEPLOY_ROLE_ARN == ''": false,
   // Every deploy after the first: one cdk deploy updates both stacks, after the image is pushed.
   "steps.stacks.outputs.ingress-exists == 'true'": true,
@@ -568,8 +571,11 @@ export async function readWorkflow(file: string): Promise<Map<string, WorkflowJo
 }
 
 /** The deploy workflow's critical path; the figure both designs' estimates start from. */
-export async function workflowPath(file: string = WORKFLOW_FILE) {
-  return criticalPath(await readWorkflow(file));
+export async function workflowPath(
+  file: string = WORKFLOW_FILE,
+  conditions: Record<string, boolean> = CONDITIONS,
+) {
+  return criticalPath(await readWorkflow(file), STEP_SECONDS, conditions);
 }
 
 /** Synthesizes every environment's Ingress stack from config/ (no cdk-nag, no files) and compares each. */
@@ -639,10 +645,19 @@ export function formatCriticalPath(
   ].join('\n');
 }
 
-export function docsBlock(comparisons: Comparison[], path: { steps: PathStep[]; seconds: number }): string {
+/**
+ * `suiteRuns`: the same path when the deploy runs the suite itself (CONDITIONS with SUITE_RUNS holding), shown as the
+ * price of merging a branch that was behind main.
+ */
+export function docsBlock(
+  comparisons: Comparison[],
+  path: { steps: PathStep[]; seconds: number },
+  suiteRuns: { seconds: number },
+): string {
   const a = ASSUMPTIONS;
   const [first] = comparisons;
   if (!first) throw new Error('no environment to compute the rollout for');
+  const afterWorkflow = first.estimate.servingSeconds - path.seconds;
   return [
     ...comparisons.map((c) => c.text),
     `Assumed, not synthesized: ${a.taskStartSeconds} s to start a Fargate task, ${a.targetRegistrationSeconds} s ` +
@@ -650,6 +665,9 @@ export function docsBlock(comparisons: Comparison[], path: { steps: PathStep[]; 
       'Environments deploy one after another (`max-parallel: 1`), so each environment after the first starts ' +
       'when the one before it has finished its deploy job.',
     formatCriticalPath(path, relative(ROOT, WORKFLOW_FILE), first),
+    'When no pull request gate passed on the merged tree (the branch was behind main, or a direct push), the Test ' +
+      `job runs the suite and is the longest predecessor: ${suiteRuns.seconds} s to the start of the rollout, ` +
+      `${suiteRuns.seconds + afterWorkflow} s to every task serving.`,
   ].join('\n\n');
 }
 
@@ -669,6 +687,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const path = await workflowPath(values.workflow);
+  const suiteRuns = await workflowPath(values.workflow, { ...CONDITIONS, [SUITE_RUNS]: true });
   const comparisons = values.template
     ? [await comparisonForTemplate(values.template, path.seconds)]
     : await comparisonForConfig(values.config, path.seconds);
@@ -677,6 +696,7 @@ async function main(argv: string[]): Promise<number> {
       JSON.stringify(
         {
           criticalPath: path,
+          criticalPathWhenTheSuiteRuns: suiteRuns,
           reference: estimateRollout(REFERENCE_DESIGN, path.seconds),
           environments: comparisons.map(({ name, estimate }) => ({ name, ...estimate })),
         },
@@ -686,7 +706,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const block = docsBlock(comparisons, path);
+  const block = docsBlock(comparisons, path, suiteRuns);
   if (values['write-docs']) {
     await writeFile(
       DOCS_FILE,

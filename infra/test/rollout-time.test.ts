@@ -5,6 +5,7 @@ import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
 import { renderProxy, renderTargetFor } from '../../src/render/render.ts';
 import {
   ASSUMPTIONS,
+  CONDITIONS,
   comparisonForConfig,
   criticalPath,
   DOCS_FILE,
@@ -18,6 +19,7 @@ import {
   type RolloutSettings,
   rolloutSettingsFromTemplate,
   STEP_SECONDS,
+  SUITE_RUNS,
   workflowPath,
 } from '../rollout-time.ts';
 import { EXAMPLE_CONFIG_DIR, exampleConfig, SYNTH_TIMEOUT_MS } from './fixtures.ts';
@@ -392,13 +394,24 @@ describe('the deploy workflow', () => {
       'deploy/deploy id:infra',
     ]);
   });
+
+  it('runs the suite, the longest predecessor then, when no pull request gate passed on the merged tree', async () => {
+    const tested = await workflowPath();
+    const untested = await workflowPath(undefined, { ...CONDITIONS, [SUITE_RUNS]: true });
+    const testJob = untested.steps.filter((s) => s.job === 'test');
+    expect(testJob.map((s) => s.step)).toContain('run:npm test');
+    const environmentsJob = tested.steps.filter((s) => s.job === 'environments');
+    const total = (steps: { seconds: number }[]) => steps.reduce((sum, s) => sum + s.seconds, 0);
+    expect(untested.seconds - tested.seconds).toBe(total(testJob) - total(environmentsJob));
+  });
 });
 
 // One synthesis for the tests below: the figures the documentation and the proxy's timers must agree with.
 let synthesis: ReturnType<typeof synthesize> | undefined;
 async function synthesize() {
   const path = await workflowPath();
-  return { path, comparisons: await comparisonForConfig(EXAMPLE_CONFIG_DIR, path.seconds) };
+  const suiteRuns = await workflowPath(undefined, { ...CONDITIONS, [SUITE_RUNS]: true });
+  return { path, suiteRuns, comparisons: await comparisonForConfig(EXAMPLE_CONFIG_DIR, path.seconds) };
 }
 const synthesized = () => {
   synthesis ??= synthesize();
@@ -409,12 +422,12 @@ describe('documented figure', () => {
   it(
     'docs/infrastructure.md shows exactly what the synthesized templates and the deploy workflow give',
     async () => {
-      const { path, comparisons } = await synthesized();
+      const { path, suiteRuns, comparisons } = await synthesized();
       const documented = extractGeneratedBlock(await readFile(DOCS_FILE, 'utf8'), ROLLOUT_TIME_BLOCK);
       expect(
         documented,
         'run `npx tsx infra/rollout-time.ts --config test/fixtures/config/sample --write-docs`',
-      ).toBe(docsBlock(comparisons, path));
+      ).toBe(docsBlock(comparisons, path, suiteRuns));
     },
     SYNTH_TIMEOUT_MS,
   );

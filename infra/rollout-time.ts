@@ -142,6 +142,8 @@ export interface RolloutEstimate {
   batchSize: number;
   batches: number;
   steps: { step: string; seconds: number }[];
+  /** The steps after the workflow until every task serves: earlier batches in full, the last one until healthy. */
+  servingSteps: { step: string; seconds: number }[];
   totalSeconds: number;
   /** How long a broken task can look alive before the service reacts (grace period, then failing checks). */
   failureDetectionSeconds: number;
@@ -160,17 +162,20 @@ export function estimateRollout(
   const batches = Math.ceil(settings.desiredCount / batchSize);
   const healthy = settings.healthCheckIntervalSeconds * settings.healthyThreshold;
   const stop = Math.min(assumptions.shutdownSeconds, settings.stopTimeoutSeconds);
-  const perBatch: { step: string; seconds: number }[] = [
+  const untilHealthy: { step: string; seconds: number }[] = [
     { step: 'start new tasks (assumed)', seconds: assumptions.taskStartSeconds },
     { step: 'target registration (assumed)', seconds: assumptions.targetRegistrationSeconds },
     { step: 'health checks until healthy (interval x healthy threshold)', seconds: healthy },
+  ];
+  const drain: { step: string; seconds: number }[] = [
     { step: 'deregistration delay (drain old tasks)', seconds: settings.deregistrationDelaySeconds },
     { step: 'stop old tasks (assumed)', seconds: stop },
   ];
+  const perBatch = [...untilHealthy, ...drain];
   const steps = [
     {
       step: settings.automatic
-        ? 'workflow to rollout (critical path below)'
+        ? 'workflow to the start of the rollout (critical path below)'
         : 'workflow to image push, then a manual redeploy',
       seconds: workflowSeconds,
     },
@@ -182,12 +187,19 @@ export function estimateRollout(
   const totalSeconds = steps.reduce((sum, s) => sum + s.seconds, 0);
   // The last batch's old tasks still drain and stop after its new tasks serve.
   const lastDrain = settings.deregistrationDelaySeconds + stop;
+  const earlierBatches = perBatch.reduce((sum, step) => sum + step.seconds, 0) * (batches - 1);
   return {
     settings,
     servingSeconds: totalSeconds - lastDrain,
     batchSize,
     batches,
     steps,
+    servingSteps: [
+      ...(batches > 1
+        ? [{ step: `${batches - 1} earlier batch(es), start to stop`, seconds: earlierBatches }]
+        : []),
+      ...untilHealthy,
+    ],
     totalSeconds,
     failureDetectionSeconds:
       Math.max(settings.gracePeriodSeconds, assumptions.taskStartSeconds) +
@@ -212,11 +224,17 @@ export interface WorkflowJob {
   needs: string[];
   steps: WorkflowStep[];
   if?: string;
+  /** The reusable workflow a job calls instead of running steps (`jobs.<id>.uses`). */
+  uses?: string;
   /** file:line:column of the job. */
   at: string;
+  /** For a job of a called workflow: the caller's job, whose `if:` gates it too. */
+  calledBy?: { name: string; job: WorkflowJob };
+  /** A caller's job after inlining: it completes when the called workflow's jobs have, and runs nothing itself. */
+  inlined?: true;
 }
 
-/** The jobs of a GitHub Actions workflow: `needs` and steps, nothing else is needed for the path. */
+/** The jobs of a GitHub Actions workflow: `needs`, steps and `uses:`, nothing else is needed for the path. */
 export function parseWorkflow(text: string, file: string): Map<string, WorkflowJob> {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines });
@@ -233,9 +251,11 @@ export function parseWorkflow(text: string, file: string): Map<string, WorkflowJ
     const needs = value.toJSON().needs as string | string[] | undefined;
     const steps = value.get('steps');
     const condition = value.get('if');
+    const uses = value.get('uses');
     parsed.set(String(isScalar(key) ? key.value : key), {
       needs: needs === undefined ? [] : [needs].flat(),
       ...(typeof condition === 'string' ? { if: condition } : {}),
+      ...(typeof uses === 'string' ? { uses } : {}),
       at: where(value),
       steps: isSeq(steps)
         ? steps.items.filter(isMap).map((step) => {
@@ -254,6 +274,48 @@ function pick(fields: Record<string, unknown>, names: (keyof Omit<WorkflowStep, 
   );
 }
 
+/**
+ * Replaces every job that calls a local reusable workflow (`uses: ./.github/workflows/x.yml`) by the called
+ * workflow's jobs, named `<caller>/<job>`: their own `needs` among themselves, the caller's `needs` before those
+ * that need nothing else, and the caller's `if:` over all of them. The caller's name stays, for the jobs that need
+ * it, as a job that completes when every called job has. `read` gives a workflow's jobs by its path from the
+ * repository root (parseWorkflow of the file); called workflows that call others are followed too.
+ */
+export async function inlineCalledWorkflows(
+  jobs: Map<string, WorkflowJob>,
+  read: (path: string) => Promise<Map<string, WorkflowJob>>,
+  calling: string[] = [],
+): Promise<Map<string, WorkflowJob>> {
+  const inlined = new Map<string, WorkflowJob>();
+  for (const [name, job] of jobs) {
+    if (job.uses === undefined) {
+      inlined.set(name, job);
+      continue;
+    }
+    if (!job.uses.startsWith('./'))
+      throw new Error(
+        `${job.at}: job ${name} calls ${job.uses}, a workflow of another repository whose jobs cannot be read here; the critical path follows local reusable workflows (./.github/workflows/*.yml) only`,
+      );
+    const path = job.uses.slice(2).replace(/@.*$/, '');
+    if (calling.includes(path))
+      throw new Error(`${job.at}: workflows call each other: ${[...calling, path].join(' -> ')}`);
+    const called = new Map(
+      [...(await read(path))].map(([calledName, calledJob]): [string, WorkflowJob] => [
+        `${name}/${calledName}`,
+        {
+          ...calledJob,
+          needs: calledJob.needs.length > 0 ? calledJob.needs.map((need) => `${name}/${need}`) : job.needs,
+          calledBy: { name, job },
+        },
+      ]),
+    );
+    for (const [calledName, calledJob] of await inlineCalledWorkflows(called, read, [...calling, path]))
+      inlined.set(calledName, calledJob);
+    inlined.set(name, { needs: [...called.keys()], steps: [], at: job.at, inlined: true });
+  }
+  return inlined;
+}
+
 /** The keys a step's assumed duration may be listed under, most specific first. */
 export function stepKeys(step: WorkflowStep): string[] {
   return [
@@ -268,30 +330,35 @@ export interface StepTime {
   seconds: number;
   /** Where the figure comes from. */
   why: string;
+  /**
+   * The step starts the ECS deployment of the new image; `seconds` then counts until ECS starts the new tasks, and
+   * the path ends there (the first such step on the success path).
+   */
+  startsRollout?: true;
 }
 
 /**
- * Assumed duration of each step on the success path of an allowlist-only change (the image changes, no stack
- * template does), on a GitHub-hosted ubuntu-latest runner. Keyed by step id, `uses:` action (without the ref), step
- * name or the first line of `run:`, whichever the step has first. Estimates, to be replaced by the durations a real
- * run shows (the run's log has them per step).
+ * Assumed duration of each step on the success path of an allowlist-only change merged through a pull request whose
+ * gate passed on the same tree (the image changes, no stack template does), on a GitHub-hosted ubuntu-latest
+ * runner. Keyed by step id, `uses:` action (without the ref), step name or the first line of `run:`, whichever the
+ * step has first. Estimates, to be replaced by the durations a real run shows (the run's log has them per step).
  */
 export const STEP_SECONDS: Record<string, StepTime> = {
   'uses:actions/checkout': { seconds: 3, why: 'shallow clone (fetch-depth 1) of a repository of a few MB' },
   'uses:actions/setup-node': { seconds: 6, why: 'Node from the runner tool cache, npm cache restored' },
-  'run:npm ci --no-audit --no-fund': {
-    seconds: 25,
-    why: 'about 600 packages (aws-cdk-lib the largest) from the npm cache',
+  'id:tested': {
+    seconds: 3,
+    why: 'plain node, no npm ci: a few GitHub REST calls (the pull request of the commit, its head tree, the gate check)',
   },
   'run:npm test': {
     seconds: 150,
     why: 'setup.mjs installs nginx, haproxy and wrk with apt, then tsc, biome and about 2 minutes of vitest',
   },
-  'id:list': { seconds: 3, why: 'two runs of the CLI, each validating config/' },
-  'uses:docker/setup-qemu-action': {
-    seconds: 8,
-    why: 'pulls the binfmt image and registers the arm64 emulator',
+  'run:npm ci --no-audit --no-fund': {
+    seconds: 25,
+    why: 'about 600 packages (aws-cdk-lib the largest) from the npm cache',
   },
+  'id:list': { seconds: 3, why: 'two runs of the CLI, each validating config/' },
   'uses:docker/setup-buildx-action': {
     seconds: 6,
     why: 'starts a docker-container builder (pulls BuildKit)',
@@ -300,23 +367,20 @@ export const STEP_SECONDS: Record<string, StepTime> = {
     seconds: 2,
     why: 'one OIDC token and one AssumeRoleWithWebIdentity',
   },
-  'id:registry': { seconds: 35, why: 'cdk synth (about 15 s) and a CloudFormation update with no changes' },
+  'id:stacks': { seconds: 4, why: 'tsx loads the config model, one DescribeStacks' },
   'id:image': {
-    seconds: 60,
-    why: 'render, pull the base image, build the arm64 layers under QEMU, push to ECR',
+    seconds: 15,
+    why: 'render, then an arm64 build that only copies files onto the pinned base image (no RUN step, so no emulation), push of one layer and the manifest',
   },
-  'id:ingress': {
+  'id:infra': {
     seconds: 35,
-    why: 'cdk synth and a CloudFormation update with no changes (allowlist only)',
+    why: 'cdk synth (about 15 s), registry skipped (unchanged), one Ingress change set with the new ImageTag (about 15 s), the service update starts the new tasks',
+    startsRollout: true,
   },
-  'uses:./actions/rollout': { seconds: 15, why: 'UpdateStack(ImageTag) until ECS starts the new tasks' },
 };
 
 /** Queue to first step of a job on a GitHub-hosted runner. */
 export const JOB_START: StepTime = { seconds: 10, why: 'GitHub-hosted runner assignment and job set-up' };
-
-/** The step whose new tasks serve the new configuration; the path ends when they are healthy. */
-export const ROLLOUT_ACTION = './actions/rollout';
 
 export interface PathStep {
   job: string;
@@ -325,13 +389,21 @@ export interface PathStep {
   why: string;
 }
 
+/** The deploy runs the suite itself: no pull request gate passed on the merged tree (a branch behind main). */
+export const SUITE_RUNS = "steps.tested.outputs.tested != 'true'";
+
 /**
  * Whether each condition (`if:` of a job or step, without `${{ }}`) holds for an allowlist-only change that
  * deploys. Conditions that only hold after a failure (`failure()`, `cancelled()`) need no entry: such steps are
  * never on the success path.
  */
 export const CONDITIONS: Record<string, boolean> = {
+  // The pull request gate passed on the merged tree (tested-tree.ts), so the deploy does not run the suite again.
+  [SUITE_RUNS]: false,
   "env.DEPLOY_ROLE_ARN == ''": false,
+  // Every deploy after the first: one cdk deploy updates both stacks, after the image is pushed.
+  "steps.stacks.outputs.ingress-exists == 'true'": true,
+  "steps.stacks.outputs.ingress-exists != 'true'": false,
 };
 
 const conditionText = (condition: string) =>
@@ -369,29 +441,44 @@ function stepTime(step: WorkflowStep, durations: Record<string, StepTime>): Step
   );
 }
 
+/** The duration entry a step is listed under, if any (most specific key first). */
+const entryOf = (step: WorkflowStep, durations: Record<string, StepTime>) =>
+  stepKeys(step)
+    .map((key) => durations[key])
+    .find((time) => time !== undefined);
+
 /**
- * The longest chain of jobs (by `needs`) and their steps from the push to main until the rollout step's new tasks
- * serve: every predecessor job in full, then the rollout's job up to and including the start of its rollout step.
+ * The longest chain of jobs (by `needs`) and their steps from the push to main until the new tasks start: every
+ * predecessor job in full, then the job that starts the rollout up to and including that step (the first step on
+ * the success path whose entry in `durations` says `startsRollout`). Jobs of called workflows must be inlined first
+ * (inlineCalledWorkflows).
  */
 export function criticalPath(
   jobs: Map<string, WorkflowJob>,
   durations: Record<string, StepTime> = STEP_SECONDS,
   conditions: Record<string, boolean> = CONDITIONS,
 ): { steps: PathStep[]; seconds: number } {
-  const target = [...jobs].find(([, job]) =>
-    job.steps.some((step) => step.uses?.replace(/@.*$/, '') === ROLLOUT_ACTION),
-  );
-  if (!target) throw new Error(`no job of the workflow uses ${ROLLOUT_ACTION}`);
+  // A called workflow's job runs only when its caller's job does.
+  const jobRuns = (name: string, job: WorkflowJob): boolean =>
+    (job.calledBy === undefined || jobRuns(job.calledBy.name, job.calledBy.job)) &&
+    runs(job, `job ${name}`, conditions);
+  const startsRollout = (step: WorkflowStep) =>
+    entryOf(step, durations)?.startsRollout === true && runs(step, 'the step', conditions);
+  const target = [...jobs].find(([name, job]) => job.steps.some(startsRollout) && jobRuns(name, job));
+  if (!target)
+    throw new Error(
+      'no step on the success path starts the rollout; mark the entry in STEP_SECONDS of the step that starts the ECS deployment with startsRollout',
+    );
   // A skipped job takes no time; the chain of jobs it needs still counts.
   const jobSteps = (name: string, job: WorkflowJob, steps: WorkflowStep[]): PathStep[] =>
-    runs(job, `job ${name}`, conditions)
+    !job.inlined && jobRuns(name, job)
       ? [
           { job: name, step: 'job start', ...JOB_START },
           ...steps
             .filter((step) => runs(step, 'the step', conditions))
             .map((step) => {
               const { key, ...time } = stepTime(step, durations);
-              return { job: name, step: key, ...time };
+              return { job: name, step: key, seconds: time.seconds, why: time.why };
             }),
         ]
       : [];
@@ -413,10 +500,7 @@ export function criticalPath(
       .map((need) => through(need, visiting))
       .reduce<PathStep[]>((a, b) => (total(b) > total(a) ? b : a), []);
   const [name, job] = target;
-  const upToRollout = job.steps.slice(
-    0,
-    job.steps.findIndex((step) => step.uses?.replace(/@.*$/, '') === ROLLOUT_ACTION) + 1,
-  );
+  const upToRollout = job.steps.slice(0, job.steps.findIndex(startsRollout) + 1);
   const steps = [...before(job, [name]), ...jobSteps(name, job, upToRollout)];
   return { steps, seconds: total(steps) };
 }
@@ -487,9 +571,18 @@ export interface Comparison {
   estimate: RolloutEstimate;
 }
 
+/** A workflow's jobs, with the jobs of the local workflows it calls inlined; called paths are from the root. */
+export async function readWorkflow(file: string): Promise<Map<string, WorkflowJob>> {
+  const parse = async (path: string) => parseWorkflow(await readFile(path, 'utf8'), relative(ROOT, path));
+  return inlineCalledWorkflows(await parse(file), (called) => parse(resolve(ROOT, called)));
+}
+
 /** The deploy workflow's critical path; the figure both designs' estimates start from. */
-export async function workflowPath(file: string = WORKFLOW_FILE) {
-  return criticalPath(parseWorkflow(await readFile(file, 'utf8'), relative(ROOT, file)));
+export async function workflowPath(
+  file: string = WORKFLOW_FILE,
+  conditions: Record<string, boolean> = CONDITIONS,
+) {
+  return criticalPath(await readWorkflow(file), STEP_SECONDS, conditions);
 }
 
 /** Synthesizes every environment's Ingress stack from config/ (no cdk-nag, no files) and compares each. */
@@ -519,28 +612,69 @@ export async function comparisonForTemplate(file: string, workflowSeconds: numbe
   return { name: file, estimate, text: formatComparison(file, estimate, reference) };
 }
 
-/** Markdown: the workflow's critical path step by step, each with its assumed duration and why. */
-export function formatCriticalPath(path: { steps: PathStep[]; seconds: number }, file: string): string {
+/** The goal for an allowlist-only change: merge to every task serving. */
+export const SERVING_GOAL_SECONDS = 180;
+
+/**
+ * Markdown: the critical path step by step, each with its assumed duration and why: the workflow's steps up to the
+ * start of the rollout, then the first environment's rollout until every task serves.
+ */
+export function formatCriticalPath(
+  path: { steps: PathStep[]; seconds: number },
+  file: string,
+  first: Comparison,
+): string {
   const rows = path.steps.map((step) => [step.job, step.step, `${step.seconds} s`, step.why]);
+  const rollout = first.estimate.servingSteps.map((step) => [
+    'ECS, NLB',
+    step.step,
+    `${step.seconds} s`,
+    step.step.includes('(assumed)') ? 'see below' : `from the synthesized ${first.name} template`,
+  ]);
+  const serving = first.estimate.servingSeconds;
   return [
-    `#### Critical path through \`${file}\` to the rollout step`,
+    `#### Critical path through \`${file}\` (and the workflows it calls) to every task serving`,
     '',
     markdownTable(
       ['job', 'step', 'assumed', 'why'],
-      [...rows, ['', '**merge to rollout step**', `**${path.seconds} s**`, '']],
+      [
+        ...rows,
+        ['', '**merge to the start of the rollout**', `**${path.seconds} s**`, ''],
+        ...rollout,
+        [
+          '',
+          `**merge to every task serving (${first.name})**`,
+          `**${serving} s**`,
+          `goal ${SERVING_GOAL_SECONDS} s: ${serving <= SERVING_GOAL_SECONDS ? 'met' : `${serving - SERVING_GOAL_SECONDS} s over`}`,
+        ],
+      ],
     ),
   ].join('\n');
 }
 
-export function docsBlock(comparisons: Comparison[], path: { steps: PathStep[]; seconds: number }): string {
+/**
+ * `suiteRuns`: the same path when the deploy runs the suite itself (CONDITIONS with SUITE_RUNS holding), shown as the
+ * price of merging a branch that was behind main.
+ */
+export function docsBlock(
+  comparisons: Comparison[],
+  path: { steps: PathStep[]; seconds: number },
+  suiteRuns: { seconds: number },
+): string {
   const a = ASSUMPTIONS;
+  const [first] = comparisons;
+  if (!first) throw new Error('no environment to compute the rollout for');
+  const afterWorkflow = first.estimate.servingSeconds - path.seconds;
   return [
     ...comparisons.map((c) => c.text),
     `Assumed, not synthesized: ${a.taskStartSeconds} s to start a Fargate task, ${a.targetRegistrationSeconds} s ` +
       `for a new target's registration to take effect, ${a.shutdownSeconds} s for NGINX to exit once drained. ` +
       'Environments deploy one after another (`max-parallel: 1`), so each environment after the first starts ' +
       'when the one before it has finished its deploy job.',
-    formatCriticalPath(path, relative(ROOT, WORKFLOW_FILE)),
+    formatCriticalPath(path, relative(ROOT, WORKFLOW_FILE), first),
+    'When no pull request gate passed on the merged tree (the branch was behind main, or a direct push), the Test ' +
+      `job runs the suite and is the longest predecessor: ${suiteRuns.seconds} s to the start of the rollout, ` +
+      `${suiteRuns.seconds + afterWorkflow} s to every task serving.`,
   ].join('\n\n');
 }
 
@@ -560,6 +694,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const path = await workflowPath(values.workflow);
+  const suiteRuns = await workflowPath(values.workflow, { ...CONDITIONS, [SUITE_RUNS]: true });
   const comparisons = values.template
     ? [await comparisonForTemplate(values.template, path.seconds)]
     : await comparisonForConfig(values.config, path.seconds);
@@ -568,6 +703,7 @@ async function main(argv: string[]): Promise<number> {
       JSON.stringify(
         {
           criticalPath: path,
+          criticalPathWhenTheSuiteRuns: suiteRuns,
           reference: estimateRollout(REFERENCE_DESIGN, path.seconds),
           environments: comparisons.map(({ name, estimate }) => ({ name, ...estimate })),
         },
@@ -577,7 +713,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const block = docsBlock(comparisons, path);
+  const block = docsBlock(comparisons, path, suiteRuns);
   if (values['write-docs']) {
     await writeFile(
       DOCS_FILE,

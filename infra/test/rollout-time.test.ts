@@ -5,11 +5,13 @@ import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
 import { renderProxy, renderTargetFor } from '../../src/render/render.ts';
 import {
   ASSUMPTIONS,
+  CONDITIONS,
   comparisonForConfig,
   criticalPath,
   DOCS_FILE,
   docsBlock,
   estimateRollout,
+  inlineCalledWorkflows,
   JOB_START,
   parseWorkflow,
   REFERENCE_DESIGN,
@@ -17,6 +19,7 @@ import {
   type RolloutSettings,
   rolloutSettingsFromTemplate,
   STEP_SECONDS,
+  SUITE_RUNS,
   workflowPath,
 } from '../rollout-time.ts';
 import { EXAMPLE_CONFIG_DIR, exampleConfig, SYNTH_TIMEOUT_MS } from './fixtures.ts';
@@ -122,26 +125,35 @@ describe('rolloutSettingsFromTemplate', () => {
   });
 });
 
-describe('criticalPath', () => {
-  const step = (seconds: number) => ({ seconds, why: 'test' });
-  const durations = {
-    'uses:actions/checkout': step(3),
-    'run:npm test': step(100),
-    'run:echo list': step(7),
-    'id:registry': step(30),
-    'id:ingress': step(40),
-    'uses:./actions/deploy-infra': step(1),
-    'uses:./actions/rollout': step(15),
-  };
-  const workflow = `jobs:
-  test:
+const step = (seconds: number) => ({ seconds, why: 'test' });
+const rolloutStart = (seconds: number) => ({ ...step(seconds), startsRollout: true as const });
+/** Durations of the steps both test workflows share. */
+const COMMON_DURATIONS = {
+  'uses:actions/checkout': step(3),
+  'run:npm test': step(100),
+  'run:echo list': step(7),
+};
+
+/** Two jobs with no needs, before the deploy job of both test workflows. */
+const PREDECESSOR_JOBS = `  test:
     steps:
       - uses: actions/checkout@0123 # v6
       - run: npm test
   environments:
     steps:
       - run: echo list
-  deploy:
+`;
+
+describe('criticalPath', () => {
+  const durations = {
+    ...COMMON_DURATIONS,
+    'id:registry': step(30),
+    'id:ingress': step(40),
+    'uses:./actions/deploy-infra': step(1),
+    'uses:./actions/rollout': rolloutStart(15),
+  };
+  const workflow = `jobs:
+${PREDECESSOR_JOBS}  deploy:
     needs: [test, environments]
     steps:
       - uses: actions/checkout@0123
@@ -224,7 +236,7 @@ describe('criticalPath', () => {
   it('refuses a workflow without a rollout step, a missing need and jobs that need each other', () => {
     const parse = (text: string) => criticalPath(parseWorkflow(text, 'w.yml'), durations);
     expect(() => parse('jobs:\n  a:\n    steps:\n      - run: npm test\n')).toThrow(
-      /uses \.\/actions\/rollout/,
+      'no step on the success path starts the rollout; mark the entry in STEP_SECONDS',
     );
     expect(() => parse('jobs:\n  a:\n    needs: b\n    steps:\n      - uses: ./actions/rollout\n')).toThrow(
       'job a needs b, which the workflow does not have',
@@ -232,6 +244,22 @@ describe('criticalPath', () => {
     expect(() =>
       parse('jobs:\n  a:\n    needs: b\n    steps:\n      - uses: ./actions/rollout\n  b:\n    needs: a\n'),
     ).toThrow('jobs need each other: a -> b -> a');
+  });
+
+  it('ends at the first step on the success path that starts the rollout', () => {
+    // deploy-infra given the image tag rolls the service out itself; the rollout action after it only follows.
+    const infraStarts = { ...durations, 'id:ingress': rolloutStart(40) };
+    const path = criticalPath(parseWorkflow(workflow, 'deploy.yml'), infraStarts);
+    expect(path.steps.at(-1)).toMatchObject({ job: 'deploy', step: 'id:ingress' });
+    expect(path.seconds).toBe(2 * JOB_START.seconds + 3 + 100 + 3 + 30 + 40);
+    const gated = workflow.replace(
+      '      - id: ingress\n',
+      `      - id: ingress\n        if: \${{ steps.stacks.outputs.exists == 'true' }}\n`,
+    );
+    const firstDeployment = criticalPath(parseWorkflow(gated, 'deploy.yml'), infraStarts, {
+      "steps.stacks.outputs.exists == 'true'": false,
+    });
+    expect(firstDeployment.steps.at(-1)).toMatchObject({ job: 'deploy', step: 'uses:./actions/rollout' });
   });
 
   it('has a stated reason for every assumed duration', () => {
@@ -242,11 +270,148 @@ describe('criticalPath', () => {
   });
 });
 
+describe('inlineCalledWorkflows', () => {
+  const durations = {
+    ...COMMON_DURATIONS,
+    'uses:docker/setup-buildx-action': step(6),
+    'id:infra': rolloutStart(35),
+    'uses:./actions/smoke': step(20),
+  };
+  const caller = `jobs:
+${PREDECESSOR_JOBS}  deploy:
+    needs: [test, environments]
+    uses: ./.github/workflows/env.yml
+  after:
+    needs: deploy
+    steps:
+      - run: echo list
+`;
+  const called = `on: workflow_call
+jobs:
+  deploy:
+    steps:
+      - uses: actions/checkout@0123
+      - uses: docker/setup-buildx-action@0123
+      - id: infra
+        uses: ./actions/deploy-infra
+      - uses: ./actions/smoke
+  verify:
+    needs: deploy
+    if: \${{ inputs.smoke-runner != '' }}
+    steps:
+      - uses: ./actions/smoke
+`;
+  const files: Record<string, string> = { '.github/workflows/env.yml': called };
+  const read = async (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw new Error(`no such file ${path}`);
+    return parseWorkflow(text, path);
+  };
+  const inline = (text: string, reader = read) =>
+    inlineCalledWorkflows(parseWorkflow(text, 'deploy.yml'), reader);
+
+  it("follows a local reusable workflow: the caller's needs, then the called jobs up to the rollout", async () => {
+    const path = criticalPath(await inline(caller), durations, {});
+    expect(path.steps.map((s) => `${s.job} ${s.step}`)).toEqual([
+      'test job start',
+      'test uses:actions/checkout',
+      'test run:npm test',
+      'deploy/deploy job start',
+      'deploy/deploy uses:actions/checkout',
+      'deploy/deploy uses:docker/setup-buildx-action',
+      'deploy/deploy id:infra',
+    ]);
+    expect(path.seconds).toBe(2 * JOB_START.seconds + 3 + 100 + 3 + 6 + 35);
+  });
+
+  it("keeps the called workflow's needs, and the caller's name for the jobs that need it", async () => {
+    const jobs = await inline(caller);
+    expect(jobs.get('deploy/deploy')?.needs).toEqual(['test', 'environments']);
+    expect(jobs.get('deploy/verify')?.needs).toEqual(['deploy/deploy']);
+    expect(jobs.get('deploy')).toMatchObject({ needs: ['deploy/deploy', 'deploy/verify'], inlined: true });
+    expect(jobs.get('after')?.needs).toEqual(['deploy']);
+  });
+
+  it("gates the called jobs by the caller's if:, and names an unknown condition where it is written", async () => {
+    const gated = caller.replace(
+      '    uses: ./.github',
+      "    if: github.ref == 'refs/heads/main'\n    uses: ./.github",
+    );
+    const jobs = await inline(gated);
+    expect(() => criticalPath(jobs, durations, {})).toThrow(
+      "deploy.yml:10:5: job deploy runs only if `github.ref == 'refs/heads/main'`; add that condition to CONDITIONS",
+    );
+    expect(() => criticalPath(jobs, durations, { "github.ref == 'refs/heads/main'": false })).toThrow(
+      'no step on the success path starts the rollout',
+    );
+  });
+
+  it('names the step of the called workflow, in its own file, that has no assumed duration', async () => {
+    const { 'uses:docker/setup-buildx-action': _, ...withoutBuildx } = durations;
+    const jobs = await inline(caller);
+    expect(() => criticalPath(jobs, withoutBuildx, {})).toThrow(
+      ".github/workflows/env.yml:6:9: no assumed duration for this step; add one of 'uses:docker/setup-buildx-action' to STEP_SECONDS",
+    );
+  });
+
+  it('follows a called workflow that calls another, and refuses workflows that call each other', async () => {
+    const nested: Record<string, string> = {
+      '.github/workflows/outer.yml': 'jobs:\n  env:\n    uses: ./.github/workflows/env.yml\n',
+      '.github/workflows/env.yml': called,
+    };
+    const readNested = async (path: string) => parseWorkflow(nested[path] ?? '', path);
+    const jobs = await inline(caller.replace('env.yml', 'outer.yml'), readNested);
+    expect(jobs.get('deploy/env/deploy')?.needs).toEqual(['test', 'environments']);
+    expect(criticalPath(jobs, durations, {}).steps.at(-1)).toMatchObject({ job: 'deploy/env/deploy' });
+    const loop = async (path: string) =>
+      parseWorkflow('jobs:\n  again:\n    uses: ./.github/workflows/env.yml\n', path);
+    await expect(inline(caller, loop)).rejects.toThrow(
+      '.github/workflows/env.yml:3:5: workflows call each other: .github/workflows/env.yml -> .github/workflows/env.yml',
+    );
+  });
+
+  it("refuses another repository's workflow, whose jobs cannot be read, with where it is called", async () => {
+    const remote = caller.replace(
+      './.github/workflows/env.yml',
+      'example-org/shared/.github/workflows/d.yml@v1',
+    );
+    await expect(inline(remote)).rejects.toThrow(
+      'deploy.yml:10:5: job deploy calls example-org/shared/.github/workflows/d.yml@v1, a workflow of another repository',
+    );
+  });
+});
+
+describe('the deploy workflow', () => {
+  it('skips the suite the pull request ran, builds without emulation and rolls out in the one cdk deploy', async () => {
+    const path = await workflowPath();
+    const steps = path.steps.map((s) => `${s.job} ${s.step}`);
+    expect(steps).not.toContain('test run:npm test');
+    expect(steps).not.toContain('deploy/deploy id:registry');
+    expect(steps.some((s) => s.includes('qemu'))).toBe(false);
+    expect(steps.slice(-3)).toEqual([
+      'deploy/deploy id:stacks',
+      'deploy/deploy id:image',
+      'deploy/deploy id:infra',
+    ]);
+  });
+
+  it('runs the suite, the longest predecessor then, when no pull request gate passed on the merged tree', async () => {
+    const tested = await workflowPath();
+    const untested = await workflowPath(undefined, { ...CONDITIONS, [SUITE_RUNS]: true });
+    const testJob = untested.steps.filter((s) => s.job === 'test');
+    expect(testJob.map((s) => s.step)).toContain('run:npm test');
+    const environmentsJob = tested.steps.filter((s) => s.job === 'environments');
+    const total = (steps: { seconds: number }[]) => steps.reduce((sum, s) => sum + s.seconds, 0);
+    expect(untested.seconds - tested.seconds).toBe(total(testJob) - total(environmentsJob));
+  });
+});
+
 // One synthesis for the tests below: the figures the documentation and the proxy's timers must agree with.
 let synthesis: ReturnType<typeof synthesize> | undefined;
 async function synthesize() {
   const path = await workflowPath();
-  return { path, comparisons: await comparisonForConfig(EXAMPLE_CONFIG_DIR, path.seconds) };
+  const suiteRuns = await workflowPath(undefined, { ...CONDITIONS, [SUITE_RUNS]: true });
+  return { path, suiteRuns, comparisons: await comparisonForConfig(EXAMPLE_CONFIG_DIR, path.seconds) };
 }
 const synthesized = () => {
   synthesis ??= synthesize();
@@ -257,12 +422,12 @@ describe('documented figure', () => {
   it(
     'docs/infrastructure.md shows exactly what the synthesized templates and the deploy workflow give',
     async () => {
-      const { path, comparisons } = await synthesized();
+      const { path, suiteRuns, comparisons } = await synthesized();
       const documented = extractGeneratedBlock(await readFile(DOCS_FILE, 'utf8'), ROLLOUT_TIME_BLOCK);
       expect(
         documented,
         'run `npx tsx infra/rollout-time.ts --config test/fixtures/config/sample --write-docs`',
-      ).toBe(docsBlock(comparisons, path));
+      ).toBe(docsBlock(comparisons, path, suiteRuns));
     },
     SYNTH_TIMEOUT_MS,
   );

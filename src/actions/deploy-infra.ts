@@ -1,6 +1,8 @@
 // The deploy-infra action: `cdk deploy` (or `cdk diff` for previews) of an environment's stacks, with the stack
-// outputs as action outputs. The Ingress stack gets ImageTag only when it is created, so the service never starts
-// without an image; afterwards CloudFormation keeps the previous value and only the rollout action moves it.
+// outputs as action outputs. The Ingress stack's ImageTag comes from the image-tag input: required to create the
+// stack, so the service never starts without an image; on an existing stack it rolls the service out in the same
+// CloudFormation update as any template change (one update per deploy, the rollout action then only follows).
+// Without it an existing stack keeps its ImageTag.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -28,18 +30,18 @@ export interface DeployInfraSettings {
   environment: string;
   stacks: StackChoice;
   mode: 'deploy' | 'diff';
-  initialImageTag?: string;
+  imageTag?: string;
 }
 
 export function readDeployInfraSettings(io: ActionIO): DeployInfraSettings {
   const inputs = new InputReader(io);
-  const initialImageTag = inputs.matching('initial-image-tag', IMAGE_TAG, 'an image tag such as git-<sha>');
+  const imageTag = inputs.matching('image-tag', IMAGE_TAG, 'an image tag such as git-<sha>');
   const settings: DeployInfraSettings = {
     configDir: inputs.optional('config-dir') ?? 'config',
     environment: inputs.required('environment'),
     stacks: inputs.choice('stacks', STACK_CHOICES, 'all'),
     mode: inputs.choice('mode', ['deploy', 'diff'] as const, 'deploy'),
-    ...(initialImageTag ? { initialImageTag } : {}),
+    ...(imageTag ? { imageTag } : {}),
   };
   inputs.done();
   return settings;
@@ -127,27 +129,29 @@ export async function deployInfra(
   const before = new Map<string, Stack | undefined>();
   for (const name of stacks) before.set(name, await adapters.stacks.describe(name));
 
-  // ImageTag is passed only to create the Ingress stack; an existing one keeps its value (--previous-parameters).
+  // ImageTag is passed when given; without it an existing Ingress stack keeps its value (--previous-parameters).
   const parameters: string[] = [];
   const ingress = before.get(ingressName);
   if (stacks.includes(ingressName)) {
-    if (!ingress) {
-      if (!settings.initialImageTag && settings.mode === 'deploy') {
-        throw new ActionFailure(
-          `${ingressName} does not exist yet: give initial-image-tag (build-push's image-tag output) so the new service starts with an image`,
-        );
-      }
-      if (settings.initialImageTag) {
-        parameters.push('--parameters', `${ingressName}:${IMAGE_TAG_PARAMETER}=${settings.initialImageTag}`);
-      }
-    } else {
-      if (ingress.StackStatus === 'ROLLBACK_COMPLETE') {
-        throw new ActionFailure(
-          `${ingressName} is ROLLBACK_COMPLETE (its creation failed) and cannot be updated; delete it, then deploy again`,
-        );
-      }
+    if (!ingress && !settings.imageTag && settings.mode === 'deploy') {
+      throw new ActionFailure(
+        `${ingressName} does not exist yet: give image-tag (build-push's image-tag output) so the new service starts with an image`,
+      );
+    }
+    if (ingress?.StackStatus === 'ROLLBACK_COMPLETE') {
+      throw new ActionFailure(
+        `${ingressName} is ROLLBACK_COMPLETE (its creation failed) and cannot be updated; delete it, then deploy again`,
+      );
+    }
+    if (settings.imageTag) {
+      parameters.push('--parameters', `${ingressName}:${IMAGE_TAG_PARAMETER}=${settings.imageTag}`);
+    }
+    if (ingress) {
+      const current = stackParameter(ingress, IMAGE_TAG_PARAMETER) ?? '?';
       io.info(
-        `${ingressName} exists: keeping ${IMAGE_TAG_PARAMETER}=${stackParameter(ingress, IMAGE_TAG_PARAMETER) ?? '?'} (the rollout action moves it)`,
+        settings.imageTag && settings.imageTag !== current
+          ? `${ingressName} exists: ${IMAGE_TAG_PARAMETER} ${current} -> ${settings.imageTag} in this update (it rolls the service out)`
+          : `${ingressName} exists: keeping ${IMAGE_TAG_PARAMETER}=${current}`,
       );
     }
   }
@@ -206,7 +210,7 @@ async function deploy(
         ]);
       }
     }
-    io.setOutput('service-rollout', rollout);
+    setRolloutOutputs(io, rollout);
     const breaker =
       rollout === 'rolled-back'
         ? 'The ECS deployment circuit breaker tripped during this deploy: the proxy service was rolled out to the new task definition, its tasks failed, and ECS rolled the service back to the previous one. The stopped tasks in the ECS console say why.\n\n'
@@ -238,7 +242,7 @@ async function deploy(
   }
   setOutputs(io, input.environment, outputs, changed);
   const ingressChanged = rows.some(([name, , change]) => name === ingressName && change !== 'no changes');
-  io.setOutput('service-rollout', ingressChanged ? serviceRollout(await eventsOf(ingressName)) : 'none');
+  setRolloutOutputs(io, ingressChanged ? serviceRollout(await eventsOf(ingressName)) : 'none');
   const values = Object.entries(actionOutputs(input.environment, outputs)).filter(([, v]) => v);
   await io.appendSummary(
     `## Infrastructure of ${code(input.environment.name)}: ✅ deployed\n\n${table(['Stack', 'Status', 'Change'], rows)}\n\n${
@@ -290,6 +294,12 @@ async function diff(
   }
   setOutputs(io, input.environment, outputs, changed);
   await io.appendSummary(markdown);
+}
+
+/** service-rollout, and rolled-out (the failure report reads it): whether cdk deploy started an ECS deployment. */
+function setRolloutOutputs(io: ActionIO, rollout: ServiceRollout): void {
+  io.setOutput('service-rollout', rollout);
+  io.setOutput('rolled-out', rollout !== 'none');
 }
 
 function setOutputs(

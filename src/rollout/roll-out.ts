@@ -1,9 +1,10 @@
 // The rollout use case: point the Ingress stack at an image tag and follow it to the end. UpdateStack
-// (UsePreviousTemplate, ImageTag=<tag>), then poll the stack and the ECS service until the new deployment's
-// rolloutState is COMPLETED and the stack UPDATE_COMPLETE, logging progress and each new service event once; then
-// check that every running proxy task runs the registry's digest for the tag. It never throws: whatever happens
-// (a circuit-breaker or stack rollback, a stale service, the timeout, an AWS error such as AccessDenied) comes back
-// as an outcome with its evidence, and the actions turn that into summaries, deployment statuses and failures.
+// (UsePreviousTemplate, ImageTag=<tag>) unless the stack already has the tag, then poll the stack and the ECS
+// service until the new deployment's rolloutState is COMPLETED and the stack UPDATE_COMPLETE, logging progress and
+// each new service event once; then check that every running proxy task runs the registry's digest for the tag. It
+// never throws: whatever happens (a circuit-breaker or stack rollback, a stale service, the timeout, an AWS error
+// such as AccessDenied) comes back as an outcome with its evidence, and the actions turn that into summaries,
+// deployment statuses and failures.
 import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Deployment, DesiredStatus, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import type { Environment } from '../config/model.ts';
@@ -203,14 +204,17 @@ export async function rollOut(
     fleet = adapters.fleet(cluster, serviceName);
     facts.service = `${cluster}/${serviceName}`;
 
-    // 2. Point the stack at the new tag.
+    // 2. Point the stack at the new tag, unless it is there already: deploy-infra's cdk deploy gives an existing
+    // stack the tag in its own update, and a second update would only cost time.
     step = `updating stack ${stackName}`;
-    const changed = await adapters.stacks.updateParameter(stack, IMAGE_TAG_PARAMETER, imageTag);
+    const changed =
+      previousImageTag !== imageTag &&
+      (await adapters.stacks.updateParameter(stack, IMAGE_TAG_PARAMETER, imageTag));
     unchanged = !changed;
     log.info(
       changed
         ? `Updating ${stackName}: ${IMAGE_TAG_PARAMETER} ${previousImageTag || '(none)'} -> ${imageTag}`
-        : `${stackName} already has ${IMAGE_TAG_PARAMETER}=${imageTag} (CloudFormation: no updates are to be performed); verifying the service`,
+        : `${stackName} already has ${IMAGE_TAG_PARAMETER}=${imageTag}; no stack update, following and verifying the service`,
     );
 
     // 3. Follow the stack and the service.

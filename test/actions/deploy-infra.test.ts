@@ -145,9 +145,9 @@ function run(inputs: Record<string, string>, env: Record<string, string> = {}) {
 }
 
 describe('deploy-infra action (bundled)', () => {
-  it('creates the Ingress stack with the initial ImageTag and outputs the stack outputs', async () => {
+  it('creates the Ingress stack with the given ImageTag and outputs the stack outputs', async () => {
     aws.set(cloudformation(false));
-    const result = await run({ stacks: 'all', 'initial-image-tag': TAG });
+    const result = await run({ stacks: 'all', 'image-tag': TAG });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const [call] = await cdkCalls();
     expect(call?.args.slice(0, 3)).toEqual(['deploy', REGISTRY, INGRESS]);
@@ -169,9 +169,9 @@ describe('deploy-infra action (bundled)', () => {
     expect(result.summary).toContain(`| ${INGRESS} | UPDATE_COMPLETE | created |`);
   });
 
-  it('keeps the previous ImageTag of an existing Ingress stack', async () => {
+  it('keeps the previous ImageTag of an existing Ingress stack when no image tag is given', async () => {
     aws.set(cloudformation(true));
-    const result = await run({ stacks: 'ingress', 'initial-image-tag': TAG });
+    const result = await run({ stacks: 'ingress' });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const [call] = await cdkCalls();
     expect(call?.args).not.toContain('--parameters');
@@ -179,11 +179,26 @@ describe('deploy-infra action (bundled)', () => {
     expect(result.stdout).toContain(`${INGRESS} exists: keeping ImageTag=git-old`);
   });
 
-  it('refuses to create the Ingress stack without an initial image tag, before running cdk', async () => {
+  it('gives an existing Ingress stack the new ImageTag in the same cdk deploy, other parameters kept', async () => {
+    // One CloudFormation update per deploy: the template change and the image move together, and the update of
+    // the ECS service it makes is the rollout (the rollout action then finds the tag in place).
+    aws.set(withServiceEvent('UPDATE_COMPLETE'));
+    const result = await run({ stacks: 'all', 'image-tag': TAG });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const calls = await cdkCalls();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args).toEqual(
+      expect.arrayContaining(['--previous-parameters', 'true', '--parameters', `${INGRESS}:ImageTag=${TAG}`]),
+    );
+    expect(result.stdout).toContain(`${INGRESS} exists: ImageTag git-old -> ${TAG} in this update`);
+    expect(result.outputs).toMatchObject({ 'service-rollout': 'completed', 'rolled-out': 'true' });
+  });
+
+  it('refuses to create the Ingress stack without an image tag, before running cdk', async () => {
     aws.set(cloudformation(false));
     const result = await run({ stacks: 'ingress' });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`::error::${INGRESS} does not exist yet: give initial-image-tag`);
+    expect(result.stdout).toContain(`::error::${INGRESS} does not exist yet: give image-tag`);
     expect(await cdkCalls()).toEqual([]);
   });
 
@@ -218,6 +233,8 @@ describe('deploy-infra action (bundled)', () => {
     const result = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
     expect(result.exitCode).toBe(1);
     expect(result.outputs['service-rollout']).toBe('rolled-back');
+    // The failure report reads rolled-out: tasks were replaced before the failure.
+    expect(result.outputs['rolled-out']).toBe('true');
     expect(result.stdout).toContain(
       '::error::cdk deploy failed (exit 1) after the ECS deployment circuit breaker rolled the proxy service back',
     );
@@ -228,6 +245,7 @@ describe('deploy-infra action (bundled)', () => {
     aws.set(cloudformation(true));
     const failed = await run({ stacks: 'ingress' }, { FAKE_CDK_FAIL: '1' });
     expect(failed.outputs['service-rollout']).toBe('none');
+    expect(failed.outputs['rolled-out']).toBe('false');
     await rm(log, { force: true });
     aws.set(withServiceEvent('UPDATE_COMPLETE'));
     const updated = await run({ stacks: 'ingress' });

@@ -112,6 +112,19 @@ describe('rollout action (bundled)', () => {
     expect(stubs.aws.calls('cloudformation:CancelUpdateStack')).toHaveLength(1);
   });
 
+  it('follows and verifies without a second stack update when deploy-infra already gave the stack the tag', async () => {
+    // The deploy's cdk deploy passes the new ImageTag in its own update, which rolls the service out; by the time
+    // this step runs the stack has the tag and the new deployment has completed.
+    const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: NEW_TAG });
+    stubs.aws.set(fleet.stubTable());
+    const result = await run({});
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(stubs.aws.calls('cloudformation:UpdateStack')).toEqual([]);
+    expect(result.outputs).toMatchObject({ 'image-digest': NEW_DIGEST, 'stack-updated': 'false' });
+    expect(result.stdout).toContain(`Verified 2 running task(s) use ${NEW_DIGEST}`);
+    expect(stubs.github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+  });
+
   it('refuses a tag that is not in ECR and changes nothing', async () => {
     const fleet = new FleetSimulator('complete');
     stubs.aws.set(fleet.stubTable());

@@ -260,12 +260,15 @@ describe('recordedRollout', () => {
     expect(message).toMatch(/^1 running task\(s\) do not run sha256:2+ \(git-b+\): run-2 runs sha256:9+$/);
   });
 
-  it('already on the tag ("No updates are to be performed"): verifies the service without changing it', async () => {
+  it('already on the tag (deploy-infra set it): issues no UpdateStack, verifies the service', async () => {
     const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: NEW_TAG });
     wire(fleet);
     const result = await recordedRollout(request(), adapters(), io);
     expect(result.changed).toBe(false);
-    expect(io.log).toContainEqual(expect.stringContaining('no updates are to be performed'));
+    expect(cfn.commandCalls(UpdateStackCommand)).toHaveLength(0);
+    expect(io.log).toContainEqual(
+      expect.stringContaining(`already has ImageTag=${NEW_TAG}; no stack update`),
+    );
     expect(io.summary).toContain('already on');
   });
 

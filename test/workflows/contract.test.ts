@@ -68,8 +68,8 @@ describe('a broken copy of a workflow fails the rules', () => {
     [
       'missing required input',
       'deploy-environment.yml',
-      `\n          image-tag: ${expr('steps.image.outputs.image-tag')}\n`,
-      '\n',
+      `\n          image-tag: ${expr('steps.image.outputs.image-tag')}\n          timeout-minutes: 20\n`,
+      '\n          timeout-minutes: 20\n',
       'does not pass required input "image-tag" of ./actions/rollout',
     ],
     [

@@ -104,7 +104,7 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
     'deploy',
     'cloudformation:DescribeStacks',
     'stack status, parameters and outputs',
-    `${STACKS_TS} (deploy-infra, rollout, rollback), .github/scripts/stack-endpoint.ts`,
+    `${STACKS_TS} (deploy-infra, rollout, rollback), .github/scripts/ingress-exists.ts`,
   ),
   readStack(
     'deploy',
@@ -206,7 +206,14 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
     action: 'elasticloadbalancing:DescribeTargetHealth',
     resources: EVERYWHERE,
     why: 'whether the load balancers see healthy proxies (no resource-level permissions)',
-    caller: 'the smoke checks of the deploy job',
+    caller: 'src/actions/smoke.ts (target health gate of the refusal check)',
+  },
+  {
+    role: 'deploy',
+    action: 'cloudformation:ListStackResources',
+    resources: (arns) => [arns.ingressStack],
+    why: "the Ingress stack's target groups, for the target health gate",
+    caller: 'src/actions/smoke.ts (target health gate of the refusal check)',
   },
   {
     role: 'deploy',
@@ -248,20 +255,6 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
     context: (arns) => ({ 'vpc-lattice-svcs:ServiceNetworkArn': arns.serviceNetwork }),
     why: 'signed requests: Lattice needs an identity-policy allow as well as the auth policy’s',
     caller: 'src/smoke/sign.ts (smoke, expect allowed)',
-  },
-  {
-    role: 'smoke',
-    action: 'cloudformation:DescribeStacks',
-    resources: (arns) => [arns.ingressStack],
-    why: 'the load balancer endpoint from the stack outputs',
-    caller: '.github/scripts/stack-endpoint.ts',
-  },
-  {
-    role: 'smoke',
-    action: 'elasticloadbalancing:DescribeTargetHealth',
-    resources: EVERYWHERE,
-    why: 'check only once the load balancers see healthy proxies',
-    caller: 'smoke (target health gate)',
   },
 ];
 

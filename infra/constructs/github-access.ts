@@ -315,19 +315,5 @@ function smokeGrants(arns: Arns): Grant[] {
         'accounts) are unknown at synth time. The grant is limited to this Region and, when the environment ' +
         'configures serviceNetworkId, to services reached through that service network (vpc-lattice-svcs:ServiceNetworkArn).',
     },
-    // The smoke job finds the endpoint in the Ingress stack's outputs and waits for healthy targets before checking.
-    {
-      sid: 'ReadIngressStack',
-      actions: ['cloudformation:DescribeStacks'],
-      resources: [arns.ingressStack],
-      wildcardReason: STACK_ID_REASON,
-    },
-    {
-      sid: 'ReadTargetHealth',
-      actions: ['elasticloadbalancing:DescribeTargetHealth'],
-      resources: ['*'],
-      wildcardReason:
-        'elasticloadbalancing:DescribeTargetHealth is read-only and supports no resource-level permissions.',
-    },
   ];
 }

@@ -162,7 +162,7 @@ export class Network extends Construct {
             : { destinationCidrBlock: destination }),
         });
         // A route to a Transit Gateway is refused until the VPC's attachment to it exists.
-        route.addDependency(attachment);
+        route.addResourceDependency(attachment);
       }
     }
   }

@@ -12,7 +12,7 @@ const ROOT_VERSION = 1;
 const MIRROR = 'http://deb.debian.org/debian';
 const PACKAGES = ['nginx', 'libnginx-mod-stream', 'curl'];
 
-/** Also read by src/local/forky.ts. */
+/** Also read by src/local/nginx-builds.ts. */
 export function forkyPaths(repoRoot) {
   const dir = join(repoRoot, '.tmp', 'forky');
   return { dir, root: join(dir, 'root'), status: join(dir, 'status.json') };

@@ -149,7 +149,7 @@ describe('doctor', () => {
       'deploy role trusts repo:example-org/lattice-ingress:environment:staging',
       'GitHub environment staging',
       "variable DEPLOY_ROLE_ARN of staging is the Access stack's DeployRoleArn",
-      'repository variable PREVIEW_ROLE_ARN_STAGING (or PREVIEW_ROLE_ARN) for pull-request previews',
+      "repository variable PREVIEW_ROLE_ARN_STAGING for pull-request previews (each environment's preview role reads only its own stacks)",
     ]);
   });
 

@@ -21,7 +21,8 @@ type FailingCase = Overrides & { purpose?: ValidationPurpose };
 /** The example file with one piece of text replaced; fails loudly when the example no longer has that text. */
 function edit(part: ConfigPart, from: string, to: string): Overrides {
   const text = exampleText(part);
-  if (!text.includes(from)) throw new Error(`config/${CONFIG_FILES[part].file} no longer contains ${from}`);
+  if (!text.includes(from))
+    throw new Error(`the sample ${CONFIG_FILES[part].file} no longer contains ${from}`);
   return { [part]: text.replace(from, to) };
 }
 

@@ -279,8 +279,8 @@ export function environmentFindings(
   const preview = previewRoleVariable(env.name);
   const repositoryVariables = github.repositoryVariables ?? {};
   check(
-    preview in repositoryVariables || 'PREVIEW_ROLE_ARN' in repositoryVariables,
-    `repository variable ${preview} (or PREVIEW_ROLE_ARN) for pull-request previews`,
+    preview in repositoryVariables,
+    `repository variable ${preview} for pull-request previews (each environment's preview role reads only its own stacks)`,
     aws.accessOutputs
       ? shellLine(githubSteps(env, aws.accessOutputs)[2]?.argv ?? [])
       : `deploy the Access stack first: ${bootstrap}`,

@@ -16,7 +16,7 @@ import {
 import { type Config, upstreamName } from '../../src/config/model.ts';
 import { proxyV2Header } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
-import { type Harness, httpGet, startHarness } from './harness.ts';
+import { type Harness, type HarnessOptions, httpGet, startHarness } from './harness.ts';
 
 const ALLOWED = EXAMPLE_CLIENT;
 const OFF_LIST = '203.0.113.9';
@@ -169,12 +169,9 @@ describe('the filters find what they claim, in real log lines', () => {
   });
 
   test('a TLS connection a limit rejects is logged as refused-limit with 503, not as an unknown name', async () => {
-    // One connection per client at a time; the first one is held open before its ClientHello.
-    await withInserted(
-      [
-        ['\nstream {\n', '    limit_conn_zone $remote_addr zone=test_conn:1m;'],
-        ['        preread_timeout 5s;\n', '        limit_conn test_conn 1;'],
-      ],
+    // One connection per client at a time (connectionsPerClient: 1); the first one is held open before its ClientHello.
+    await withConfig(
+      { ...config, allowlist: { ...config.allowlist, connectionsPerClient: 1 } },
       async (limited) => {
         const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
         try {
@@ -217,16 +214,25 @@ describe('the filters find what they claim, in real log lines', () => {
 
 /**
  * Runs `run` against a proxy whose rendered nginx.conf has each line inserted after its anchor (the first match):
- * the configuration renders no limits yet, so the limit tests add their own.
+ * the configuration renders no request-rate limit, so the test that needs one adds its own.
  */
 async function withInserted(
   insertions: readonly [anchor: string, line: string][],
   run: (limited: Harness) => Promise<void>,
 ): Promise<void> {
-  const limited = await startWithEmptyLog(config, {
+  await withConfig(config, run, {
     editConfig: (text) =>
       insertions.reduce((edited, [anchor, line]) => edited.replace(anchor, `${anchor}${line}\n`), text),
   });
+}
+
+/** Runs `run` against a proxy of its own for `proxyConfig`, stopped afterwards. */
+async function withConfig(
+  proxyConfig: Config,
+  run: (limited: Harness) => Promise<void>,
+  options: HarnessOptions = {},
+): Promise<void> {
+  const limited = await startWithEmptyLog(proxyConfig, options);
   try {
     await run(limited);
   } finally {

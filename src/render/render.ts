@@ -188,6 +188,11 @@ export function renderProxy(config: Config, target: RenderTarget): RenderedFiles
   return files;
 }
 
+/** What goes before the nginx command to start it as the image does: the rendered entrypoint, when there is one. */
+export function entrypointCommand(files: RenderedFiles, dir: string): string[] {
+  return files.has(ENTRYPOINT_FILE) ? ['sh', join(dir, ENTRYPOINT_FILE)] : [];
+}
+
 export async function writeRendered(files: RenderedFiles, dir: string): Promise<void> {
   for (const [name, content] of files) {
     const path = join(dir, name);

@@ -16,7 +16,7 @@ import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
 import type { NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePort } from '../../src/local/ports.ts';
 import {
-  ENTRYPOINT_FILE,
+  entrypointCommand,
   localRenderTarget,
   MAIN_FILE,
   type RenderTarget,
@@ -136,10 +136,9 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       if (options.editConfig && main) files.set(MAIN_FILE, options.editConfig(main));
       await writeRendered(files, nginxDir);
       // The image starts nginx through its entrypoint, which keeps the health checks closed until it can forward.
-      const entrypoint = files.has(ENTRYPOINT_FILE) ? ['sh', join(nginxDir, ENTRYPOINT_FILE)] : [];
       const nginx = await startNginx({
         dir: nginxDir,
-        command: [...entrypoint, ...build.command],
+        command: [...entrypointCommand(files, nginxDir), ...build.command],
         globals: build.globals,
         waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),
       });

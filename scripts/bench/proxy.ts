@@ -29,6 +29,7 @@ import { superviseNginx } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
 import {
   ALLOWLIST_FILE,
+  entrypointCommand,
   localRenderTarget,
   type NginxFlavour,
   renderProxy,
@@ -193,11 +194,16 @@ function allowlistOf(size: number, seed: number): string[] {
 
 let instanceCount = 0;
 
-async function startNginxIn(harness: Harness, dir: string, build: NginxBuild): Promise<NginxProcess> {
+async function startNginxIn(
+  harness: Harness,
+  dir: string,
+  build: NginxBuild,
+  entrypoint: readonly string[] = [],
+): Promise<NginxProcess> {
   const { ports } = harness;
   const nginx = await startNginx({
     dir,
-    command: build.command,
+    command: [...entrypoint, ...build.command],
     globals: build.globals,
     waitFor: [ports.http, ports.loadBalancerHealth].map((port) => ({ host: LOOPBACK, port })),
     startTimeoutMs: 30_000,
@@ -237,8 +243,12 @@ async function startUnderTest(
     accessLog: '/dev/null',
     flavour: build.flavour,
   });
+  // The image rendering starts through its entrypoint, which opens the health checks once nginx can forward.
+  let entrypoint: string[] = [];
   if (design === 'proxy') {
-    await writeRendered(renderProxy(benchConfig(cidrs), target), dir);
+    const files = renderProxy(benchConfig(cidrs), target);
+    await writeRendered(files, dir);
+    entrypoint = entrypointCommand(files, dir);
   } else {
     const template = await compile('reference-nginx.conf.hbs');
     const conf = template({
@@ -254,7 +264,7 @@ async function startUnderTest(
     });
     await writeFile(join(dir, 'nginx.conf'), conf);
   }
-  const nginx = await startNginxIn(harness, dir, build);
+  const nginx = await startNginxIn(harness, dir, build, entrypoint);
   const rewriteAllowlist = async (next: readonly string[]) =>
     writeRendered(
       new Map([[ALLOWLIST_FILE, renderProxy(benchConfig(next), target).get(ALLOWLIST_FILE) as string]]),

@@ -73,6 +73,11 @@ export interface RenderTarget {
   /** debian flavour: absolute path of the stream module. */
   streamModule: string;
   workerConnections: number;
+  /**
+   * image flavour: how long the entrypoint keeps the health checks closed waiting for nginx to have an address for
+   * every HTTP service, before it opens them anyway.
+   */
+  readinessWaitSeconds: number;
   /** How long SIGQUIT waits for open connections before closing them; keep it below the task's stopTimeout. */
   shutdownTimeoutSeconds: number;
 }
@@ -84,6 +89,10 @@ export type RenderedFiles = Map<string, string>;
 export const MAIN_FILE = 'nginx.conf';
 /** The allowlist, included by both the http and the stream `geo` blocks. */
 export const ALLOWLIST_FILE = 'allowlist.conf';
+/** image flavour: the container's entrypoint, which starts nginx and opens its health checks once it can forward. */
+export const ENTRYPOINT_FILE = 'entrypoint.sh';
+/** image flavour: created in the runtime directory by the entrypoint; the health checks answer 503 without it. */
+export const READY_FILE = 'ready';
 
 export const DEBIAN_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
@@ -109,6 +118,8 @@ export function renderTargetFor(env: Environment): RenderTarget {
     paths: { pid: '/tmp/nginx/nginx.pid', runtime: '/tmp/nginx' },
     streamModule: DEBIAN_STREAM_MODULE,
     workerConnections: 8192,
+    // Short enough that a task opened by the bound is healthy at the NLB within ECS's grace period (render.test.ts).
+    readinessWaitSeconds: 15,
     shutdownTimeoutSeconds: NGINX_SHUTDOWN_SECONDS,
   };
 }
@@ -157,6 +168,7 @@ export function localRenderTarget(options: LocalTargetOptions): RenderTarget {
     paths: { pid: join(runtime, 'nginx.pid'), runtime },
     streamModule: DEBIAN_STREAM_MODULE,
     workerConnections: 1024,
+    readinessWaitSeconds: 3,
     shutdownTimeoutSeconds: 10,
   };
 }
@@ -168,10 +180,17 @@ export function renderProxy(config: Config, target: RenderTarget): RenderedFiles
   const view = buildView(config, target);
   assertInert(view);
   const templates = loadTemplates();
-  return new Map([
+  const files: RenderedFiles = new Map([
     [MAIN_FILE, templates.main(view)],
     [ALLOWLIST_FILE, templates.allowlist(view)],
   ]);
+  if (view.image) files.set(ENTRYPOINT_FILE, templates.entrypoint(view));
+  return files;
+}
+
+/** What goes before the nginx command to start it as the image does: the rendered entrypoint, when there is one. */
+export function entrypointCommand(files: RenderedFiles, dir: string): string[] {
+  return files.has(ENTRYPOINT_FILE) ? ['sh', join(dir, ENTRYPOINT_FILE)] : [];
 }
 
 export async function writeRendered(files: RenderedFiles, dir: string): Promise<void> {
@@ -228,6 +247,9 @@ function buildView(config: Config, target: RenderTarget) {
     streamModule: target.streamModule,
     workerConnections: target.workerConnections,
     shutdownTimeoutSeconds: target.shutdownTimeoutSeconds,
+    readinessWaitSeconds: target.readinessWaitSeconds,
+    readyFile: join(target.paths.runtime, READY_FILE),
+    probe: `${target.listen.healthAddress}:${target.listen.health}`,
     allowlistFile: ALLOWLIST_FILE,
     healthPath: HEALTH_CHECK_PATH,
     healthListeners: [

@@ -8,6 +8,7 @@ import Handlebars from 'handlebars';
 export interface Templates {
   main: Handlebars.TemplateDelegate;
   allowlist: Handlebars.TemplateDelegate;
+  entrypoint: Handlebars.TemplateDelegate;
 }
 
 const TEMPLATE_DIR = join('proxy', 'templates');
@@ -34,6 +35,10 @@ export function loadTemplates(): Templates {
   }
   const compile = (file: string) =>
     handlebars.compile(readFileSync(join(dir, file), 'utf8'), { strict: true, noEscape: false });
-  compiled = { main: compile('nginx.conf.hbs'), allowlist: compile('allowlist.conf.hbs') };
+  compiled = {
+    main: compile('nginx.conf.hbs'),
+    allowlist: compile('allowlist.conf.hbs'),
+    entrypoint: compile('entrypoint.sh.hbs'),
+  };
   return compiled;
 }

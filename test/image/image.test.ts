@@ -119,6 +119,16 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
     ).toBe('/etc/nginx root 755\n/etc/nginx/nginx.conf root 444\n');
   });
 
+  test('the entrypoint hands the main process to nginx and opens the health checks once it can forward', async () => {
+    // STOPSIGNAL reaches nginx only if the entrypoint exec'd it.
+    expect((await docker('exec', CONTAINER, 'cat', '/proc/1/comm')).trim()).toBe('nginx');
+    const deadline = Date.now() + 10_000;
+    while (!(await docker('exec', CONTAINER, 'ls', '/tmp/nginx')).includes('ready')) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
   test('nginx -t inside the container accepts the shipped configuration', async () => {
     const output = await docker('exec', CONTAINER, 'sh', '-c', 'nginx -t 2>&1');
     expect(output).toContain('test is successful');

@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { connect as connectTls, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Config } from '../../src/config/model.ts';
 import { upstreamName } from '../../src/config/model.ts';
+import { HEALTH_CHECK_PATH } from '../../src/contract/proxy-container.ts';
 import { createLocalCa } from '../../src/local/certificates.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
 import type { NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePort } from '../../src/local/ports.ts';
 import {
+  entrypointCommand,
   localRenderTarget,
   MAIN_FILE,
   type RenderTarget,
@@ -34,10 +36,10 @@ export interface HarnessOptions {
   /** How long the DNS stand-in takes to answer; 0 by default. */
   dnsAnswerDelayMs?: number;
   /**
-   * image rendering: return only once the first lookups of the Lattice names have answered (the default), as the
-   * NLB's healthy threshold waits in production (startup.test.ts); false returns as soon as nginx listens.
+   * image rendering: return only once the health checks answer 200 (the default), as the load balancer waits for
+   * them in production; false returns as soon as nginx listens (startup.test.ts).
    */
-  awaitFirstLookups?: boolean;
+  awaitHealthy?: boolean;
   /** Defaults to the suite's nginx (nginx-under-test.ts). */
   build?: NginxBuild;
 }
@@ -133,9 +135,10 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       const main = files.get(MAIN_FILE);
       if (options.editConfig && main) files.set(MAIN_FILE, options.editConfig(main));
       await writeRendered(files, nginxDir);
+      // The image starts nginx through its entrypoint, which keeps the health checks closed until it can forward.
       const nginx = await startNginx({
         dir: nginxDir,
-        command: build.command,
+        command: [...entrypointCommand(files, nginxDir), ...build.command],
         globals: build.globals,
         waitFor: [ports.loadBalancerHealth, ports.health].map((port) => ({ host: LOCALHOST, port })),
       });
@@ -149,9 +152,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     cleanups.push(async () => {
       await nginx.stop('SIGTERM');
     });
-    if (build.flavour === 'image' && options.awaitFirstLookups !== false) {
-      await awaitFirstLookups(config, ports.http, target);
-    }
+    if (build.flavour === 'image' && options.awaitHealthy !== false) await awaitHealthy(ports.health);
 
     return {
       dir: nginxDir,
@@ -173,21 +174,16 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
 }
 
 /**
- * `resolve` starts each upstream server without an address: until its first lookup answers, requests get 502.
- * Waits until no HTTP service answers 502 for a client on the allowlist (a network address of one of its entries).
+ * image rendering: the entrypoint keeps the health checks at 503 until nginx has an address for every HTTP
+ * service (`resolve` starts upstream servers without one). Waits until the container health listener answers 200.
  */
-async function awaitFirstLookups(config: Config, port: number, target: RenderTarget): Promise<void> {
-  const entry = config.allowlist.entries[0]?.cidr ?? target.extraAllowlist[0]?.cidr;
-  if (!entry) return;
-  const client = entry.slice(0, entry.indexOf('/'));
+async function awaitHealthy(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  for (const service of config.services.services.filter((s) => s.ports.includes(80))) {
-    for (;;) {
-      const outcome = await httpExchange(port, httpGet(service.domain), client);
-      if (!('status' in outcome && outcome.status === 502)) break;
-      if (Date.now() > deadline) throw new Error(`${service.name}: still 502 10 s after nginx started`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  for (;;) {
+    const outcome = await httpExchange(port, httpGet('task', HEALTH_CHECK_PATH));
+    if ('status' in outcome && outcome.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`health checks still closed 10 s after nginx started`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

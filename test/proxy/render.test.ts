@@ -1,9 +1,16 @@
 // Rendering without nginx: the shipped files for the example config (file snapshots), what differs between the
 // image and the Debian flavour, the target derived from deployment.yaml, and the refusal of unsafe values.
 import { beforeAll, describe, expect, test } from 'vitest';
+import { ROLLOUT_SETTINGS } from '../../infra/rollout-settings.ts';
 import { formatAddress, requireCanonicalCidr, vpcResolverAddress } from '../../src/config/cidr.ts';
 import type { Config, Environment } from '../../src/config/model.ts';
-import { ALLOWLIST_FILE, MAIN_FILE, renderProxy, renderTargetFor } from '../../src/render/render.ts';
+import {
+  ALLOWLIST_FILE,
+  ENTRYPOINT_FILE,
+  MAIN_FILE,
+  renderProxy,
+  renderTargetFor,
+} from '../../src/render/render.ts';
 import { exampleConfig } from './example-config.ts';
 
 let config: Config;
@@ -19,7 +26,7 @@ describe('the files the image ships', () => {
   test('match the snapshots for every example environment', async () => {
     for (const env of environments()) {
       const files = render(env);
-      expect([...files.keys()]).toEqual([MAIN_FILE, ALLOWLIST_FILE]);
+      expect([...files.keys()]).toEqual([MAIN_FILE, ALLOWLIST_FILE, ENTRYPOINT_FILE]);
       for (const [name, content] of files) {
         await expect(content).toMatchFileSnapshot(`__snapshots__/${env.name}/${name}`);
       }
@@ -38,12 +45,40 @@ describe('the files the image ships', () => {
           .filter((service) => service.ports.includes(80))
           .map((service) => `        server ${service.latticeDomain ?? service.domain}:80;`),
       ]);
-      expect(onlyIn(image, debian)).toEqual(
-        config.services.services
-          .filter((service) => service.ports.includes(80))
-          .map((service) => `        server ${service.latticeDomain ?? service.domain}:80 resolve;`),
-      );
+      const http = config.services.services.filter((service) => service.ports.includes(80));
+      // Both health listeners closed until the entrypoint has seen every HTTP service's address, and the
+      // container listener telling it that address.
+      const healthGate = [
+        '            if (!-f /tmp/nginx/ready) {',
+        '                return 503 "starting\\n";',
+        '            }',
+      ];
+      expect(onlyIn(image, debian)).toEqual([
+        ...http.map((service) => `        server ${service.latticeDomain ?? service.domain}:80 resolve;`),
+        ...healthGate,
+        ...healthGate,
+        ...http.flatMap((service) => [
+          `        location = /upstream/${service.name} {`,
+          `            proxy_pass http://lattice_http_${service.name}/;`,
+          '            proxy_next_upstream off;',
+          '            proxy_connect_timeout 2s;',
+          '            proxy_read_timeout 2s;',
+          '            add_header X-Upstream-Address $upstream_addr always;',
+        ]),
+      ]);
     }
+  });
+
+  test("bound the entrypoint's wait so that a task it opens is found healthy within ECS's grace periods", () => {
+    const waitSeconds = renderTargetFor(environments()[0] as Environment).readinessWaitSeconds;
+    // The NLB puts a target in service after healthyThreshold passing checks one interval apart; ECS ignores its
+    // verdict for healthCheckGracePeriod after the task starts.
+    const loadBalancerHealthy =
+      waitSeconds + ROLLOUT_SETTINGS.healthyThreshold * ROLLOUT_SETTINGS.healthCheckInterval.toSeconds();
+    expect(loadBalancerHealthy).toBeLessThan(ROLLOUT_SETTINGS.healthCheckGracePeriod.toSeconds());
+    // The container health check's failures count after its start period, and it takes `retries` of them.
+    const { startPeriod, interval, retries } = ROLLOUT_SETTINGS.containerHealthCheck;
+    expect(waitSeconds).toBeLessThan(startPeriod.toSeconds() + retries * interval.toSeconds());
   });
 
   test('route only configured names, each to its own Lattice name', () => {

@@ -1,56 +1,82 @@
-// The first moments of a task on nginx 1.30 (image rendering): upstream servers with `resolve` start without an
-// address, so until the first lookup of a Lattice name answers, requests for that service get 502 while the
-// health endpoints already answer 200. This measures that window and checks it against the earliest moment the
-// NLB can send a new task traffic. (nginx 1.22's rendering pins the addresses at start: no such window there.)
+// The first moments of a task on nginx 1.30 (image rendering), started the way the image starts it (through the
+// rendered entrypoint.sh): upstream servers with `resolve` start without an address, so until nginx's first lookup
+// of a Lattice name answers, requests for that service get 502. The health checks must not answer 200 before
+// then, or the NLB could send traffic to a task that cannot forward it. (nginx 1.22's rendering pins the
+// addresses at start: no such window, no entrypoint there.)
 import { describe, expect, test } from 'vitest';
-import { ROLLOUT_SETTINGS } from '../../infra/rollout-settings.ts';
+import { HEALTH_CHECK_PATH } from '../../src/contract/proxy-container.ts';
+import { proxyV2LocalHeader } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
-import { httpExchange, httpGet, startHarness } from './harness.ts';
+import { type HttpOutcome, httpExchange, httpGet, startHarness } from './harness.ts';
 import { nginxUnderTest } from './nginx-under-test.ts';
 
 const CLIENT = '198.51.100.7';
 const build = nginxUnderTest();
-const HEALTHZ = 'GET /healthz HTTP/1.1\r\nHost: task\r\nConnection: close\r\n\r\n';
+const HEALTHZ = httpGet('task', HEALTH_CHECK_PATH);
+const status = (outcome: HttpOutcome) => ('status' in outcome ? outcome.status : undefined);
 
-/**
- * An NLB puts a target in service after `healthyThreshold` consecutive passing checks, one interval apart
- * ("Health checks for Network Load Balancer target groups": HealthyThresholdCount, "the number of consecutive
- * health check successes required before considering a target healthy"). Even when the first check lands the
- * moment nginx listens, traffic starts no earlier than this.
- */
-const NLB_EARLIEST_TRAFFIC_MS =
-  (ROLLOUT_SETTINGS.healthyThreshold - 1) * ROLLOUT_SETTINGS.healthCheckInterval.toSeconds() * 1000;
-
-describe.skipIf(build.flavour !== 'image')(`the first lookup after start (${build.label})`, () => {
+describe.skipIf(build.flavour !== 'image')(`the health checks after start (${build.label})`, () => {
   test.each([0, 1000])(
-    'with the resolver answering after %i ms, 502 lasts as long as the first lookup, well inside the NLB threshold',
+    'with the resolver answering after %i ms, both health listeners answer 503 until a request is forwarded',
     async (answerDelayMs) => {
       const proxy = await startHarness(await exampleConfig(), {
         dnsAnswerDelayMs: answerDelayMs,
-        awaitFirstLookups: false,
+        awaitHealthy: false,
       });
       try {
         const started = Date.now();
-        const first = await proxy.http(httpGet('orders.example.com'), CLIENT);
-        expect(await httpExchange(proxy.ports.health, HEALTHZ)).toMatchObject({ status: 200 });
-        let outcome = first;
-        while ('status' in outcome && outcome.status === 502 && Date.now() - started < 10_000) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          outcome = await proxy.http(httpGet('orders.example.com'), CLIENT);
+        const seen = { health: new Set<number | undefined>(), service: new Set<number | undefined>() };
+        for (;;) {
+          const container = status(await httpExchange(proxy.ports.health, HEALTHZ));
+          const loadBalancer = status(
+            await httpExchange(proxy.ports.loadBalancerHealth, HEALTHZ, proxyV2LocalHeader()),
+          );
+          // Asked after the health checks: once they answer 200, the service must already be forwarded.
+          const service = status(await proxy.http(httpGet('orders.example.com'), CLIENT));
+          seen.health.add(container).add(loadBalancer);
+          seen.service.add(service);
+          if (container === 200 || loadBalancer === 200) {
+            expect(service).toBe(200);
+            break;
+          }
+          expect(Date.now() - started).toBeLessThan(10_000);
+          await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        const window = Date.now() - started;
-        expect(outcome).toMatchObject({ status: 200 });
+        const opened = Date.now() - started;
         if (answerDelayMs > 0) {
-          // The 502s are the lookup's doing: they last about as long as the resolver takes.
-          expect(first).toMatchObject({ status: 502 });
-          expect(window).toBeGreaterThan(answerDelayMs / 2);
+          // The window is there (502 on the service) and the health checks were closed through it.
+          expect([...seen.service]).toContain(502);
+          expect([...seen.health]).toContain(503);
+          expect(opened).toBeGreaterThan(answerDelayMs / 2);
         }
-        expect(window).toBeLessThan(answerDelayMs + 1000);
-        expect(window).toBeLessThan(NLB_EARLIEST_TRAFFIC_MS);
+        // A prompt resolver keeps the start prompt: about one lookup plus the entrypoint's poll.
+        expect(opened).toBeLessThan(answerDelayMs + 1000);
+        expect(proxy.nginx.output()).not.toContain('health checks open although');
       } finally {
         await proxy.stop();
       }
     },
     20_000,
   );
+
+  test('with a resolver that does not answer, the health checks open after the bounded wait, with a warning', async () => {
+    // Answers come long after nginx's resolver_timeout (2 s locally) and the wait (readinessWaitSeconds, 3 s).
+    const proxy = await startHarness(await exampleConfig(), { dnsAnswerDelayMs: 8000, awaitHealthy: false });
+    try {
+      const waitMs = proxy.target.readinessWaitSeconds * 1000;
+      const started = Date.now();
+      expect(status(await httpExchange(proxy.ports.health, HEALTHZ))).toBe(503);
+      while (status(await httpExchange(proxy.ports.health, HEALTHZ)) !== 200) {
+        expect(Date.now() - started).toBeLessThan(waitMs + 3000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Opened by the bound, not by a lookup: the service still cannot be forwarded, and the log says why.
+      expect(status(await proxy.http(httpGet('orders.example.com'), CLIENT))).toBe(502);
+      expect(proxy.nginx.output()).toMatch(
+        /health checks open although nginx has no address for \S+ after 3 s/,
+      );
+    } finally {
+      await proxy.stop();
+    }
+  }, 20_000);
 });

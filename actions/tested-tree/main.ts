@@ -1,7 +1,7 @@
-import { gitHubRepoGet, verdictFor } from '../../.github/scripts/tested-tree.ts';
 import { runContext } from '../../src/actions/context.ts';
 import { coreIO } from '../../src/actions/core-io.ts';
 import { runMain } from '../../src/actions/run.ts';
+import { gitHubRepoGet, verdictFor } from '../../src/github/tested-tree.ts';
 
 await runMain(coreIO, async () => {
   const run = runContext();

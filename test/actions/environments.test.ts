@@ -5,8 +5,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { environmentEntries } from '../../src/cli/commands/environments.ts';
 import { requireValidConfig } from '../../src/config/valid-config.ts';
+import { environmentEntries } from '../../src/contract/matrix.ts';
 import { runAction } from '../support/run-action.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
@@ -36,7 +36,7 @@ describe('environments action (bundled)', () => {
     const run = await runAction('environments', { cwd: workspace, inputs: { 'config-dir': 'broken' } });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.all).toBeUndefined();
-    expect(run.stderr).toMatch(/deployment\.yaml:\d+:\d+/);
-    expect(run.stdout).toContain('::error::broken is not valid');
+    expect(run.stdout).toContain('::error::broken has errors');
+    expect(run.stdout).toMatch(/deployment\.yaml:\d+:\d+/);
   });
 });

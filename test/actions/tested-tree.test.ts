@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GATE_CHECK } from '../../.github/scripts/tested-tree.ts';
+import { GATE_CHECK } from '../../src/github/tested-tree.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
 
 const merge = RUNNER_DEFAULTS.GITHUB_SHA;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { GATE_CHECK } from '../../.github/scripts/tested-tree.ts';
+import { GATE_CHECK } from '../../src/github/tested-tree.ts';
 import { OWN_ENVIRONMENTS, ownConfigDir } from './own-config.ts';
 import { expr, type Job, type Step, type Workflow } from './rules.ts';
 

@@ -18,6 +18,7 @@ import {
   ROLLOUT_TIME_BLOCK,
   type RolloutSettings,
   rolloutSettingsFromTemplate,
+  SERVING_GOAL_SECONDS,
   STEP_SECONDS,
   SUITE_RUNS,
   workflowPath,
@@ -399,10 +400,36 @@ describe('the deploy workflow', () => {
     const tested = await workflowPath();
     const untested = await workflowPath(undefined, { ...CONDITIONS, [SUITE_RUNS]: true });
     const testJob = untested.steps.filter((s) => s.job === 'test');
-    expect(testJob.map((s) => s.step)).toContain('run:npm test');
-    const environmentsJob = tested.steps.filter((s) => s.job === 'environments');
-    const total = (steps: { seconds: number }[]) => steps.reduce((sum, s) => sum + s.seconds, 0);
-    expect(untested.seconds - tested.seconds).toBe(total(testJob) - total(environmentsJob));
+    expect(testJob.map((s) => s.step)).toEqual([
+      'job start',
+      'uses:actions/checkout',
+      'id:tested',
+      'uses:actions/setup-node',
+      'run:npm test',
+    ]);
+    const deploy = (path: { steps: { job: string }[] }) =>
+      path.steps.filter((s) => s.job.startsWith('deploy/'));
+    expect(deploy(untested)).toEqual(deploy(tested));
+    expect(untested.steps.length - deploy(untested).length).toBe(testJob.length);
+  });
+
+  it('reaches the rollout without a Node.js set-up or npm ci before the deploy job, and restores its node_modules', async () => {
+    const path = await workflowPath();
+    const before = path.steps.filter((s) => !s.job.startsWith('deploy/')).map((s) => s.step);
+    expect(before).toEqual(['job start', 'uses:actions/checkout', 'id:tested']);
+    const deploy = path.steps.filter((s) => s.job === 'deploy/deploy').map((s) => s.step);
+    expect(deploy).toContain('uses:actions/cache');
+    expect(deploy.filter((s) => s.includes('npm ci'))).toEqual([]);
+  });
+
+  it('installs with npm ci when the node_modules cache misses', async () => {
+    const missed = await workflowPath(undefined, {
+      ...CONDITIONS,
+      "steps.modules.outputs.cache-hit != 'true'": true,
+    });
+    const tested = await workflowPath();
+    expect(missed.steps.map((s) => s.step)).toContain('run:npm ci --no-audit --no-fund');
+    expect(missed.seconds - tested.seconds).toBe(STEP_SECONDS['run:npm ci --no-audit --no-fund']?.seconds);
   });
 });
 
@@ -428,6 +455,16 @@ describe('documented figure', () => {
         documented,
         'run `npx tsx infra/rollout-time.ts --config test/fixtures/config/sample --write-docs`',
       ).toBe(docsBlock(comparisons, path, suiteRuns));
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it(
+    'an allowlist-only change serves on every task within the goal, in every environment',
+    async () => {
+      const { comparisons } = await synthesized();
+      for (const { name, estimate } of comparisons)
+        expect(estimate.servingSeconds, name).toBeLessThanOrEqual(SERVING_GOAL_SECONDS);
     },
     SYNTH_TIMEOUT_MS,
   );

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { GATE_CHECK } from '../../.github/scripts/tested-tree.ts';
+import { GATE_CHECK } from '../../src/github/tested-tree.ts';
 import { OWN_ENVIRONMENTS, ownConfigDir } from './own-config.ts';
 import { expr, type Job, type Step, type Workflow } from './rules.ts';
 
@@ -67,7 +67,7 @@ describe('deploy path filter', () => {
       ),
       ...[...read.matchAll(/\b(?:node|tsx) ((?:\.github|bin|src|infra)\/[\w./-]+)/g)].map((m) => m[1] ?? ''),
     ];
-    expect(named).toEqual(expect.arrayContaining(['infra/bin/app.ts', '.github/scripts/tested-tree.ts']));
+    expect(named).toEqual(expect.arrayContaining(['infra/bin/app.ts', 'actions/tested-tree/action.yml']));
     expect(named.filter((file) => !covered(file))).toEqual([]);
   });
 
@@ -248,8 +248,39 @@ describe('pull request gate', () => {
 describe('merge to serving', () => {
   it('runs the suite on main only when no pull request gate passed on the same tree', () => {
     const test = job('deploy.yml', 'test');
-    expect(step(test, 'tested').run).toContain('.github/scripts/tested-tree.ts');
+    expect(step(test, 'tested').uses).toBe('./actions/tested-tree');
     expect(step(test, 'Run the whole suite').if).toBe(expr("steps.tested.outputs.tested != 'true'"));
+  });
+
+  it('sets up Node.js in the Test job only when the suite runs, and not at all in the Environments job', () => {
+    const test = job('deploy.yml', 'test');
+    const setups = (test.steps ?? []).filter((s) => s.uses?.startsWith('actions/setup-node@'));
+    expect(setups.map((s) => s.if)).toEqual([expr("steps.tested.outputs.tested != 'true'")]);
+    const environments = job('deploy.yml', 'environments');
+    expect((environments.steps ?? []).map((s) => s.uses ?? s.run)).toEqual([
+      expect.stringMatching(/^actions\/checkout@/),
+      './actions/environments',
+    ]);
+  });
+
+  // "Caching dependencies to speed up workflows", Restrictions for accessing a cache: "Workflow runs can restore
+  // caches created in either the current branch or the default branch", so a deploy from main never restores a
+  // node_modules that a pull request's code wrote.
+  it('restores node_modules in the deploy job from a cache keyed on package-lock.json, npm ci only on a miss', () => {
+    const deploy = job('deploy-environment.yml', 'deploy');
+    const steps = deploy.steps ?? [];
+    const cache = step(deploy, 'modules');
+    expect(cache.uses).toMatch(/^actions\/cache@[0-9a-f]{40}$/);
+    expect(cache.with?.path).toBe('node_modules');
+    expect(String(cache.with?.key)).toContain("hashFiles('package-lock.json')");
+    const [install, ...more] = steps.filter((s) => /npm ci\b/.test(s.run ?? ''));
+    expect(more).toEqual([]);
+    expect(install?.if).toBe(expr("steps.modules.outputs.cache-hit != 'true'"));
+    // Restored before the first step that needs node_modules.
+    const needsModules = steps.findIndex((s) => /\b(npx|tsx)\b|bin\/lattice-ingress/.test(s.run ?? ''));
+    const installAt = steps.indexOf(install as Step);
+    expect(steps.indexOf(cache)).toBe(installAt - 1);
+    expect(installAt).toBeLessThan(needsModules);
   });
 
   it('updates existing stacks in one cdk deploy, and creates them apart only the first time', () => {
@@ -287,7 +318,7 @@ describe('merge to serving', () => {
         (m) => m[1] ?? '',
       ),
     );
-    expect([...scripts]).toEqual(expect.arrayContaining(['.github/scripts/tested-tree.ts']));
+    expect([...scripts]).toEqual(expect.arrayContaining(['.github/scripts/failure-report.ts']));
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;

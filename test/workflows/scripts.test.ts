@@ -11,11 +11,11 @@ import { failureMessage } from '../../.github/scripts/failure-report.ts';
 import { ingressExists } from '../../.github/scripts/ingress-exists.ts';
 import { validationStatus } from '../../.github/scripts/plan-status.ts';
 import { escapeCell, rollbackRecord } from '../../.github/scripts/rollback-record.ts';
-import { GATE_CHECK, gatherEvidence, type RepoGet, testedTree } from '../../.github/scripts/tested-tree.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
-import { environmentEntries } from '../../src/cli/commands/environments.ts';
 import { type Deployment, DeploymentSchema, type Environment } from '../../src/config/model.ts';
+import { environmentEntries } from '../../src/contract/matrix.ts';
 import { previewRoleVariable } from '../../src/contract/names.ts';
+import { GATE_CHECK, gatherEvidence, type RepoGet, testedTree } from '../../src/github/tested-tree.ts';
 import { OWN_ENVIRONMENTS, ownConfigDir } from './own-config.ts';
 
 const root = resolve(import.meta.dirname, '../..');

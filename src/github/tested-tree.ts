@@ -1,16 +1,12 @@
 // Whether the commit the deploy is about to ship has exactly the tree a pull request gate already passed on, so
-// the deploy need not run the suite a second time. Runs with plain `node` (Node 24 strips the types), so the job
-// that asks needs no `npm ci`.
+// the deploy need not run the suite a second time. The tested-tree action (actions/tested-tree) asks, bundled and
+// run by the runner on its own Node.js, so the job that asks needs neither a Node.js set-up nor `npm ci`.
 //
 // Why the tree and not the commit: a squash or merge commit is new, but its tree equals the pull request head's
 // tree exactly when the branch contained everything on main when it was merged ("Require branches to be up to
 // date before merging"). Then the gate ran on that tree too: a pull_request run tests the merge of the head into
 // the base of the moment, and merging an ancestor of the head changes nothing. In every other case (a branch
 // behind main, a direct push, a dispatch of a commit no pull request passed) the deploy runs the suite itself.
-//
-// Usage (deploy.yml): GH_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SHA in the environment;
-//   node .github/scripts/tested-tree.ts >> "$GITHUB_OUTPUT"   prints tested=true|false, the reason on stderr
-import { isEntryPoint } from './entry.ts';
 
 /** The name of pr.yml's always-running job that passes only when everything the change needs passed. */
 export const GATE_CHECK = 'Pull request gate';
@@ -104,17 +100,10 @@ export function gitHubRepoGet(apiUrl: string, repository: string, token: string)
   };
 }
 
-if (isEntryPoint(import.meta.url)) {
-  const { GH_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SHA } = process.env;
-  if (!GH_TOKEN || !GITHUB_API_URL || !GITHUB_REPOSITORY || !GITHUB_SHA) {
-    throw new Error('GH_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_SHA must be set');
-  }
-  const get = gitHubRepoGet(GITHUB_API_URL, GITHUB_REPOSITORY, GH_TOKEN);
-  // When GitHub cannot say, the suite runs: a slower deploy, never an untested one.
-  const verdict = await gatherEvidence(get, GITHUB_SHA).then(
+/** The verdict for the commit `sha`; when GitHub cannot say, the suite runs: a slower deploy, never an untested one. */
+export async function verdictFor(get: RepoGet, sha: string): Promise<Verdict> {
+  return gatherEvidence(get, sha).then(
     ({ tree, pulls }) => testedTree(tree, pulls),
     (error: Error): Verdict => ({ tested: false, reason: `could not ask GitHub (${error.message})` }),
   );
-  console.error(verdict.tested ? `Not testing again: ${verdict.reason}.` : `Testing: ${verdict.reason}.`);
-  console.log(`tested=${verdict.tested}`);
 }

@@ -8,9 +8,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createAwsClients } from '../aws/clients.ts';
+import { createAwsClients, RETRY_CONFIG } from '../aws/clients.ts';
 import { Stacks } from '../aws/cloudformation.ts';
 import { type TargetGroupHealth, TargetHealth } from '../aws/target-health.ts';
 import type { Environment } from '../config/model.ts';
@@ -113,7 +114,9 @@ const stackTargetHealth: TargetHealthReader = async (environment, credentials) =
     stackNames(environment).ingress,
     'AWS::ElasticLoadBalancingV2::TargetGroup',
   );
-  const health = new TargetHealth(environment.region, credentials);
+  const health = new TargetHealth(
+    new ElasticLoadBalancingV2Client({ region: environment.region, credentials, ...RETRY_CONFIG }),
+  );
   return Promise.all(arns.map((arn) => health.describe(arn)));
 };
 

@@ -15,7 +15,7 @@ const build = nginxUnderTest();
 const HEALTHZ = httpGet('task', HEALTH_CHECK_PATH);
 const status = (outcome: HttpOutcome) => ('status' in outcome ? outcome.status : undefined);
 
-describe.skipIf(build.flavour !== 'image')(`the health checks after start (${build.label})`, () => {
+describe(`the health checks after start (${build.label})`, () => {
   test.each([0, 1000])(
     'with the resolver answering after %i ms, both health listeners answer 503 until a request is forwarded',
     async (answerDelayMs) => {

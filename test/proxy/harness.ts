@@ -152,7 +152,9 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
     cleanups.push(async () => {
       await nginx.stop('SIGTERM');
     });
-    if (build.flavour === 'image' && options.awaitHealthy !== false) await awaitHealthy(ports.health);
+    if (build.flavour === 'image' && options.awaitHealthy !== false) {
+      await awaitHealthy(ports.health, target.readinessWaitSeconds);
+    }
 
     return {
       dir: nginxDir,
@@ -177,12 +179,16 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
  * image rendering: the entrypoint keeps the health checks at 503 until nginx has an address for every HTTP
  * service (`resolve` starts upstream servers without one). Waits until the container health listener answers 200.
  */
-async function awaitHealthy(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
+async function awaitHealthy(port: number, readinessWaitSeconds: number): Promise<void> {
+  // The entrypoint opens the checks by itself after readinessWaitSeconds; one probe of its may still be running
+  // then (curl --max-time 5), and a loaded machine adds seconds on top.
+  const limitSeconds = readinessWaitSeconds + 15;
+  const deadline = Date.now() + limitSeconds * 1000;
   for (;;) {
     const outcome = await httpExchange(port, httpGet('task', HEALTH_CHECK_PATH));
     if ('status' in outcome && outcome.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`health checks still closed 10 s after nginx started`);
+    if (Date.now() > deadline)
+      throw new Error(`health checks still closed ${limitSeconds} s after nginx started`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -235,17 +235,17 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
       caller: `${NETWORK_ACL_TS} (revoke.yml, revoke --lift after a deploy)`,
     }),
   ),
-  assume('preview', 'lookup', 'cdk diff reads the deployed templates through the lookup role', CDK_DIFF),
+  // No bootstrap role for previews: cdk diff falls back to the preview role's own credentials (see github-access.ts).
   readStack(
     'preview',
     'cloudformation:DescribeStacks',
-    'the outputs shown with the diff',
-    `${STACKS_TS} (deploy-infra, mode diff)`,
+    'whether each stack exists, and the outputs shown with the diff',
+    `${CDK_DIFF}, ${STACKS_TS} (deploy-infra, mode diff)`,
   ),
   readStack(
     'preview',
     'cloudformation:GetTemplate',
-    'the deployed template, when the lookup role cannot be assumed',
+    'the deployed template cdk diff compares with, read as the preview role itself',
     CDK_DIFF,
   ),
   {

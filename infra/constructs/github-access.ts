@@ -104,7 +104,6 @@ function resourceArns(props: GitHubAccessProps) {
   const network = props.serviceNetwork;
   return {
     bootstrapRoles: role('*'),
-    lookupRole: role('lookup'),
     cfnExecRole: role('cfn-exec'),
     ingressStack: stack(props.stackNames.ingress),
     stacks: props.stackNames.all.map(stack),
@@ -285,14 +284,15 @@ function deployGrants(arns: Arns): Grant[] {
   ];
 }
 
-/** Pull requests may only read: `cdk diff` through the bootstrap lookup role, and the deployed templates. */
+/**
+ * Pull requests may only read this environment's own stacks. No bootstrap role: the lookup role carries
+ * ReadOnlyAccess on the whole account (S3 objects, DynamoDB items, logs), and anyone who can push a branch can change
+ * what a pull request's job runs. `cdk diff --no-change-set` tries the lookup role, and when it cannot be assumed
+ * with credentials of the right account it proceeds with them, reading each stack with DescribeStacks and
+ * GetTemplate (infra/test/permissions.test.ts checks the installed CLI still does).
+ */
 function previewGrants(arns: Arns): Grant[] {
   return [
-    {
-      sid: 'AssumeCdkLookupRole',
-      actions: ['sts:AssumeRole', 'sts:TagSession'],
-      resources: [arns.lookupRole],
-    },
     { sid: 'ReadStacks', actions: READ_STACKS, resources: arns.stacks, wildcardReason: STACK_ID_REASON },
   ];
 }

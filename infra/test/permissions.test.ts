@@ -181,6 +181,47 @@ describe('cdk assuming the bootstrap roles', () => {
   });
 });
 
+describe('the preview role of pull requests', () => {
+  // Anyone who can push a branch can change what a pull request's job runs, so the preview role must not reach the
+  // CDK lookup role (ReadOnlyAccess on the whole account: S3 objects, DynamoDB items, logs) or any bootstrap role.
+  it('may assume no bootstrap role, even one that trusts its account', async () => {
+    const env = environments()[0] as Environment;
+    const arns = environmentArns(env);
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: `arn:aws:iam::${env.account}:root` } },
+      ],
+    };
+    for (const purpose of ['lookup', 'deploy', 'file-publishing', 'cfn-exec']) {
+      const request = { action: 'sts:AssumeRole', resource: arns.bootstrapRole(purpose) };
+      expect(await evaluate(role(env, 'preview'), request, trust), purpose).toBe('ImplicitlyDenied');
+    }
+  });
+
+  it("reads its own environment's stacks only", async () => {
+    const [first, second] = environments() as [Environment, Environment];
+    const getTemplate = (resource: string) =>
+      evaluate(role(first, 'preview'), { action: 'cloudformation:GetTemplate', resource });
+    for (const stack of environmentArns(first).stacks) expect(await getTemplate(stack)).toBe('Allowed');
+    for (const stack of environmentArns(second).stacks)
+      expect(await getTemplate(stack)).toBe('ImplicitlyDenied');
+  });
+
+  // How `cdk diff --no-change-set` reads a deployed template (aws/aws-cdk#18277, #29718): it tries the stack's lookup
+  // role and, when credentials of the stack's account cannot assume it, proceeds with those credentials, calling
+  // DescribeStacks and then GetTemplate. The installed CLI must still do so, or the plan loses its diff section.
+  it('is what the installed CDK CLI falls back to when the lookup role cannot be assumed', async () => {
+    const cli = await readFile(resolve(REPOSITORY_ROOT, 'node_modules/aws-cdk/lib/index.js'), 'utf8');
+    expect(cli).toMatch(/async readCurrentTemplate\(stackArtifact\) \{[^]{0,300}?accessStackForLookupBestEffort/);
+    expect(cli).toMatch(
+      /could not be used to assume '\$\{options\.assumeRoleArn\}', but are for the right account\. Proceeding anyway\./,
+    );
+    expect(cli).toMatch(/const response = await cfn\.describeStacks\(\{ StackName: stackName \}\)/);
+    expect(cli).toMatch(/await this\.cfn\.getTemplate\(\{\s*StackName: this\.stackName/);
+  });
+});
+
 describe('smoke role', () => {
   it('has the fixed name lattice-ingress-<env>-smoke, the deploy role’s trust, and an Access stack output', () => {
     for (const env of environments()) {

@@ -264,7 +264,8 @@ async function diff(
   parameters: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  // Without a change set the preview role only needs to read templates (through the CDK lookup role).
+  // Without a change set the preview role only needs to read templates, with its own credentials (it may not
+  // assume the CDK lookup role, which reads the whole account).
   const args = ['diff', ...stacks, '--no-change-set', '--no-color', ...parameters];
   const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, env));
   const text = stripAnsi(`${result.stdout}\n${result.stderr}`).trim();

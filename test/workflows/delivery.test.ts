@@ -206,6 +206,29 @@ describe('pull request gate', () => {
     expect(decide({ ...passed, CHANGES: 'failure', CODE_CHANGED: '', TEST: 'skipped' }).status).toBe(1);
   });
 
+  // "Managing a merge queue": with a merge queue, the required checks must report on the merge group, and a workflow
+  // reports there only when it runs on `merge_group` (the event's payload has merge_group.base_sha and head_sha, and
+  // no pull_request).
+  it('reports on merge groups too: every job it needs runs there, against the group base and head', () => {
+    const pr = workflow('pr.yml');
+    expect(pr.on).toHaveProperty('merge_group');
+    const needed = ['changes', 'plan', 'gate', 'test', 'required'];
+    for (const id of needed) {
+      const j = job('pr.yml', id);
+      expect(String(j.if ?? ''), `jobs.${id}.if`).not.toMatch(/event_name == 'pull_request'/);
+      const payloadFields =
+        JSON.stringify(j).match(/github\.event\.pull_request\.[\w.]+(?: \|\| [\w.]+)?/g) ?? [];
+      for (const field of payloadFields) {
+        expect(field, `jobs.${id}`).toMatch(/ \|\| github\.event\.merge_group\.(base|head)_sha$/);
+      }
+    }
+    const group = (pr as { concurrency?: { group?: string } }).concurrency?.group ?? '';
+    expect(group).toContain('github.ref');
+    for (const id of ['preview', 'comment']) {
+      expect(String(job('pr.yml', id).if), `jobs.${id}`).toContain("github.event_name == 'pull_request'");
+    }
+  });
+
   it('synthesizes every stack with cdk-nag', () => {
     expect(step(job('pr.yml', 'gate'), 'Synthesize every environment with cdk-nag').run).toBe(
       'npx --no-install cdk synth --quiet',

@@ -47,8 +47,13 @@ describe('workflows', () => {
       return typeof concurrency === 'object' ? concurrency.group : concurrency;
     };
     // Both are the environment's name in deployment.yaml, as `lattice-ingress environments --json` prints it. The
-    // deploy's group is held by the job calling deploy-environment.yml, so it covers the deploy and the verify job.
-    expect(group('deploy.yml', 'deploy')).toBe(`deploy-${expr('matrix.name')}`);
+    // deploy's group is held by the stage job calling deploy-environment.yml, so it covers the order, deploy and
+    // verify jobs.
+    for (const [index, stage] of ['stage-1', 'stage-2', 'stage-3', 'stage-4'].entries()) {
+      expect(group('deploy.yml', stage)).toBe(
+        `deploy-${expr(`fromJSON(needs.environments.outputs.all)[${index}].name`)}`,
+      );
+    }
     expect(group('rollback.yml', 'rollback')).toBe(
       `deploy-${expr('fromJSON(needs.environment.outputs.entry)[0].name')}`,
     );
@@ -182,7 +187,7 @@ describe('a broken copy of a workflow fails the rules', () => {
       'deploy.yml',
       'cancel-in-progress: false',
       'cancel-in-progress: true',
-      'jobs.deploy deploys to an environment without concurrency',
+      'jobs.stage-1 deploys to an environment without concurrency',
     ],
     [
       'environment job serialised nowhere',
@@ -196,21 +201,21 @@ describe('a broken copy of a workflow fails the rules', () => {
       'deploy.yml',
       '      partition: ',
       '      aws-partition: ',
-      'jobs.deploy passes unknown input "aws-partition" to ./.github/workflows/deploy-environment.yml',
+      'jobs.stage-1 passes unknown input "aws-partition" to ./.github/workflows/deploy-environment.yml',
     ],
     [
       'required input of a reusable workflow not passed',
       'deploy.yml',
-      `      smoke-runner: ${expr('matrix.smokeRunner')}\n`,
+      `      smoke-runner: ${expr('fromJSON(needs.environments.outputs.all)[0].smokeRunner')}\n`,
       '',
-      'jobs.deploy does not pass required input "smoke-runner" of ./.github/workflows/deploy-environment.yml',
+      'jobs.stage-1 does not pass required input "smoke-runner" of ./.github/workflows/deploy-environment.yml',
     ],
     [
       'reusable workflow asking for more than the caller grants',
       'deploy.yml',
       '      id-token: write\n      deployments: write\n    uses:',
       '      id-token: write\n    uses:',
-      'jobs.deploy calls ./.github/workflows/deploy-environment.yml, whose jobs.deploy needs deployments: write',
+      'jobs.stage-1 calls ./.github/workflows/deploy-environment.yml, whose jobs.deploy needs deployments: write',
     ],
     [
       'calling a workflow that is not reusable',

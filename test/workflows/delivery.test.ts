@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { GATE_CHECK } from '../../src/github/tested-tree.ts';
@@ -77,21 +77,84 @@ describe('deploy path filter', () => {
 });
 
 describe('deploy order', () => {
-  it('deploys and verifies one environment at a time, in the matrix order, and stops at the first failure', () => {
-    const caller = job('deploy.yml', 'deploy');
-    expect(caller.uses).toBe('./.github/workflows/deploy-environment.yml');
-    expect(caller.strategy).toEqual({
-      'max-parallel': 1,
-      'fail-fast': true,
-      matrix: { include: expr('fromJSON(needs.environments.outputs.all)') },
+  const deploy = workflow('deploy.yml');
+  const stages = Object.keys(deploy.jobs).filter((id) => id.startsWith('stage-'));
+  const entry = (index: number, field: string) =>
+    expr(`fromJSON(needs.environments.outputs.all)[${index}].${field}`);
+
+  // GitHub does not define the order of a matrix's legs, max-parallel 1 included (actions/runner#483, #703): the
+  // stages are jobs of their own, each needing the one before.
+  it('deploys the environments in stages chained by needs, never by a matrix', () => {
+    expect(Object.values(deploy.jobs).filter((j) => j.strategy !== undefined)).toEqual([]);
+    expect(stages).toEqual(['stage-1', 'stage-2', 'stage-3', 'stage-4']);
+    stages.forEach((id, index) => {
+      const stage = job('deploy.yml', id);
+      expect(stage.uses).toBe('./.github/workflows/deploy-environment.yml');
+      expect(stage.with).toMatchObject({ environment: entry(index, 'name'), region: entry(index, 'region') });
+      if (index === 0) {
+        expect(stage.needs).toEqual(['test', 'environments']);
+        return;
+      }
+      expect(stage.needs).toEqual(['environments', `stage-${index}`]);
+      // After the environment before deployed AND verified this commit: not when it failed, was cancelled, or
+      // skipped the commit because it already had a newer one.
+      expect(stage.if).toBe(
+        expr(
+          `needs.stage-${index}.outputs.verified == 'true' && fromJSON(needs.environments.outputs.count) > ${index}`,
+        ),
+      );
     });
-    // Nothing in the deploy waits for the whole matrix: verification is inside each environment's leg.
-    const others = Object.entries(workflow('deploy.yml').jobs).filter(([id]) => id !== 'deploy');
-    expect(others.filter(([, j]) => [j.needs ?? []].flat().includes('deploy'))).toEqual([]);
+  });
+
+  it('has the same stage job for every index, and as many as the environments job allows', () => {
+    const normalised = (id: string, index: number) =>
+      JSON.stringify({ ...job('deploy.yml', id), needs: undefined, if: undefined })
+        .replaceAll(`[${index}]`, '[i]')
+        .replace(/"#[^"]*"/g, '');
+    const [first, ...rest] = stages.map((id, index) => normalised(id, index));
+    for (const other of rest) expect(other).toBe(first);
+    const check = step(job('deploy.yml', 'environments'), 'stages');
+    expect(check.env?.STAGES).toBe(stages.length);
+  });
+
+  /** Runs the environments job's stage check with bash, as the runner would. */
+  function checkStages(count: number) {
+    const check = step(job('deploy.yml', 'environments'), 'stages');
+    const output = join(mkdtempSync(join(tmpdir(), 'stages-')), 'output');
+    writeFileSync(output, '');
+    const all = JSON.stringify(Array.from({ length: count }, (_, i) => ({ name: `env${i}` })));
+    const result = spawnSync('bash', ['-e', '-c', check.run ?? ''], {
+      env: { PATH: process.env.PATH, ALL: all, STAGES: String(check.env?.STAGES), GITHUB_OUTPUT: output },
+      encoding: 'utf8',
+    });
+    return { ...result, output: readFileSync(output, 'utf8') };
+  }
+
+  it('refuses more environments than stages instead of leaving the last ones undeployed', () => {
+    expect(checkStages(2)).toMatchObject({ status: 0, output: 'count=2\n' });
+    const tooMany = checkStages(stages.length + 1);
+    expect(tooMany.status).toBe(1);
+    expect(tooMany.stdout).toContain('::error title=More environments than deploy stages::');
+  });
+
+  it('guards every environment against an older commit before anything is deployed or asked of a reviewer', () => {
     const called = workflow('deploy-environment.yml');
-    expect(Object.keys(called.jobs)).toEqual(['deploy', 'verify']);
+    expect(Object.keys(called.jobs)).toEqual(['order', 'deploy', 'verify']);
+    const order = job('deploy-environment.yml', 'order');
+    expect(order.environment).toBeUndefined();
+    expect(step(order, 'guard').run).toBe(
+      'node .github/scripts/deploy-order.ts --environment "$GH_ENVIRONMENT" --sha "$GITHUB_SHA" --output "$GITHUB_OUTPUT"',
+    );
+    const deployJob = job('deploy-environment.yml', 'deploy');
+    expect(deployJob.needs).toBe('order');
+    expect(deployJob.if).toBe(expr("needs.order.outputs.deploy == 'true'"));
     expect(called.jobs.verify?.needs).toBe('deploy');
     expect(called.on).toEqual({ workflow_call: expect.anything() });
+    const outputs = (called.on as { workflow_call: { outputs: Record<string, { value: string }> } })
+      .workflow_call.outputs;
+    expect(outputs.verified?.value).toBe(
+      expr('jobs.verify.outputs.verified || jobs.deploy.outputs.verified'),
+    );
   });
 
   it('verifies against the load balancer the deploy job reports, not one looked up again', () => {
@@ -112,11 +175,12 @@ describe('roles', () => {
     expect(credentials.map((s) => s.with?.['role-to-assume'])).toEqual([
       `arn:${expr('inputs.partition')}:iam::${expr('inputs.account')}:role/lattice-ingress-${expr('inputs.environment')}-smoke`,
     ]);
-    expect(job('deploy.yml', 'deploy').with).toMatchObject({
-      environment: expr('matrix.name'),
-      account: expr('matrix.account'),
-      partition: expr('matrix.partition'),
-      region: expr('matrix.region'),
+    const entry = (field: string) => expr(`fromJSON(needs.environments.outputs.all)[0].${field}`);
+    expect(job('deploy.yml', 'stage-1').with).toMatchObject({
+      environment: entry('name'),
+      account: entry('account'),
+      partition: entry('partition'),
+      region: entry('region'),
     });
   });
 
@@ -280,10 +344,12 @@ describe('merge to serving', () => {
     const setups = (test.steps ?? []).filter((s) => s.uses?.startsWith('actions/setup-node@'));
     expect(setups.map((s) => s.if)).toEqual([expr("steps.tested.outputs.tested != 'true'")]);
     const environments = job('deploy.yml', 'environments');
-    expect((environments.steps ?? []).map((s) => s.uses ?? s.run)).toEqual([
+    expect((environments.steps ?? []).map((s) => s.uses ?? s.id)).toEqual([
       expect.stringMatching(/^actions\/checkout@/),
       './actions/environments',
+      'stages',
     ]);
+    expect(step(environments, 'stages').run).not.toMatch(/\b(node|npx|npm)\b/);
   });
 
   // "Caching dependencies to speed up workflows", Restrictions for accessing a cache: "Workflow runs can restore
@@ -341,7 +407,9 @@ describe('merge to serving', () => {
         (m) => m[1] ?? '',
       ),
     );
-    expect([...scripts]).toEqual(expect.arrayContaining(['.github/scripts/failure-report.ts']));
+    expect([...scripts]).toEqual(
+      expect.arrayContaining(['.github/scripts/failure-report.ts', '.github/scripts/deploy-order.ts']),
+    );
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -352,9 +420,9 @@ describe('merge to serving', () => {
       )) {
         const spec = from ?? bare ?? '';
         if (spec.startsWith('node:')) continue;
-        // Node.js 24 strips types from files under .github/scripts; anything from node_modules needs npm ci first.
-        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[\w.-]+\.ts$/);
-        visit(join('.github/scripts', spec));
+        // Node.js 24 strips types from the files it loads; anything from node_modules needs npm ci first.
+        expect(spec, `${file} imports ${spec}`).toMatch(/^(\.\.?\/)+[\w./-]+\.ts$/);
+        visit(join(dirname(file), spec));
       }
     };
     for (const script of scripts) visit(script);
@@ -370,6 +438,75 @@ describe('merge to serving', () => {
       expr('steps.infra.outputs.rolled-out || steps.ingress.outputs.rolled-out'),
     );
     expect(report.run).toBe('node .github/scripts/failure-report.ts');
+  });
+});
+
+describe('break-glass revocations', () => {
+  const lifts = (j: Job) =>
+    (j.steps ?? []).filter((s) => /revoke --environment "\$ENVIRONMENT" --lift/.test(s.run ?? ''));
+  const indexOf = (j: Job, id: string) => (j.steps ?? []).findIndex((s) => s.id === id);
+
+  // A deny lifted before verification is gone when the verification fails: the automatic rollback then refuses
+  // (the previous image admits the range) or, forced, re-admits the range with nothing denying it.
+  it('are lifted only after the environment is verified, never on the way to a rollback', () => {
+    const deployJob = job('deploy-environment.yml', 'deploy');
+    const verify = job('deploy-environment.yml', 'verify');
+    const [inDeploy, ...moreInDeploy] = lifts(deployJob);
+    const [inVerify, ...moreInVerify] = lifts(verify);
+    expect([moreInDeploy, moreInVerify]).toEqual([[], []]);
+    // With a smoke runner, the verify job lifts once its smoke test passed; without one, the deploy job lifts after
+    // its refusal check, the only verification there is.
+    expect(inDeploy?.if).toBe(expr("inputs.smoke-runner == ''"));
+    expect(verify.if).toBe(expr("inputs.smoke-runner != ''"));
+    const steps = verify.steps ?? [];
+    expect(steps.indexOf(inVerify as Step)).toBeGreaterThan(indexOf(verify, 'smoke'));
+    expect(steps.indexOf(inVerify as Step)).toBeLessThan(indexOf(verify, 'rollback'));
+    expect((deployJob.steps ?? []).indexOf(inDeploy as Step)).toBeGreaterThan(indexOf(deployJob, 'refusal'));
+    // Only on success: a lift that ran on the way to a failure's rollback would undo the point.
+    for (const lift of [inDeploy, inVerify])
+      expect(String(lift?.if ?? '')).not.toMatch(/always|failure|cancelled/);
+  });
+});
+
+describe('a stage that lost its place', () => {
+  const converge = job('deploy.yml', 'converge');
+
+  it('is reported and makes the run deploy main again, unless someone cancelled the whole run', () => {
+    expect(converge.needs).toEqual(['stage-1', 'stage-2', 'stage-3', 'stage-4']);
+    expect(converge.if).toBe(expr("!cancelled() && contains(needs.*.result, 'cancelled')"));
+  });
+
+  /** The job's script with a stand-in `gh` answering the API calls and recording the dispatch. */
+  function runConverge(runsStillGoing: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'converge-'));
+    const log = join(dir, 'gh.log');
+    writeFileSync(
+      join(dir, 'gh'),
+      `#!/bin/sh\necho "$*" >> "${log}"\ncase "$2" in\n  */commits/main) echo 0123abc ;;\n  */runs*) echo ${runsStillGoing} ;;\nesac\n`,
+      { mode: 0o755 },
+    );
+    const result = spawnSync('bash', ['-e', '-c', converge.steps?.[0]?.run ?? ''], {
+      env: {
+        PATH: `${dir}:${process.env.PATH}`,
+        GH_REPO: 'o/r',
+        GITHUB_RUN_ID: '42',
+        GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      },
+      encoding: 'utf8',
+    });
+    return { ...result, gh: readFileSync(log, 'utf8') };
+  }
+
+  it("dispatches Deploy on main when no run of main's head is still going", () => {
+    const result = runConverge(0);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('::warning title=Deploy stage cancelled::');
+    expect(result.gh).toContain('workflow run deploy.yml --ref main');
+    expect(result.gh).toContain('actions/workflows/deploy.yml/runs?head_sha=0123abc');
+  });
+
+  it("leaves it to the run of main's head when one is still going", () => {
+    expect(runConverge(1).gh).not.toContain('workflow run');
   });
 });
 

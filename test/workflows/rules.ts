@@ -137,6 +137,14 @@ function workflowCallInputs(workflow: Workflow): Record<string, WorkflowCallInpu
   return call?.inputs ?? {};
 }
 
+/** The outputs a job declares; for a job calling a reusable workflow, those of the called on.workflow_call. */
+function jobOutputs(job: Job, workflows: ReadonlyMap<string, Workflow>): Record<string, unknown> {
+  const called = calledWorkflow(job, workflows);
+  if (!called) return job.outputs ?? {};
+  const on = called.on as { workflow_call?: { outputs?: Record<string, unknown> } | null } | undefined;
+  return on?.workflow_call?.outputs ?? {};
+}
+
 /** A workflow only other workflows start: its jobs run under the calling job's concurrency and permissions. */
 function isOnlyCalled(workflow: Workflow): boolean {
   const on = triggers(workflow);
@@ -223,7 +231,7 @@ export const rules: readonly Rule[] = [
   {
     id: 'job-outputs-exist',
     description: 'Every `needs.<job>.outputs.<name>` read names a needed job that declares that output.',
-    check: ({ workflow }) =>
+    check: ({ workflow, workflows }) =>
       Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]) => {
         const reads = uniqueMatches(
           [...expressionsIn(job), ...(typeof job.if === 'string' ? [job.if] : [])],
@@ -232,7 +240,7 @@ export const rules: readonly Rule[] = [
         return reads.flatMap(([text, needed = '', output = '']) => {
           const other = workflow.jobs[needed];
           if (!other) return [`jobs.${jobId} reads ${text}, but there is no job "${needed}"`];
-          if (!(output in (other.outputs ?? {})))
+          if (!(output in jobOutputs(other, workflows)))
             return [`jobs.${jobId} reads ${text}, but jobs.${needed} declares no output "${output}"`];
           return [];
         });

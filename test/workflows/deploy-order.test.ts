@@ -15,20 +15,12 @@ const SCRIPT = resolve(import.meta.dirname, '../../.github/scripts/deploy-order.
 /** A clone with main a -> b -> c and a branch x off a. */
 function history() {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-order-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com' };
+  const env = { ...process.env, ...identity, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');
   const commit = (message: string) => {
-    git(
-      '-c',
-      'user.name=t',
-      '-c',
-      'user.email=t@example.com',
-      'commit',
-      '-q',
-      '--allow-empty',
-      '-m',
-      message,
-    );
+    git('commit', '-q', '--allow-empty', '-m', message);
     return git('rev-parse', 'HEAD');
   };
   const a = commit('a');

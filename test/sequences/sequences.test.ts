@@ -13,6 +13,8 @@ type Cmd = fc.Command<Model, World>;
 
 let events = 0;
 let sequences = 0;
+/** How often the interesting interleavings happened, so a run shows it reached them. */
+const seen = { 'order guard skips': 0, 'stage cancelled': 0, 'converge:': 0, 'rolled back': 0, revoke: 0 };
 
 /** Fails with every violation and the events that led to it. */
 function holds(world: World): void {
@@ -83,6 +85,9 @@ function property(behaviour: Behaviour) {
     fc.modelRun(() => ({ model: { world }, real: world }), cmds);
     events += 1;
     world.drain();
+    for (const key of Object.keys(seen) as (keyof typeof seen)[]) {
+      seen[key] += world.events.filter((e) => e.includes(key)).length;
+    }
     holds(world);
   });
 }
@@ -91,7 +96,7 @@ const RUNS = 150;
 
 describe('invariants I1-I6 over sequences of events', () => {
   afterAll(() => {
-    console.info(`sequence harness: ${sequences} sequences, ${events} events`);
+    console.info(`sequence harness: ${sequences} sequences, ${events} events; ${JSON.stringify(seen)}`);
   });
 
   it(`hold for ${RUNS} generated sequences with the delivery as it is`, () => {

@@ -113,8 +113,9 @@ export interface Report {
   what: string;
 }
 
-const sha = (index: number) => index.toString(16).padStart(40, 'c');
-const indexOf = (commit: string) => Number.parseInt(commit.replace(/^c+/, '') || '0', 16);
+/** Commits of main are numbered in order; a sha is the number in 40 hex digits. */
+const sha = (index: number) => index.toString(16).padStart(40, '0');
+const indexOf = (commit: string) => Number.parseInt(commit, 16);
 
 /**
  * The seam to the image's own record of what it was rendered from: a content-addressed image carries its render
@@ -136,7 +137,7 @@ export class World {
   private lastDaily?: string;
   private clock = 0;
   private nextId = 1;
-  /** Index of main's head when it was merged, and where it has been disturbed since (failure or rollback). */
+  /** Environments where a failure or a rollback happened since main's head was merged (I1 lets them differ). */
   private disturbed = new Set<number>();
   private explicitSinceDaily = new Set<number>();
   /** Jobs that ended failed, timed out or cancelled, and how many of them left a report (I5). */
@@ -173,10 +174,6 @@ export class World {
 
   get head(): Commit {
     return this.commits.at(-1) as Commit;
-  }
-
-  get today(): string {
-    return this.day;
   }
 
   /** Something can still happen without a new event: a run testing, between stages, or a leg in a group. */

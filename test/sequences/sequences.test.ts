@@ -160,6 +160,10 @@ describe('the harness catches each defect with the behaviour the repository had'
     expect(firstViolation({ deployDeadline: false })).toMatch(/I5: /);
   });
 
+  it('a rollback without its access check (never so, shown to prove the check of I6 can fail): I6', () => {
+    expect(firstViolation({ rollbackAccessCheck: false })).toMatch(/I6: .*re-admits .* without a decision/);
+  });
+
   it('a newer run losing its place in the group to an older one, with nobody deploying main again: I1', () => {
     expect(firstViolation({ converge: false })).toMatch(/I1: \w+ settled on \d+, not main's \d+/);
   });

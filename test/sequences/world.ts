@@ -33,6 +33,8 @@ export interface Behaviour {
   /** A hung rollout meets the deploy's own deadline, which cancels the stack update and reports; before, the job hit
    * its 75-minute limit: no report, the stack left UPDATE_IN_PROGRESS. */
   deployDeadline: boolean;
+  /** The rollback access check. Always on; off only to show that the harness catches what it prevents (I6). */
+  rollbackAccessCheck: boolean;
 }
 
 export const FIXED: Behaviour = {
@@ -43,6 +45,7 @@ export const FIXED: Behaviour = {
   converge: true,
   dailyJudgesImages: true,
   deployDeadline: true,
+  rollbackAccessCheck: true,
 };
 
 /** The client ranges of the allowlists, disjoint, so "admitted" is a question of one entry. */
@@ -449,7 +452,7 @@ export class World {
     if (!resolved.ok) return `refused (${resolved.message})`;
     const target = this.images.get(resolved.resolution.imageTag) as Image;
     const widening = accessWidening(renderedInto(env.image), renderedInto(target), this.day);
-    if (widens(widening) && !allowWider) {
+    if (this.behaviour.rollbackAccessCheck && widens(widening) && !allowWider) {
       if (how === 'manual') this.report(env, undefined, 'rollback refused: it would widen access');
       return 'refused: it would widen access';
     }

@@ -1,5 +1,6 @@
-// The small pieces the workflows run: the deploy matrix, the pull request plan sections, which gate a change needs,
-// whether a deploy may skip the suite, and the failure line of a deploy.
+// The small pieces the workflows run: the environment entries of the deploy stages and the preview matrix, the pull
+// request plan sections, which gate a change needs, whether a deploy may skip the suite, and the failure line of a
+// deploy.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -42,7 +43,7 @@ const deployment: Deployment = DeploymentSchema.parse({
   ],
 });
 
-describe('deploy matrix', () => {
+describe('environment entries (deploy stages, preview matrix)', () => {
   it('carries what each job needs, in deployment order', () => {
     expect(environmentEntries(deployment)).toEqual([
       {

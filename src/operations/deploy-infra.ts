@@ -244,8 +244,7 @@ async function deploy(
   args.push('--progress', 'events', '--previous-parameters', 'true', '--outputs-file', request.outputsFile);
   const since = new Date(ports.clock.now().getTime() - CLOCK_SKEW_MS);
   const result = await ports.cdk([...args, ...parameters], { timeoutMs: request.timeoutMs });
-  if (result.timedOut) return timedOut(request, ports, stacks, since, result);
-  if (result.exitCode !== 0) return cdkFailed(request, ports, stacks, since, result);
+  if (result.timedOut || result.exitCode !== 0) return deployFailed(request, ports, stacks, since, result);
 
   const outputs = await ports.readOutputs(request.outputsFile);
   const changes: StackChange[] = [];
@@ -286,7 +285,11 @@ async function evidence(ports: DeployInfraPorts, stacks: string[], ingressName: 
   return { failures, ingressEvents };
 }
 
-async function cdkFailed(
+type Failed = Extract<DeployInfraOutcome, { state: 'failed' }>;
+type Verdict = Pick<Failed, 'kind' | 'reason' | 'serviceRollout'>;
+
+/** A cdk deploy that failed or outran its deadline (then the Ingress update is cancelled first), with evidence. */
+async function deployFailed(
   request: DeployInfraRequest,
   ports: DeployInfraPorts,
   stacks: string[],
@@ -294,9 +297,26 @@ async function cdkFailed(
   result: CommandResult,
 ): Promise<DeployInfraOutcome> {
   const ingressName = stackNames(request.environment).ingress;
+  // Only the Ingress update waits on something that may never settle (the ECS deployment); it is the one cancelled.
+  const cancellation =
+    result.timedOut && stacks.includes(ingressName)
+      ? await cancelAndWait(request, ports, ingressName)
+      : undefined;
   const { failures, ingressEvents } = await evidence(ports, stacks, ingressName, since);
+  const verdict = result.timedOut
+    ? timeoutVerdict(request.timeoutMs, ingressEvents, cancellation)
+    : cdkVerdict(result.exitCode, ingressEvents, failures[0]?.event);
+  return {
+    state: 'failed',
+    ...verdict,
+    failures,
+    tail: lastLines(`${result.stdout}\n${result.stderr}`, 20),
+    ...(cancellation ? { cancellation } : {}),
+  };
+}
+
+function cdkVerdict(exitCode: number, ingressEvents: StackEvent[], first?: StackEvent): Verdict {
   const rollout = serviceRollout(ingressEvents);
-  const first = failures[0]?.event;
   const breaker =
     rollout === 'rolled-back'
       ? ' after the ECS deployment circuit breaker rolled the proxy service back'
@@ -305,40 +325,25 @@ async function cdkFailed(
     ? `: ${first.LogicalResourceId} ${first.ResourceStatus}: ${first.ResourceStatusReason}`
     : '';
   return {
-    state: 'failed',
     kind: 'cdk',
-    reason: `cdk deploy failed (exit ${result.exitCode})${breaker}${detail}`,
+    reason: `cdk deploy failed (exit ${exitCode})${breaker}${detail}`,
     serviceRollout: rollout,
-    failures,
-    tail: lastLines(`${result.stdout}\n${result.stderr}`, 20),
   };
 }
 
-async function timedOut(
-  request: DeployInfraRequest,
-  ports: DeployInfraPorts,
-  stacks: string[],
-  since: Date,
-  result: CommandResult,
-): Promise<DeployInfraOutcome> {
-  const ingressName = stackNames(request.environment).ingress;
-  const minutes = Math.round((request.timeoutMs / 60_000) * 100) / 100;
-  let reason = `cdk deploy did not finish within ${minutes} minute(s)`;
-  // Only the Ingress update waits on something that may never settle (the ECS deployment); it is the one cancelled.
-  const cancellation = stacks.includes(ingressName)
-    ? await cancelAndWait(request, ports, ingressName)
-    : undefined;
-  reason += cancellation ? `; ${describeCancellation(cancellation)}` : '';
-  const { failures, ingressEvents } = await evidence(ports, stacks, ingressName, since);
-  const touched = ingressEvents.some(isService);
+function timeoutVerdict(
+  timeoutMs: number,
+  ingressEvents: StackEvent[],
+  cancellation?: Cancellation,
+): Verdict {
+  const minutes = Math.round((timeoutMs / 60_000) * 100) / 100;
+  const cancelled = cancellation ? `; ${describeCancellation(cancellation)}` : '';
+  // A cancelled update of the service puts its previous task definition back.
+  const touched = cancellation?.cancelled && ingressEvents.some(isService);
   return {
-    state: 'failed',
     kind: 'timeout',
-    reason,
-    serviceRollout: cancellation?.cancelled && touched ? 'rolled-back' : serviceRollout(ingressEvents),
-    failures,
-    tail: lastLines(`${result.stdout}\n${result.stderr}`, 20),
-    ...(cancellation ? { cancellation } : {}),
+    reason: `cdk deploy did not finish within ${minutes} minute(s)${cancelled}`,
+    serviceRollout: touched ? 'rolled-back' : serviceRollout(ingressEvents),
   };
 }
 

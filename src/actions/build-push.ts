@@ -11,8 +11,8 @@ import {
   buildPush,
   DOCKERFILE,
 } from '../operations/build-push.ts';
-import { code, table } from '../render/markdown.ts';
 import { type RenderedFiles, writeRendered } from '../render/render.ts';
+import { buildPushSummary } from './build-push-summary.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
@@ -80,38 +80,16 @@ export async function buildPushAction(
 }
 
 async function report(outcome: BuildPushOutcome, environment: string, platform: string, io: ActionIO) {
-  if (outcome.state === 'failed') {
-    if (outcome.facts) io.setOutput('content-hash', outcome.facts.contentHash);
-    await io.appendSummary(`## Image for ${code(environment)}: ❌ failed\n\n${outcome.reason}\n`);
-    throw new ActionFailure(outcome.reason);
+  const hash = outcome.state === 'failed' ? outcome.facts?.contentHash : outcome.contentHash;
+  if (hash) io.setOutput('content-hash', hash);
+  if (outcome.state !== 'failed') {
+    io.setOutput('image-tag', outcome.imageTag);
+    io.setOutput('skipped', outcome.state === 'reused');
   }
-  io.setOutput('content-hash', outcome.contentHash);
-  io.setOutput('image-tag', outcome.imageTag);
-  io.setOutput('skipped', outcome.state === 'reused');
-  const rows = [
-    [
-      'Content hash',
-      `${code(outcome.contentHash)} (rendered ${outcome.renderedFiles.join(', ')} + ${DOCKERFILE} + platform)`,
-    ],
-    ['Platform', code(platform)],
-  ];
-  if (outcome.state === 'built') {
-    await io.appendSummary(
-      `## Image build for ${code(environment)}: ✅ built (not pushed)\n\n${table(['', ''], rows)}\n`,
-    );
-    return;
+  if (outcome.state === 'pushed' || outcome.state === 'reused') {
+    io.setOutput('image-uri', pinnedImageUri(outcome.repositoryUri, outcome.imageTag, outcome.digest));
+    io.setOutput('image-digest', outcome.digest);
   }
-  const imageUri = pinnedImageUri(outcome.repositoryUri, outcome.imageTag, outcome.digest);
-  io.setOutput('image-uri', imageUri);
-  io.setOutput('image-digest', outcome.digest);
-  const reused = outcome.state === 'reused';
-  rows.unshift(['Image', code(imageUri)], ['Tags', outcome.tags.map(code).join(', ')]);
-  rows.push([
-    'Build',
-    reused ? 'skipped: an image with this content hash was already in ECR' : 'docker buildx',
-  ]);
-  for (const kept of outcome.kept)
-    rows.push(['Not moved', `${code(kept.tag)} names another image (${code(kept.digest)})`]);
-  const headline = reused ? '♻️ reused the image with the same content' : '✅ built and pushed';
-  await io.appendSummary(`## Image for ${code(environment)}: ${headline}\n\n${table(['', ''], rows)}\n`);
+  await io.appendSummary(buildPushSummary(environment, platform, outcome));
+  if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
 }

@@ -121,7 +121,7 @@ async function report(
     await writeFile(diffFile, markdown);
     io.setOutput('diff-file', diffFile);
   }
-  if (outcome.state === 'failed' || outcome.state === 'deployed') {
+  if (mode === 'deploy' && outcome.state !== 'diffed') {
     // service-rollout, and rolled-out (the failure report reads it): whether cdk deploy started an ECS deployment.
     io.setOutput('service-rollout', outcome.serviceRollout);
     io.setOutput('rolled-out', outcome.serviceRollout !== 'none');

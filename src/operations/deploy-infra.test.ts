@@ -189,4 +189,15 @@ describe('cdk deploy past its deadline', () => {
       reason: `cdk deploy did not finish within 30 minute(s); ${INGRESS} was CREATE_IN_PROGRESS, which cannot be cancelled`,
     });
   });
+
+  it('says there was no update to cancel when cdk hung before reaching the Ingress stack', async () => {
+    const s = stand('UPDATE_COMPLETE', []);
+    const outcome = await deployInfra({ ...request, stacks: 'all' }, s.ports);
+    expect(s.cancels).toEqual([]);
+    expect(outcome).toMatchObject({
+      state: 'failed',
+      kind: 'timeout',
+      reason: `cdk deploy did not finish within 30 minute(s); ${INGRESS} was UPDATE_COMPLETE: no update of it to cancel`,
+    });
+  });
 });

@@ -369,7 +369,11 @@ async function cancelAndWait(
 }
 
 function describeCancellation(c: Cancellation): string {
-  if (!c.cancelled) return `${c.stack} was ${c.status}, which cannot be cancelled`;
+  if (!c.cancelled) {
+    return c.settled
+      ? `${c.stack} was ${c.status}: no update of it to cancel`
+      : `${c.stack} was ${c.status}, which cannot be cancelled`;
+  }
   if (!c.settled)
     return `cancelled the update of ${c.stack}; its rollback was still ${c.status} when the wait ended`;
   if (c.status === 'UPDATE_ROLLBACK_COMPLETE') {

@@ -8,6 +8,7 @@ import { pinnedImageUri } from '../contract/image-tags.ts';
 import {
   type BuildPushOutcome,
   type BuildPushPorts,
+  type BuildPushRequest,
   buildPush,
   DOCKERFILE,
 } from '../operations/build-push.ts';
@@ -62,9 +63,13 @@ export async function buildPushAction(
     },
     dockerfile: () => readFile(join(run.workspace, DOCKERFILE)),
   };
-  const request = {
-    ...{ config, environment, commit: run.sha, renderedOn: utcDay(now) },
-    ...{ platform: settings.platform, push: settings.push },
+  const request: BuildPushRequest = {
+    config,
+    environment,
+    commit: run.sha,
+    renderedOn: utcDay(now),
+    platform: settings.platform,
+    push: settings.push,
     paths: {
       context: buildDir,
       dockerfile: resolve(run.workspace, DOCKERFILE),

@@ -9,6 +9,7 @@ import {
   actionOutputs,
   type DeployInfraOutcome,
   type DeployInfraPorts,
+  type DeployInfraRequest,
   deployInfra,
   STACK_CHOICES,
   type StackChoice,
@@ -86,14 +87,14 @@ export async function deployInfraAction(
     const result = await io.group(`cdk ${args.join(' ')}`, () => adapters.cdk(args, cdkEnv, options));
     return { ...result, stdout: stripAnsi(result.stdout), stderr: stripAnsi(result.stderr) };
   };
-  const { imageTag, timeoutMinutes, pollIntervalSeconds } = settings;
-  const request = {
-    ...{ environment, stacks: settings.stacks, mode: settings.mode, ...(imageTag ? { imageTag } : {}) },
-    ...{
-      timeoutMs: timeoutMinutes * 60_000,
-      rollbackWaitMs: ROLLBACK_WAIT_MS,
-      pollIntervalMs: pollIntervalSeconds * 1000,
-    },
+  const request: DeployInfraRequest = {
+    environment,
+    stacks: settings.stacks,
+    mode: settings.mode,
+    ...(settings.imageTag ? { imageTag: settings.imageTag } : {}),
+    timeoutMs: settings.timeoutMinutes * 60_000,
+    rollbackWaitMs: ROLLBACK_WAIT_MS,
+    pollIntervalMs: settings.pollIntervalSeconds * 1000,
     outputsFile: join(tempDir, `cdk-outputs-${environment.name}.json`),
   };
   const readOutputs = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as StackOutputs;

@@ -139,8 +139,8 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
     role: 'deploy',
     action: 'cloudformation:CancelUpdateStack',
     resources: (arns) => [arns.ingressStack],
-    why: 'a rollout past its timeout cancels the update, which rolls back',
-    caller: `${STACKS_TS} (rollout)`,
+    why: 'a rollout or a `cdk deploy` past its deadline cancels the update, which rolls back',
+    caller: `${STACKS_TS} (rollout, deploy-infra)`,
   },
   {
     role: 'deploy',

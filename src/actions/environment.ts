@@ -21,9 +21,11 @@ export async function loadEnvironment(
   configDir: string,
   name: string,
   io: Pick<ActionIO, 'warning'>,
+  /** The instant that decides which entries have expired (a caller recording the render's day passes its own). */
+  now: Date = new Date(),
 ): Promise<EnvironmentConfig> {
   try {
-    const { config, warnings } = await requireValidConfig(configDir, { purpose: 'deploy' });
+    const { config, warnings } = await requireValidConfig(configDir, { purpose: 'deploy', now });
     for (const warning of warnings.filter((d) => d.code === 'entry-expired-left-out')) {
       io.warning(`[${warning.code}] ${warning.message}`, {
         file: warning.file,

@@ -1,8 +1,8 @@
 // What a failed or timed-out rollout shows: the reason, then the evidence (service events, stopped tasks with their
 // exit codes, CloudFormation resources that failed), as Markdown for the job summary and as plain log lines.
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Task } from '@aws-sdk/client-ecs';
 import { table } from '../render/markdown.ts';
+import { failedStackEvents } from '../rollout/aws-answers.ts';
 import type { RolloutEvidence } from '../rollout/roll-out.ts';
 
 export interface FailureEvidence extends RolloutEvidence {
@@ -22,10 +22,6 @@ export function describeStoppedTask(task: Task): string {
     .join('; ');
   const stopCode = task.stopCode ? ` [${task.stopCode}]` : '';
   return `${id}: ${task.stoppedReason ?? 'stopped'}${stopCode}${containers ? ` — ${containers}` : ''}`;
-}
-
-export function failedStackEvents(events: readonly StackEvent[]): StackEvent[] {
-  return events.filter((e) => e.ResourceStatus?.endsWith('_FAILED') && e.ResourceStatusReason);
 }
 
 export function failureLogLines(evidence: FailureEvidence): string[] {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { configTag, gitTag, IMAGE_TAG, pinnedImageUri, REGISTRY_TAG, tagOfImage } from './image-tags.ts';
+import {
+  configTag,
+  gitTag,
+  IMAGE_LABELS,
+  IMAGE_TAG,
+  imageContent,
+  pinnedImageUri,
+  REGISTRY_TAG,
+  renderTag,
+  tagOfImage,
+} from './image-tags.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -36,5 +46,63 @@ describe('image tags', () => {
     expect(tagOfImage('localhost:5000/proxy:dev')).toBe('dev');
     expect(tagOfImage('localhost:5000/proxy')).toBeUndefined();
     expect(pinnedImageUri(repo, 't', 'sha256:x')).toBe(`${repo}:t@sha256:x`);
+  });
+
+  it('names a render by commit and UTC day, as a registry tag the stack never deploys', () => {
+    const tag = renderTag(SHA, '2026-12-07');
+    expect(tag).toBe(`git-rendered-2026-12-07-${SHA}`);
+    expect(REGISTRY_TAG.test(tag)).toBe(true);
+    expect(IMAGE_TAG.test(tag)).toBe(false);
+    // A commit prefix as people type it never selects a render tag.
+    expect(tag.startsWith(`git-${SHA.slice(0, 7)}`)).toBe(false);
+    expect(() => renderTag(SHA, '7 December')).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('what an image contains, from its registry record or its labels', () => {
+  const HASH = 'ab'.repeat(32);
+  const OTHER = 'fedcba9876543210fedcba9876543210fedcba98';
+
+  it('reads the content hash and every render from the tags, newest day first', () => {
+    expect(
+      imageContent({
+        tags: [
+          gitTag(SHA),
+          renderTag(SHA, '2026-12-01'),
+          configTag(HASH),
+          renderTag(OTHER, '2026-12-07'),
+          'hotfix-1',
+        ],
+      }),
+    ).toEqual({
+      contentHash: HASH,
+      renders: [
+        { commit: OTHER, renderedOn: '2026-12-07' },
+        { commit: SHA, renderedOn: '2026-12-01' },
+      ],
+      commits: [SHA],
+    });
+  });
+
+  it('reads the same from the labels of the image, merged with the tags', () => {
+    const labels = {
+      [IMAGE_LABELS.revision]: SHA,
+      [IMAGE_LABELS.contentHash]: HASH,
+      [IMAGE_LABELS.renderedOn]: '2026-12-01',
+    };
+    expect(imageContent({ labels })).toEqual({
+      contentHash: HASH,
+      renders: [{ commit: SHA, renderedOn: '2026-12-01' }],
+      commits: [],
+    });
+    expect(imageContent({ labels, tags: [renderTag(SHA, '2026-12-01')] }).renders).toHaveLength(1);
+  });
+
+  it('knows nothing of an image made before renders were recorded, except its commit', () => {
+    expect(imageContent({ tags: [gitTag(SHA)] })).toEqual({ renders: [], commits: [SHA] });
+    expect(imageContent({ tags: ['latest'], labels: { [IMAGE_LABELS.revision]: 'nope' } })).toEqual({
+      renders: [],
+      commits: [],
+    });
   });
 });

@@ -5,6 +5,8 @@ export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** true when the program was stopped because it outran `timeoutMs`. */
+  timedOut?: boolean;
 }
 
 export interface CommandOptions {
@@ -14,7 +16,11 @@ export interface CommandOptions {
   input?: string;
   /** Called with each line of output as it arrives. */
   onLine?: (line: string) => void;
+  /** Stop the program (SIGTERM, then SIGKILL 10 s later) after this long; the result says timedOut. */
+  timeoutMs?: number;
 }
+
+const KILL_GRACE_MS = 10_000;
 
 export type CommandRunner = (
   command: string,
@@ -46,7 +52,21 @@ export const runCommand: CommandRunner = (command, args, options = {}) =>
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'ENOENT' ? new Error(`${command} is not installed or not on PATH`) : error);
     });
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), ...chunks }));
+    let timedOut = false;
+    const timers: NodeJS.Timeout[] = [];
+    if (options.timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+          timers.push(setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS));
+        }, options.timeoutMs),
+      );
+    }
+    child.on('close', (code, signal) => {
+      for (const timer of timers) clearTimeout(timer);
+      resolve({ exitCode: code ?? (signal ? 128 : 1), ...chunks, ...(timedOut ? { timedOut } : {}) });
+    });
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 

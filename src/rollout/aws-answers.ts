@@ -1,6 +1,6 @@
 // Reading what AWS answers, without I/O: SDK error names and throttling, a stack's outputs, parameters and whether
 // CloudFormation is still working on it. Shared by the AWS adapters and the rollout use case.
-import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 
 /** Error name of an SDK exception (or undefined), without depending on each client's exception classes. */
 export function errorName(error: unknown): string | undefined {
@@ -30,4 +30,9 @@ export function stackParameter(stack: Stack, key: string): string | undefined {
 /** Statuses in which CloudFormation is still working on the stack. */
 export function isStackBusy(status: string | undefined): boolean {
   return !!status && status.endsWith('_IN_PROGRESS');
+}
+
+/** The resources that failed, with CloudFormation's reason. */
+export function failedStackEvents(events: readonly StackEvent[]): StackEvent[] {
+  return events.filter((e) => e.ResourceStatus?.endsWith('_FAILED') && e.ResourceStatusReason);
 }

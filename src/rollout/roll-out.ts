@@ -20,6 +20,7 @@ import {
   type RolloutVerdict,
   unseenEvents,
 } from './service-state.ts';
+import { cancelStackUpdate, waitForSettledStack } from './stack-settle.ts';
 
 export interface Clock {
   now(): Date;
@@ -176,7 +177,7 @@ export async function rollOut(
       );
     if (isStackBusy(stack.StackStatus)) {
       log.info(`Stack ${stackName} is ${stack.StackStatus}; waiting for it to settle before updating`);
-      stack = await waitForSettledStack(stackName, adapters, deadline, policy);
+      stack = await waitForSettledStack(stackName, adapters.stacks, adapters.clock, deadline, policy);
       if (!stack || isStackBusy(stack.StackStatus)) {
         throw new RolloutStop(
           'refused',
@@ -237,12 +238,12 @@ export async function rollOut(
       const minutes = Math.round(request.timeoutMs / 60_000);
       const progress = lastDeployment ? ` (last seen: ${progressLine(lastDeployment)})` : '';
       let reason = `timed out after ${minutes} minute(s) waiting for ${imageTag} to reach rolloutState COMPLETED${progress}`;
-      if (request.cancelOnTimeout && changed) {
-        const status = (await adapters.stacks.describe(stackName))?.StackStatus;
-        if (status === 'UPDATE_IN_PROGRESS') {
-          await adapters.stacks.cancelUpdate(stackName);
-          reason += `; cancelled the stack update, so CloudFormation rolls back to ${previousImageTag || 'the previous image'}`;
-        }
+      if (
+        request.cancelOnTimeout &&
+        changed &&
+        (await cancelStackUpdate(adapters.stacks, stackName)).cancelled
+      ) {
+        reason += `; cancelled the stack update, so CloudFormation rolls back to ${previousImageTag || 'the previous image'}`;
       }
       throw new RolloutStop('timeout', reason, evidence);
     }
@@ -374,20 +375,6 @@ async function follow(watch: Watch, adapters: RolloutAdapters, log: ProgressLog)
   }
 
   return { verdict, lastDeployment, timeline };
-}
-
-async function waitForSettledStack(
-  name: string,
-  adapters: RolloutAdapters,
-  deadline: number,
-  policy: BackoffPolicy,
-) {
-  let stack: Stack | undefined;
-  for (let polls = 0; ; polls++) {
-    await adapters.clock.sleep(nextDelay(policy, polls));
-    stack = await adapters.stacks.describe(name);
-    if (!stack || !isStackBusy(stack.StackStatus) || adapters.clock.now().getTime() >= deadline) return stack;
-  }
 }
 
 /** Service events since the start, stopped tasks of the new deployment, and failed stack resources. */

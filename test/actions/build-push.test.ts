@@ -1,11 +1,12 @@
 // The bundled build-push action, run as the runner runs it. There is no Docker engine here, so a fake `docker`
 // executable is put first on PATH: it records its arguments (and the build context it was given) and writes the
 // buildx metadata file a real push writes. ECR is answered by the AWS stub.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderTag } from '../../src/contract/image-tags.ts';
 import { roleAuthorizer } from '../support/aws-authorization.ts';
 import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
 import { RUNNER_DEFAULTS, runAction } from '../support/run-action.ts';
@@ -17,6 +18,9 @@ const URI = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}`;
 const SHA_TAG = `git-${RUNNER_DEFAULTS.GITHUB_SHA}`;
 const BUILT_DIGEST = `sha256:${'3'.repeat(64)}`;
 const REUSED_DIGEST = `sha256:${'4'.repeat(64)}`;
+const OLD_DIGEST = `sha256:${'5'.repeat(64)}`;
+/** The render tag of this run (the test would only fail across midnight UTC, if run exactly then). */
+const renderTagToday = () => renderTag(RUNNER_DEFAULTS.GITHUB_SHA, new Date().toISOString().slice(0, 10));
 
 const FAKE_DOCKER = `#!/usr/bin/env node
 const { appendFileSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
@@ -60,7 +64,17 @@ async function dockerCalls(): Promise<{ args: string[]; stdin?: string; context?
     .map((line) => JSON.parse(line));
 }
 
-const pushed = () => existsSync(log);
+/** Tags the fake docker pushed (without the repository), so ECR then finds them. */
+function pushedTags(): string[] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .flatMap((line) => {
+      const { args } = JSON.parse(line) as { args: string[] };
+      return args.flatMap((arg, i) => (args[i - 1] === '--tag' ? [arg.slice(URI.length + 1)] : []));
+    });
+}
 
 function ecr(images: Record<string, string>) {
   const notFound = (tag: string) =>
@@ -78,7 +92,7 @@ function ecr(images: Record<string, string>) {
     },
     'ecr:DescribeImages': ({ params }: { params: Record<string, unknown> }) => {
       const tag = (params.imageIds as { imageTag: string }[])[0]?.imageTag ?? '';
-      const digest = images[tag] ?? (tag === SHA_TAG && pushed() ? BUILT_DIGEST : undefined);
+      const digest = images[tag] ?? (pushedTags().includes(tag) ? BUILT_DIGEST : undefined);
       if (!digest) throw notFound(tag);
       return { imageDetails: [{ imageDigest: digest, imageTags: [tag] }] };
     },
@@ -115,10 +129,11 @@ describe('build-push action (bundled)', () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const hash = result.outputs['content-hash'] ?? '';
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    // The deployed tag names the content; the commit and the render (commit and day) are tags beside it.
     expect(result.outputs).toMatchObject({
-      'image-tag': SHA_TAG,
+      'image-tag': `cfg-${hash}`,
       'image-digest': BUILT_DIGEST,
-      'image-uri': `${URI}:${SHA_TAG}@${BUILT_DIGEST}`,
+      'image-uri': `${URI}:cfg-${hash}@${BUILT_DIGEST}`,
       skipped: 'false',
     });
     const [login, build] = await dockerCalls();
@@ -136,8 +151,10 @@ describe('build-push action (bundled)', () => {
         '--push',
         `${URI}:${SHA_TAG}`,
         `${URI}:cfg-${hash}`,
+        `${URI}:${renderTagToday()}`,
         `org.opencontainers.image.revision=${RUNNER_DEFAULTS.GITHUB_SHA}`,
         `io.github.lattice-ingress.config-hash=${hash}`,
+        `io.github.lattice-ingress.rendered-on=${new Date().toISOString().slice(0, 10)}`,
         `CONFIG_HASH=${hash}`,
       ]),
     );
@@ -145,7 +162,7 @@ describe('build-push action (bundled)', () => {
     expect(result.summary).toContain('✅ built and pushed');
   });
 
-  it('skips the build when cfg-<hash> exists and tags that manifest git-<sha> with PutImage', async () => {
+  it('skips the build when cfg-<hash> exists and tags that manifest git-<sha> and the render with PutImage', async () => {
     aws.set(ecr({}));
     const first = await run();
     const hash = first.outputs['content-hash'] ?? '';
@@ -168,19 +185,45 @@ describe('build-push action (bundled)', () => {
       imageManifest: '{"schemaVersion":2}',
       imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
     });
+    expect(aws.calls('ecr:PutImage').map((c) => c.params.imageTag)).toEqual([SHA_TAG, renderTagToday()]);
+    expect(result.outputs['image-tag']).toBe(`cfg-${hash}`);
     expect(result.summary).toContain('♻️ reused the image with the same content');
+  });
+
+  it('builds a new image when the commit was deployed before with other content, and never tags the old one', async () => {
+    // The daily expiry run deploys the commit already deployed: the render leaves an expired entry out, so the
+    // content hash is new, while git-<sha> still names the image that admits the entry.
+    aws.set(ecr({ [SHA_TAG]: OLD_DIGEST }));
+    const result = await run();
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const hash = result.outputs['content-hash'] ?? '';
+    const [, build] = await dockerCalls();
+    const pushedTo = build?.args.filter((_, i, args) => args[i - 1] === '--tag');
+    expect(pushedTo).toEqual([`${URI}:cfg-${hash}`, `${URI}:${renderTagToday()}`]);
+    expect(aws.calls('ecr:PutImage')).toEqual([]);
+    // The deployed ImageTag changes with the content, so the fleet rolls out to the new image.
+    expect(result.outputs).toMatchObject({
+      'image-tag': `cfg-${hash}`,
+      'image-digest': BUILT_DIGEST,
+      skipped: 'false',
+    });
+    expect(result.summary).toContain(`\`${SHA_TAG}\` names another image (\`${OLD_DIGEST}\`)`);
   });
 
   it('accepts ImageAlreadyExists when the git tag already names the same image', async () => {
     aws.set(ecr({}));
     const hash = (await run()).outputs['content-hash'] ?? '';
     await rm(log, { force: true });
+    aws.requests.length = 0;
+    const gitLookups = () =>
+      aws.calls('ecr:DescribeImages').filter((c) => JSON.stringify(c.params).includes(SHA_TAG)).length;
     aws.set({
       ...ecr({ [`cfg-${hash}`]: REUSED_DIGEST }),
-      'ecr:DescribeImages': ({ params, call }: { params: Record<string, unknown>; call: number }) => {
+      'ecr:DescribeImages': ({ params }: { params: Record<string, unknown> }) => {
         const tag = (params.imageIds as { imageTag: string }[])[0]?.imageTag ?? '';
         // git tag: missing at first (a concurrent run is tagging it), present when checked after the conflict.
-        if (tag === SHA_TAG && call < 3) throw new AwsStubError('ImageNotFoundException', 'not found');
+        if (tag === SHA_TAG && gitLookups() < 2)
+          throw new AwsStubError('ImageNotFoundException', 'not found');
         return { imageDetails: [{ imageDigest: REUSED_DIGEST, imageTags: [tag] }] };
       },
       'ecr:PutImage': new AwsStubError('ImageAlreadyExistsException', 'Image with digest already exists'),
@@ -201,7 +244,10 @@ describe('build-push action (bundled)', () => {
     expect(calls.map((c) => c.args[0])).toEqual(['buildx']);
     expect(calls[0]?.args).toContain('--output=type=cacheonly');
     expect(calls[0]?.args).not.toContain('--push');
-    expect(result.outputs).toMatchObject({ skipped: 'false', 'image-tag': SHA_TAG });
+    expect(result.outputs).toMatchObject({
+      skipped: 'false',
+      'image-tag': `cfg-${result.outputs['content-hash']}`,
+    });
     expect(result.outputs['image-uri']).toBeUndefined();
   });
 });

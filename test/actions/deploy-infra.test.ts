@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { roleAuthorizer } from '../support/aws-authorization.ts';
-import { type AwsStub, AwsStubError, startAwsStub } from '../support/aws-stub.ts';
+import { type AwsStub, AwsStubError, type AwsStubRequest, startAwsStub } from '../support/aws-stub.ts';
 import { runAction } from '../support/run-action.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { CIRCUIT_BREAKER_TRIGGERED } from './fleet-simulator.ts';
@@ -20,14 +20,18 @@ const TAG = `git-${'c'.repeat(40)}`;
 const FAKE_CDK = `#!/usr/bin/env node
 const { appendFileSync, writeFileSync } = require('node:fs');
 const args = process.argv.slice(2);
-appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR, purpose: process.env.LATTICE_INGRESS_CONFIG_PURPOSE }) + '\\n');
+appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, pid: process.pid, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR, purpose: process.env.LATTICE_INGRESS_CONFIG_PURPOSE }) + '\\n');
 if (args[0] === 'deploy') {
   console.log('LatticeIngress-staging-Ingress: deploying... [1/1]');
+  // A deployment whose tasks cannot be placed: cdk waits for the stack update (bounded, so no run leaves it behind).
+  if (process.env.FAKE_CDK_HANG) setTimeout(() => process.exit(1), 120_000);
+  else {
   if (process.env.FAKE_CDK_FAIL) { console.error('❌  LatticeIngress-staging-Ingress failed: ProxyService UPDATE_FAILED'); process.exit(1); }
   writeFileSync(args[args.indexOf('--outputs-file') + 1], JSON.stringify({
     'LatticeIngress-staging-Registry': { RepositoryUri: '${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/lattice-ingress-staging' },
     'LatticeIngress-staging-Ingress': { PrivateLoadBalancerDnsName: 'internal-li.elb.eu-west-1.amazonaws.com', ClusterName: 'lattice-ingress-staging', ServiceName: 'proxy' },
   }));
+  }
 }
 if (args[0] === 'diff') {
   console.error('Stack LatticeIngress-staging-Ingress');
@@ -60,7 +64,7 @@ afterEach(async () => {
   await rm(log, { force: true });
 });
 
-async function cdkCalls(): Promise<{ args: string[]; configDir: string; purpose?: string }[]> {
+async function cdkCalls(): Promise<{ args: string[]; pid: number; configDir: string; purpose?: string }[]> {
   if (!existsSync(log)) return [];
   return (await readFile(log, 'utf8'))
     .trim()
@@ -252,4 +256,59 @@ describe('deploy-infra action (bundled)', () => {
     expect(updated.exitCode, updated.stdout + updated.stderr).toBe(0);
     expect(updated.outputs['service-rollout']).toBe('completed');
   });
+
+  it('cancels the Ingress update when cdk deploy outruns its deadline, waits for the rollback and reports', async () => {
+    const cancelled = () => aws.calls('cloudformation:CancelUpdateStack').length > 0;
+    const base = cloudformation(true);
+    aws.set({
+      ...base,
+      'cloudformation:DescribeStacks': (request: AwsStubRequest) => {
+        const answer = base['cloudformation:DescribeStacks'](request);
+        const [stack] = answer.Stacks;
+        if (stack?.StackName === INGRESS && existsSync(log))
+          stack.StackStatus = cancelled() ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_IN_PROGRESS';
+        return answer;
+      },
+      'cloudformation:CancelUpdateStack': {},
+      'cloudformation:DescribeStackEvents': () => ({
+        StackEvents: [
+          {
+            StackName: INGRESS,
+            EventId: 'e-cancel',
+            LogicalResourceId: 'ProxyService',
+            ResourceType: 'AWS::ECS::Service',
+            ResourceStatus: 'UPDATE_FAILED',
+            ResourceStatusReason: 'Resource update cancelled',
+            Timestamp: new Date(),
+          },
+        ],
+      }),
+    });
+    const result = await runAction('deploy-infra', {
+      cwd: workspace,
+      awsEndpoint: aws.url,
+      env: { FAKE_CDK_LOG: log, FAKE_CDK_HANG: '1' },
+      runnerTemp: join(workspace, 'runner-temp'),
+      inputs: {
+        environment: 'staging',
+        stacks: 'all',
+        'image-tag': TAG,
+        'timeout-minutes': 0.05,
+        'poll-interval-seconds': 0.02,
+      },
+    });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+    // The deploy role may cancel the update (the stub answers as its policy would).
+    expect(aws.denied).toEqual([]);
+    expect(aws.calls('cloudformation:CancelUpdateStack').map((c) => c.params.StackName)).toEqual([INGRESS]);
+    expect(result.stdout).toContain(
+      `::error::cdk deploy did not finish within 0.05 minute(s); cancelled the update of ${INGRESS}; CloudFormation rolled it back (UPDATE_ROLLBACK_COMPLETE), so the next deploy can update it`,
+    );
+    expect(result.summary).toContain(`| ${INGRESS} | yes | UPDATE_ROLLBACK_COMPLETE |`);
+    expect(result.summary).toContain('| ProxyService | UPDATE_FAILED | Resource update cancelled |');
+    expect(result.outputs).toMatchObject({ 'service-rollout': 'rolled-back', 'rolled-out': 'true' });
+    // The hung cdk process was stopped, not left running.
+    const [call] = await cdkCalls();
+    expect(() => process.kill(call?.pid ?? 0, 0)).toThrow();
+  }, 120_000);
 });

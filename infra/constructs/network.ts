@@ -61,8 +61,7 @@ export class Network extends Construct {
       });
       this.publicSubnets = { subnetGroupName: PUBLIC_TIER };
     }
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention });
-    this.flowLogGroup = flowLogGroup;
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr),
       availabilityZones: props.availabilityZones,
@@ -73,7 +72,7 @@ export class Network extends Construct {
       enableDnsSupport: true,
       flowLogs: {
         All: {
-          destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
           trafficType: ec2.FlowLogTrafficType.ALL,
           maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.TEN_MINUTES,
         },

@@ -1,15 +1,24 @@
 // What the proxy's JSON access log says (proxy/templates/nginx.conf.hbs, log_format lattice_http and lattice_tls)
 // and the filters over it: one definition per filter, rendered both as a CloudWatch metric filter pattern and as a
-// Logs Insights filter, so the dashboard, the alarms, the saved queries and docs/operations.md agree.
+// Logs Insights filter, so the dashboard, the alarms, the saved queries and docs/operations.md agree. The VPC flow
+// logs answer for the clients dropped before the proxy (security group, network ACL): their queries live here too.
 
 /** The `outcome` field: what became of a request (HTTP) or connection (TLS). */
 export const OUTCOMES = {
   served: 'served',
+  /** The client address is on no allowlist entry. */
   offList: 'refused-off-list',
+  /** The client is listed, but its entry does not grant the service the Host or SNI names. */
+  notGranted: 'refused-not-granted',
   unknownName: 'refused-unknown-name',
   limit: 'refused-limit',
 } as const;
-export const REFUSALS = [OUTCOMES.offList, OUTCOMES.unknownName, OUTCOMES.limit] as const;
+export const REFUSALS = [
+  OUTCOMES.offList,
+  OUTCOMES.notGranted,
+  OUTCOMES.unknownName,
+  OUTCOMES.limit,
+] as const;
 
 /** One comparison on a top-level field of a log line; a filter holds when all of its conditions do. */
 export type Condition =
@@ -101,6 +110,12 @@ export const LOG_METRICS = {
     unit: 'Count',
     description: 'refused: client address not on the allowlist (HTTP 403, TLS closed)',
   },
+  refusedNotGranted: {
+    name: 'RefusedNotGranted',
+    filter: [outcome(OUTCOMES.notGranted)],
+    unit: 'Count',
+    description: 'refused: a listed client, for a service its entry does not grant (HTTP 403, TLS closed)',
+  },
   refusedUnknownName: {
     name: 'RefusedUnknownName',
     filter: [outcome(OUTCOMES.unknownName)],
@@ -138,6 +153,8 @@ export const LOG_METRICS = {
 export interface LogQuery {
   /** Saved under this name (below the environment's folder) and shown as a heading in docs/operations.md. */
   name: string;
+  /** The log group it runs on: the proxy's (the default) or the VPC flow logs. */
+  logGroup?: 'flowLogs';
   /** Commands before the filter (usually `fields ...`). */
   before?: string;
   filter: Filter;
@@ -187,10 +204,35 @@ export const LOG_QUERIES = {
     filter: LOG_METRICS.upstreamErrors.filter,
     after: ['sort @timestamp desc', 'limit 100'],
   },
+  notGranted: {
+    name: 'Listed clients refused a service their entry does not grant',
+    before: 'fields client, service, listener',
+    filter: [outcome(OUTCOMES.notGranted)],
+    after: ['stats count(*) as refusals by client, service, listener', 'sort refusals desc', 'limit 100'],
+  },
   outcomesPerService: {
     name: 'Requests per service and outcome, per 5 minutes',
     filter: [{ field: 'listener', oneOf: ['http', 'tls'] }],
     after: ['stats count(*) as requests by bin(5m), service, outcome'],
+  },
+  refusedOneClient: {
+    name: 'Why one client was refused by the proxy',
+    before: 'fields @timestamp, listener, outcome, service, host, sni, status',
+    filter: [{ field: 'client', op: '=', value: EXAMPLE_CLIENT }, refused],
+    after: [
+      'stats count(*) as refusals, latest(@timestamp) as last by outcome, listener, service, host, sni',
+      'sort last desc',
+    ],
+  },
+  flowsOneClient: {
+    name: 'Flows of one client, accepted and rejected (security group, network ACL)',
+    logGroup: 'flowLogs',
+    before: 'fields @timestamp, action, srcAddr, dstAddr, dstPort, interfaceId',
+    filter: [{ field: 'srcAddr', op: '=', value: EXAMPLE_CLIENT }],
+    after: [
+      'stats count(*) as flows, latest(@timestamp) as last by action, dstAddr, dstPort, interfaceId',
+      'sort last desc',
+    ],
   },
 } as const satisfies Record<string, LogQuery>;
 

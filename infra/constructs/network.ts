@@ -43,6 +43,8 @@ export class Network extends Construct {
   readonly endpointSecurityGroup: ec2.SecurityGroup;
   /** Every VPC endpoint: the tasks pull their image (ECR API, ECR Docker, S3) and ship their logs through them. */
   readonly endpoints: ec2.IVpcEndpoint[] = [];
+  /** Every flow of the VPC, accepted and rejected: where a client the security group or network ACL drops shows. */
+  readonly flowLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -59,6 +61,7 @@ export class Network extends Construct {
       });
       this.publicSubnets = { subnetGroupName: PUBLIC_TIER };
     }
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr),
       availabilityZones: props.availabilityZones,
@@ -69,9 +72,7 @@ export class Network extends Construct {
       enableDnsSupport: true,
       flowLogs: {
         All: {
-          destination: ec2.FlowLogDestination.toCloudWatchLogs(
-            new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention }),
-          ),
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
           trafficType: ec2.FlowLogTrafficType.ALL,
           maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.TEN_MINUTES,
         },

@@ -11,7 +11,14 @@ import { Construct } from 'constructs';
 import { type Alarms, LATTICE_DNS_NAME, type Service, upstreamName } from '../../src/config/model.ts';
 import { PROXY_CONTAINER_PORTS } from '../../src/contract/proxy-container.ts';
 import { acknowledge } from '../nag.ts';
-import { LOG_METRICS, LOG_QUERIES, type LogMetric, metricFilterPattern, queryText } from './access-log.ts';
+import {
+  LOG_METRICS,
+  LOG_QUERIES,
+  type LogMetric,
+  type LogQuery,
+  metricFilterPattern,
+  queryText,
+} from './access-log.ts';
 import type { IngressLoadBalancer } from './ingress-load-balancers.ts';
 
 export interface ObservabilityProps {
@@ -21,6 +28,8 @@ export interface ObservabilityProps {
   cpuAlarmPercent: number;
   maxTasks: number;
   logGroup: logs.ILogGroup;
+  /** The VPC flow logs: the saved queries for clients dropped before the proxy run there. */
+  flowLogGroup: logs.ILogGroup;
   cluster: ecs.ICluster;
   service: ecs.FargateService;
   loadBalancers: readonly IngressLoadBalancer[];
@@ -118,11 +127,12 @@ export class Observability extends Construct {
   }
 
   private saveQueries(): void {
-    for (const [key, query] of Object.entries(LOG_QUERIES)) {
+    for (const [key, query] of Object.entries(LOG_QUERIES) as [string, LogQuery][]) {
+      const logGroup = query.logGroup === 'flowLogs' ? this.props.flowLogGroup : this.props.logGroup;
       new logs.CfnQueryDefinition(this, `Query${key.charAt(0).toUpperCase()}${key.slice(1)}`, {
         name: `lattice-ingress-${this.props.environmentName}/${query.name}`,
         queryString: queryText(query),
-        logGroupNames: [this.props.logGroup.logGroupName],
+        logGroupNames: [logGroup.logGroupName],
       });
     }
   }
@@ -221,7 +231,13 @@ export class Observability extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Proxy: refusals',
-        left: [m('refusedOffList'), m('refusedUnknownName'), m('refusedTls'), m('refusals')],
+        left: [
+          m('refusedOffList'),
+          m('refusedNotGranted'),
+          m('refusedUnknownName'),
+          m('refusedTls'),
+          m('refusals'),
+        ],
         width: 6,
       }),
       new cloudwatch.GraphWidget({

@@ -119,6 +119,7 @@ export class IngressStack extends Stack {
       cpuAlarmPercent: cpuAlarmPercent(env.alarms, props.scaling),
       maxTasks: props.scaling.maxTasks,
       logGroup: proxy.logGroup,
+      flowLogGroup: network.flowLogGroup,
       cluster: proxy.cluster,
       service: proxy.service,
       loadBalancers,

@@ -3,7 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Environment, ServiceSchema } from '../../src/config/model.ts';
-import { LOG_METRICS, LOG_QUERIES, metricFilterPattern, queryText } from '../constructs/access-log.ts';
+import {
+  EXAMPLE_CLIENT,
+  LOG_METRICS,
+  LOG_QUERIES,
+  type LogQuery,
+  matches,
+  metricFilterPattern,
+  queryText,
+} from '../constructs/access-log.ts';
 import { LATTICE_METRICS, latticeServiceId, metricNamespace } from '../constructs/observability.ts';
 import {
   environment,
@@ -87,24 +95,45 @@ describe('metric filters', () => {
       '{ ($.outcome = "served") && ($.status >= 500) }',
     );
     expect(metricFilterPattern(LOG_METRICS.refusedTls.filter)).toBe(
-      '{ ($.listener = "tls") && ($.outcome = "refused-off-list" || $.outcome = "refused-unknown-name" || $.outcome = "refused-limit") }',
+      '{ ($.listener = "tls") && ($.outcome = "refused-off-list" || $.outcome = "refused-not-granted" || $.outcome = "refused-unknown-name" || $.outcome = "refused-limit") }',
     );
   });
 });
 
 describe('saved queries', () => {
-  it('save every documented query for the proxy log group, in a folder per environment', () => {
+  it("save every documented query for its log group, the proxy's or the flow logs, in a folder per environment", () => {
     const definitions = resourcesOf(ingress('priv'), 'AWS::Logs::QueryDefinition').map(([, p]) => p);
     expect(definitions.map((p) => p.Name).sort()).toEqual(
       Object.values(LOG_QUERIES)
         .map((query) => `lattice-ingress-priv/${query.name}`)
         .sort(),
     );
-    for (const query of Object.values(LOG_QUERIES)) {
+    const [[flowLogGroup] = []] = resourcesOf(ingress('priv'), 'AWS::EC2::FlowLog').map(([, p]) => [
+      JSON.stringify(p.LogGroupName),
+    ]);
+    expect(flowLogGroup).toContain('FlowLogs');
+    for (const query of Object.values(LOG_QUERIES) as LogQuery[]) {
       const definition = definitions.find((p) => p.Name === `lattice-ingress-priv/${query.name}`);
       expect(definition?.QueryString).toBe(queryText(query));
-      expect(JSON.stringify(definition?.LogGroupNames)).toContain('ProxyLogs');
+      const groups = JSON.stringify(definition?.LogGroupNames);
+      if (query.logGroup === 'flowLogs') expect(groups).toBe(`[${flowLogGroup}]`);
+      else expect(groups).toContain('ProxyLogs');
     }
+  });
+
+  it("find a client's rejected and accepted flows in VPC flow log records (default format)", () => {
+    // The fields Logs Insights discovers in a default-format record, by position.
+    const FIELDS = ['version', 'accountId', 'interfaceId', 'srcAddr', 'dstAddr', 'srcPort', 'dstPort'];
+    const record = (line: string) =>
+      Object.fromEntries(line.split(' ').map((value, i) => [FIELDS[i] ?? i, value]));
+    const records = [
+      `2 111122223333 eni-0a1b2c3d ${EXAMPLE_CLIENT} 10.42.0.12 40000 443 6 3 180 1700000000 1700000060 REJECT OK`,
+      `2 111122223333 eni-0a1b2c3d ${EXAMPLE_CLIENT} 10.42.0.12 40001 80 6 5 300 1700000000 1700000060 ACCEPT OK`,
+      '2 111122223333 eni-0a1b2c3d 203.0.113.9 10.42.0.12 40002 443 6 3 180 1700000000 1700000060 REJECT OK',
+    ].map(record);
+    const query = LOG_QUERIES.flowsOneClient;
+    expect(records.filter((line) => matches(query.filter, line))).toEqual(records.slice(0, 2));
+    expect(queryText(query)).toContain('by action, dstAddr, dstPort, interfaceId');
   });
 });
 

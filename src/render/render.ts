@@ -261,6 +261,7 @@ function buildView(config: Config, target: RenderTarget) {
     upstreamZoneKilobytes: Math.max(1024, 16 * on(80).length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
     drainSocket: `unix:${join(target.paths.runtime, 'refuse-drain.sock')}`,
+    plainRefusalSocket: `unix:${join(target.paths.runtime, 'refuse-plain.sock')}`,
     allowlist: access.entries,
     extraAllowlist: target.extraAllowlist.length > 0,
     accessGroups: access.groups.map((group) => ({

@@ -45,6 +45,12 @@ const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
   overlap: {
     'cidr-duplicate': { allowlist: entries('192.0.2.0/24', '192.0.2.0/24') },
     'cidr-covered': { allowlist: entries('172.16.0.0/12', '172.20.0.0/16') },
+    'cidr-nested': {
+      allowlist: allowlistYaml([
+        'cidr: 172.16.0.0/12, description: Orders only, services: [orders]',
+        'cidr: 172.20.0.0/16, description: Every service',
+      ]),
+    },
   },
   'never-a-client': { 'cidr-never-a-client': { allowlist: entries('127.0.0.0/8') } },
   expiry: {

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AlarmsSchema, cpuAlarmPercent, ScalingSchema } from '../../src/config/model.ts';
 import { zoneIdPrefix } from '../../src/config/rules/deployment/zone-ids.ts';
-import { allowlistYaml, exampleText, parse, summary } from './sources.ts';
+import { yamlSnippets } from '../support/doc-snippets.ts';
+import { allowlistYaml, exampleText, parse, REPO_ROOT, summary } from './sources.ts';
 
 const entry = (cidr: string, extra = '') => `cidr: ${cidr}, description: Example entry${extra}`;
 
@@ -54,6 +57,59 @@ describe('allowlist rules', () => {
     expect(result.diagnostics[1]?.message).toContain('already listed on line 4');
   });
 
+  it('calls a nested entry ineffective only when the broader ones grant its services and its limit', () => {
+    const result = parse({
+      allowlist: allowlistYaml(
+        [
+          entry('172.16.0.0/12', ', services: [orders]'),
+          entry('172.20.0.0/16', ', services: [orders, inventory]'),
+          entry('172.21.0.0/16', ', connectionsPerClient: 1000'),
+          entry('172.22.0.0/16', ', services: [orders], connectionsPerClient: 100'),
+          entry('192.168.0.0/16'),
+          entry('192.168.1.0/24', ', services: [orders]'),
+        ],
+        'connectionsPerClient: 600\nallowAnyAddress: false',
+      ),
+    });
+    const byLine = Object.fromEntries(result.diagnostics.map((d) => [d.line, d]));
+    expect(summary(result)).toEqual([
+      'allowlist.yaml:5:12 warning cidr-nested',
+      'allowlist.yaml:6:12 warning cidr-nested',
+      'allowlist.yaml:7:12 warning cidr-covered',
+      'allowlist.yaml:9:12 warning cidr-covered',
+    ]);
+    expect(byLine[5]?.message).toBe(
+      '172.20.0.0/16 is inside 172.16.0.0/12 (line 4) and adds the services inventory for its addresses',
+    );
+    expect(byLine[5]?.hint).not.toContain('remove');
+    expect(byLine[6]?.message).toContain(
+      'and adds every service and connectionsPerClient 1000 for its addresses',
+    );
+    // Fewer services and a lower limit than the broader entry restrict nothing: the broader one wins.
+    expect(byLine[7]?.message).toContain('so it has no effect');
+    expect(byLine[7]?.hint).toContain('cannot restrict');
+    expect(byLine[9]?.message).toBe(
+      '192.168.1.0/24 is inside 192.168.0.0/16 (line 8), which grants every service it does with at least its connection limit, so it has no effect',
+    );
+  });
+
+  it('judges a nested entry against every broader entry together', () => {
+    const result = parse({
+      allowlist: allowlistYaml([
+        entry('192.168.0.0/16', ', services: [orders]'),
+        entry('192.168.1.0/24', ', services: [inventory]'),
+        entry('192.168.1.128/25', ', services: [orders, inventory]'),
+      ]),
+    });
+    expect(summary(result)).toEqual([
+      'allowlist.yaml:4:12 warning cidr-nested',
+      'allowlist.yaml:5:12 warning cidr-covered',
+    ]);
+    expect(result.diagnostics[1]?.message).toContain(
+      'inside 192.168.0.0/16 (line 3) and 192.168.1.0/24 (line 4), which together grant',
+    );
+  });
+
   it('does not call an entry redundant when the broader one expires first', () => {
     const result = parse({
       allowlist: allowlistYaml([entry('172.16.0.0/12', ', expires: 2026-06-01'), entry('172.20.0.0/16')]),
@@ -73,6 +129,32 @@ describe('allowlist rules', () => {
     expect(
       summary(parse({ allowlist: allowlistYaml([entry('192.0.2.0/24')], 'allowAnyAddress: true') })),
     ).toEqual(['allowlist.yaml:1:1 warning allow-any-address-unused']);
+  });
+
+  describe('the open proxy as docs/configuration.md shows it', () => {
+    const docs = readFileSync(join(REPO_ROOT, 'docs/configuration.md'), 'utf8');
+    const snippet = yamlSnippets(docs).find((text) => text.includes('allowAnyAddress: true')) ?? '';
+    /** The sample allowlist with the snippet applied as it says: the flag set, the open entry appended. */
+    const applied = (flag: string) =>
+      `${exampleText('allowlist').replace('allowAnyAddress: false', flag).trimEnd()}\n${snippet
+        .split('\n')
+        .filter((line) => line.startsWith('  '))
+        .join('\n')}\n`;
+
+    it('validates, warning only about the entries it makes redundant', () => {
+      expect(snippet).toContain('cidr: 0.0.0.0/0');
+      const result = parse({ allowlist: applied('allowAnyAddress: true') });
+      expect(result.config?.allowlist.entries.at(-1)?.cidr).toBe('0.0.0.0/0');
+      expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(
+        Array(3).fill('warning cidr-covered'),
+      );
+    });
+
+    it('without allowAnyAddress is one mistake, one message', () => {
+      expect(summary(parse({ allowlist: applied('allowAnyAddress: false') }))).toEqual([
+        'allowlist.yaml:23:11 error cidr-any-address',
+      ]);
+    });
   });
 
   it('refuses entries that together cover every address', () => {

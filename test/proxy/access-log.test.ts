@@ -21,6 +21,9 @@ import { type Harness, type HarnessOptions, httpGet, startHarness } from './harn
 const ALLOWED = EXAMPLE_CLIENT;
 const OFF_LIST = '203.0.113.9';
 const UNKNOWN = 'unknown.example.com';
+/** Listed for inventory only: refused orders as not granted, not as off the list. */
+const INVENTORY_ONLY = { cidr: '192.0.2.64/28', description: 'Inventory only', services: ['inventory'] };
+const NOT_GRANTED = { http: '192.0.2.70', tls: '192.0.2.71' };
 
 type Line = Record<string, unknown>;
 let config: Config;
@@ -29,15 +32,23 @@ let lines: Line[];
 
 /** One of each kind of request and connection, each tagged by its path or client so its line can be found. */
 beforeAll(async () => {
-  config = await exampleConfig();
+  const example = await exampleConfig();
+  config = {
+    ...example,
+    allowlist: { ...example.allowlist, entries: [...example.allowlist.entries, INVENTORY_ONLY] },
+  };
   proxy = await startWithEmptyLog(config);
   await proxy.http(httpGet('orders.example.com', '/served'), ALLOWED);
   await proxy.http(httpGet('orders.example.com', '/off-list'), OFF_LIST);
+  await proxy.http(httpGet('orders.example.com', '/not-granted'), NOT_GRANTED.http);
   await proxy.http(httpGet(UNKNOWN, '/unknown'), ALLOWED);
+  await proxy.http('GET /no-host HTTP/1.0\r\n\r\n', ALLOWED);
   await proxy.tls('inventory.example.com', ALLOWED);
   await proxy.tls('inventory.example.com', '203.0.113.10');
+  await proxy.tls('orders.example.com', NOT_GRANTED.tls);
   await proxy.tls(UNKNOWN, '198.51.100.11');
-  lines = await waitForLines((all) => all.filter((line) => line.listener === 'tls').length >= 3);
+  await proxy.tls(undefined, '198.51.100.12');
+  lines = await waitForLines((all) => all.filter((line) => line.listener === 'tls').length >= 5);
 });
 afterAll(() => proxy?.stop());
 
@@ -49,6 +60,25 @@ describe('every line says what happened', () => {
     expect(byPath('/served')).toMatchObject({ service: 'orders', outcome: OUTCOMES.served, status: 200 });
     expect(byPath('/off-list')).toMatchObject({ service: 'orders', outcome: OUTCOMES.offList, status: 403 });
     expect(byPath('/unknown')).toMatchObject({ service: '-', outcome: OUTCOMES.unknownName, status: 421 });
+  });
+
+  test('a listed client refused a service its entry does not grant is refused-not-granted, not off the list', () => {
+    expect(byPath('/not-granted')).toMatchObject({
+      client: NOT_GRANTED.http,
+      service: 'orders',
+      outcome: OUTCOMES.notGranted,
+      status: 403,
+    });
+    expect(tlsFrom(NOT_GRANTED.tls)).toMatchObject({
+      service: 'orders',
+      outcome: OUTCOMES.notGranted,
+      status: 403,
+    });
+  });
+
+  test('no Host (HTTP/1.0) and no SNI are logged as empty, not as unprintable', () => {
+    expect(byPath('/no-host')).toMatchObject({ host: '', outcome: OUTCOMES.unknownName, status: 421 });
+    expect(tlsFrom('198.51.100.12')).toMatchObject({ sni: '', outcome: OUTCOMES.unknownName, status: 403 });
   });
 
   test('TLS: a refused connection is logged as 403 with its reason, never as 200', () => {
@@ -81,11 +111,24 @@ describe('every line says what happened', () => {
 describe('the filters find what they claim, in real log lines', () => {
   const found = (filter: Parameters<typeof matches>[0]) => lines.filter((line) => matches(filter, line));
   const served = () => [byPath('/served'), tlsFrom(ALLOWED)];
+  const tlsRefusals = () => [
+    tlsFrom('203.0.113.10'),
+    tlsFrom(NOT_GRANTED.tls),
+    tlsFrom('198.51.100.11'),
+    tlsFrom('198.51.100.12'),
+  ];
   const refusals = () => [
     byPath('/off-list'),
+    byPath('/not-granted'),
     byPath('/unknown'),
-    tlsFrom('203.0.113.10'),
+    byPath('/no-host'),
+    ...tlsRefusals(),
+  ];
+  const unknownNames = () => [
+    byPath('/unknown'),
+    byPath('/no-host'),
     tlsFrom('198.51.100.11'),
+    tlsFrom('198.51.100.12'),
   ];
 
   test('metric filters', () => {
@@ -93,11 +136,12 @@ describe('the filters find what they claim, in real log lines', () => {
     expect(found(LOG_METRICS.status4xx.filter)).toEqual(refusals());
     expect(found(LOG_METRICS.status5xx.filter)).toEqual([]);
     expect(found(LOG_METRICS.refusedOffList.filter)).toEqual([byPath('/off-list'), tlsFrom('203.0.113.10')]);
-    expect(found(LOG_METRICS.refusedUnknownName.filter)).toEqual([
-      byPath('/unknown'),
-      tlsFrom('198.51.100.11'),
+    expect(found(LOG_METRICS.refusedNotGranted.filter)).toEqual([
+      byPath('/not-granted'),
+      tlsFrom(NOT_GRANTED.tls),
     ]);
-    expect(found(LOG_METRICS.refusedTls.filter)).toEqual([tlsFrom('203.0.113.10'), tlsFrom('198.51.100.11')]);
+    expect(found(LOG_METRICS.refusedUnknownName.filter)).toEqual(unknownNames());
+    expect(found(LOG_METRICS.refusedTls.filter)).toEqual(tlsRefusals());
     expect(found(LOG_METRICS.refusals.filter)).toEqual(refusals());
     expect(found(LOG_METRICS.httpRequestTime.filter)).toEqual([byPath('/served')]);
     expect(typeof byPath('/served')?.request_time).toBe('number');
@@ -109,10 +153,13 @@ describe('the filters find what they claim, in real log lines', () => {
     expect(found(LOG_QUERIES.oneClient.filter)).toEqual([
       byPath('/served'),
       byPath('/unknown'),
+      byPath('/no-host'),
       tlsFrom(ALLOWED),
     ]);
-    expect(found(LOG_QUERIES.refusedHosts.filter)).toEqual([byPath('/unknown')]);
-    expect(found(LOG_QUERIES.unknownNames.filter)).toEqual([byPath('/unknown'), tlsFrom('198.51.100.11')]);
+    expect(found(LOG_QUERIES.refusedHosts.filter)).toEqual([byPath('/unknown'), byPath('/no-host')]);
+    expect(found(LOG_QUERIES.unknownNames.filter)).toEqual(unknownNames());
+    expect(found(LOG_QUERIES.refusedOneClient.filter)).toEqual([byPath('/unknown'), byPath('/no-host')]);
+    expect(found(LOG_QUERIES.notGranted.filter)).toEqual([byPath('/not-granted'), tlsFrom(NOT_GRANTED.tls)]);
     expect(found(LOG_QUERIES.outcomesPerService.filter)).toEqual(lines);
   });
 
@@ -207,7 +254,10 @@ describe('the filters find what they claim, in real log lines', () => {
 
   test('every query of docs/operations.md is one of these, word for word', async () => {
     const docs = await readFile(new URL('../../docs/operations.md', import.meta.url), 'utf8');
-    const documented = [...docs.matchAll(/```logs-insights\n([\s\S]*?)\n```/g)].map((match) => match[1]);
+    // A block inside a list item is indented like its fence.
+    const documented = [...docs.matchAll(/^( *)```logs-insights\n([\s\S]*?)\n\1```$/gm)].map(
+      ([, indent = '', body = '']) => body.replaceAll(`\n${indent}`, '\n').slice(indent.length),
+    );
     expect(documented).toEqual(Object.values(LOG_QUERIES).map(queryText));
   });
 });

@@ -93,8 +93,10 @@ describe('the files the image ships', () => {
     }
     // Everything else is refused: no wildcard, regex or hostname matching in the routing maps.
     expect(conf).not.toMatch(/^\s+(hostnames|~)/m);
+    expect(conf).toMatch(/map \$ssl_preread_server_name \$tls_service \{\n\s+default \$tls_refusal;/);
+    // A refused TLS connection goes to the refusal server; bytes that are not TLS to the plain refusal server.
     expect(conf).toMatch(
-      /map \$ssl_preread_server_name \$tls_service \{\n\s+default unix:\/tmp\/nginx\/refuse\.sock;/,
+      /map \$ssl_preread_protocol \$tls_refusal \{\n\s+"~\." unix:\/tmp\/nginx\/refuse\.sock;\n\s+default unix:\/tmp\/nginx\/refuse-plain\.sock;/,
     );
   });
 

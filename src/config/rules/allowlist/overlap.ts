@@ -1,8 +1,18 @@
 // Duplicates and entries inside a broader entry, in O(n log n): sorted by family, network, then broader first, the
-// entries containing the current one are exactly a stack of the previous ones.
+// entries containing the current one are exactly a stack of the previous ones. An address inside several entries
+// may reach every service any of them grants, with the highest connection limit among them, so a narrower entry
+// has no effect only when the broader ones grant all it grants, by address, services and limit alike.
 import { canonicalCidr, containsCidr } from '../../cidr.ts';
+import { type Allowlist, type AllowlistEntry, DEFAULT_CONNECTIONS_PER_CLIENT } from '../../model.ts';
 import type { AllowlistNetwork } from '../context.ts';
 import { defineRule } from '../rule.ts';
+
+/** What a narrower entry can give its addresses beyond the broader entries around it, as the message says it. */
+const ADDITIONS = {
+  services: (names: readonly string[]) => `the services ${names.join(', ')}`,
+  everyService: () => 'every service',
+  limit: (limit: number) => `connectionsPerClient ${limit}`,
+} as const;
 
 export const overlap = defineRule({
   name: 'overlap',
@@ -13,38 +23,87 @@ export const overlap = defineRule({
     'cidr-covered': {
       severity: 'warning',
       summary:
-        'inside a broader entry, so it has no effect; not reported when the broader entry expires first',
+        'inside broader entries that grant every service it does with at least its connection limit, so it has no effect; not reported when the broader entry expires first',
+    },
+    'cidr-nested': {
+      severity: 'warning',
+      summary:
+        'inside a broader entry, and adds services or a higher connection limit to it: says what it adds (keep it if that is intended)',
     },
   },
   check({ allowlist }, { allowlistNetworks, lineOf }, report) {
     const enclosing: AllowlistNetwork[] = [];
-    const lastDay = (entry: AllowlistNetwork) => allowlist.entries[entry.index]?.expires ?? '9999-12-31';
-    const lineOfEntry = (entry: AllowlistNetwork) => lineOf('allowlist', ['entries', entry.index]);
-    for (const entry of allowlistNetworks(allowlist).sorted) {
-      while (enclosing.length > 0 && !containsCidr((enclosing.at(-1) as AllowlistNetwork).cidr, entry.cidr))
+    const entryOf = (network: AllowlistNetwork) => allowlist.entries[network.index] as AllowlistEntry;
+    const lastDay = (network: AllowlistNetwork) => entryOf(network).expires ?? '9999-12-31';
+    const lineOfEntry = (network: AllowlistNetwork) => lineOf('allowlist', ['entries', network.index]);
+    const named = (networks: readonly AllowlistNetwork[]) =>
+      networks.map((n) => `${canonicalCidr(n.cidr)} (line ${lineOfEntry(n)})`).join(' and ');
+    for (const network of allowlistNetworks(allowlist).sorted) {
+      while (enclosing.length > 0 && !containsCidr((enclosing.at(-1) as AllowlistNetwork).cidr, network.cidr))
         enclosing.pop();
-      const at = { part: 'allowlist', path: ['entries', entry.index, 'cidr'] } as const;
+      const at = { part: 'allowlist', path: ['entries', network.index, 'cidr'] } as const;
       const parent = enclosing.at(-1);
-      if (parent && parent.cidr.prefix === entry.cidr.prefix) {
+      if (parent && parent.cidr.prefix === network.cidr.prefix) {
         report(
           'cidr-duplicate',
           at,
-          `${canonicalCidr(entry.cidr)} is already listed on line ${lineOfEntry(parent)}`,
+          `${canonicalCidr(network.cidr)} is already listed on line ${lineOfEntry(parent)}`,
           'remove one of the two entries (merge their descriptions if both matter)',
         );
         continue;
       }
-      // Redundant only if a broader entry lasts at least as long; otherwise the narrower one still has a purpose.
-      const cover = enclosing.find((broader) => lastDay(broader) >= lastDay(entry));
-      if (cover) {
-        report(
-          'cidr-covered',
-          at,
-          `${canonicalCidr(entry.cidr)} is inside ${canonicalCidr(cover.cidr)} (line ${lineOfEntry(cover)}), so it has no effect`,
-          'remove the narrower entry, or narrow the broader one',
+      // Only broader entries that last at least as long count; otherwise the narrower one still has a purpose. An
+      // entry for every address without allowAnyAddress is the any-address rule's error, and counts for nothing.
+      const covers = enclosing.filter(
+        (broader) =>
+          lastDay(broader) >= lastDay(network) && (allowlist.allowAnyAddress || broader.cidr.prefix > 0),
+      );
+      if (covers.length > 0) {
+        const cidr = canonicalCidr(network.cidr);
+        const added = additions(
+          allowlist,
+          entryOf(network),
+          covers.map((n) => entryOf(n)),
         );
+        if (added.length === 0) {
+          report(
+            'cidr-covered',
+            at,
+            `${cidr} is inside ${named(covers)}, which ${covers.length > 1 ? 'together grant' : 'grants'} every service it does with at least its connection limit, so it has no effect`,
+            'remove the narrower entry, or narrow the broader one (a narrower entry cannot restrict: an address inside several entries gets every service and the highest limit any of them grants)',
+          );
+        } else {
+          report(
+            'cidr-nested',
+            at,
+            `${cidr} is inside ${named(covers)} and adds ${added.join(' and ')} for its addresses`,
+            'keep it if that is intended; removing it would take that away from these addresses',
+          );
+        }
       }
-      enclosing.push(entry);
+      enclosing.push(network);
     }
   },
 });
+
+/** What `narrower` grants that none of `broader` does, phrased by ADDITIONS; empty when it adds nothing. */
+function additions(
+  allowlist: Allowlist,
+  narrower: AllowlistEntry,
+  broader: readonly AllowlistEntry[],
+): string[] {
+  const limitOf = (entry: AllowlistEntry) =>
+    entry.connectionsPerClient ?? allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT;
+  const added: string[] = [];
+  if (!broader.some((entry) => entry.services === undefined)) {
+    const granted = new Set(broader.flatMap((entry) => entry.services ?? []));
+    if (narrower.services === undefined) added.push(ADDITIONS.everyService());
+    else {
+      const extra = narrower.services.filter((service) => !granted.has(service));
+      if (extra.length > 0) added.push(ADDITIONS.services(extra));
+    }
+  }
+  const limit = limitOf(narrower);
+  if (limit > Math.max(...broader.map(limitOf))) added.push(ADDITIONS.limit(limit));
+  return added;
+}

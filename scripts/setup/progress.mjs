@@ -31,7 +31,11 @@ export function runWithProgress(cmd, args, { what, ...options } = {}) {
     }, HEARTBEAT_MS);
     const finish = (status, error) => {
       clearInterval(timer);
-      resolve({ status, output: error ? error.message : tail.join('\n'), seconds: (Date.now() - started) / 1000 });
+      resolve({
+        status,
+        output: error ? error.message : tail.join('\n'),
+        seconds: (Date.now() - started) / 1000,
+      });
     };
     child.on('error', (error) => finish(null, error));
     child.on('close', (status) => finish(status));

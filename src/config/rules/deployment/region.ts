@@ -22,7 +22,9 @@ export const region = defineRule({
         'region-unknown',
         { part: 'deployment', path: ['environments', index, 'region'] },
         `${env.region} is not an AWS Region`,
-        meant ? `did you mean ${meant}?` : `use a Region code such as eu-west-1 (${KNOWN_REGIONS.length} are known)`,
+        meant
+          ? `did you mean ${meant}?`
+          : `use a Region code such as eu-west-1 (${KNOWN_REGIONS.length} are known)`,
       );
     });
   },

@@ -4,7 +4,7 @@
 // typographic quotes and dashes in a description) are handled; anything that would change what is admitted (host
 // bits, a date that is not a date, an unknown service) is reported, never guessed. Pure: text in, result out.
 import { parse } from 'csv-parse/sync';
-import { ASCII_LOOKALIKE, characterName, SUSPICIOUS } from '../config/characters.ts';
+import { ASCII_LOOKALIKE, characterName, oddCharacter } from '../config/characters.ts';
 import { canonicalCidr, parseCidr } from '../config/cidr.ts';
 import { type AllowlistEntry, ISO_DATE, SAFE_TEXT, SERVICE_NAME } from '../config/model.ts';
 import { closestMatch } from '../config/suggest.ts';
@@ -63,12 +63,6 @@ class Problems {
   }
 }
 
-/** The first suspicious character of a value, named with its position: "U+2013 EN DASH at character 5". */
-function suspicious(value: string): string | undefined {
-  const found = SUSPICIOUS.exec(value) ?? /\p{Extended_Pictographic}/u.exec(value);
-  return found ? `${characterName(found[0])} at character ${found.index + 1}` : undefined;
-}
-
 function headerMap(header: readonly string[], problems: Problems): Map<number, Column> {
   const map = new Map<number, Column>();
   header.forEach((raw, index) => {
@@ -105,7 +99,7 @@ interface RowContext extends ImportContext {
 }
 
 function readCidr(raw: string, line: number, context: RowContext): string | undefined {
-  const bad = suspicious(raw);
+  const bad = oddCharacter(raw);
   if (bad) {
     context.problems.add(
       line,
@@ -151,10 +145,12 @@ function readCidr(raw: string, line: number, context: RowContext): string | unde
 }
 
 function readDescription(raw: string, line: number, problems: Problems): string | undefined {
-  // Typographic quotes and dashes are what a spreadsheet makes of ' and -: write them plainly.
+  // Typographic quotes and dashes are what a spreadsheet makes of ' and -: write them plainly; double quotes, which
+  // descriptions do not take, as single ones.
   const text = [...raw]
     .map((character) => ASCII_LOOKALIKE[character] ?? character)
     .join('')
+    .replaceAll('"', "'")
     .replace(/ {2,}/g, ' ');
   if (text === '') {
     problems.add(
@@ -180,7 +176,7 @@ function readDescription(raw: string, line: number, problems: Problems): string 
 
 function readExpires(raw: string, line: number, context: RowContext): string | undefined {
   if (raw === '') return undefined;
-  const bad = suspicious(raw);
+  const bad = oddCharacter(raw);
   const valid =
     ISO_DATE.test(raw) &&
     !Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) &&
@@ -212,7 +208,7 @@ function readServices(raw: string, line: number, context: RowContext): string[] 
   const unknown = names.filter((name) => !context.services.includes(name));
   for (const name of unknown) {
     const meant = closestMatch(name, context.services);
-    const bad = SERVICE_NAME.test(name) ? undefined : suspicious(name);
+    const bad = SERVICE_NAME.test(name) ? undefined : oddCharacter(name);
     context.problems.add(
       line,
       'services',

@@ -66,3 +66,9 @@ export function characterName(character: string): string {
   if (name) return `${code} ${name}`;
   return /\p{Extended_Pictographic}/u.test(character) ? `${code} (an emoji)` : code;
 }
+
+/** The first invisible, look-alike or emoji character of a value, named: "U+2013 EN DASH at character 5". */
+export function oddCharacter(value: string): string | undefined {
+  const found = SUSPICIOUS.exec(value) ?? /\p{Extended_Pictographic}/u.exec(value);
+  return found ? `${characterName(found[0])} at character ${found.index + 1}` : undefined;
+}

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { oddCharacter } from './characters.ts';
 import { commentsAfterDescriptions } from './description-comment.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { declared, type LoadCode } from './load-codes.ts';
@@ -141,7 +142,7 @@ function parseYamlFile(
     const { line, column } = positionOf(yaml, problem.offset);
     diagnostics.push(error(problem.code, problem.message, problem.hint, line, column));
   }
-  if (yaml.problems.length > 0) return undefined;
+  if (yaml.problems.some((problem) => !problem.readAsSpace)) return undefined;
   if (!yaml.root || yaml.value === undefined || yaml.value === null) {
     diagnostics.push(error('empty-file', 'file is empty', 'see the example in docs/configuration.md'));
     return undefined;
@@ -209,7 +210,8 @@ function validateShape<S extends z.ZodType>(
 function issueMessage(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string {
   if (issue.code === 'invalid_type' && kindOf(file.source, node) === 'empty')
     return `a value is required (expected ${issue.expected})`;
-  return issue.message;
+  const odd = typeof node.value === 'string' ? oddCharacter(node.value) : undefined;
+  return odd ? `${issue.message} (it contains ${odd})` : issue.message;
 }
 
 function issueHint(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string | undefined {

@@ -4,6 +4,7 @@
 // over `yaml` for speed: a 100,000-entry allowlist parses about ten times faster, which keeps validation of
 // large allowlists well under the two-second budget (see `npm run bench:validate`).
 import jsYaml from 'js-yaml';
+import { characterName, SUSPICIOUS } from './characters.ts';
 import type { LoadCode } from './load-codes.ts';
 
 export type NodeKind = 'mapping' | 'sequence' | 'scalar' | 'empty';
@@ -30,11 +31,16 @@ export interface YamlProblem {
   code: LoadCode;
   message: string;
   hint: string;
+  /**
+   * A character YAML does not read as the space it looks like (a no-break space in the indentation): reported, and
+   * read as a space so that the rest of the file is still checked in the same run.
+   */
+  readAsSpace?: true;
 }
 
 export interface YamlSource {
   text: string;
-  /** Present when the text parsed and uses no refused construct. */
+  /** Present when the text parsed (look-alike spaces read as spaces) and uses no refused construct. */
   value?: unknown;
   root?: SourceNode;
   problems: YamlProblem[];
@@ -54,7 +60,32 @@ interface ListenerState {
   anchor: string | null;
 }
 
+/** A look-alike space where YAML expects its own syntax: in the indentation, after "-" or ":", before ":". */
+const LOOKALIKE_SPACE = new RegExp(
+  `(?<=^[ \\t-]*|[:-]|[:-] +)${SUSPICIOUS.source}|${SUSPICIOUS.source}(?=:)`,
+  'gmu',
+);
+
+function lookalikeSpaces(text: string): YamlProblem[] {
+  return [...text.matchAll(LOOKALIKE_SPACE)].map((match) => ({
+    offset: match.index,
+    code: 'yaml-syntax' as const,
+    message: `${characterName(match[0])} where YAML expects a space or nothing`,
+    hint: 'replace it with an ordinary space (copying from a web page, a chat or a spreadsheet brings these in)',
+    readAsSpace: true as const,
+  }));
+}
+
 export function parseYamlSource(text: string): YamlSource {
+  const lookalikes = lookalikeSpaces(text);
+  if (lookalikes.length === 0) return parseCleanYaml(text);
+  // Same length, so every offset of the repaired text is the offset in the original.
+  const repaired = text.replace(LOOKALIKE_SPACE, ' ');
+  const parsed = parseCleanYaml(repaired);
+  return { ...parsed, text, problems: [...lookalikes, ...parsed.problems] };
+}
+
+function parseCleanYaml(text: string): YamlSource {
   const lineStarts = computeLineStarts(text);
   const problems: YamlProblem[] = [];
   const spans: Spans = new Map();

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { aptInstall } from './setup/apt.mjs';
 import { ensureDockerEngine } from './setup/docker.mjs';
 import { ensureForkyRoot } from './setup/forky.mjs';
+import { installedMatchesLock } from './setup/npm.mjs';
 import { runWithProgress, say } from './setup/progress.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,21 +36,6 @@ function nginxHasStream() {
   if (!onPath('nginx')) return false;
   const version = spawnSync('nginx', ['-V'], { encoding: 'utf8' }).stderr ?? '';
   return version.includes('--with-stream ') || existsSync('/usr/lib/nginx/modules/ngx_stream_module.so');
-}
-
-/**
- * Whether node_modules holds exactly the lock file's packages. npm ci and npm install record what they installed
- * in node_modules/.package-lock.json; comparing with it (not with a stamp of our own) means that the `npm ci` of
- * the quick start is not followed by a second one.
- */
-export function installedMatchesLock(lock, installed) {
-  if (!installed?.packages) return false;
-  return Object.entries(lock.packages ?? {}).every(([path, wanted]) => {
-    if (path === '' || !path.startsWith('node_modules/')) return true;
-    const have = installed.packages[path];
-    if (!have) return Boolean(wanted.optional || wanted.peer || wanted.devOptional);
-    return have.version === wanted.version;
-  });
 }
 
 async function ensureNpmPackages() {

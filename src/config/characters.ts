@@ -58,6 +58,9 @@ export const ASCII_LOOKALIKE: Readonly<Record<string, string>> = {
 export const SUSPICIOUS =
   /[\u00a0\u00ad\u2000-\u200d\u2010-\u2015\u2018-\u201f\u2028-\u202f\u2060\u2212\u3000\ufeff]/u;
 
+/** Characters that look like a space, or like nothing, and that YAML does not take as a space. */
+export const INVISIBLE_SPACE = /[\u00a0\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]/u;
+
 /** "U+00A0 NO-BREAK SPACE": the code point and, for the usual suspects, the Unicode name. */
 export function characterName(character: string): string {
   const codePoint = character.codePointAt(0) ?? 0;

@@ -182,29 +182,42 @@ function validateShape<S extends z.ZodType>(
     const issues = result.error.issues;
     const misspelt = misspeltKeys(issues, schema);
     for (const issue of issues) {
-      const path = issue.path as (string | number)[];
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) diagnostics.push(unknownKey(file, schema, path, key));
-        continue;
-      }
-      if (issue.code === 'invalid_type' && valueAt(value, path) === undefined) {
-        // A required key is missing; if a misspelling of it is present, the unknown-key message already says so.
-        if (!misspelt.has(formatPath(path))) diagnostics.push(missingKey(file, path, issue.expected));
-        continue;
-      }
-      const node = nodeAt(file.source, path);
-      flagged.add(node.offset);
-      diagnostics.push({
-        ...declared(issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value'),
-        file: file.path,
-        ...locate(file, path),
-        message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
-        hint: issueHint(issue, file, node),
-      });
+      diagnostics.push(...issueDiagnostics(issue, { file, value, schema, misspelt, flagged }));
     }
   }
   diagnostics.push(...ambiguousScalars(file, flagged));
   return result.success ? result.data : undefined;
+}
+
+interface IssueContext {
+  file: ParsedFile;
+  value: unknown;
+  schema: z.ZodType;
+  /** Paths of required keys written with a close misspelling (the unknown-key message covers them). */
+  misspelt: ReadonlySet<string>;
+  /** Offsets of the nodes already reported, so they get no second warning. */
+  flagged: Set<number>;
+}
+
+function issueDiagnostics(issue: z.core.$ZodIssue, context: IssueContext): Diagnostic[] {
+  const { file, schema } = context;
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => unknownKey(file, schema, path, key));
+  if (issue.code === 'invalid_type' && valueAt(context.value, path) === undefined) {
+    // A required key is missing; if a misspelling of it is present, the unknown-key message already says so.
+    return context.misspelt.has(formatPath(path)) ? [] : [missingKey(file, path, issue.expected)];
+  }
+  const node = nodeAt(file.source, path);
+  context.flagged.add(node.offset);
+  return [
+    {
+      ...declared(issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value'),
+      file: file.path,
+      ...locate(file, path),
+      message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
+      hint: issueHint(issue, file, node),
+    },
+  ];
 }
 
 function issueMessage(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string {

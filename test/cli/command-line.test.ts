@@ -7,6 +7,7 @@ import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
 import { COMMANDS } from '../../src/cli/catalog.ts';
 import { normaliseArgs, parseCommandLine, UsageError } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
+import { COLOUR, markdownTable, NO_COLOUR, styleFor, textTable } from '../../src/cli/terminal.ts';
 
 const definition = (name: string) => {
   const found = COMMANDS.find((command) => command.name === name);
@@ -109,5 +110,27 @@ describe('README command table', () => {
       expect(table).toContain(`| \`${command.name}`);
       for (const flag of command.flags) expect(table).toContain(`\`--${flag.name}`);
     }
+  });
+});
+
+describe('terminal output', () => {
+  it('is coloured only on a terminal and when NO_COLOR is unset', () => {
+    expect(styleFor({ isTTY: true }, {})).toBe(COLOUR);
+    expect(styleFor({ isTTY: true }, { NO_COLOR: '1' })).toBe(NO_COLOUR);
+    expect(styleFor({ isTTY: false }, {})).toBe(NO_COLOUR);
+  });
+
+  it('aligns a table for the terminal and escapes the same rows for a job summary', () => {
+    const rows = [
+      ['ok', 'credentials'],
+      ['FAIL', 'a | b'],
+    ];
+    expect(textTable(['state', 'check'], rows, COLOUR).split('\n').slice(1)).toEqual([
+      'ok     credentials',
+      'FAIL   a | b',
+    ]);
+    expect(markdownTable(['state', 'check'], rows)).toBe(
+      '| state | check |\n|---|---|\n| ok | credentials |\n| FAIL | a \\| b |',
+    );
   });
 });

@@ -12,6 +12,7 @@ import {
   stackNames,
 } from '../../contract/names.ts';
 import { ACCESS_OUTPUTS } from '../../contract/outputs.ts';
+import type { Finding } from './finding.ts';
 import { type Runner, smokeRunnerFindings } from './smoke-runner.ts';
 
 /** The IAM policy `cdk bootstrap` gives CloudFormation's execution role, unless --execution-policy names another. */
@@ -241,15 +242,6 @@ export interface GithubState {
   runners?: Runner[];
   /** Why the GitHub side could not be read (gh missing, signed out, no access), when it could not. */
   unavailable?: string;
-}
-
-export interface Finding {
-  ok: boolean;
-  check: string;
-  /** Present when not ok. */
-  fix?: string;
-  /** A warning does not fail doctor. */
-  warning?: boolean;
 }
 
 /** Collects findings: a passed check, or a failed one with its fix (a warning does not fail doctor). */

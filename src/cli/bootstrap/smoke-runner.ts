@@ -2,7 +2,7 @@
 // `runs: using: node24`; a runner older than the first release that runs node24 actions fails that job with
 // "'using: node24' is not supported". GitHub's runner list does not report versions, so doctor checks that a runner
 // with the label is registered and online, and names the minimum version to check on its host.
-import type { Finding } from './plan.ts';
+import type { Finding } from './finding.ts';
 
 /**
  * The first actions/runner release that runs `using: node24` actions (v2.327.1; the runner's release notes and

@@ -2,12 +2,12 @@
 // fix each problem. Changes nothing. Each section (the repository, each environment's AWS account, its GitHub side)
 // is checked on its own: one that cannot be read is reported as such and the others still are.
 import type { Environment } from '../../config/model.ts';
+import type { Finding } from '../bootstrap/finding.ts';
 import { observeAws, observeGithub, toolPath } from '../bootstrap/observe.ts';
 import {
   type AwsOptions,
   type AwsState,
   awsFindings,
-  type Finding,
   type GithubState,
   githubFindings,
   repositoryFindings,

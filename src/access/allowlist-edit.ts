@@ -1,69 +1,113 @@
-// Edits to allowlist.yaml made by the tool itself (removing expired entries, narrowing a revoked range), as text:
-// every byte the edit does not concern — comments, order, formatting — stays as the people who wrote it left it.
+// Every edit the tool makes to allowlist.yaml (removing expired entries, narrowing a revoked range, importing a
+// spreadsheet, canonicalising ranges) goes through this one editor, built on the `yaml` library's Document API:
+// comments, order and the style of untouched values stay as their authors wrote them, and every value written is
+// quoted when YAML needs it (a description with ": " or a leading "-"), so an edit always parses.
+import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { AllowlistEntry } from '../config/model.ts';
-import { keyNodeAt, nodeAt, positionOf, type YamlSource } from '../config/yaml-source.ts';
+import type { YamlSource } from '../config/yaml-source.ts';
 
-const COMMENT_OR_BLANK = /^\s*(#|$)/;
-const indentOf = (line: string) => line.search(/\S/);
+/** Fields in the order people read them. */
+const FIELD_ORDER: readonly (keyof AllowlistEntry)[] = [
+  'cidr',
+  'description',
+  'expires',
+  'services',
+  'connectionsPerClient',
+];
 
-/** Lines of one entry, and the comment lines directly above it at its indentation (they describe it). */
-function entryLines(source: YamlSource, lines: readonly string[], index: number) {
-  const first = positionOf(source, nodeAt(source, ['entries', index]).offset).line - 1;
-  const dash = lines[first]?.match(/^(\s*)-\s/);
-  if (!dash) {
-    throw new Error(
-      `allowlist.yaml: entry ${index + 1} does not start its own line ("- cidr: ..."); edit it by hand`,
+export class AllowlistDocument {
+  private readonly document: Document.Parsed;
+  private readonly entries: YAMLSeq;
+
+  constructor(private readonly text: string) {
+    this.document = parseDocument(text, { keepSourceTokens: false });
+    if (this.document.errors.length > 0) {
+      throw new Error(`allowlist.yaml does not parse: ${this.document.errors[0]?.message}`);
+    }
+    if (!isMap(this.document.contents))
+      throw new Error('allowlist.yaml is not a mapping with an entries list');
+    const entries = this.document.get('entries', true);
+    if (isSeq(entries)) this.entries = entries;
+    else {
+      // No list yet (or `entries:` with nothing): start one.
+      this.entries = this.document.createNode([]) as YAMLSeq;
+      this.document.set('entries', this.entries);
+    }
+  }
+
+  get length(): number {
+    return this.entries.items.length;
+  }
+
+  /**
+   * Swaps the entry at each index for the entries given (none: the entry and the comments above it go; several:
+   * the first keeps those comments).
+   */
+  replace(replace: ReadonlyMap<number, readonly AllowlistEntry[]>): void {
+    // Bottom up, so the indexes still to do stay valid.
+    for (const index of [...replace.keys()].sort((a, b) => b - a)) {
+      const old = this.entries.items[index];
+      if (old === undefined) throw new Error(`allowlist.yaml has no entry ${index + 1}`);
+      const nodes = (replace.get(index) ?? []).map((entry) => this.entryNode(entry));
+      const [first] = nodes;
+      if (first && isMap(old)) {
+        first.commentBefore = old.commentBefore;
+        first.spaceBefore = old.spaceBefore;
+      }
+      this.entries.items.splice(index, 1, ...nodes);
+    }
+  }
+
+  append(entries: readonly AllowlistEntry[]): void {
+    for (const entry of entries) this.entries.items.push(this.entryNode(entry));
+  }
+
+  /** Removes every entry, keeping the comments of the document. */
+  clear(): void {
+    this.entries.items.splice(0);
+  }
+
+  /** Rewrites one field of the entry at an index, keeping the entry's comments. */
+  setField(index: number, field: keyof AllowlistEntry, value: string): void {
+    const entry = this.entries.items[index];
+    if (!isMap(entry)) throw new Error(`allowlist.yaml: entry ${index + 1} is not a mapping`);
+    entry.set(field, value);
+  }
+
+  toString(): string {
+    // An empty block list would read as null: say "no entries" explicitly.
+    this.entries.flow = this.entries.items.length === 0 || this.entries.flow;
+    return this.document.toString({ lineWidth: 0, indentSeq: this.indentSeq() });
+  }
+
+  private entryNode(entry: AllowlistEntry): YAMLMap {
+    const ordered = Object.fromEntries(
+      FIELD_ORDER.filter((field) => entry[field] !== undefined).map((field) => [field, entry[field]]),
     );
+    const node = this.document.createNode(ordered) as YAMLMap;
+    const services = node.get('services', true);
+    if (isSeq(services)) services.flow = true;
+    return node;
   }
-  const indent = (dash[1] as string).length;
-  let last = first;
-  for (let line = first + 1; line < lines.length; line++) {
-    const text = lines[line] as string;
-    if (COMMENT_OR_BLANK.test(text)) continue;
-    if (indentOf(text) <= indent) break;
-    last = line;
-  }
-  let top = first;
-  while (top > 0 && /^\s*#/.test(lines[top - 1] as string) && indentOf(lines[top - 1] as string) === indent)
-    top--;
-  return { top, first, last, indent };
-}
 
-/** YAML lines of an entry, at the list's indentation. Entry values passed the config model: plain scalars. */
-function entryText(entry: AllowlistEntry, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  const fields = Object.entries(entry).map(([key, value]) => `${key}: ${value}`);
-  return fields.map((field, i) => `${pad}${i === 0 ? '- ' : '  '}${field}`);
+  /** Whether the file indents list items under their key (`entries:\n  - cidr`), as the example does. */
+  private indentSeq(): boolean {
+    const start = this.entries.range?.[0];
+    if (start === undefined || this.entries.flow) return true;
+    return start > this.text.lastIndexOf('\n', start - 1) + 1;
+  }
 }
 
 /**
  * allowlist.yaml with each entry at an index of `replace` swapped for the entries given (none: the entry and its
- * comments go). Refuses a flow-style list (`entries: [...]`), where entries do not own whole lines.
+ * comments go).
  */
 export function replaceEntries(
-  source: YamlSource,
+  source: Pick<YamlSource, 'text'>,
   replace: ReadonlyMap<number, readonly AllowlistEntry[]>,
 ): string {
   if (replace.size === 0) return source.text;
-  const lines = source.text.split('\n');
-  const spans = [...replace.keys()]
-    .map((index) => ({ index, ...entryLines(source, lines, index) }))
-    .sort((a, b) => b.first - a.first);
-  const remaining = (nodeAt(source, ['entries']).value as unknown[]).length;
-  const added = [...replace.values()].reduce((sum, entries) => sum + entries.length, 0);
-  // Bottom up, so earlier line numbers stay valid.
-  for (const span of spans) {
-    const replacement = (replace.get(span.index) ?? []).flatMap((entry) => entryText(entry, span.indent));
-    const from = replacement.length === 0 ? span.top : span.first;
-    lines.splice(from, span.last - from + 1, ...replacement);
-  }
-  if (remaining - replace.size + added === 0) {
-    // An empty block list would read as null: say "no entries" explicitly.
-    const key = keyNodeAt(source, [], 'entries');
-    if (key) {
-      const line = positionOf(source, key.offset).line - 1;
-      lines[line] = (lines[line] as string).replace(/entries:\s*$/, 'entries: []');
-    }
-  }
-  return lines.join('\n');
+  const document = new AllowlistDocument(source.text);
+  document.replace(replace);
+  return document.toString();
 }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { oddCharacter } from './characters.ts';
 import { commentsAfterDescriptions } from './description-comment.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { declared, type LoadCode } from './load-codes.ts';
@@ -141,7 +142,7 @@ function parseYamlFile(
     const { line, column } = positionOf(yaml, problem.offset);
     diagnostics.push(error(problem.code, problem.message, problem.hint, line, column));
   }
-  if (yaml.problems.length > 0) return undefined;
+  if (yaml.problems.some((problem) => !problem.readAsSpace)) return undefined;
   if (!yaml.root || yaml.value === undefined || yaml.value === null) {
     diagnostics.push(error('empty-file', 'file is empty', 'see the example in docs/configuration.md'));
     return undefined;
@@ -181,35 +182,49 @@ function validateShape<S extends z.ZodType>(
     const issues = result.error.issues;
     const misspelt = misspeltKeys(issues, schema);
     for (const issue of issues) {
-      const path = issue.path as (string | number)[];
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) diagnostics.push(unknownKey(file, schema, path, key));
-        continue;
-      }
-      if (issue.code === 'invalid_type' && valueAt(value, path) === undefined) {
-        // A required key is missing; if a misspelling of it is present, the unknown-key message already says so.
-        if (!misspelt.has(formatPath(path))) diagnostics.push(missingKey(file, path, issue.expected));
-        continue;
-      }
-      const node = nodeAt(file.source, path);
-      flagged.add(node.offset);
-      diagnostics.push({
-        ...declared(issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value'),
-        file: file.path,
-        ...locate(file, path),
-        message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
-        hint: issueHint(issue, file, node),
-      });
+      diagnostics.push(...issueDiagnostics(issue, { file, value, schema, misspelt, flagged }));
     }
   }
   diagnostics.push(...ambiguousScalars(file, flagged));
   return result.success ? result.data : undefined;
 }
 
+interface IssueContext {
+  file: ParsedFile;
+  value: unknown;
+  schema: z.ZodType;
+  /** Paths of required keys written with a close misspelling (the unknown-key message covers them). */
+  misspelt: ReadonlySet<string>;
+  /** Offsets of the nodes already reported, so they get no second warning. */
+  flagged: Set<number>;
+}
+
+function issueDiagnostics(issue: z.core.$ZodIssue, context: IssueContext): Diagnostic[] {
+  const { file, schema } = context;
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => unknownKey(file, schema, path, key));
+  if (issue.code === 'invalid_type' && valueAt(context.value, path) === undefined) {
+    // A required key is missing; if a misspelling of it is present, the unknown-key message already says so.
+    return context.misspelt.has(formatPath(path)) ? [] : [missingKey(file, path, issue.expected)];
+  }
+  const node = nodeAt(file.source, path);
+  context.flagged.add(node.offset);
+  return [
+    {
+      ...declared(issue.code === 'invalid_type' ? 'wrong-type' : 'invalid-value'),
+      file: file.path,
+      ...locate(file, path),
+      message: `${formatPath(path) || 'document'}: ${issueMessage(issue, file, node)}`,
+      hint: issueHint(issue, file, node),
+    },
+  ];
+}
+
 function issueMessage(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string {
   if (issue.code === 'invalid_type' && kindOf(file.source, node) === 'empty')
     return `a value is required (expected ${issue.expected})`;
-  return issue.message;
+  const odd = typeof node.value === 'string' ? oddCharacter(node.value) : undefined;
+  return odd ? `${issue.message} (it contains ${odd})` : issue.message;
 }
 
 function issueHint(issue: z.core.$ZodIssue, file: ParsedFile, node: SourceNode): string | undefined {

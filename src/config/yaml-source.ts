@@ -4,6 +4,7 @@
 // over `yaml` for speed: a 100,000-entry allowlist parses about ten times faster, which keeps validation of
 // large allowlists well under the two-second budget (see `npm run bench:validate`).
 import jsYaml from 'js-yaml';
+import { characterName, INVISIBLE_SPACE } from './characters.ts';
 import type { LoadCode } from './load-codes.ts';
 
 export type NodeKind = 'mapping' | 'sequence' | 'scalar' | 'empty';
@@ -30,11 +31,16 @@ export interface YamlProblem {
   code: LoadCode;
   message: string;
   hint: string;
+  /**
+   * A character YAML does not read as the space it looks like (a no-break space in the indentation): reported, and
+   * read as a space so that the rest of the file is still checked in the same run.
+   */
+  readAsSpace?: true;
 }
 
 export interface YamlSource {
   text: string;
-  /** Present when the text parsed and uses no refused construct. */
+  /** Present when the text parsed (look-alike spaces read as spaces) and uses no refused construct. */
   value?: unknown;
   root?: SourceNode;
   problems: YamlProblem[];
@@ -54,7 +60,32 @@ interface ListenerState {
   anchor: string | null;
 }
 
+/** A look-alike space where YAML expects its own syntax: in the indentation, after "-" or ":", before ":". */
+const LOOKALIKE_SPACE = new RegExp(
+  `(?<=^[ \\t-]*|[:-]|[:-] +)${INVISIBLE_SPACE.source}|${INVISIBLE_SPACE.source}(?=:)`,
+  'gmu',
+);
+
+function lookalikeSpaces(text: string): YamlProblem[] {
+  return [...text.matchAll(LOOKALIKE_SPACE)].map((match) => ({
+    offset: match.index,
+    code: 'yaml-syntax' as const,
+    message: `${characterName(match[0])} where YAML expects a space or nothing`,
+    hint: 'replace it with an ordinary space (copying from a web page, a chat or a spreadsheet brings these in)',
+    readAsSpace: true as const,
+  }));
+}
+
 export function parseYamlSource(text: string): YamlSource {
+  const lookalikes = lookalikeSpaces(text);
+  if (lookalikes.length === 0) return parseCleanYaml(text);
+  // Same length, so every offset of the repaired text is the offset in the original.
+  const repaired = text.replace(LOOKALIKE_SPACE, ' ');
+  const parsed = parseCleanYaml(repaired);
+  return { ...parsed, text, problems: [...lookalikes, ...parsed.problems] };
+}
+
+function parseCleanYaml(text: string): YamlSource {
   const lineStarts = computeLineStarts(text);
   const problems: YamlProblem[] = [];
   const spans: Spans = new Map();
@@ -84,33 +115,12 @@ export function parseYamlSource(text: string): YamlSource {
       return;
     }
     const offset = skipSeparation(text, open);
-    if (state.anchor !== null) {
-      problems.push({
-        offset,
-        code: 'yaml-anchor',
-        message: `anchor &${state.anchor} is not allowed`,
-        hint: 'write the value out in full: anchors and aliases hide what a change does and can expand into huge documents',
-      });
-    }
-    if (text.charCodeAt(offset) === 0x2a /* * */) {
-      problems.push({
-        offset,
-        code: 'yaml-alias',
-        message: 'aliases (*name) are not allowed',
-        hint: 'write the value out in full instead of referring to an anchor',
-      });
-    }
+    refuseAnchorsAndAliases(text, offset, state.anchor, problems);
     if (state.kind === 'mapping' || state.kind === 'sequence') {
       spans.set(result as object, list ?? []);
       if (state.kind === 'mapping' && list) reportDuplicateKeys(list, problems, lineStarts);
     }
-    const key =
-      typeof result === 'string'
-        ? result
-        : result === null || typeof result === 'object'
-          ? ''
-          : String(result);
-    record(key, offset, state.position, result);
+    record(keyText(result), offset, state.position, result);
   };
 
   try {
@@ -139,6 +149,37 @@ export function parseYamlSource(text: string): YamlSource {
     problems.push(syntaxProblem(text, error.reason, mark?.position ?? 0));
     return { text, problems, lineStarts, spans };
   }
+}
+
+/** Anchors and aliases are refused: they hide what a change does and can expand into huge documents. */
+function refuseAnchorsAndAliases(
+  text: string,
+  offset: number,
+  anchor: string | null,
+  problems: YamlProblem[],
+): void {
+  if (anchor !== null) {
+    problems.push({
+      offset,
+      code: 'yaml-anchor',
+      message: `anchor &${anchor} is not allowed`,
+      hint: 'write the value out in full: anchors and aliases hide what a change does and can expand into huge documents',
+    });
+  }
+  if (text.charCodeAt(offset) === 0x2a /* * */) {
+    problems.push({
+      offset,
+      code: 'yaml-alias',
+      message: 'aliases (*name) are not allowed',
+      hint: 'write the value out in full instead of referring to an anchor',
+    });
+  }
+}
+
+/** A node's value as a mapping key: the text of a scalar, '' for a collection or null. */
+function keyText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === null || typeof value === 'object' ? '' : String(value);
 }
 
 export function kindOf(source: Pick<YamlSource, 'text'>, node: SourceNode): NodeKind {
@@ -191,13 +232,7 @@ function reportDuplicateKeys(list: (string | number)[], problems: YamlProblem[],
   // mapping (only a hostile file has one) gets an index instead, to stay linear.
   const index = list.length > 64 * SLOTS ? new Map<string | number, number>() : undefined;
   for (let i = 0; i < list.length; i += 2 * SLOTS) {
-    let first: number | undefined;
-    if (index) {
-      first = index.get(list[i] as string);
-      if (first === undefined) index.set(list[i] as string, i);
-    } else {
-      for (let j = 0; j < i && first === undefined; j += 2 * SLOTS) if (list[j] === list[i]) first = j;
-    }
+    const first = index ? firstIndexed(index, list, i) : firstScanned(list, i);
     if (first === undefined) continue;
     problems.push({
       offset: list[i + 1] as number,
@@ -206,6 +241,23 @@ function reportDuplicateKeys(list: (string | number)[], problems: YamlProblem[],
       hint: 'remove one of them: YAML keeps only the last, so the first is silently ignored',
     });
   }
+}
+
+/** The slot of the earlier occurrence of the key at slot i, by scanning the keys before it. */
+function firstScanned(list: (string | number)[], i: number): number | undefined {
+  for (let j = 0; j < i; j += 2 * SLOTS) if (list[j] === list[i]) return j;
+  return undefined;
+}
+
+/** The same, with an index of the keys seen so far (for big mappings). */
+function firstIndexed(
+  index: Map<string | number, number>,
+  list: (string | number)[],
+  i: number,
+): number | undefined {
+  const first = index.get(list[i] as string);
+  if (first === undefined) index.set(list[i] as string, i);
+  return first;
 }
 
 /** Skips spaces, line breaks and comments before a node. */

@@ -45,6 +45,33 @@ function header(request: ReceivedRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
+type AuthorizationParts = Record<string, string>;
+
+/** Why the request's signing parameters are wrong before any signature is computed; undefined when they are right. */
+function scopeProblem(
+  request: ReceivedRequest,
+  auth: AuthorizationParts,
+  amzDate: string,
+  expectedRegion: string,
+  credentials: AwsCredentialIdentity,
+): string | undefined {
+  if (auth.key !== credentials.accessKeyId) return `unknown access key ${auth.key}`;
+  if (auth.service !== LATTICE_SIGNING_SERVICE)
+    return `signed for service ${auth.service}, not ${LATTICE_SIGNING_SERVICE}`;
+  if (auth.region !== expectedRegion) return `signed for region ${auth.region}, not ${expectedRegion}`;
+  if (!amzDate.startsWith(auth.date as string)) return 'credential scope date differs from x-amz-date';
+  const signed = (auth.signed as string).split(';');
+  const unsigned = ['host', 'x-amz-date'].find((required) => !signed.includes(required));
+  if (unsigned) return `the ${unsigned} header is not signed`;
+  if (credentials.sessionToken && header(request, 'x-amz-security-token') !== credentials.sessionToken)
+    return 'x-amz-security-token is missing or wrong';
+  const payloadHash = header(request, 'x-amz-content-sha256');
+  const hashed = payloadHash && /^[0-9a-f]{64}$/.test(payloadHash);
+  if (hashed && createHash('sha256').update(request.body).digest('hex') !== payloadHash)
+    return 'x-amz-content-sha256 does not match the body received';
+  return undefined;
+}
+
 /** Verifies the request's SigV4 Authorization header against `credentials` for the given region. */
 export async function verifySigV4(
   request: ReceivedRequest,
@@ -59,24 +86,10 @@ export async function verifySigV4(
   const amzDate = header(request, 'x-amz-date');
   const date = amzDate && AMZ_DATE.exec(amzDate);
   if (!date) return { valid: false, reason: 'x-amz-date is missing or malformed' };
-  if (auth.key !== credentials.accessKeyId) return { valid: false, reason: `unknown access key ${auth.key}` };
-  if (auth.service !== LATTICE_SIGNING_SERVICE)
-    return { valid: false, reason: `signed for service ${auth.service}, not ${LATTICE_SIGNING_SERVICE}` };
-  if (auth.region !== expectedRegion)
-    return { valid: false, reason: `signed for region ${auth.region}, not ${expectedRegion}` };
-  if (!amzDate.startsWith(auth.date as string))
-    return { valid: false, reason: 'credential scope date differs from x-amz-date' };
+  const problem = scopeProblem(request, auth as AuthorizationParts, amzDate, expectedRegion, credentials);
+  if (problem) return { valid: false, reason: problem };
   const signed = (auth.signed as string).split(';');
-  for (const required of ['host', 'x-amz-date'])
-    if (!signed.includes(required)) return { valid: false, reason: `the ${required} header is not signed` };
   const token = header(request, 'x-amz-security-token');
-  if (credentials.sessionToken && token !== credentials.sessionToken)
-    return { valid: false, reason: 'x-amz-security-token is missing or wrong' };
-  const payloadHash = header(request, 'x-amz-content-sha256');
-  if (payloadHash && /^[0-9a-f]{64}$/.test(payloadHash)) {
-    if (createHash('sha256').update(request.body).digest('hex') !== payloadHash)
-      return { valid: false, reason: 'x-amz-content-sha256 does not match the body received' };
-  }
 
   // Recompute with exactly the headers the client signed, as they arrived, through the clients' own signer.
   const headers: Record<string, string> = {};

@@ -13,7 +13,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { type Service, upstreamName } from '../config/model.ts';
 import type { KeyPair } from './certificates.ts';
-import { SIGV4_HEADERS, verifySigV4 } from './sigv4.ts';
+import { SIGV4_HEADERS, type SignatureVerdict, verifySigV4 } from './sigv4.ts';
 
 /** Query parameter that delays the answer, for tests of in-flight requests (graceful stop, reload). */
 export const DELAY_PARAMETER = 'delay_ms';
@@ -63,6 +63,24 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const names = new Set([service.domain, upstreamName(service)]);
   let requests = 0;
 
+  /** The status to answer with, and what became of the signature: wrong Host or SNI first, then SigV4. */
+  const answer = async (
+    request: { scheme: 'http' | 'https'; host: string | null; sni: string | null; pathname: string },
+    verify: () => Promise<SignatureVerdict>,
+  ): Promise<{ status: number; signature: string }> => {
+    const { host, sni } = request;
+    if (!host || !names.has(host.replace(/:\d+$/, '').toLowerCase())) {
+      return { status: 421, signature: `not checked: this service does not serve Host ${host ?? '(none)'}` };
+    }
+    if (request.scheme === 'https' && (!sni || !names.has(sni))) {
+      return { status: 421, signature: `not checked: this service does not serve SNI ${sni ?? '(none)'}` };
+    }
+    const status = request.pathname === service.smoke.path ? service.smoke.expect : 200;
+    if (service.auth !== 'iam') return { status, signature: 'not required' };
+    const verdict = await verify();
+    return verdict.valid ? { status, signature: 'valid' } : { status: 403, signature: verdict.reason };
+  };
+
   const handle = async (scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse) => {
     requests += 1;
     const body = await readBody(req);
@@ -84,22 +102,12 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       sigv4,
       peer: req.socket.remoteAddress ?? null,
     };
-    let status = url.pathname === service.smoke.path ? service.smoke.expect : 200;
-    let signature = 'not required';
-    if (!host || !names.has(host.replace(/:\d+$/, '').toLowerCase())) {
-      status = 421;
-      signature = `not checked: this service does not serve Host ${host ?? '(none)'}`;
-    } else if (scheme === 'https' && (!sni || !names.has(sni))) {
-      status = 421;
-      signature = `not checked: this service does not serve SNI ${sni ?? '(none)'}`;
-    } else if (service.auth === 'iam') {
-      const verdict = await verifySigV4(
+    const { status, signature } = await answer({ scheme, host, sni, pathname: url.pathname }, async () =>
+      verifySigV4(
         { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
         options.region,
-      );
-      signature = verdict.valid ? 'valid' : verdict.reason;
-      if (!verdict.valid) status = 403;
-    }
+      ),
+    );
     const delay = Math.min(Number(url.searchParams.get(DELAY_PARAMETER)) || 0, MAX_DELAY_MS);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const payload = `${JSON.stringify({ ...echo, signature } satisfies StandInEcho)}\n`;

@@ -94,9 +94,11 @@ describe('replaceEntries', () => {
     expect(parseYamlSource(result).value).toEqual({ allowAnyAddress: false, entries: [] });
   });
 
-  it('refuses a flow-style list rather than guess', () => {
+  it('edits a flow-style list too', () => {
     const flow = 'entries: [{cidr: 192.0.2.1/32, description: a}, {cidr: 192.0.2.2/32, description: b}]\n';
-    expect(() => replaceEntries(parseYamlSource(flow), new Map([[1, []]]))).toThrow(/edit it by hand/);
+    expect(replaceEntries(parseYamlSource(flow), new Map([[1, []]]))).toBe(
+      'entries: [ { cidr: 192.0.2.1/32, description: a } ]\n',
+    );
   });
 });
 

@@ -118,7 +118,7 @@ describe('allowlistWithoutRange', () => {
     ]);
   });
 
-  it('writes the narrowed entries into the YAML where the old one stood', () => {
+  it('writes the narrowed entries into the YAML where the old one stood, quoted where YAML needs it', () => {
     const text = [
       'entries:',
       '  - cidr: 198.51.100.0/24',
@@ -132,7 +132,8 @@ describe('allowlistWithoutRange', () => {
       [
         'entries:',
         '  - cidr: 198.51.100.128/25',
-        '    description: Head office (narrowed: 198.51.100.0/25 revoked 2026-03-10)',
+        // Unquoted, ": " would start a mapping: the file would no longer parse.
+        '    description: "Head office (narrowed: 198.51.100.0/25 revoked 2026-03-10)"',
         '  - cidr: 203.0.113.16/28',
         '    description: Partner',
         '',

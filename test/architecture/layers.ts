@@ -53,6 +53,11 @@ export const ENTRY_SHELL_IMPORTS: readonly { from: string; to: string; why: stri
   },
   { from: 'bin', to: 'src/cli', why: 'bin/lattice-ingress.mjs starts the CLI through tsx' },
   {
+    from: 'scripts',
+    to: 'src/cli',
+    why: "scripts/cli-table.ts writes README.md's command table from the command definitions",
+  },
+  {
     from: 'src/cli',
     to: 'src/actions',
     why: '`lattice-ingress rollback` runs the rollback action from a workstation',

@@ -5,6 +5,7 @@ import {
   type AwsState,
   awsSteps,
   bootstrapProblems,
+  checkoutProblems,
   environmentFindings,
   githubSteps,
   providerArn,
@@ -12,6 +13,7 @@ import {
   repositoryOfRemote,
   shellLine,
 } from '../../src/cli/bootstrap/plan.ts';
+import { MIN_RUNNER_VERSION_FOR_NODE24, smokeRunnerFindings } from '../../src/cli/bootstrap/smoke-runner.ts';
 import type { Config, Environment } from '../../src/config/model.ts';
 import { parse } from '../config/sources.ts';
 
@@ -187,14 +189,14 @@ describe('doctor', () => {
     expect(fixes).toContain('lattice-ingress bootstrap --env staging --profile admin');
   });
 
-  it('stops at credentials of another account', () => {
-    expect(environmentFindings(staging, { ...fresh, callerAccount: '999988887777' }, github, {})).toEqual([
-      {
-        ok: false,
-        check: 'credentials for account 111122223333',
-        fix: 'these are for 999988887777: pass --profile with a profile of 111122223333',
-      },
-    ]);
+  it('stops the AWS checks at credentials of another account, and still checks GitHub', () => {
+    const findings = environmentFindings(staging, { ...fresh, callerAccount: '999988887777' }, github, {});
+    expect(findings[0]).toEqual({
+      ok: false,
+      check: 'credentials for account 111122223333',
+      fix: 'these are for 999988887777: pass --profile with a profile of 111122223333',
+    });
+    expect(findings.slice(1).map((finding) => finding.check)).toContain('GitHub environment staging');
   });
 
   it('warns, without failing, that GitHub cannot be checked without gh', () => {
@@ -221,6 +223,62 @@ describe('doctor', () => {
         check: 'every GitHub environment is in deployment.yaml',
         fix: 'qa is not in deployment.yaml: delete it in Settings -> Environments, or add it to deployment.yaml',
       },
+    ]);
+  });
+});
+
+describe('before bootstrap touches AWS', () => {
+  it('refuses a configuration whose repository is not this clone, with the line to write', () => {
+    const problems = checkoutProblems(staging, {
+      remote: 'git@github.com:acme/ingress.git',
+      missingTools: [],
+    });
+    expect(problems).toEqual([
+      {
+        what: expect.stringContaining(
+          "github.repository of staging is example-org/lattice-ingress, but this clone's origin is acme/ingress",
+        ),
+        fix: 'set github.repository: acme/ingress in deployment.yaml (or run bootstrap from a clone of example-org/lattice-ingress)',
+      },
+    ]);
+    expect(
+      checkoutProblems(staging, {
+        remote: 'https://github.com/example-org/lattice-ingress.git',
+        missingTools: [],
+      }),
+    ).toEqual([]);
+  });
+
+  it('names a missing program and how to get it', () => {
+    const [problem] = checkoutProblems(staging, {
+      remote: 'https://github.com/example-org/lattice-ingress',
+      missingTools: ['cdk'],
+    });
+    expect(problem?.what).toBe('cdk is not installed (not on PATH, not in node_modules/.bin)');
+    expect(problem?.fix).toContain('npm ci');
+  });
+});
+
+describe('smoke runner', () => {
+  const online = { name: 'vpn-runner-1', status: 'online', labels: ['self-hosted', 'lattice-smoke'] };
+
+  it('fails when no runner has the label, and names the minimum version', () => {
+    const [finding] = smokeRunnerFindings('lattice-smoke', []);
+    expect(finding).toMatchObject({ ok: false });
+    expect(finding?.fix).toContain(
+      `--labels lattice-smoke, version ${MIN_RUNNER_VERSION_FOR_NODE24} or newer`,
+    );
+  });
+
+  it('fails when the runners with the label are offline', () => {
+    const [finding] = smokeRunnerFindings('lattice-smoke', [{ ...online, status: 'offline' }]);
+    expect(finding).toMatchObject({ ok: false, fix: expect.stringContaining('vpn-runner-1 is offline') });
+  });
+
+  it('passes an online runner and warns that its version is checked on its host', () => {
+    expect(smokeRunnerFindings('lattice-smoke', [online])).toEqual([
+      { ok: true, check: 'self-hosted smoke runner "lattice-smoke" is online (vpn-runner-1)' },
+      expect.objectContaining({ ok: false, warning: true, fix: expect.stringContaining('2.327.1 or newer') }),
     ]);
   });
 });

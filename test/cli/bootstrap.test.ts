@@ -121,11 +121,15 @@ async function fakes(tools: string[], answers: object, afterDeploy: object = {})
 }
 
 function cli(...args: string[]) {
+  return cliIn(clone, ...args);
+}
+
+function cliIn(cwd: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     [join(REPO_ROOT, 'bin/lattice-ingress.mjs'), ...args, '--config', SAMPLE_CONFIG_DIR],
     {
-      cwd: clone,
+      cwd,
       encoding: 'utf8',
       env: { PATH: bin, HOME: scratch, FAKE_LOG: log, FAKE_STATE: stateFile },
       timeout: 60_000,
@@ -189,6 +193,29 @@ describe('lattice-ingress bootstrap', () => {
     expect(await calls('gh')).toEqual([]);
   });
 
+  it('refuses, before calling anything, when deployment.yaml names another repository than the clone', async () => {
+    const other = join(scratch, 'other-clone');
+    await mkdir(other, { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: other });
+    execFileSync('git', ['remote', 'add', 'origin', 'https://github.com/acme/ingress.git'], { cwd: other });
+    await fakes(['aws', 'cdk', 'gh'], freshAccount, deployed);
+    const { code, output } = cliIn(other, 'bootstrap', '--env', 'staging');
+    expect(code, output).toBe(1);
+    expect(output).toContain(
+      "this clone's origin is acme/ingress: the deploy role would trust example-org/lattice-ingress",
+    );
+    expect(output).toContain('fix: set github.repository: acme/ingress in deployment.yaml');
+    expect(await calls()).toEqual([]);
+  });
+
+  it('refuses, before calling anything, when the aws CLI is missing', async () => {
+    await fakes(['cdk', 'gh'], freshAccount, deployed);
+    const { code, output } = cli('bootstrap', '--environment', 'staging');
+    expect(code, output).toBe(1);
+    expect(output).toContain('aws is not installed (not on PATH, not in node_modules/.bin)');
+    expect(await calls()).toEqual([]);
+  });
+
   it('stops, changing nothing, when a step fails', async () => {
     await fakes(['aws', 'cdk', 'gh'], {
       ...freshAccount,
@@ -239,6 +266,42 @@ describe('lattice-ingress doctor', () => {
     );
     expect(output).toContain('warn  every GitHub environment is in deployment.yaml');
     expect(output).toContain('1 check(s) failed.');
+  });
+
+  it('still checks AWS when gh is signed out, and says why GitHub was not checked', async () => {
+    await fakes(['aws', 'cdk', 'gh'], {
+      ...freshAccount,
+      ...deployed,
+      'gh api repos/example-org/lattice-ingress/environments': {
+        code: 4,
+        stderr: 'To get started with GitHub CLI, please run:  gh auth login',
+      },
+    });
+    const { code, output } = cli('doctor', '--env', 'staging');
+    expect(code, output).toBe(0);
+    expect(output).toContain('ok    CDK bootstrap in eu-west-1');
+    expect(output).toContain('warn  GitHub side\n        fix: gh could not read example-org/lattice-ingress');
+    expect(output).toContain('gh auth login');
+  });
+
+  it('checks two environments in two accounts in one run, each with its profile', async () => {
+    await fakes(['aws', 'cdk', 'gh'], { ...freshAccount, ...deployed, ...github });
+    const { code, output } = cli(
+      'doctor',
+      '--env',
+      'staging',
+      '--env',
+      'production',
+      '--profile',
+      'a',
+      '--profile',
+      'b',
+    );
+    expect(output).toContain('staging (account 111122223333, eu-west-1):');
+    expect(output).toMatch(/production \(account \d{12}, [a-z0-9-]+\):/);
+    const profiles = (await calls('aws')).map((call) => call.split('--profile ')[1]);
+    expect(new Set(profiles)).toEqual(new Set(['a', 'b']));
+    expect(code).toBe(1);
   });
 
   it('sends a fresh account to bootstrap', async () => {

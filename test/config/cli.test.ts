@@ -94,10 +94,10 @@ describe('lattice-ingress validate', () => {
     expect(stdout).toContain('0 error(s), 1 warning(s)');
   });
 
-  it('refuses an unknown format and a missing directory with exit 1', async () => {
-    expect((await cli(['validate', '--format', 'xml'])).stderr).toContain(
-      '--format must be one of text, json, github',
-    );
+  it('refuses an unknown format (exit 2, with the fix) and a missing directory (exit 1)', async () => {
+    const format = await cli(['validate', '--format', 'xml']);
+    expect(format.status).toBe(2);
+    expect(format.stderr).toContain('--format xml is not a format\n  fix: use one of text, json, github');
     const missing = await cli(['validate', '--config', 'no-such-dir']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('missing config file(s)');

@@ -81,6 +81,7 @@ const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
     'scaling-single-task': edit('scaling', 'minTasks: 2', 'minTasks: 1'),
   },
   'fargate-size': { 'fargate-size': edit('scaling', 'taskMemoryMiB: 1024', 'taskMemoryMiB: 8192') },
+  region: { 'region-unknown': edit('deployment', 'region: eu-west-1', 'region: eu-wset-1') },
   'unique-environments': {
     'environment-duplicate': edit('deployment', 'name: production', 'name: staging'),
     'github-environment-duplicate': edit(

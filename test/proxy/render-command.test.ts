@@ -58,5 +58,8 @@ test('refuses an unknown environment and flavour', async () => {
   expect((await run(['render', '--env', 'nope', '--config', EXAMPLE_CONFIG_DIR])).stderr).toMatch(
     /no environment "nope".*staging, production/,
   );
-  expect((await run(['render', '--env', 'staging', '--flavour', 'alpine'])).code).toBe(1);
+  // A usage error: exit 2, with the flavours to choose from.
+  const flavour = await run(['render', '--env', 'staging', '--flavour', 'alpine']);
+  expect(flavour.code).toBe(2);
+  expect(flavour.stderr).toContain('use one of image, debian');
 });

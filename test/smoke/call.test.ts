@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCallArguments, parseEndpoint, parsePath } from '../../src/cli/commands/call.ts';
+import { COMMANDS } from '../../src/cli/catalog.ts';
+import { parseCommandLine } from '../../src/cli/command.ts';
+import { parseEndpoint, parseCallArguments as parseParsed, parsePath } from '../../src/cli/commands/call.ts';
+
 import { parseConfig, readConfigSources } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/model.ts';
 import { createLocalCa, type LocalCa } from '../../src/local/certificates.ts';
@@ -14,6 +17,9 @@ import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type StandIn, startStandIn } from '../../src/local/stand-in.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
+const callDefinition = COMMANDS.find((command) => command.name === 'call');
+const parseCallArguments = (args: string[], config: Config) =>
+  parseParsed(parseCommandLine(callDefinition as NonNullable<typeof callDefinition>, args), config);
 const run = promisify(execFile);
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 

@@ -2,6 +2,8 @@
 // CLIs are the ones a person has configured (profiles, SSO, gh auth), which is why this shells out instead of using
 // the SDKs.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { type Environment, githubEnvironment } from '../../config/model.ts';
 import { stackNames } from '../../contract/names.ts';
 import { ACCESS_OUTPUTS } from '../../contract/outputs.ts';
@@ -21,9 +23,22 @@ interface Result {
   stderr: string;
 }
 
-function capture(argv: readonly string[]): Result {
+/** The clone's own programs (aws-cdk is a dev dependency): used when the program is not on PATH. */
+const PROJECT_BIN = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin');
+
+/** Where a program is: on PATH, else in the project's node_modules/.bin; undefined when in neither. */
+export function toolPath(program: string): string | undefined {
+  const directories = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), PROJECT_BIN];
+  return directories.map((directory) => join(directory, program)).find((path) => existsSync(path));
+}
+
+function spawn(argv: readonly string[], options: { stdio?: 'inherit' } = {}) {
   const [command = '', ...args] = argv;
-  const result = spawnSync(command, args, { encoding: 'utf8' });
+  return spawnSync(toolPath(command) ?? command, args, { encoding: 'utf8', ...options });
+}
+
+function capture(argv: readonly string[]): Result {
+  const result = spawn(argv);
   if (result.error) return { status: null, stdout: '', stderr: result.error.message };
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -84,11 +99,32 @@ export function observeAws(env: Environment, options: AwsOptions): AwsState {
   };
 }
 
-/** The GitHub side as gh sees it; without gh only the git remote is known. */
-export function observeGithub(repository: string, environments: readonly Environment[]): GithubState {
+/** The clone's origin URL, if any. */
+export function originRemote(): string | undefined {
   const remote = capture(['git', 'remote', 'get-url', 'origin']);
-  const state: GithubState = remote.status === 0 ? { remote: remote.stdout.trim() } : {};
+  return remote.status === 0 ? remote.stdout.trim() : undefined;
+}
+
+/**
+ * The GitHub side as gh sees it; without gh, or when gh cannot read it (signed out, no access), only the git
+ * remote is known and `unavailable` says why.
+ */
+export function observeGithub(repository: string, environments: readonly Environment[]): GithubState {
+  const remote = originRemote();
+  const state: GithubState = remote ? { remote } : {};
   if (!available('gh')) return state;
+  try {
+    return { ...state, ...readGithub(repository, environments) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      ...state,
+      unavailable: `gh could not read ${repository} (${why}): sign in with gh auth login, with access to the repository`,
+    };
+  }
+}
+
+function readGithub(repository: string, environments: readonly Environment[]): GithubState {
   const variables = (...args: string[]) =>
     Object.fromEntries(
       (
@@ -109,7 +145,6 @@ export function observeGithub(repository: string, environments: readonly Environ
       ?.environments ?? []
   ).map((environment) => environment.name);
   return {
-    ...state,
     environments: names,
     environmentVariables: Object.fromEntries(
       environments
@@ -118,15 +153,36 @@ export function observeGithub(repository: string, environments: readonly Environ
         .map((name) => [name, variables('--env', name)]),
     ),
     repositoryVariables: variables(),
+    ...runnersOf(repository, environments),
   };
+}
+
+/** The self-hosted runners, when an environment has a smoke runner; listing them needs admin rights. */
+function runnersOf(repository: string, environments: readonly Environment[]): Pick<GithubState, 'runners'> {
+  if (!environments.some((env) => env.smokeRunner)) return {};
+  try {
+    const listed = query<{ runners?: { name: string; status: string; labels: { name: string }[] }[] }>([
+      'gh',
+      'api',
+      `repos/${repository}/actions/runners`,
+    ]);
+    return {
+      runners: (listed?.runners ?? []).map((runner) => ({
+        name: runner.name,
+        status: runner.status,
+        labels: runner.labels.map((label) => label.name),
+      })),
+    };
+  } catch {
+    return {};
+  }
 }
 
 /** Runs the steps in order, showing each command; stops at the first that fails. */
 export function runSteps(steps: readonly Step[], log: (line: string) => void): boolean {
   for (const step of steps) {
     log(`\n==> ${step.title}\n$ ${shellLine(step.argv)}`);
-    const [command = '', ...args] = step.argv;
-    const result = spawnSync(command, args, { stdio: 'inherit' });
+    const result = spawn(step.argv, { stdio: 'inherit' });
     if (result.status !== 0) {
       log(
         `failed (${result.error?.message ?? `exit ${result.status}`}); fix the cause and run bootstrap again: every step can be repeated`,

@@ -12,6 +12,8 @@ import {
   stackNames,
 } from '../../contract/names.ts';
 import { ACCESS_OUTPUTS } from '../../contract/outputs.ts';
+import type { Finding } from './finding.ts';
+import { type Runner, smokeRunnerFindings } from './smoke-runner.ts';
 
 /** The IAM policy `cdk bootstrap` gives CloudFormation's execution role, unless --execution-policy names another. */
 export const EXECUTION_POLICY_NAME = 'LatticeIngressCdkExecution';
@@ -63,6 +65,40 @@ export function createsProvider(config: Config, env: Environment): boolean {
 }
 
 const profileArgs = (options: AwsOptions) => (options.profile ? ['--profile', options.profile] : []);
+
+/** What bootstrap needs from this machine and clone, seen before anything runs. */
+export interface Checkout {
+  /** URL of the clone's origin, when it has one. */
+  remote?: string;
+  /** Programs bootstrap runs that are neither on PATH nor in node_modules/.bin. */
+  missingTools: string[];
+}
+
+const INSTALL: Readonly<Record<string, string>> = {
+  aws: 'install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)',
+  cdk: "run npm ci in this clone (it installs the project's aws-cdk), or npm install -g aws-cdk",
+};
+
+/**
+ * Why bootstrap must not even look at AWS: a repository other than this clone's (the deploy role would trust it:
+ * typically the sample github.repository left in place), or a missing program.
+ */
+export function checkoutProblems(env: Environment, checkout: Checkout): Problem[] {
+  const problems: Problem[] = checkout.missingTools.map((tool) => ({
+    what: `${tool} is not installed (not on PATH, not in node_modules/.bin)`,
+    fix: INSTALL[tool] ?? `install ${tool}`,
+  }));
+  const remote = checkout.remote ? repositoryOfRemote(checkout.remote) : undefined;
+  if (remote !== env.github.repository) {
+    problems.push({
+      what: `github.repository of ${env.name} is ${env.github.repository}, but this clone's origin is ${remote ?? checkout.remote ?? 'not set'}: the deploy role would trust ${env.github.repository}`,
+      fix: remote
+        ? `set github.repository: ${remote} in deployment.yaml (or run bootstrap from a clone of ${env.github.repository})`
+        : `run bootstrap from a clone of ${env.github.repository} whose origin is on GitHub (git remote add origin ...)`,
+    });
+  }
+  return problems;
+}
 
 /** Why bootstrapping this environment cannot start, each with its fix; empty when it can. */
 export function bootstrapProblems(
@@ -202,124 +238,146 @@ export interface GithubState {
   /** Variables by GitHub environment name. */
   environmentVariables?: Record<string, Record<string, string>>;
   repositoryVariables?: Record<string, string>;
+  /** The repository's self-hosted runners; undefined when they could not be listed. */
+  runners?: Runner[];
+  /** Why the GitHub side could not be read (gh missing, signed out, no access), when it could not. */
+  unavailable?: string;
 }
 
-export interface Finding {
-  ok: boolean;
-  check: string;
-  /** Present when not ok. */
-  fix?: string;
-  /** A warning does not fail doctor. */
-  warning?: boolean;
+/** Collects findings: a passed check, or a failed one with its fix (a warning does not fail doctor). */
+class Findings {
+  readonly list: Finding[] = [];
+  check(ok: boolean, what: string, fix: string, warning = false): void {
+    this.list.push(ok ? { ok, check: what } : { ok, check: what, fix, ...(warning ? { warning } : {}) });
+  }
 }
 
-/** doctor's checks of one environment. */
-export function environmentFindings(
-  env: Environment,
-  aws: AwsState,
-  github: GithubState,
-  options: AwsOptions,
-): Finding[] {
-  const bootstrap = `lattice-ingress bootstrap --env ${env.name}${options.profile ? ` --profile ${options.profile}` : ''}`;
-  const findings: Finding[] = [];
-  const check = (ok: boolean, what: string, fix: string, warning = false) =>
-    findings.push(ok ? { ok, check: what } : { ok, check: what, fix, ...(warning ? { warning } : {}) });
+const bootstrapCommand = (env: Environment, options: AwsOptions) =>
+  `lattice-ingress bootstrap --env ${env.name}${options.profile ? ` --profile ${options.profile}` : ''}`;
 
+/** doctor's checks of one environment in AWS. */
+export function awsFindings(env: Environment, aws: AwsState, options: AwsOptions): Finding[] {
+  const bootstrap = bootstrapCommand(env, options);
+  const findings = new Findings();
   const credentialsOk = aws.callerAccount === env.account;
-  check(
+  findings.check(
     credentialsOk,
     `credentials for account ${env.account}`,
     aws.callerAccount
       ? `these are for ${aws.callerAccount}: pass --profile with a profile of ${env.account}`
       : 'sign in (aws sso login, or export AWS_PROFILE), or pass --profile',
   );
-  if (!credentialsOk) return findings;
-  check(
+  if (!credentialsOk) return findings.list;
+  findings.check(
     aws.providers.includes(env.github.oidcProviderArn ?? providerArn(env)),
     `GitHub OIDC provider in account ${env.account}`,
     env.github.oidcProviderArn
       ? `deployment.yaml names ${env.github.oidcProviderArn}, which does not exist: correct github.oidcProviderArn`
       : bootstrap,
   );
-  check(aws.bootstrapped, `CDK bootstrap in ${env.region}`, bootstrap);
-  check(aws.accessOutputs !== undefined, `stack ${stackNames(env).access}`, bootstrap);
-  const environment = githubEnvironment(env);
-  const subject = `repo:${env.github.repository}:environment:${environment}`;
+  findings.check(aws.bootstrapped, `CDK bootstrap in ${env.region}`, bootstrap);
+  findings.check(aws.accessOutputs !== undefined, `stack ${stackNames(env).access}`, bootstrap);
+  const subject = `repo:${env.github.repository}:environment:${githubEnvironment(env)}`;
   if (aws.accessOutputs) {
-    check(
+    findings.check(
       aws.deployRoleTrust?.includes(`"${subject}"`) ?? false,
       `deploy role trusts ${subject}`,
       `the role was deployed for another repository or environment: fix github in deployment.yaml, then ${bootstrap}`,
     );
   }
+  return findings.list;
+}
 
+/**
+ * doctor's checks of one environment on GitHub. The variables are compared with the Access stack's outputs when
+ * AWS could be read (accessOutputs), else only their presence is checked.
+ */
+export function githubFindings(
+  env: Environment,
+  github: GithubState,
+  accessOutputs: Record<string, string> | undefined,
+  options: AwsOptions,
+): Finding[] {
+  const bootstrap = bootstrapCommand(env, options);
+  const findings = new Findings();
   if (github.environments === undefined) {
-    check(
-      false,
-      'GitHub side',
-      'install and sign in to the gh CLI (gh auth login) so doctor can check it',
-      true,
-    );
-    return findings;
+    findings.check(false, 'GitHub side', github.unavailable ?? GH_MISSING, true);
+    return findings.list;
   }
-  check(
+  const environment = githubEnvironment(env);
+  findings.check(
     github.environments.includes(environment),
     `GitHub environment ${environment}`,
     `${bootstrap} (or Settings -> Environments -> New environment)`,
   );
-  const deployRole = aws.accessOutputs?.[ACCESS_OUTPUTS.deployRoleArn];
-  const variables = github.environmentVariables?.[environment] ?? {};
-  check(
-    deployRole !== undefined && variables.DEPLOY_ROLE_ARN === deployRole,
+  const steps = githubSteps(env, accessOutputs ?? {});
+  const deployRole = accessOutputs?.[ACCESS_OUTPUTS.deployRoleArn];
+  const variable = github.environmentVariables?.[environment]?.DEPLOY_ROLE_ARN;
+  findings.check(
+    deployRole ? variable === deployRole : variable !== undefined,
     `variable DEPLOY_ROLE_ARN of ${environment} is the Access stack's DeployRoleArn`,
-    deployRole
-      ? shellLine(githubSteps(env, aws.accessOutputs ?? {})[1]?.argv ?? [])
-      : `deploy the Access stack first: ${bootstrap}`,
+    deployRole ? shellLine(steps[1]?.argv ?? []) : `deploy the Access stack first: ${bootstrap}`,
   );
   const preview = previewRoleVariable(env.name);
-  const repositoryVariables = github.repositoryVariables ?? {};
-  check(
-    preview in repositoryVariables,
+  findings.check(
+    preview in (github.repositoryVariables ?? {}),
     `repository variable ${preview} for pull-request previews (each environment's preview role reads only its own stacks)`,
-    aws.accessOutputs
-      ? shellLine(githubSteps(env, aws.accessOutputs)[2]?.argv ?? [])
-      : `deploy the Access stack first: ${bootstrap}`,
+    accessOutputs ? shellLine(steps[2]?.argv ?? []) : `deploy the Access stack first: ${bootstrap}`,
     true,
   );
-  return findings;
+  if (env.smokeRunner) findings.list.push(...smokeRunnerFindings(env.smokeRunner, github.runners));
+  return findings.list;
 }
+
+const GH_MISSING = 'install and sign in to the gh CLI (gh auth login) so doctor can check it';
+
+/** doctor's checks of one environment: AWS, then GitHub. */
+export function environmentFindings(
+  env: Environment,
+  aws: AwsState,
+  github: GithubState,
+  options: AwsOptions,
+): Finding[] {
+  const inAws = awsFindings(env, aws, options);
+  const readable = aws.callerAccount === env.account;
+  return [...inAws, ...githubFindings(env, github, readable ? aws.accessOutputs : undefined, options)];
+}
+
+/** github.repository of each environment against the clone's origin. */
+function originFindings(config: Config, github: GithubState): Finding[] {
+  const repositories = [...new Set(config.deployment.environments.map((env) => env.github.repository))];
+  const remote = github.remote ? repositoryOfRemote(github.remote) : undefined;
+  return repositories.map((repository) => {
+    const check = `github.repository ${repository} is this clone's origin`;
+    if (remote === repository) return { ok: true, check };
+    return { ok: false, check, fix: originFix(github.remote, remote) };
+  });
+}
+
+function originFix(url: string | undefined, remote: string | undefined): string {
+  return remote
+    ? `origin is ${remote}: set github.repository: ${remote} in deployment.yaml (the roles trust only that repository)`
+    : `origin is ${url ?? 'not set'}, not a GitHub repository: add it (git remote add origin ...)`;
+}
+
+const plural = (names: readonly string[], one: string, many: string) => (names.length === 1 ? one : many);
 
 /** doctor's checks that concern the repository as a whole. */
 export function repositoryFindings(config: Config, github: GithubState): Finding[] {
-  const findings: Finding[] = [];
-  const repositories = [...new Set(config.deployment.environments.map((env) => env.github.repository))];
-  const remote = github.remote ? repositoryOfRemote(github.remote) : undefined;
-  for (const repository of repositories) {
-    findings.push(
-      remote === repository
-        ? { ok: true, check: `github.repository ${repository} is this clone's origin` }
-        : {
-            ok: false,
-            check: `github.repository ${repository} is this clone's origin`,
-            fix: remote
-              ? `origin is ${remote}: set github.repository: ${remote} in deployment.yaml (the roles trust only that repository)`
-              : `origin is ${github.remote ?? 'not set'}, not a GitHub repository: add it (git remote add origin ...)`,
-          },
-    );
-  }
-  if (github.environments) {
-    const configured = new Set(config.deployment.environments.map(githubEnvironment));
-    const extra = github.environments.filter((name) => !configured.has(name));
-    findings.push(
-      extra.length === 0
-        ? { ok: true, check: 'every GitHub environment is in deployment.yaml' }
-        : {
-            ok: false,
-            warning: true,
-            check: 'every GitHub environment is in deployment.yaml',
-            fix: `${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} not in deployment.yaml: delete ${extra.length === 1 ? 'it' : 'them'} in Settings -> Environments, or add ${extra.length === 1 ? 'it' : 'them'} to deployment.yaml`,
-          },
-    );
-  }
-  return findings;
+  const findings = originFindings(config, github);
+  if (!github.environments) return findings;
+  const configured = new Set(config.deployment.environments.map(githubEnvironment));
+  const extra = github.environments.filter((name) => !configured.has(name));
+  const check = 'every GitHub environment is in deployment.yaml';
+  if (extra.length === 0) return [...findings, { ok: true, check }];
+  const them = plural(extra, 'it', 'them');
+  return [
+    ...findings,
+    {
+      ok: false,
+      warning: true,
+      check,
+      fix: `${extra.join(', ')} ${plural(extra, 'is', 'are')} not in deployment.yaml: delete ${them} in Settings -> Environments, or add ${them} to deployment.yaml`,
+    },
+  ];
 }

@@ -4,7 +4,6 @@
 // body, and the equivalent curl command.
 
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AWS_REGION, type Config, type Port, type Service } from '../../config/model.ts';
@@ -13,31 +12,8 @@ import { signingRegion } from '../../smoke/checks.ts';
 import { renderCurl } from '../../smoke/curl.ts';
 import { probe } from '../../smoke/probe.ts';
 import { requestTarget, signLatticeRequest } from '../../smoke/sign.ts';
-import type { Command } from '../command.ts';
+import { type Command, type Parsed, UsageError } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
-
-const USAGE = `Usage: lattice-ingress call <service> [options]
-
-Sends one request to a service of config/services.yaml, as a client outside the VPC would: TLS SNI, certificate
-check and Host are the service's domain, the connection goes to --endpoint (default: the domain itself). Requests to
-auth: iam services are signed with SigV4 (vpc-lattice-svcs) using the standard AWS credential chain; --sigv4a
-signs with SigV4A instead, for a region set (services of a multi-Region service network).
-
-  <service>               service name (or domain) from services.yaml
-  --endpoint HOST[:PORT]  where to connect: load balancer DNS name or address (default: resolve the domain)
-  --port 443|80           listener to use (default: 443 when the service has it)
-  --path PATH             path and query (default: the service's smoke.path)
-  --method METHOD         HTTP method (default: GET, or POST with --data)
-  --data TEXT             request body
-  --region REGION         signing region (default: from the Lattice name, --environment, AWS_REGION)
-  --environment NAME      environment of deployment.yaml whose region to sign for
-  --sigv4a [--region-set SET]  sign with SigV4A for SET (default *), e.g. eu-west-1,eu-central-1
-  --profile NAME          AWS profile for the credentials (default: AWS_PROFILE or the default chain)
-  --cacert FILE           trust this CA bundle instead of the system store
-  --timeout SECONDS       give up after this long (default: 10)
-  --config DIR            configuration directory (default: config)
-
-Exit status: 0 for a 2xx/3xx answer, 1 for any other answer or none.`;
 
 export interface CallSettings {
   service: Service;
@@ -93,11 +69,10 @@ export function parsePath(value: string): { path: string; query: Record<string, 
   return { path, query };
 }
 
-/** Reads the arguments against the configuration; throws with a message for the user on anything invalid. */
-export function parseCallArguments(args: string[], config: Config): CallSettings {
-  const { values, positionals } = parseArgs({ args, options: CALL_OPTIONS, allowPositionals: true });
-  const [name, ...extra] = positionals;
-  if (!name || extra.length > 0) throw new Error(`name exactly one service\n\n${USAGE}`);
+function serviceNamed(name: string | undefined, extra: readonly string[], config: Config): Service {
+  if (!name || extra.length > 0) {
+    throw new UsageError('name exactly one service', 'lattice-ingress call <service> [options]');
+  }
   const services = config.services.services;
   const service = services.find((candidate) => candidate.name === name || candidate.domain === name);
   if (!service) {
@@ -105,65 +80,90 @@ export function parseCallArguments(args: string[], config: Config): CallSettings
       `no service "${name}" in services.yaml; known: ${services.map((s) => s.name).join(', ')}`,
     );
   }
-  const port = Number(values.port ?? (service.ports.includes(443) ? 443 : service.ports[0])) as Port;
+  return service;
+}
+
+function portOf(service: Service, written: string | undefined): Port {
+  const port = Number(written ?? (service.ports.includes(443) ? 443 : service.ports[0])) as Port;
   if (!service.ports.includes(port)) {
-    throw new Error(
-      `${service.name} is published on port ${service.ports.join(' and ')}, not ${values.port}`,
-    );
+    throw new Error(`${service.name} is published on port ${service.ports.join(' and ')}, not ${written}`);
   }
-  let region = values.region;
-  if (values.environment) {
-    region ??= signingRegion(service, findEnvironment(config, values.environment).region);
-  }
-  region ??= signingRegion(service, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '');
-  if (region && !AWS_REGION.test(region)) throw new Error(`--region must be a Region code such as eu-west-1`);
+  return port;
+}
+
+/** --region, else the region of --env, else AWS_REGION; the Lattice name's region wins over the last two. */
+function regionOf(service: Service, values: CallFlags, config: Config): string | undefined {
+  const fromEnvironment = values.env ? findEnvironment(config, values.env).region : undefined;
+  const fallback = fromEnvironment ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';
+  const region = values.region ?? signingRegion(service, fallback);
+  if (region && !AWS_REGION.test(region)) throw new Error('--region must be a Region code such as eu-west-1');
+  return region || undefined;
+}
+
+function regionSetOf(values: CallFlags): string | undefined {
   const regionSet = values['region-set'];
   if (regionSet !== undefined && !values.sigv4a) throw new Error('--region-set goes with --sigv4a');
-  if (
-    regionSet !== undefined &&
-    regionSet !== '*' &&
-    !regionSet.split(',').every((r) => AWS_REGION.test(r))
-  ) {
+  const valid =
+    regionSet === undefined || regionSet === '*' || regionSet.split(',').every((r) => AWS_REGION.test(r));
+  if (!valid) {
     throw new Error(
       '--region-set must be * or Region codes separated by commas, e.g. eu-west-1,eu-central-1',
     );
   }
+  return values.sigv4a ? (regionSet ?? '*') : undefined;
+}
+
+function methodOf(values: CallFlags): string {
   const method = (values.method ?? (values.data === undefined ? 'GET' : 'POST')).toUpperCase();
   if (!/^[A-Z]{1,20}$/.test(method))
     throw new Error(`--method must be an HTTP method such as GET, not "${method}"`);
-  const timeoutSeconds = Number(values.timeout ?? 10);
-  if (!(timeoutSeconds > 0)) throw new Error('--timeout must be a positive number of seconds');
+  return method;
+}
+
+function timeoutMsOf(values: CallFlags): number {
+  const seconds = Number(values.timeout ?? 10);
+  if (!(seconds > 0)) throw new Error('--timeout must be a positive number of seconds');
+  return Math.round(seconds * 1000);
+}
+
+/** Reads the arguments against the configuration; throws with a message for the user on anything invalid. */
+export function parseCallArguments(parsed: Parsed, config: Config): CallSettings {
+  const values = parsed.values as unknown as CallFlags;
+  const [name, ...extra] = parsed.positionals;
+  const service = serviceNamed(name, extra, config);
+  const port = portOf(service, values.port);
+  const region = regionOf(service, values, config);
+  const regionSet = regionSetOf(values);
   return {
     service,
     port,
     ...(values.endpoint ? { endpoint: parseEndpoint(values.endpoint, port) } : {}),
-    method,
+    method: methodOf(values),
     ...parsePath(values.path ?? service.smoke.path),
     data: values.data,
-    region: region || undefined,
-    ...(values.sigv4a ? { regionSet: values['region-set'] ?? '*' } : {}),
+    region,
+    ...(regionSet ? { regionSet } : {}),
     profile: values.profile,
     caFile: values.cacert,
-    timeoutMs: Math.round(timeoutSeconds * 1000),
+    timeoutMs: timeoutMsOf(values),
   };
 }
 
-const CALL_OPTIONS = {
-  endpoint: { type: 'string' },
-  port: { type: 'string' },
-  path: { type: 'string' },
-  method: { type: 'string' },
-  data: { type: 'string' },
-  region: { type: 'string' },
-  sigv4a: { type: 'boolean', default: false },
-  'region-set': { type: 'string' },
-  environment: { type: 'string' },
-  profile: { type: 'string' },
-  cacert: { type: 'string' },
-  timeout: { type: 'string' },
-  config: { type: 'string', default: 'config' },
-  help: { type: 'boolean', default: false },
-} as const;
+interface CallFlags {
+  endpoint?: string;
+  port?: string;
+  path?: string;
+  method?: string;
+  data?: string;
+  region?: string;
+  sigv4a: boolean;
+  'region-set'?: string;
+  env?: string;
+  profile?: string;
+  cacert?: string;
+  timeout?: string;
+  config: string;
+}
 
 async function resolveCredentials(profile: string | undefined): Promise<AwsCredentialIdentity> {
   try {
@@ -176,49 +176,65 @@ async function resolveCredentials(profile: string | undefined): Promise<AwsCrede
   }
 }
 
-export async function call(settings: CallSettings, write: (text: string) => void): Promise<number> {
-  const { service, port } = settings;
-  const scheme = port === 443 ? 'https' : 'http';
-  const connect = settings.endpoint ?? { host: service.domain, port };
-  const iam = service.auth === 'iam';
-  if (iam && !settings.region && !settings.regionSet) {
-    throw new Error(
-      `cannot tell which region to sign for: pass --region or --environment, or set AWS_REGION`,
-    );
+/** The request signed for an `auth: iam` service (SigV4, or SigV4A for a region set); undefined for others. */
+async function signedRequest(settings: CallSettings, headers: Record<string, string>) {
+  if (settings.service.auth !== 'iam') return undefined;
+  if (!settings.region && !settings.regionSet) {
+    throw new Error('cannot tell which region to sign for: pass --region or --env, or set AWS_REGION');
   }
-  const credentials = iam ? await resolveCredentials(settings.profile) : undefined;
-  const region = settings.region ?? '';
+  const credentials = await resolveCredentials(settings.profile);
+  const request = {
+    method: settings.method,
+    host: settings.service.domain,
+    path: settings.path,
+    query: settings.query,
+    headers,
+  };
+  const signing = settings.regionSet
+    ? { region: settings.regionSet, credentials, algorithm: 'sigv4a' as const }
+    : { region: settings.region ?? '', credentials };
+  return { credentials, ...(await signLatticeRequest(request, signing)) };
+}
+
+function curlLine(settings: CallSettings, sessionToken: boolean | undefined): string {
   const curl = renderCurl({
     method: settings.method,
-    scheme,
-    domain: service.domain,
-    port,
+    scheme: settings.port === 443 ? 'https' : 'http',
+    domain: settings.service.domain,
+    port: settings.port,
     path: settings.path,
     query: settings.query,
     ...(settings.endpoint ? { connectTo: settings.endpoint } : {}),
-    ...(credentials ? { sign: { region, sessionToken: Boolean(credentials.sessionToken) } } : {}),
+    ...(sessionToken === undefined ? {} : { sign: { region: settings.region ?? '', sessionToken } }),
     caFile: settings.caFile,
     data: settings.data,
   });
+  // curl has no SigV4A: its command signs with SigV4, which needs the service's own region.
+  return settings.regionSet ? `# SigV4 equivalent (curl has no SigV4A):\n# ${curl}\n` : `# ${curl}\n`;
+}
+
+function answerText(outcome: {
+  status: number;
+  latencyMs: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}): string {
+  const headerLines = Object.entries(outcome.headers).flatMap(([name, value]) =>
+    [value ?? []].flat().map((item) => `${name}: ${item}`),
+  );
+  const text = `HTTP ${outcome.status} (${Math.round(outcome.latencyMs)} ms)\n${headerLines.join('\n')}\n\n${outcome.body}`;
+  return outcome.body && !outcome.body.endsWith('\n') ? `${text}\n` : text;
+}
+
+export async function call(settings: CallSettings, write: (text: string) => void): Promise<number> {
+  const { service, port } = settings;
+  const connect = settings.endpoint ?? { host: service.domain, port };
   // curl adds this content type to --data bodies and signs it; send and sign the same.
   const headers: Record<string, string> =
     settings.data === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' };
-  const signed = credentials
-    ? await signLatticeRequest(
-        {
-          method: settings.method,
-          host: service.domain,
-          path: settings.path,
-          query: settings.query,
-          headers,
-        },
-        settings.regionSet
-          ? { region: settings.regionSet, credentials, algorithm: 'sigv4a' }
-          : { region, credentials },
-      )
-    : undefined;
+  const signed = await signedRequest(settings, headers);
   const outcome = await probe({
-    scheme,
+    scheme: port === 443 ? 'https' : 'http',
     connectHost: connect.host,
     connectPort: connect.port,
     domain: service.domain,
@@ -229,19 +245,12 @@ export async function call(settings: CallSettings, write: (text: string) => void
     ca: settings.caFile ? await readFile(settings.caFile, 'utf8') : undefined,
     timeoutMs: settings.timeoutMs,
   });
-  // curl has no SigV4A: its command signs with SigV4, which needs the service's own region.
-  write(settings.regionSet ? `# SigV4 equivalent (curl has no SigV4A):\n# ${curl}\n` : `# ${curl}\n`);
+  write(curlLine(settings, signed ? Boolean(signed.credentials.sessionToken) : undefined));
   if (outcome.kind === 'failure') {
     write(`no response from ${connect.host}:${connect.port} (${outcome.failure}): ${outcome.message}\n`);
     return 1;
   }
-  const headerLines = Object.entries(outcome.headers).flatMap(([name, value]) =>
-    [value ?? []].flat().map((item) => `${name}: ${item}`),
-  );
-  write(
-    `HTTP ${outcome.status} (${Math.round(outcome.latencyMs)} ms)\n${headerLines.join('\n')}\n\n${outcome.body}`,
-  );
-  if (outcome.body && !outcome.body.endsWith('\n')) write('\n');
+  write(answerText(outcome));
   if (signed && outcome.status === 403) {
     // What was signed, to compare with what the service says it expected (e.g. a proxy that altered a header).
     const comment = (text: string) => text.replace(/^/gm, '#   ');
@@ -253,13 +262,8 @@ export async function call(settings: CallSettings, write: (text: string) => void
   return outcome.status >= 200 && outcome.status < 400 ? 0 : 1;
 }
 
-export const command: Command = async (args) => {
-  const { values } = parseArgs({ args, options: CALL_OPTIONS, allowPositionals: true });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const config = await loadValidConfig(values.config, 'No request was sent');
+export const command: Command = async (_args, parsed) => {
+  const config = await loadValidConfig(parsed.values.config as string, 'No request was sent');
   if (!config) return 1;
-  return call(parseCallArguments(args, config), (text) => process.stdout.write(text));
+  return call(parseCallArguments(parsed, config), (text) => process.stdout.write(text));
 };

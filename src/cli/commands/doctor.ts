@@ -1,60 +1,116 @@
 // `lattice-ingress doctor`: checks what the first deployment needs, in AWS, GitHub and this clone, and says how to
-// fix each problem. Changes nothing.
-import { parseArgs } from 'node:util';
-import { observeAws, observeGithub } from '../bootstrap/observe.ts';
-import { environmentFindings, type Finding, repositoryFindings } from '../bootstrap/plan.ts';
-import type { Command } from '../command.ts';
+// fix each problem. Changes nothing. Each section (the repository, each environment's AWS account, its GitHub side)
+// is checked on its own: one that cannot be read is reported as such and the others still are.
+import type { Environment } from '../../config/model.ts';
+import type { Finding } from '../bootstrap/finding.ts';
+import { observeAws, observeGithub, toolPath } from '../bootstrap/observe.ts';
+import {
+  type AwsOptions,
+  type AwsState,
+  awsFindings,
+  type GithubState,
+  githubFindings,
+  repositoryFindings,
+} from '../bootstrap/plan.ts';
+import { type Command, UsageError } from '../command.ts';
+import { type Style, styleFor } from '../terminal.ts';
 import { loadValidConfig } from '../valid-config.ts';
 
-const USAGE = `Usage: lattice-ingress doctor [--env NAME] [--profile PROFILE] [--config DIR]
-
-Checks, for every environment of deployment.yaml (or NAME only): credentials for its account (--profile, or
-AWS_PROFILE), the GitHub OIDC provider, CDK bootstrap, the Access stack and its deploy role's trust, the GitHub
-environment and its DEPLOY_ROLE_ARN, the preview variable; and that github.repository is this clone's origin
-and that GitHub has no environment deployment.yaml does not list. Exits 1 when a check fails (warnings do not).`;
-
-/** The options doctor and bootstrap share. */
-export const FIRST_DAY_OPTIONS = {
-  env: { type: 'string' },
-  profile: { type: 'string' },
-  config: { type: 'string', default: 'config' },
-  help: { type: 'boolean', default: false },
-} as const;
-
-function line(finding: Finding): string {
-  const mark = finding.ok ? 'ok  ' : finding.warning ? 'warn' : 'FAIL';
-  return `  ${mark}  ${finding.check}${finding.fix ? `\n        fix: ${finding.fix}` : ''}`;
+interface DoctorFlags {
+  env?: string[];
+  profile?: string[];
+  config: string;
 }
 
-export const command: Command = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: FIRST_DAY_OPTIONS,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
+/** A section's findings, or one failed finding saying why the section could not be checked. */
+function section(name: string, check: () => Finding[]): Finding[] {
+  try {
+    return check();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return [{ ok: false, check: `${name} could be read`, fix: why }];
   }
+}
+
+function line(finding: Finding, style: Style): string {
+  const mark = finding.ok ? style.ok('ok  ') : finding.warning ? style.warn('warn') : style.fail('FAIL');
+  return `  ${mark}  ${finding.check}${finding.fix ? `\n        ${style.dim('fix:')} ${finding.fix}` : ''}`;
+}
+
+/** The environments asked for, each with its profile: one --profile for all, or one per --env. */
+export function selectEnvironments(
+  all: readonly Environment[],
+  names: readonly string[],
+  profiles: readonly string[],
+): { env: Environment; options: AwsOptions }[] {
+  const chosen = names.length === 0 ? [...all] : names.map((name) => findOrRefuse(all, name));
+  if (profiles.length > 1 && profiles.length !== chosen.length) {
+    throw new UsageError(
+      `${profiles.length} --profile for ${chosen.length} environment(s)`,
+      'give one --profile for all, or one per --env in the same order',
+    );
+  }
+  return chosen.map((env, i) => {
+    const profile = profiles.length > 1 ? profiles[i] : profiles[0];
+    return { env, options: profile ? { profile } : {} };
+  });
+}
+
+function findOrRefuse(all: readonly Environment[], name: string): Environment {
+  const env = all.find((candidate) => candidate.name === name);
+  if (!env) {
+    throw new UsageError(
+      `no environment "${name}" in deployment.yaml`,
+      `use one of ${all.map((e) => e.name).join(', ')}`,
+    );
+  }
+  return env;
+}
+
+function awsSection(env: Environment, options: AwsOptions): { findings: Finding[]; aws?: AwsState } {
+  if (!toolPath('aws')) {
+    const fix =
+      'install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)';
+    return { findings: [{ ok: false, check: 'the aws CLI is installed', fix }] };
+  }
+  let aws: AwsState | undefined;
+  const findings = section(`account ${env.account}`, () => {
+    aws = observeAws(env, options);
+    return awsFindings(env, aws, options);
+  });
+  return { findings, ...(aws ? { aws } : {}) };
+}
+
+export const command: Command = async (_args, parsed) => {
+  const values = parsed.values as unknown as DoctorFlags;
   const config = await loadValidConfig(values.config, 'Nothing was checked');
   if (!config) return 1;
-  const environments = config.deployment.environments.filter((env) => !values.env || env.name === values.env);
-  if (environments.length === 0) throw new Error(`no environment "${values.env}" in deployment.yaml`);
-  const options = values.profile ? { profile: values.profile } : {};
+  const all = config.deployment.environments;
+  const selected = selectEnvironments(all, values.env ?? [], values.profile ?? []);
+  const style = styleFor();
 
   const findings: Finding[] = [];
-  const [first] = config.deployment.environments;
-  const github = observeGithub(first?.github.repository ?? '', config.deployment.environments);
-  const repository = repositoryFindings(config, github);
-  console.log('Repository:');
-  for (const finding of repository) console.log(line(finding));
-  findings.push(...repository);
-  for (const env of environments) {
-    const found = environmentFindings(env, observeAws(env, options), github, options);
-    console.log(`\n${env.name} (account ${env.account}, ${env.region}):`);
-    for (const finding of found) console.log(line(finding));
+  const print = (title: string, found: Finding[]) => {
+    console.log(`${style.bold(title)}\n${found.map((finding) => line(finding, style)).join('\n')}`);
     findings.push(...found);
+  };
+  const [first] = all;
+  const github: GithubState = observeGithub(first?.github.repository ?? '', all);
+  print(
+    'Repository:',
+    section('the repository', () => repositoryFindings(config, github)),
+  );
+  for (const { env, options } of selected) {
+    const { findings: inAws, aws } = awsSection(env, options);
+    const readable = aws?.callerAccount === env.account;
+    const onGithub = section('GitHub', () =>
+      githubFindings(env, github, readable ? aws?.accessOutputs : undefined, options),
+    );
+    print(`\n${env.name} (account ${env.account}, ${env.region}):`, [...inAws, ...onGithub]);
   }
   const failed = findings.filter((finding) => !finding.ok && !finding.warning).length;
-  console.log(failed === 0 ? '\nEverything checked is in place.' : `\n${failed} check(s) failed.`);
+  console.log(
+    failed === 0 ? style.ok('\nEverything checked is in place.') : style.fail(`\n${failed} check(s) failed.`),
+  );
   return failed === 0 ? 0 : 1;
 };

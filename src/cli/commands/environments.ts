@@ -1,34 +1,17 @@
 // `lattice-ingress environments`: the environments of config/deployment.yaml as the deploy workflow's matrix.
 // The workflow never parses YAML itself, so the matrix only ever carries values the config model has validated.
 
-import { parseArgs } from 'node:util';
-
 import { environmentEntries } from '../../contract/matrix.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
 
-const USAGE = `Usage: lattice-ingress environments [--config DIR] [--json] [--with-smoke-runner] [--only NAME]
-
-Lists the environments of config/deployment.yaml, in deployment order.
-  --json               one line of JSON (an array), for a GitHub Actions matrix
-  --with-smoke-runner  only the environments that name a smokeRunner
-  --only NAME          only that environment (an error when there is none)`;
-
-export const command: Command = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string', default: 'config' },
-      json: { type: 'boolean', default: false },
-      'with-smoke-runner': { type: 'boolean', default: false },
-      only: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const command: Command = async (_args, parsed) => {
+  const values = parsed.values as {
+    config: string;
+    json: boolean;
+    'with-smoke-runner': boolean;
+    only?: string;
+  };
   // Listed for deploys and rollbacks: an expired allowlist entry must not block them (pull requests fail on it).
   const config = await loadValidConfig(values.config, 'No environment was listed', { purpose: 'deploy' });
   if (!config) return 1;

@@ -1,27 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderJsonSchemas } from '../../config/schemas.ts';
 import type { Command } from '../command.ts';
 
-const USAGE = `Usage: lattice-ingress schemas [--write] [--out DIR]
-
-Generates the JSON Schemas of the config files from the model (default DIR: config/schemas).
-Without --write, checks that the files in DIR are up to date and exits 1 if not.`;
-
-export const command: Command = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      write: { type: 'boolean', default: false },
-      out: { type: 'string', default: join('config', 'schemas') },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const command: Command = async (_args, parsed) => {
+  const values = parsed.values as { write: boolean; out: string };
   let stale = 0;
   for (const [name, content] of renderJsonSchemas()) {
     const path = join(values.out, name);

@@ -1,7 +1,6 @@
 // `lattice-ingress start`: validate config/, bring the local stack up on loopback, smoke-test it, then stay up
 // until Ctrl-C (or exit after the checks with --once). Everything started is stopped on every way out.
 
-import { parseArgs } from 'node:util';
 import type { Service } from '../../config/model.ts';
 import { runLocalChecks } from '../../local/checks.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../local/sigv4.ts';
@@ -10,17 +9,6 @@ import { Supervisor } from '../../local/supervisor.ts';
 import { formatSmokeTable } from '../../smoke/index.ts';
 import type { Command } from '../command.ts';
 import { loadValidConfig } from '../valid-config.ts';
-
-const USAGE = `Usage: lattice-ingress start [--config DIR] [--once] [--http-port N] [--tls-port N]
-
-Validates the configuration, renders it for a local target and starts on loopback: a DNS server for the Lattice
-names, one stand-in per service, the proxy (nginx) and haproxy in front of it as the load balancer. Then runs the
-smoke checks through it and stays up until Ctrl-C.
-
-  --config DIR     configuration directory (default: config)
-  --once           exit after the checks: 0 when all pass, 1 otherwise
-  --http-port N    port of the load balancer's HTTP listener (default: a free port)
-  --tls-port N     port of the load balancer's TLS listener (default: a free port)`;
 
 function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -67,21 +55,13 @@ const indent = (text: string) =>
     .map((line) => (line ? `  ${line}` : line))
     .join('\n');
 
-export const command: Command = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string', default: 'config' },
-      once: { type: 'boolean', default: false },
-      'http-port': { type: 'string' },
-      'tls-port': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const command: Command = async (_args, parsed) => {
+  const values = parsed.values as {
+    config: string;
+    once: boolean;
+    'http-port'?: string;
+    'tls-port'?: string;
+  };
   const httpPort = port(values['http-port'], '--http-port');
   const tlsPort = port(values['tls-port'], '--tls-port');
 

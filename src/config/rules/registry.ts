@@ -16,6 +16,7 @@ import { vpcAllowlisted } from './cross-file/vpc-allowlisted.ts';
 import { alarmTopic } from './deployment/alarm-topic.ts';
 import { availabilityZones } from './deployment/availability-zones.ts';
 import { hostedZones } from './deployment/hosted-zones.ts';
+import { region } from './deployment/region.ts';
 import { uniqueEnvironments } from './deployment/unique-environments.ts';
 import { vpcCidr } from './deployment/vpc-cidr.ts';
 import { zoneIds } from './deployment/zone-ids.ts';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   taskCount,
   fargateSize,
   uniqueEnvironments,
+  region,
   vpcCidr,
   availabilityZones,
   zoneIds,

@@ -1,0 +1,71 @@
+// --help texts and the README command table, made from the command definitions in ./catalog.ts.
+import type { CommandDefinition, Flag } from './command.ts';
+import { HELP_FLAG } from './command.ts';
+import { markdownTable, NO_COLOUR, type Style, textTable } from './terminal.ts';
+
+/** Words of a paragraph on lines of at most `width` characters. */
+function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current && current.length + word.length + 1 > width) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  return [...lines, current].join('\n');
+}
+
+function flagUsage(flag: Flag): string {
+  return `--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
+}
+
+function flagNotes(flag: Flag): string {
+  const notes = [
+    ...(flag.default !== undefined ? [`default: ${flag.default}`] : []),
+    ...(flag.multiple ? ['repeatable'] : []),
+    ...(flag.aliases ?? []).map((alias) => `also --${alias}`),
+  ];
+  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
+}
+
+/** The usage line and the options of one command. */
+export function commandHelp(definition: CommandDefinition, style: Style = NO_COLOUR): string {
+  const positionals = definition.positionals ? ` ${definition.positionals}` : '';
+  const rows = [...definition.flags, HELP_FLAG].map((flag) => [
+    `  ${flagUsage(flag)}`,
+    `${flag.description}${flagNotes(flag)}`,
+  ]);
+  return [
+    `${style.bold('Usage:')} lattice-ingress ${definition.name}${positionals} [options]`,
+    '',
+    definition.summary.charAt(0).toUpperCase() + definition.summary.slice(1),
+    ...(definition.details ? ['', wrap(definition.details)] : []),
+    '',
+    textTable(['Options:', ''], rows, style),
+  ].join('\n');
+}
+
+/** The top-level help: every command with its summary. */
+export function overview(commands: readonly CommandDefinition[], style: Style = NO_COLOUR): string {
+  return [
+    `${style.bold('Usage:')} lattice-ingress <command> [options]`,
+    '',
+    textTable(
+      ['Commands:', ''],
+      commands.map((command) => [`  ${command.name}`, command.summary]),
+      style,
+    ),
+    '',
+    'lattice-ingress <command> --help lists its options; lattice-ingress --version prints the version.',
+  ].join('\n');
+}
+
+/** Every command and flag as one Markdown table, for README.md. */
+export function commandTable(commands: readonly CommandDefinition[]): string {
+  const rows = commands.flatMap((command) => [
+    [`\`${command.name}${command.positionals ? ` ${command.positionals}` : ''}\``, '', command.summary],
+    ...command.flags.map((flag) => ['', `\`${flagUsage(flag)}\``, `${flag.description}${flagNotes(flag)}`]),
+  ]);
+  return markdownTable(['Command', 'Option', 'What it does'], rows);
+}

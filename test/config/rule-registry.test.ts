@@ -168,6 +168,11 @@ const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
         'serviceNetworkId: sn-0123456789abcdef0\n    serviceNetworkEndpoints: [sn-0aaaaaaaaaaaaaaaa]',
       ),
     },
+    'endpoint-domain-without-endpoint': edit(
+      'services',
+      'domain: inventory.example.com',
+      'domain: inventory.example.com\n    endpointDomains: [{ environment: staging, domain: inventory.internal.example.com }]',
+    ),
     'endpoint-domain-environment': edit(
       'services',
       'domain: inventory.example.com',

@@ -26,6 +26,11 @@ export const serviceNetworks = defineRule({
       summary:
         'a service reached through an endpoint by its Lattice-generated name (that name works only through an association)',
     },
+    'endpoint-domain-without-endpoint': {
+      severity: 'error',
+      summary:
+        "`endpointDomains` names an environment that reaches the service's network through its association",
+    },
     'endpoint-domain-environment': {
       severity: 'error',
       summary: '`endpointDomains` names an environment deployment.yaml does not have',
@@ -37,12 +42,23 @@ export const serviceNetworks = defineRule({
       const at = (...path: (string | number)[]) =>
         ({ part: 'services', path: ['services', index, ...path] }) as const;
       (service.endpointDomains ?? []).forEach(({ environment: name }, e) => {
-        if (!environments.some((env) => env.name === name)) {
+        const env = environments.find((candidate) => candidate.name === name);
+        if (!env) {
           report(
             'endpoint-domain-environment',
             at('endpointDomains', e, 'environment'),
             `endpointDomains names environment ${name}, which deployment.yaml does not have`,
-            `use one of ${environments.map((env) => env.name).join(', ')}`,
+            `use one of ${environments.map((candidate) => candidate.name).join(', ')}`,
+          );
+        } else if (
+          !service.serviceNetwork ||
+          serviceNetworkPath(env, service.serviceNetwork) !== 'endpoint'
+        ) {
+          report(
+            'endpoint-domain-without-endpoint',
+            at('endpointDomains', e, 'environment'),
+            `${service.name} is not reached through an endpoint in ${name}, so an endpoint name would replace the name that works there`,
+            `remove this entry, or set serviceNetwork to the further network of ${name} the service is in`,
           );
         }
       });

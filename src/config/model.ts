@@ -54,6 +54,10 @@ export const LATTICE_UNSUPPORTED_ZONE_IDS = [
   'cac1-az3',
   'ilc1-az2',
 ] as const;
+/** Three zones times two tiers take six of eight equal slices of the VPC: every subnet is this many bits longer. */
+export const SUBNET_PREFIX_BITS = 3;
+/** Addresses a service-network endpoint takes in each subnet: a contiguous /28 (AWS PrivateLink Guide). */
+export const SERVICE_NETWORK_ENDPOINT_ADDRESSES = 16;
 export const TRANSIT_GATEWAY_ID = /^tgw-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 
 const serviceNetwork = (what: string) =>

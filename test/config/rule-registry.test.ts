@@ -144,6 +144,11 @@ const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
       'serviceNetworkId: sn-0123456789abcdef0',
       `serviceNetworkId: sn-0123456789abcdef0\n    serviceNetworkEndpoints: [sn-0aaaaaaaaaaaaaaaa, "${SHARED_NETWORK}"]`,
     ),
+    'sn-endpoint-subnet-space': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/24\n    serviceNetworkEndpoints: [sn-0aaaaaaaaaaaaaaaa, sn-0bbbbbbbbbbbbbbbb]',
+    ),
     'sn-endpoint-associated': edit(
       'deployment',
       'serviceNetworkId: sn-0123456789abcdef0',

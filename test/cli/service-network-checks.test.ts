@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeAssociationsArgv,
   type EndpointState,
+  parseAssociations,
   serviceNetworkFindings,
 } from '../../src/cli/bootstrap/service-networks.ts';
 import type { Config, Environment } from '../../src/config/model.ts';
@@ -89,6 +90,25 @@ describe('doctor: service-network endpoints', () => {
       }),
     ]);
     expect(findings(routed).filter((f) => !f.ok)).toEqual([]);
+  });
+
+  it("reads the endpoint names from EC2's answer", () => {
+    expect(
+      parseAssociations({
+        VpcEndpointAssociations: [
+          {
+            AssociatedResourceArn: 'arn:svc',
+            DnsEntry: { DnsName: ENDPOINT_NAME },
+            PrivateDnsEntry: { DnsName: 'billing.example.com' },
+          },
+          { AssociatedResourceArn: 'arn:other' },
+        ],
+      }),
+    ).toEqual([
+      { associatedResourceArn: 'arn:svc', dnsName: ENDPOINT_NAME, privateDnsName: 'billing.example.com' },
+      { associatedResourceArn: 'arn:other', dnsName: undefined, privateDnsName: undefined },
+    ]);
+    expect(parseAssociations({})).toEqual([]);
   });
 
   it('has nothing to check without further networks, and describes endpoints with the EC2 call', () => {

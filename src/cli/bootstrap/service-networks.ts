@@ -32,6 +32,21 @@ export function describeAssociationsArgv(endpointId: string): string[] {
   return ['ec2', 'describe-vpc-endpoint-associations', '--vpc-endpoint-ids', endpointId];
 }
 
+/** The answer of describeAssociationsArgv (JSON), as EndpointState.associations holds it. */
+export function parseAssociations(response: {
+  VpcEndpointAssociations?: {
+    AssociatedResourceArn?: string;
+    DnsEntry?: { DnsName?: string };
+    PrivateDnsEntry?: { DnsName?: string };
+  }[];
+}): EndpointAssociation[] {
+  return (response.VpcEndpointAssociations ?? []).map((association) => ({
+    associatedResourceArn: association.AssociatedResourceArn,
+    dnsName: association.DnsEntry?.DnsName,
+    privateDnsName: association.PrivateDnsEntry?.DnsName,
+  }));
+}
+
 /** The VPC endpoint IDs the Ingress stack publishes, by network: what doctor describes. */
 export function endpointIds(env: Environment, outputs: Record<string, string>): Record<string, string> {
   const networks = [...(env.serviceNetworkEndpoints ?? []), ...(env.directClients?.serviceNetworks ?? [])];

@@ -1,6 +1,7 @@
 // Further service networks (serviceNetworkEndpoints) and the networks of direct clients (directClients) each get a
 // service-network endpoint in the environment's Region: a network of another Region, one listed twice (by ID and by
-// ARN alike) or, among the further networks, the one the VPC is already associated with cannot be what was meant.
+// ARN alike) or, among the further networks, the one the VPC is already associated with cannot be what was meant; and
+// every endpoint needs a /28 in each proxy subnet.
 import { parseCidr } from '../../cidr.ts';
 import {
   type Environment,
@@ -95,7 +96,7 @@ export const serviceNetworkEndpoints = defineRule({
 /** Each endpoint takes a contiguous /28 in every proxy subnet, besides the five addresses AWS reserves there. */
 function checkSubnetSpace(env: Environment, fail: (message: string, hint: string) => void): void {
   const parsed = parseCidr(env.vpcCidr);
-  if (!parsed.ok) return; // the vpc-cidr rule reports it
+  if (!parsed.ok || parsed.cidr.family !== 4) return; // the vpc-cidr rule reports it
   const networks = new Set(
     [...(env.serviceNetworkEndpoints ?? []), ...(env.directClients?.serviceNetworks ?? [])].map(
       serviceNetworkIdOf,

@@ -21,6 +21,7 @@ export const SERVICES: Record<string, string> = {
   'AWS::Lambda': 'lambda',
   'AWS::Logs': 'logs',
   'AWS::Route53': 'route53',
+  'AWS::Route53Resolver': 'route53resolver',
   'AWS::SNS': 'sns',
   'AWS::VpcLattice': 'vpc-lattice',
 };

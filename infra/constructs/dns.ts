@@ -7,7 +7,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import type { Service } from '../../src/config/model.ts';
+import { endpointDomain, type Service } from '../../src/config/model.ts';
 
 export interface ZoneRef {
   id: string;
@@ -16,6 +16,7 @@ export interface ZoneRef {
 
 export interface DnsProps {
   vpc: ec2.IVpc;
+  environmentName: string;
   services: readonly Service[];
   /** Zones the user owns, each with the load balancer its records point at (absent when the mode has none). */
   published: { zone: ZoneRef; loadBalancer?: elbv2.INetworkLoadBalancer; exposure: string }[];
@@ -25,14 +26,19 @@ export interface DnsProps {
 /** Services whose client-facing name differs from the Lattice name, grouped by the zone they are published in. */
 export function latticeAliases(
   services: readonly Service[],
+  environmentName?: string,
 ): Map<string, { domain: string; target: string }[]> {
   const zones = new Map<string, { domain: string; target: string }[]>();
   for (const service of services) {
-    if (!service.latticeDomain || service.latticeDomain === service.domain) continue;
+    // Behind a service-network endpoint, the name that works from this VPC is the endpoint's name for the service.
+    const target =
+      (environmentName === undefined ? undefined : endpointDomain(service, environmentName)) ??
+      service.latticeDomain;
+    if (!target || target === service.domain) continue;
     // A CNAME cannot sit at a zone apex, so each name lives in a zone named after its parent domain.
     const parent = service.domain.slice(service.domain.indexOf('.') + 1);
     const records = zones.get(parent) ?? [];
-    records.push({ domain: service.domain, target: service.latticeDomain });
+    records.push({ domain: service.domain, target });
     zones.set(parent, records);
   }
   return zones;
@@ -47,7 +53,7 @@ export class Dns extends Construct {
   constructor(scope: Construct, id: string, props: DnsProps) {
     super(scope, id);
     let zoneIndex = 0;
-    for (const [zoneName, records] of latticeAliases(props.services)) {
+    for (const [zoneName, records] of latticeAliases(props.services, props.environmentName)) {
       const zone = new route53.PrivateHostedZone(this, `LatticeNames${zoneIndex++}`, {
         zoneName,
         vpc: props.vpc,

@@ -2,6 +2,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { SUBNET_PREFIX_BITS } from '../../src/config/model.ts';
 import { acknowledge } from '../nag.ts';
 
 export interface NetworkProps {
@@ -32,7 +33,7 @@ export function subnetCidrMask(vpcCidr: string): number {
   if (!Number.isInteger(prefix) || prefix < 16 || prefix > 24) {
     throw new Error(`vpcCidr ${vpcCidr}: the prefix length must be between /16 and /24`);
   }
-  return prefix + 3;
+  return prefix + SUBNET_PREFIX_BITS;
 }
 
 export class Network extends Construct {

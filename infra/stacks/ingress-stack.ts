@@ -12,9 +12,11 @@ import {
 } from '../../src/config/model.ts';
 import { IMAGE_TAG_PARAMETER, IMAGE_TAG_PATTERN } from '../../src/contract/image-tags.ts';
 import { fleetNames, repositoryName } from '../../src/contract/names.ts';
-import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
+import { INGRESS_OUTPUTS, serviceNetworkEndpointOutput } from '../../src/contract/outputs.ts';
 import { clientSources } from '../constructs/client-sources.ts';
+import { DirectClientDns } from '../constructs/direct-client-dns.ts';
 import { Dns } from '../constructs/dns.ts';
+import { serviceNetworkEndpointWidgets } from '../constructs/endpoint-widgets.ts';
 import { type Exposure, IngressLoadBalancers } from '../constructs/ingress-load-balancers.ts';
 import { LatticeAssociation } from '../constructs/lattice-association.ts';
 import { LatticePrefixLists } from '../constructs/lattice-prefix-lists.ts';
@@ -22,6 +24,7 @@ import { Network } from '../constructs/network.ts';
 import { Observability } from '../constructs/observability.ts';
 import { ProxyService } from '../constructs/proxy-service.ts';
 import { RevocationAcl } from '../constructs/revocation-acl.ts';
+import { endpointNetworks, ServiceNetworkEndpoints } from '../constructs/service-network-endpoints.ts';
 
 export interface IngressStackProps extends StackProps {
   environment: Environment;
@@ -113,7 +116,23 @@ export class IngressStack extends Stack {
       });
     }
 
-    new Observability(this, 'Observability', {
+    const { endpoints } = new ServiceNetworkEndpoints(this, 'ServiceNetworkEndpoints', {
+      vpc: network.vpc,
+      subnets: network.proxySubnets,
+      networks: endpointNetworks(env, props.services),
+      proxySecurityGroup: proxy.securityGroup,
+      dualStack: env.dualStack,
+    });
+    const directClientDns =
+      env.directClients &&
+      new DirectClientDns(this, 'DirectClientDns', {
+        vpc: network.vpc,
+        subnets: network.proxySubnets,
+        clientCidrs: env.directClients.cidrs,
+        name: `lattice-ingress-${env.name}-direct-clients`,
+      });
+
+    const observability = new Observability(this, 'Observability', {
       environmentName: env.name,
       alarms: env.alarms,
       cpuAlarmPercent: cpuAlarmPercent(env.alarms, props.scaling),
@@ -125,11 +144,13 @@ export class IngressStack extends Stack {
       loadBalancers,
       latticeServices: serviceNetworkId ? props.services : [],
     });
+    if (endpoints.length > 0) observability.dashboard.addWidgets(...serviceNetworkEndpointWidgets(endpoints));
 
     const byExposure = (exposure: Exposure) =>
       loadBalancers.find((lb) => lb.exposure === exposure)?.loadBalancer;
     new Dns(this, 'Dns', {
       vpc: network.vpc,
+      environmentName: env.name,
       services: props.services,
       published: (['public', 'private'] as const).flatMap((exposure) => {
         const zone = env.hostedZones?.[exposure];
@@ -164,6 +185,20 @@ export class IngressStack extends Stack {
       network.proxyRouteTableIds.join(','),
       'Route tables of the proxy subnets (internal NLB): routes to client networks go here',
     );
+    for (const { networkId, endpoint } of endpoints) {
+      output(
+        serviceNetworkEndpointOutput(networkId),
+        endpoint.ref,
+        `Service-network endpoint for ${networkId}: its names per service come from aws ec2 describe-vpc-endpoint-associations`,
+      );
+    }
+    if (directClientDns) {
+      output(
+        INGRESS_OUTPUTS.directClientResolverAddresses,
+        directClientDns.addresses.join(','),
+        'Route 53 Resolver inbound endpoint for direct clients: forward their Lattice and custom domain names here',
+      );
+    }
   }
 
   /** The configured zones: with an explicit account and Region, CDK would otherwise look them up in the account. */

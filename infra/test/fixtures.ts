@@ -25,7 +25,10 @@ export function environment(fields: Partial<Environment> & Pick<Environment, 'na
   });
 }
 
-/** An environment with every option on: both load balancers, IPv6, ECS Exec, the example provider, DNS, a Transit Gateway. */
+/**
+ * An environment with every option on: both load balancers, IPv6, ECS Exec, the example provider, DNS, a Transit
+ * Gateway, a further service network through an endpoint and direct clients.
+ */
 export function everyOptionEnvironment(name = 'sandbox'): Environment {
   return environment({
     name,
@@ -38,6 +41,8 @@ export function everyOptionEnvironment(name = 'sandbox'): Environment {
       private: { id: 'Z0PRIVATE0000000000', name: 'corp.example.com' },
     },
     network: { transitGatewayId: 'tgw-0123456789abcdef0', routes: ['10.0.0.0/8'] },
+    serviceNetworkEndpoints: ['sn-0aaaaaaaaaaaaaaaa'],
+    directClients: { cidrs: ['10.0.0.0/8'], serviceNetworks: ['sn-0aaaaaaaaaaaaaaaa'] },
   });
 }
 

@@ -32,6 +32,8 @@ export const SERVICE_NETWORK_ID = /^sn-[0-9a-f]{17}$/;
 /** A service network by ARN: required when it is shared from another account through AWS RAM. */
 export const SERVICE_NETWORK_ARN =
   /^arn:aws[a-z-]*:vpc-lattice:(?<region>[a-z]{2}(?:-[a-z]+)+-\d):\d{12}:servicenetwork\/sn-[0-9a-f]{17}$/;
+/** A service network by ID, or by ARN when it is shared from another account. */
+export const SERVICE_NETWORK = new RegExp(`${SERVICE_NETWORK_ID.source}|${SERVICE_NETWORK_ARN.source}`);
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 /** Availability Zone ID, the same physical zone in every account, e.g. euw1-az1. */
 export const AZ_ID = /^[a-z]{2,4}\d-az\d{1,2}$/;
@@ -52,7 +54,16 @@ export const LATTICE_UNSUPPORTED_ZONE_IDS = [
   'cac1-az3',
   'ilc1-az2',
 ] as const;
+/** Three zones times two tiers take six of eight equal slices of the VPC: every subnet is this many bits longer. */
+export const SUBNET_PREFIX_BITS = 3;
+/** Addresses a service-network endpoint takes in each subnet: a contiguous /28 (AWS PrivateLink Guide). */
+export const SERVICE_NETWORK_ENDPOINT_ADDRESSES = 16;
 export const TRANSIT_GATEWAY_ID = /^tgw-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+
+const serviceNetwork = (what: string) =>
+  z.string().regex(SERVICE_NETWORK, {
+    error: `${what} is a service network ID such as sn-0123456789abcdef0, or (for a network shared from another account) its ARN, arn:aws:vpc-lattice:<region>:<account>:servicenetwork/sn-0123456789abcdef0`,
+  });
 
 const text = (what: string) =>
   z.string().regex(SAFE_TEXT, {
@@ -159,6 +170,28 @@ export const ServiceSchema = z.strictObject({
     .optional()
     .describe(
       'The Lattice-generated DNS name to forward to. Omit when clients use that name directly as domain.',
+    ),
+  serviceNetwork: serviceNetwork('serviceNetwork')
+    .optional()
+    .describe(
+      "The service network the service is in, when it is not the one the ingress VPC is associated with: a network listed in every environment's serviceNetworkEndpoints.",
+    ),
+  endpointDomains: z
+    .array(
+      z.strictObject({
+        environment: z
+          .string()
+          .regex(ENVIRONMENT_NAME, { error: 'environment is an environment name of deployment.yaml' }),
+        domain: dnsName(
+          'domain',
+          'vpce-0123456789abcdef0-snsa-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
+        ),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe(
+      "Per environment, the name the service has through that environment's service-network endpoint (DnsEntry.DnsName of aws ec2 describe-vpc-endpoint-associations). Not needed when the forwarded name is a custom domain the endpoint's private DNS resolves.",
     ),
   ports: z
     .array(z.union([z.literal(80), z.literal(443)], { error: 'ports may only be 80 (HTTP) and 443 (TLS)' }))
@@ -328,15 +361,37 @@ export const EnvironmentSchema = z.strictObject({
   vpcCidr: cidr('vpcCidr', '10.42.0.0/20').describe(
     'The ingress VPC CIDR (/16 to /24); subnets are derived from it.',
   ),
-  serviceNetworkId: z
-    .string()
-    .regex(new RegExp(`${SERVICE_NETWORK_ID.source}|${SERVICE_NETWORK_ARN.source}`), {
-      error:
-        'serviceNetworkId is a service network ID such as sn-0123456789abcdef0, or (for a network shared from another account) its ARN, arn:aws:vpc-lattice:<region>:<account>:servicenetwork/sn-0123456789abcdef0',
-    })
+  serviceNetworkId: serviceNetwork('serviceNetworkId')
     .optional()
     .describe(
       'Lattice service network to associate the VPC with: its ID, or its ARN when it is shared from another account (AWS RAM). Omit to associate it outside this repository.',
+    ),
+  serviceNetworkEndpoints: z
+    .array(serviceNetwork('serviceNetworkEndpoints[]'))
+    .min(1, { error: 'serviceNetworkEndpoints lists further service networks; omit it when there is none' })
+    .optional()
+    .describe(
+      'Further service networks the proxy reaches, each through a service-network VPC endpoint in the proxy subnets (a VPC can be associated with one network only): IDs, or ARNs for networks shared through AWS RAM.',
+    ),
+  directClients: z
+    .strictObject({
+      cidrs: z
+        .array(cidr('directClients.cidrs[]', '10.0.0.0/8'))
+        .min(1, { error: 'directClients.cidrs lists the client networks the endpoints admit' })
+        .max(50, { error: 'directClients.cidrs takes at most 50 networks (security group rules)' })
+        .describe(
+          'Client networks (on-premises, peered VPCs, other Regions) the endpoints and the DNS resolver admit.',
+        ),
+      serviceNetworks: z
+        .array(serviceNetwork('directClients.serviceNetworks[]'))
+        .min(1, { error: 'directClients.serviceNetworks names the networks these clients reach' })
+        .describe(
+          'Service networks these clients reach through a service-network endpoint, without the proxy.',
+        ),
+    })
+    .optional()
+    .describe(
+      'The native private path: service-network endpoints in the ingress VPC for clients outside it, and a Route 53 Resolver inbound endpoint for their DNS. Only a security group of these networks applies: no allowlist, per-service access, limits or proxy logs.',
     ),
   github: z.strictObject({
     repository: z
@@ -427,7 +482,7 @@ export const DeploymentSchema = z
   .superRefine(({ environments }, context) => {
     // A VPC can only be associated with a service network of its own Region; a shared network's ARN names it.
     environments.forEach((env, index) => {
-      const networkRegion = SERVICE_NETWORK_ARN.exec(env.serviceNetworkId ?? '')?.groups?.region;
+      const networkRegion = serviceNetworkRegion(env.serviceNetworkId ?? '');
       if (networkRegion && networkRegion !== env.region) {
         context.addIssue({
           code: 'custom',
@@ -469,6 +524,42 @@ export type ConfigPart = keyof typeof CONFIG_FILES;
 /** The name Lattice knows the service by: latticeDomain, or domain when clients use the generated name directly. */
 export function upstreamName(service: Service): string {
   return service.latticeDomain ?? service.domain;
+}
+
+/**
+ * The name the proxy of one environment forwards to: the service's name through that environment's service-network
+ * endpoint when one is given (endpointDomains), else upstreamName.
+ */
+export function upstreamNameIn(service: Service, environmentName: string): string {
+  return endpointDomain(service, environmentName) ?? upstreamName(service);
+}
+
+/** The service's name through the endpoint of one environment, when endpointDomains gives one. */
+export function endpointDomain(service: Service, environmentName: string): string | undefined {
+  return service.endpointDomains?.find((entry) => entry.environment === environmentName)?.domain;
+}
+
+/** The sn-… ID of a service network named by ID or by ARN. */
+export function serviceNetworkIdOf(network: string): string {
+  return network.slice(network.lastIndexOf('/') + 1);
+}
+
+/** The Region an ARN names; an ID names none (it is looked up in the environment's own Region). */
+export function serviceNetworkRegion(network: string): string | undefined {
+  return SERVICE_NETWORK_ARN.exec(network)?.groups?.region;
+}
+
+/** How an environment reaches a service network: its VPC association, an endpoint, or not at all. */
+export function serviceNetworkPath(
+  env: Environment,
+  network: string,
+): 'association' | 'endpoint' | undefined {
+  const id = serviceNetworkIdOf(network);
+  if (env.serviceNetworkId !== undefined && serviceNetworkIdOf(env.serviceNetworkId) === id)
+    return 'association';
+  return (env.serviceNetworkEndpoints ?? []).some((listed) => serviceNetworkIdOf(listed) === id)
+    ? 'endpoint'
+    : undefined;
 }
 
 /** The availability zones an environment uses, without any lookup. */

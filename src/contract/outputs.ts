@@ -17,7 +17,14 @@ export const INGRESS_OUTPUTS = {
   revocationAclId: 'RevocationNetworkAclId',
   /** Comma-separated route table ids of the proxy subnets, for routes to client networks (private mode). */
   proxyRouteTableIds: 'ProxyRouteTableIds',
+  /** Comma-separated addresses of the Route 53 Resolver inbound endpoint for direct clients (directClients). */
+  directClientResolverAddresses: 'DirectClientResolverAddresses',
 } as const;
+
+/** Output with the VPC endpoint ID of the service-network endpoint for one network (sn-…). */
+export function serviceNetworkEndpointOutput(networkId: string): string {
+  return `ServiceNetworkEndpoint${networkId.replace(/^sn-/, '')}`;
+}
 
 export const REGISTRY_OUTPUTS = {
   repositoryName: 'RepositoryName',

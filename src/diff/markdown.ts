@@ -33,6 +33,7 @@ export function formatPlanMarkdown(plan: ConfigPlan, rendered?: readonly Rendere
     ...namedSection('Services', 'Service', plan.services),
     ...fieldSection('Scaling', plan.scaling),
     ...namedSection('Environments', 'Environment', plan.environments),
+    ...networkSection(plan),
     ...(rendered ? renderedSection(rendered) : []),
   ];
   return `${sections.join('\n')}\n`;
@@ -88,6 +89,22 @@ function allowlistSection(plan: ConfigPlan): string[] {
     lines.push(`| ${label} | ${cidr} | ${details || change.description} | ${change.expires ?? '—'} |`);
   }
   lines.push(...more(plan.allowlist.length));
+  return lines;
+}
+
+function networkSection(plan: ConfigPlan): string[] {
+  if (plan.networks.length === 0) return [];
+  const lines = [
+    '',
+    '### Service networks',
+    '',
+    '| Change | Environment | Network | Through |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const change of plan.networks.slice(0, MAX_ROWS)) {
+    lines.push(`| ${change.kind} | ${code(change.environment)} | ${code(change.network)} | ${change.via} |`);
+  }
+  lines.push(...more(plan.networks.length));
   return lines;
 }
 

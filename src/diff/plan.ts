@@ -3,7 +3,13 @@
 
 import { mayReach } from '../access/access-groups.ts';
 import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
-import type { AllowlistEntry, Config, Environment, Service } from '../config/model.ts';
+import {
+  type AllowlistEntry,
+  type Config,
+  type Environment,
+  type Service,
+  serviceNetworkIdOf,
+} from '../config/model.ts';
 
 /**
  * Additions broader than this (a shorter prefix) are called out: an IPv4 /15 is 131,072 addresses, an IPv6 /31 is
@@ -47,6 +53,17 @@ export interface AccessChange {
   lost: string[];
 }
 
+/** A service network an environment starts or stops reaching, and how: the VPC association or an endpoint. */
+export interface NetworkChange {
+  environment: string;
+  /** The network's sn-… ID (an ARN and the ID name the same network). */
+  network: string;
+  kind: 'added' | 'removed';
+  via: NetworkPath;
+}
+
+export type NetworkPath = 'association' | 'proxy endpoint' | 'direct-client endpoint';
+
 export interface ConfigPlan {
   allowlist: AllowlistChange[];
   /** Per range and service, for ranges whose reach changes (a new range, a new or removed `services`, nesting). */
@@ -55,6 +72,7 @@ export interface ConfigPlan {
   services: NamedChange[];
   scaling: FieldChange[];
   environments: NamedChange[];
+  networks: NetworkChange[];
 }
 
 export function hasChanges(plan: ConfigPlan): boolean {
@@ -64,7 +82,8 @@ export function hasChanges(plan: ConfigPlan): boolean {
     plan.allowAnyAddress !== undefined ||
     plan.services.length > 0 ||
     plan.scaling.length > 0 ||
-    plan.environments.length > 0
+    plan.environments.length > 0 ||
+    plan.networks.length > 0
   );
 }
 
@@ -85,7 +104,35 @@ export function planChange(base: Partial<Config> | undefined, head: Config): Con
       head.deployment.environments,
       (e: Environment) => e.name,
     ),
+    networks: networkChanges(base?.deployment?.environments ?? [], head.deployment.environments),
   };
+}
+
+/** The networks each environment reaches, by path, before and after: what is gained and what is lost. */
+export function networkChanges(base: readonly Environment[], head: readonly Environment[]): NetworkChange[] {
+  const reached = (environments: readonly Environment[]) =>
+    new Set(
+      environments.flatMap((env) => {
+        const paths: [NetworkPath, readonly string[]][] = [
+          ['association', env.serviceNetworkId === undefined ? [] : [env.serviceNetworkId]],
+          ['proxy endpoint', env.serviceNetworkEndpoints ?? []],
+          ['direct-client endpoint', env.directClients?.serviceNetworks ?? []],
+        ];
+        return paths.flatMap(([via, networks]) =>
+          networks.map((network) => JSON.stringify([env.name, serviceNetworkIdOf(network), via])),
+        );
+      }),
+    );
+  const before = reached(base);
+  const after = reached(head);
+  const change = (key: string, kind: NetworkChange['kind']): NetworkChange => {
+    const [environment, network, via] = JSON.parse(key) as [string, string, NetworkPath];
+    return { environment, network, kind, via };
+  };
+  return [
+    ...[...after].filter((key) => !before.has(key)).map((key) => change(key, 'added')),
+    ...[...before].filter((key) => !after.has(key)).map((key) => change(key, 'removed')),
+  ];
 }
 
 interface Side {

@@ -3,12 +3,13 @@
 // started under a Supervisor, which stops it all on any failure part-way and when the caller is done.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Config, type Service, upstreamName } from '../config/model.ts';
+import { type Config, type Service, upstreamNameIn } from '../config/model.ts';
 import { localRenderTarget, type RenderTarget, renderProxy, writeRendered } from '../render/render.ts';
 import { signingRegion } from '../smoke/checks.ts';
 import { createLocalCa, type LocalCa } from './certificates.ts';
 import { type DnsServer, startDnsServer } from './dns.ts';
 import { type Haproxy, startHaproxy } from './haproxy.ts';
+import { LOCAL_ENVIRONMENT, localZones } from './networks.ts';
 import { type NginxProcess, startNginx, testNginxConfig } from './nginx.ts';
 import { assertPortFree, freePorts } from './ports.ts';
 import { childPids, isAlive } from './proc.ts';
@@ -47,10 +48,7 @@ export interface LocalStack {
   endpoint: { host: string; httpPort: number; tlsPort: number };
 }
 
-/** Loopback address of the i-th service's stand-in: 127.0.1.1, 127.0.1.2, ... (then 127.0.2.1, ...). */
-export function standInAddress(index: number): string {
-  return `127.0.${1 + Math.floor(index / 254)}.${1 + (index % 254)}`;
-}
+export { standInAddress } from './networks.ts';
 
 const STAND_IN_PORT_ATTEMPTS = 5;
 
@@ -76,14 +74,26 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
   };
 
   const ca = await createLocalCa(dir);
+  // One zone per service network (the association's, then one per further network's endpoint), one resolver for all.
+  const zones = localZones(services);
+  const addresses = new Map(zones.flatMap((zone) => [...zone.records]));
   const dns = await startDnsServer({
-    records: new Map(services.map((service, i) => [upstreamName(service), { a: [standInAddress(i)] }])),
+    records: new Map([...addresses].map(([name, address]) => [name, { a: [address] }])),
     ttlSeconds: 1,
   });
   supervisor.defer('stop the DNS server', () => dns.close());
-  log(`dns        ${dns.address} (answers ${services.length} Lattice name(s), NXDOMAIN otherwise)`);
+  log(`dns        ${dns.address} (answers ${addresses.size} name(s), NXDOMAIN otherwise)`);
+  for (const zone of zones.filter((z) => z.services.length > 0)) {
+    const path = zone.network === 'association' ? 'association' : `${zone.network} (endpoint)`;
+    log(`  zone     ${path.padEnd(31)} ${zone.services.map(({ service }) => service.name).join(', ')}`);
+  }
 
-  const standIns = await startStandIns(supervisor, ca, services, regionOf);
+  const standIns = await startStandIns(
+    supervisor,
+    ca,
+    zones.flatMap((zone) => zone.services),
+    regionOf,
+  );
   const upstreamPorts = { http: standIns[0]?.httpPort ?? 0, tls: standIns[0]?.tlsPort ?? 0 };
   for (const standIn of standIns) {
     log(
@@ -99,13 +109,12 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
     health: proxyHealth as number,
   };
   const localTarget = localRenderTarget({
+    environment: LOCAL_ENVIRONMENT,
     runtimeDir: join(dir, 'runtime'),
     listen,
     resolver: { address: dns.host, port: dns.port },
     upstreamPorts,
-    upstreamAddresses: Object.fromEntries(
-      services.map((service, i) => [upstreamName(service), standInAddress(i)]),
-    ),
+    upstreamAddresses: Object.fromEntries(addresses),
     clientHttpPort: endpoint.httpPort,
   });
   const target = options.adjustTarget ? options.adjustTarget(localTarget) : localTarget;
@@ -144,21 +153,23 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
 async function startStandIns(
   supervisor: Supervisor,
   ca: LocalCa,
-  services: readonly Service[],
+  placed: readonly { service: Service; address: string }[],
   regionOf: (service: Service) => string,
 ): Promise<StandIn[]> {
   const certificates = await Promise.all(
-    services.map((service) => ca.issue(service.name, [...new Set([service.domain, upstreamName(service)])])),
+    placed.map(({ service }) =>
+      ca.issue(service.name, [...new Set([service.domain, upstreamNameIn(service, LOCAL_ENVIRONMENT)])]),
+    ),
   );
   for (let attempt = 1; ; attempt++) {
     const [httpPort, tlsPort] = (await freePorts(2)) as [number, number];
     const started: StandIn[] = [];
     try {
-      for (const [i, service] of services.entries()) {
+      for (const [i, { service, address }] of placed.entries()) {
         started.push(
           await startStandIn({
             service,
-            address: standInAddress(i),
+            address,
             httpPort,
             tlsPort,
             tls: certificates[i] as (typeof certificates)[number],

@@ -12,7 +12,7 @@ import {
   DEFAULT_CONNECTIONS_PER_CLIENT,
   type Environment,
   type Service,
-  upstreamName,
+  upstreamNameIn,
 } from '../config/model.ts';
 import {
   HEALTH_CHECK_PATH,
@@ -228,8 +228,10 @@ function buildView(config: Config, target: RenderTarget) {
     services.map((service) => service.domain),
   );
   const on = (port: 80 | 443) => services.filter((service) => service.ports.includes(port));
+  // The name that works from this environment's VPC: through the association, or the service's endpoint name.
+  const upstream = (service: Service) => upstreamNameIn(service, target.environment);
   const upstreamHost = (service: Service) => {
-    const name = upstreamName(service);
+    const name = upstream(service);
     return target.flavour === 'debian' ? (target.upstreamAddresses?.[name] ?? name) : name;
   };
   const hostForms = (domain: string) => [domain, `${domain}:${target.clientHttpPort}`];
@@ -276,7 +278,7 @@ function buildView(config: Config, target: RenderTarget) {
     tlsServices: on(443).map((service) => ({
       name: service.name,
       domain: service.domain,
-      upstream: `${upstreamName(service)}:${target.upstreamPorts.tls}`,
+      upstream: `${upstream(service)}:${target.upstreamPorts.tls}`,
     })),
     httpServices: on(80).map((service) => ({
       name: service.name,

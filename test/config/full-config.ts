@@ -31,6 +31,21 @@ export function fullConfig(): RawConfig {
           auth: 'iam',
           smoke: { path: '/health', expect: 200 },
         },
+        {
+          name: 'billing',
+          domain: 'billing.example.com',
+          serviceNetwork: 'sn-0aaaaaaaaaaaaaaaa',
+          endpointDomains: [
+            {
+              environment: 'production',
+              domain:
+                'vpce-0123456789abcdef0-snsa-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
+            },
+          ],
+          ports: [443],
+          auth: 'iam',
+          smoke: { path: '/', expect: 200 },
+        },
       ],
     },
     scaling: {
@@ -53,6 +68,13 @@ export function fullConfig(): RawConfig {
           mode: 'both',
           vpcCidr: '10.43.0.0/20',
           serviceNetworkId: 'sn-0fedcba9876543210',
+          serviceNetworkEndpoints: ['sn-0aaaaaaaaaaaaaaaa'],
+          directClients: {
+            cidrs: ['10.0.0.0/8'],
+            serviceNetworks: [
+              'arn:aws:vpc-lattice:eu-west-1:999988887777:servicenetwork/sn-0bbbbbbbbbbbbbbbb',
+            ],
+          },
           github: {
             repository: 'example-org/lattice-ingress',
             environment: 'prod',
@@ -86,6 +108,7 @@ export function fullConfig(): RawConfig {
           availabilityZoneIds: ['euw1-az1', 'euw1-az2', 'euw1-az3'],
           mode: 'private',
           vpcCidr: '10.42.0.0/20',
+          serviceNetworkId: 'sn-0aaaaaaaaaaaaaaaa',
           github: { repository: 'example-org/lattice-ingress' },
         },
       ],

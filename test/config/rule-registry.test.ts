@@ -30,6 +30,8 @@ const entries = (...cidrs: string[]) =>
   allowlistYaml(cidrs.map((cidr) => `cidr: ${cidr}, description: Example entry`));
 const ORDERS_LATTICE = 'orders-0a1b2c3d4e5f6a7b8.7d67968.vpc-lattice-svcs.eu-west-1.on.aws';
 const INVENTORY_LATTICE = 'inventory-0b2c3d4e5f6a7b8c9.7d67968.vpc-lattice-svcs.eu-west-1.on.aws';
+/** The same network as sn-0aaaaaaaaaaaaaaaa, by the ARN it is shared with. */
+const SHARED_NETWORK = 'arn:aws:vpc-lattice:eu-west-1:999988887777:servicenetwork/sn-0aaaaaaaaaaaaaaaa';
 
 /** For each rule and each code it declares, the smallest change to the example configuration that triggers it. */
 const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
@@ -138,6 +140,57 @@ const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
     ),
   },
   'hosted-zones': { 'hosted-zone-unused': edit('deployment', 'mode: both', 'mode: private') },
+  'service-network-endpoints': {
+    'sn-endpoint-region-mismatch': edit(
+      'deployment',
+      'serviceNetworkId: sn-0123456789abcdef0',
+      `serviceNetworkId: sn-0123456789abcdef0\n    serviceNetworkEndpoints: ["${SHARED_NETWORK.replace('eu-west-1', 'us-east-1')}"]`,
+    ),
+    'sn-endpoint-duplicate': edit(
+      'deployment',
+      'serviceNetworkId: sn-0123456789abcdef0',
+      `serviceNetworkId: sn-0123456789abcdef0\n    serviceNetworkEndpoints: [sn-0aaaaaaaaaaaaaaaa, "${SHARED_NETWORK}"]`,
+    ),
+    'sn-endpoint-subnet-space': edit(
+      'deployment',
+      'vpcCidr: 10.42.0.0/20',
+      'vpcCidr: 10.42.0.0/24\n    serviceNetworkEndpoints: [sn-0aaaaaaaaaaaaaaaa, sn-0bbbbbbbbbbbbbbbb]',
+    ),
+    'sn-endpoint-associated': edit(
+      'deployment',
+      'serviceNetworkId: sn-0123456789abcdef0',
+      'serviceNetworkId: sn-0123456789abcdef0\n    serviceNetworkEndpoints: [sn-0123456789abcdef0]',
+    ),
+  },
+  'service-networks': {
+    'service-network-unreachable': edit(
+      'services',
+      'domain: inventory.example.com',
+      'domain: inventory.example.com\n    serviceNetwork: sn-0aaaaaaaaaaaaaaaa',
+    ),
+    'service-network-endpoint-name': {
+      ...edit(
+        'services',
+        'domain: inventory.example.com',
+        'domain: inventory.example.com\n    serviceNetwork: sn-0aaaaaaaaaaaaaaaa',
+      ),
+      ...edit(
+        'deployment',
+        'serviceNetworkId: sn-0123456789abcdef0',
+        'serviceNetworkId: sn-0123456789abcdef0\n    serviceNetworkEndpoints: [sn-0aaaaaaaaaaaaaaaa]',
+      ),
+    },
+    'endpoint-domain-without-endpoint': edit(
+      'services',
+      'domain: inventory.example.com',
+      'domain: inventory.example.com\n    endpointDomains: [{ environment: staging, domain: inventory.internal.example.com }]',
+    ),
+    'endpoint-domain-environment': edit(
+      'services',
+      'domain: inventory.example.com',
+      'domain: inventory.example.com\n    endpointDomains: [{ environment: prod, domain: inventory.internal.example.com }]',
+    ),
+  },
   'lattice-region': {
     'lattice-region-mismatch': edit(
       'services',

@@ -12,11 +12,13 @@ import { createRuleContext, type ValidationPurpose } from './context.ts';
 import { alarmCpu } from './cross-file/alarm-cpu.ts';
 import { entryServices } from './cross-file/entry-services.ts';
 import { latticeRegion } from './cross-file/lattice-region.ts';
+import { serviceNetworks } from './cross-file/service-networks.ts';
 import { vpcAllowlisted } from './cross-file/vpc-allowlisted.ts';
 import { alarmTopic } from './deployment/alarm-topic.ts';
 import { availabilityZones } from './deployment/availability-zones.ts';
 import { hostedZones } from './deployment/hosted-zones.ts';
 import { region } from './deployment/region.ts';
+import { serviceNetworkEndpoints } from './deployment/service-network-endpoints.ts';
 import { uniqueEnvironments } from './deployment/unique-environments.ts';
 import { vpcCidr } from './deployment/vpc-cidr.ts';
 import { zoneIds } from './deployment/zone-ids.ts';
@@ -45,7 +47,9 @@ export const RULES: readonly Rule[] = [
   zoneIds,
   alarmTopic,
   hostedZones,
+  serviceNetworkEndpoints,
   latticeRegion,
+  serviceNetworks,
   vpcAllowlisted,
   alarmCpu,
   entryServices,

@@ -1,7 +1,7 @@
 // bootstrap and doctor as a person runs them, with fake aws, cdk and gh on PATH that record their arguments and
 // answer from a state file (cdk deploy makes the Access stack's outputs appear), in a clone whose origin is set.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -77,6 +77,13 @@ const freshAccount = {
   'aws iam list-open-id-connect-providers': { stdout: { OpenIDConnectProviderList: [] } },
   [`aws iam get-policy --policy-arn ${POLICY}`]: { stdout: { Policy: { Arn: POLICY } } },
 };
+const github = {
+  'gh api repos/example-org/lattice-ingress/environments': {
+    stdout: { environments: [{ name: 'staging' }] },
+  },
+  'gh variable list --env staging': { stdout: [{ name: 'DEPLOY_ROLE_ARN', value: DEPLOY_ROLE }] },
+  'gh variable list': { stdout: [{ name: 'PREVIEW_ROLE_ARN_STAGING', value: PREVIEW_ROLE }] },
+};
 const otherwise = {
   aws: {
     code: 254,
@@ -125,9 +132,13 @@ function cli(...args: string[]) {
 }
 
 function cliIn(cwd: string, ...args: string[]) {
+  return cliWith(SAMPLE_CONFIG_DIR, cwd, ...args);
+}
+
+function cliWith(configDir: string, cwd: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
-    [join(REPO_ROOT, 'bin/lattice-ingress.mjs'), ...args, '--config', SAMPLE_CONFIG_DIR],
+    [join(REPO_ROOT, 'bin/lattice-ingress.mjs'), ...args, '--config', configDir],
     {
       cwd,
       encoding: 'utf8',
@@ -231,14 +242,6 @@ describe('lattice-ingress bootstrap', () => {
 });
 
 describe('lattice-ingress doctor', () => {
-  const github = {
-    'gh api repos/example-org/lattice-ingress/environments': {
-      stdout: { environments: [{ name: 'staging' }] },
-    },
-    'gh variable list --env staging': { stdout: [{ name: 'DEPLOY_ROLE_ARN', value: DEPLOY_ROLE }] },
-    'gh variable list': { stdout: [{ name: 'PREVIEW_ROLE_ARN_STAGING', value: PREVIEW_ROLE }] },
-  };
-
   it('passes a bootstrapped environment and reads nothing but state', async () => {
     await fakes(['aws', 'cdk', 'gh'], { ...freshAccount, ...deployed, ...github });
     const { code, output } = cli('doctor', '--env', 'staging');
@@ -312,5 +315,129 @@ describe('lattice-ingress doctor', () => {
       'FAIL  CDK bootstrap in eu-west-1\n        fix: lattice-ingress bootstrap --env staging --profile admin',
     );
     expect(output).toContain('warn  GitHub side');
+  });
+});
+
+describe('lattice-ingress doctor: service-network endpoints', () => {
+  const NETWORK = 'sn-0aaaaaaaaaaaaaaaa';
+  const ENDPOINT = 'vpce-0123456789abcdef0';
+  const INGRESS_STACK = 'aws cloudformation describe-stacks --stack-name LatticeIngress-staging-Ingress';
+  const ASSOCIATIONS = `aws ec2 describe-vpc-endpoint-associations --vpc-endpoint-ids ${ENDPOINT}`;
+  const ingress = {
+    [INGRESS_STACK]: {
+      stdout: {
+        Stacks: [
+          { Outputs: [{ OutputKey: 'ServiceNetworkEndpoint0aaaaaaaaaaaaaaaa', OutputValue: ENDPOINT }] },
+        ],
+      },
+    },
+  };
+  const associated = (privateDnsName: string) => ({
+    [ASSOCIATIONS]: {
+      stdout: {
+        VpcEndpointAssociations: [
+          {
+            DnsEntry: { DnsName: `${ENDPOINT}-snsa.vpc-lattice-svcs.eu-west-1.on.aws` },
+            PrivateDnsEntry: { DnsName: privateDnsName },
+          },
+        ],
+      },
+    },
+  });
+  let configDir: string;
+
+  // The sample, with billing in a second network that every environment reaches through an endpoint.
+  beforeAll(async () => {
+    configDir = join(scratch, 'endpoints-config');
+    await cp(SAMPLE_CONFIG_DIR, configDir, { recursive: true });
+    const deployment = await readFile(join(configDir, 'deployment.yaml'), 'utf8');
+    await writeFile(
+      join(configDir, 'deployment.yaml'),
+      deployment.replace(/^( {4})serviceNetworkId: .*$/gm, `$&\n$1serviceNetworkEndpoints: [${NETWORK}]`),
+    );
+    const billing = `  - name: billing\n    domain: billing.example.com\n    serviceNetwork: ${NETWORK}\n    ports: [443]\n    auth: iam\n    smoke:\n      path: /\n      expect: 200\n`;
+    await writeFile(
+      join(configDir, 'services.yaml'),
+      `${(await readFile(join(configDir, 'services.yaml'), 'utf8')).trimEnd()}\n${billing}`,
+    );
+  });
+
+  const doctor = () => cliWith(configDir, clone, 'doctor', '--env', 'staging');
+
+  it("passes when the Ingress stack has the endpoint and billing's name is one of the endpoint's", async () => {
+    await fakes(['aws', 'gh'], {
+      ...freshAccount,
+      ...deployed,
+      ...github,
+      ...ingress,
+      ...associated('billing.example.com'),
+    });
+    const { code, output } = doctor();
+    expect(code, output).toBe(0);
+    expect(output).toContain(`ok    service-network endpoint for ${NETWORK}`);
+    expect(output).toContain(
+      `ok    billing is forwarded to billing.example.com, a name of the endpoint for ${NETWORK}`,
+    );
+    expect(await calls('aws')).toContain(`${ASSOCIATIONS} --region eu-west-1 --output json`);
+  });
+
+  it('fails with the names the endpoint has when billing is not among them', async () => {
+    await fakes(['aws', 'gh'], {
+      ...freshAccount,
+      ...deployed,
+      ...github,
+      ...ingress,
+      ...associated('other.example.com'),
+    });
+    const { code, output } = doctor();
+    expect(code, output).toBe(1);
+    expect(output).toContain(
+      `FAIL  billing is forwarded to billing.example.com, a name of the endpoint for ${NETWORK}`,
+    );
+    expect(output).toContain('other.example.com: add staging with billing');
+  });
+
+  it('reports an endpoint it may not describe, and still checks the rest', async () => {
+    await fakes(['aws', 'gh'], {
+      ...freshAccount,
+      ...deployed,
+      ...github,
+      ...ingress,
+      [ASSOCIATIONS]: {
+        code: 254,
+        stderr:
+          'An error occurred (UnauthorizedOperation) when calling the DescribeVpcEndpointAssociations operation',
+      },
+    });
+    const { code, output } = doctor();
+    expect(code, output).toBe(1);
+    expect(output).toContain(`FAIL  the associations of endpoint ${ENDPOINT} (${NETWORK}) could be read`);
+    expect(output).toContain('UnauthorizedOperation');
+    expect(output).toContain(`ok    service-network endpoint for ${NETWORK}`);
+    expect(output).not.toContain('billing is forwarded');
+    expect(output).toContain('ok    CDK bootstrap in eu-west-1');
+    expect(output).toContain('variable DEPLOY_ROLE_ARN of staging');
+  });
+
+  it('asks for a deploy when the Ingress stack does not exist yet, and says so when it cannot be read', async () => {
+    await fakes(['aws', 'gh'], { ...freshAccount, ...deployed, ...github });
+    const absent = doctor();
+    expect(absent.output).toContain(
+      `FAIL  service-network endpoint for ${NETWORK}\n        fix: deploy staging`,
+    );
+    expect(
+      (await calls('aws')).filter((call) => call.includes('describe-vpc-endpoint-associations')),
+    ).toEqual([]);
+
+    await fakes(['aws', 'gh'], {
+      ...freshAccount,
+      ...deployed,
+      ...github,
+      [INGRESS_STACK]: { code: 254, stderr: 'An error occurred (AccessDenied) when calling DescribeStacks' },
+    });
+    const unreadable = doctor();
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.output).toContain('FAIL  the Ingress stack of staging could be read');
+    expect(unreadable.output).toContain('variable DEPLOY_ROLE_ARN of staging');
   });
 });

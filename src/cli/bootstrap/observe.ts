@@ -16,6 +16,7 @@ import {
   type Step,
   shellLine,
 } from './plan.ts';
+import { describeAssociationsArgv, type EndpointAssociation, parseAssociations } from './service-networks.ts';
 
 interface Result {
   status: number | null;
@@ -58,8 +59,9 @@ function query<T>(argv: readonly string[]): T | undefined {
   throw new Error(`${shellLine(argv)} failed: ${result.stderr.trim() || `exit ${result.status}`}`);
 }
 
-export function observeAws(env: Environment, options: AwsOptions): AwsState {
-  const aws = (...args: string[]) => [
+/** An aws CLI call in the environment's Region, as JSON, with the profile when one is given. */
+function awsIn(env: Environment, options: AwsOptions) {
+  return (...args: string[]) => [
     'aws',
     ...args,
     '--region',
@@ -68,6 +70,26 @@ export function observeAws(env: Environment, options: AwsOptions): AwsState {
     'json',
     ...(options.profile ? ['--profile', options.profile] : []),
   ];
+}
+
+type AwsCall = ReturnType<typeof awsIn>;
+
+function describeStack(aws: AwsCall, name: string) {
+  return query<{ Stacks: { Outputs?: { OutputKey: string; OutputValue: string }[] }[] }>(
+    aws('cloudformation', 'describe-stacks', '--stack-name', name),
+  )?.Stacks[0];
+}
+
+/** A stack's outputs by key; undefined when the stack does not exist. */
+function stackOutputs(aws: AwsCall, name: string): Record<string, string> | undefined {
+  const stack = describeStack(aws, name);
+  return stack
+    ? Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]))
+    : undefined;
+}
+
+export function observeAws(env: Environment, options: AwsOptions): AwsState {
+  const aws = awsIn(env, options);
   const identity = capture(aws('sts', 'get-caller-identity'));
   if (identity.status !== 0) return { providers: [], executionPolicyExists: false, bootstrapped: false };
   const callerAccount = (JSON.parse(identity.stdout) as { Account: string }).Account;
@@ -75,14 +97,7 @@ export function observeAws(env: Environment, options: AwsOptions): AwsState {
     query<{ OpenIDConnectProviderList: { Arn: string }[] }>(aws('iam', 'list-open-id-connect-providers'))
       ?.OpenIDConnectProviderList ?? [];
   const policy = options.executionPolicy ?? executionPolicyArn(env);
-  const stack = (name: string) =>
-    query<{ Stacks: { Outputs?: { OutputKey: string; OutputValue: string }[] }[] }>(
-      aws('cloudformation', 'describe-stacks', '--stack-name', name),
-    )?.Stacks[0];
-  const access = stack(stackNames(env).access);
-  const accessOutputs = access
-    ? Object.fromEntries((access.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]))
-    : undefined;
+  const accessOutputs = stackOutputs(aws, stackNames(env).access);
   const deployRoleName = accessOutputs?.[ACCESS_OUTPUTS.deployRoleArn]?.split('/').at(-1);
   const role = deployRoleName
     ? query<{ Role: { AssumeRolePolicyDocument: unknown } }>(
@@ -93,10 +108,30 @@ export function observeAws(env: Environment, options: AwsOptions): AwsState {
     callerAccount,
     providers: providers.map((provider) => provider.Arn),
     executionPolicyExists: query(aws('iam', 'get-policy', '--policy-arn', policy)) !== undefined,
-    bootstrapped: stack(BOOTSTRAP_STACK) !== undefined,
+    bootstrapped: describeStack(aws, BOOTSTRAP_STACK) !== undefined,
     ...(accessOutputs ? { accessOutputs } : {}),
     ...(role ? { deployRoleTrust: JSON.stringify(role.Role.AssumeRolePolicyDocument) } : {}),
   };
+}
+
+/** The outputs of the environment's Ingress stack; undefined when it is not deployed. */
+export function observeIngressOutputs(
+  env: Environment,
+  options: AwsOptions,
+): Record<string, string> | undefined {
+  return stackOutputs(awsIn(env, options), stackNames(env).ingress);
+}
+
+/** What is associated with a service-network endpoint, with the names each association has through it. */
+export function observeEndpointAssociations(
+  env: Environment,
+  options: AwsOptions,
+  endpointId: string,
+): EndpointAssociation[] {
+  const answer = query<Parameters<typeof parseAssociations>[0]>(
+    awsIn(env, options)(...describeAssociationsArgv(endpointId)),
+  );
+  return parseAssociations(answer ?? {});
 }
 
 /** The clone's origin URL, if any. */

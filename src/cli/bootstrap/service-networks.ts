@@ -11,7 +11,7 @@ import {
   upstreamNameIn,
 } from '../../config/model.ts';
 import { INGRESS_OUTPUTS, serviceNetworkEndpointOutput } from '../../contract/outputs.ts';
-import type { Finding } from './plan.ts';
+import type { Finding } from './finding.ts';
 
 /** One entry of `aws ec2 describe-vpc-endpoint-associations` for an endpoint. */
 export interface EndpointAssociation {
@@ -23,7 +23,10 @@ export interface EndpointAssociation {
 export interface EndpointState {
   /** Outputs of the environment's Ingress stack; undefined when it is not deployed. */
   ingressOutputs?: Record<string, string>;
-  /** By VPC endpoint ID (from the stack's outputs): the services and resources associated with it. */
+  /**
+   * By VPC endpoint ID (from the stack's outputs): the services and resources associated with it. An endpoint
+   * missing here could not be read; doctor reports that on its own, so its services are not checked.
+   */
   associations: Record<string, readonly EndpointAssociation[]>;
 }
 
@@ -80,8 +83,8 @@ export function serviceNetworkFindings(config: Config, env: Environment, state: 
     if (!service.serviceNetwork || serviceNetworkPath(env, service.serviceNetwork) !== 'endpoint') continue;
     const network = serviceNetworkIdOf(service.serviceNetwork);
     const endpoint = ids[network];
-    if (!endpoint) continue;
-    const associations = state.associations[endpoint] ?? [];
+    const associations = endpoint ? state.associations[endpoint] : undefined;
+    if (!endpoint || !associations) continue;
     const names = associations.flatMap((a) => [a.dnsName, a.privateDnsName].filter((n) => n !== undefined));
     const name = upstreamNameIn(service, env.name);
     check(

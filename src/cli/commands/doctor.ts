@@ -1,9 +1,15 @@
 // `lattice-ingress doctor`: checks what the first deployment needs, in AWS, GitHub and this clone, and says how to
 // fix each problem. Changes nothing. Each section (the repository, each environment's AWS account, its GitHub side)
 // is checked on its own: one that cannot be read is reported as such and the others still are.
-import type { Environment } from '../../config/model.ts';
+import type { Config, Environment } from '../../config/model.ts';
 import type { Finding } from '../bootstrap/finding.ts';
-import { observeAws, observeGithub, toolPath } from '../bootstrap/observe.ts';
+import {
+  observeAws,
+  observeEndpointAssociations,
+  observeGithub,
+  observeIngressOutputs,
+  toolPath,
+} from '../bootstrap/observe.ts';
 import {
   type AwsOptions,
   type AwsState,
@@ -12,6 +18,7 @@ import {
   githubFindings,
   repositoryFindings,
 } from '../bootstrap/plan.ts';
+import { type EndpointState, endpointIds, serviceNetworkFindings } from '../bootstrap/service-networks.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Style, styleFor } from '../terminal.ts';
 import { loadValidConfig } from '../valid-config.ts';
@@ -81,6 +88,25 @@ function awsSection(env: Environment, options: AwsOptions): { findings: Finding[
   return { findings, ...(aws ? { aws } : {}) };
 }
 
+/**
+ * The service-network endpoints, from the Ingress stack's outputs and EC2's associations. An endpoint whose
+ * associations cannot be read is reported as such; the other endpoints are still checked.
+ */
+function serviceNetworkSection(config: Config, env: Environment, options: AwsOptions): Finding[] {
+  if (!env.serviceNetworkEndpoints?.length && !env.directClients) return [];
+  return section(`the Ingress stack of ${env.name}`, () => {
+    const ingressOutputs = observeIngressOutputs(env, options);
+    const state: EndpointState = { ...(ingressOutputs ? { ingressOutputs } : {}), associations: {} };
+    const unread = Object.entries(endpointIds(env, ingressOutputs ?? {})).flatMap(([network, endpoint]) =>
+      section(`the associations of endpoint ${endpoint} (${network})`, () => {
+        state.associations[endpoint] = observeEndpointAssociations(env, options, endpoint);
+        return [];
+      }),
+    );
+    return [...unread, ...serviceNetworkFindings(config, env, state)];
+  });
+}
+
 export const command: Command = async (_args, parsed) => {
   const values = parsed.values as unknown as DoctorFlags;
   const config = await loadValidConfig(values.config, 'Nothing was checked');
@@ -106,7 +132,8 @@ export const command: Command = async (_args, parsed) => {
     const onGithub = section('GitHub', () =>
       githubFindings(env, github, readable ? aws?.accessOutputs : undefined, options),
     );
-    print(`\n${env.name} (account ${env.account}, ${env.region}):`, [...inAws, ...onGithub]);
+    const endpoints = readable ? serviceNetworkSection(config, env, options) : [];
+    print(`\n${env.name} (account ${env.account}, ${env.region}):`, [...inAws, ...endpoints, ...onGithub]);
   }
   const failed = findings.filter((finding) => !finding.ok && !finding.warning).length;
   console.log(

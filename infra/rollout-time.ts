@@ -344,7 +344,10 @@ export interface StepTime {
  * step has first. Estimates, to be replaced by the durations a real run shows (the run's log has them per step).
  */
 export const STEP_SECONDS: Record<string, StepTime> = {
-  'uses:actions/checkout': { seconds: 3, why: 'shallow clone (fetch-depth 1) of a repository of a few MB' },
+  'uses:actions/checkout': {
+    seconds: 3,
+    why: 'clone of a repository of a few MB (the order and deploy jobs fetch its whole history, still small)',
+  },
   'uses:actions/setup-node': { seconds: 6, why: 'Node from the runner tool cache, npm cache restored' },
   'id:tested': {
     seconds: 3,
@@ -361,6 +364,11 @@ export const STEP_SECONDS: Record<string, StepTime> = {
   'id:list': {
     seconds: 1,
     why: 'the bundled environments action, run by the runner on its own Node.js: no set-up, one validation of config/ (0.2 s here)',
+  },
+  'id:stages': { seconds: 1, why: 'jq counts the listed environments against the stage jobs' },
+  'id:guard': {
+    seconds: 3,
+    why: "the order guard on Node.js's own type stripping (no npm ci): a few GitHub REST calls for the environment's deployments, then git merge-base on the local history",
   },
   'uses:actions/cache': {
     seconds: 4,
@@ -408,6 +416,8 @@ export const CONDITIONS: Record<string, boolean> = {
   // The pull request gate passed on the merged tree (tested-tree.ts), so the deploy does not run the suite again.
   [SUITE_RUNS]: false,
   "env.DEPLOY_ROLE_ARN == ''": false,
+  // The order guard finds no newer commit deployed to the environment: the usual case, one merge at a time.
+  "needs.order.outputs.deploy == 'true'": true,
   // Every deploy after the first: one cdk deploy updates both stacks, after the image is pushed.
   "steps.stacks.outputs.ingress-exists == 'true'": true,
   "steps.stacks.outputs.ingress-exists != 'true'": false,
@@ -678,8 +688,11 @@ export function docsBlock(
     ...comparisons.map((c) => c.text),
     `Assumed, not synthesized: ${a.taskStartSeconds} s to start a Fargate task, ${a.targetRegistrationSeconds} s ` +
       `for a new target's registration to take effect, ${a.shutdownSeconds} s for NGINX to exit once drained. ` +
-      'Environments deploy one after another (`max-parallel: 1`), so each environment after the first starts ' +
-      'when the one before it has finished its deploy job.',
+      "Each environment's deploy job waits for its order job, which refuses a commit older than one the " +
+      'environment already had. Environments deploy one after another: the stage jobs of deploy.yml are chained ' +
+      'by `needs:`, each starting once the environment before has deployed and verified this commit (its order, ' +
+      'deploy and, with a smoke runner, verify jobs), so the figures above hold for the first environment and ' +
+      'each later one starts that much later. The converge job runs only after a cancelled stage, off this path.',
     formatCriticalPath(path, relative(ROOT, WORKFLOW_FILE), first),
     'When no pull request gate passed on the merged tree (the branch was behind main, or a direct push), the Test ' +
       `job runs the suite and is the longest predecessor: ${suiteRuns.seconds} s to the start of the rollout, ` +

@@ -387,12 +387,12 @@ describe('the deploy workflow', () => {
     const path = await workflowPath();
     const steps = path.steps.map((s) => `${s.job} ${s.step}`);
     expect(steps).not.toContain('test run:npm test');
-    expect(steps).not.toContain('deploy/deploy id:registry');
+    expect(steps).not.toContain('stage-1/deploy id:registry');
     expect(steps.some((s) => s.includes('qemu'))).toBe(false);
     expect(steps.slice(-3)).toEqual([
-      'deploy/deploy id:stacks',
-      'deploy/deploy id:image',
-      'deploy/deploy id:infra',
+      'stage-1/deploy id:stacks',
+      'stage-1/deploy id:image',
+      'stage-1/deploy id:infra',
     ]);
   });
 
@@ -408,18 +408,25 @@ describe('the deploy workflow', () => {
       'run:npm test',
     ]);
     const deploy = (path: { steps: { job: string }[] }) =>
-      path.steps.filter((s) => s.job.startsWith('deploy/'));
+      path.steps.filter((s) => s.job.startsWith('stage-1/'));
     expect(deploy(untested)).toEqual(deploy(tested));
     expect(untested.steps.length - deploy(untested).length).toBe(testJob.length);
   });
 
-  it('reaches the rollout without a Node.js set-up or npm ci before the deploy job, and restores its node_modules', async () => {
+  it('reaches the rollout without a Node.js set-up or npm ci before the first stage, and restores its node_modules', async () => {
     const path = await workflowPath();
-    const before = path.steps.filter((s) => !s.job.startsWith('deploy/')).map((s) => s.step);
+    const before = path.steps.filter((s) => !s.job.startsWith('stage-1/')).map((s) => s.step);
     expect(before).toEqual(['job start', 'uses:actions/checkout', 'id:tested']);
-    const deploy = path.steps.filter((s) => s.job === 'deploy/deploy').map((s) => s.step);
+    const deploy = path.steps.filter((s) => s.job === 'stage-1/deploy').map((s) => s.step);
     expect(deploy).toContain('uses:actions/cache');
     expect(deploy.filter((s) => s.includes('npm ci'))).toEqual([]);
+  });
+
+  it("runs the first environment's order guard, without npm ci, before its deploy job", async () => {
+    const jobs = (await workflowPath()).steps.map((s) => s.job);
+    expect([...new Set(jobs)]).toEqual(['test', 'stage-1/order', 'stage-1/deploy']);
+    const order = (await workflowPath()).steps.filter((s) => s.job === 'stage-1/order').map((s) => s.step);
+    expect(order).toEqual(['job start', 'uses:actions/checkout', 'uses:actions/setup-node', 'id:guard']);
   });
 
   it('installs with npm ci when the node_modules cache misses', async () => {

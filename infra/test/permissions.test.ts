@@ -213,7 +213,9 @@ describe('the preview role of pull requests', () => {
   // DescribeStacks and then GetTemplate. The installed CLI must still do so, or the plan loses its diff section.
   it('is what the installed CDK CLI falls back to when the lookup role cannot be assumed', async () => {
     const cli = await readFile(resolve(REPOSITORY_ROOT, 'node_modules/aws-cdk/lib/index.js'), 'utf8');
-    expect(cli).toMatch(/async readCurrentTemplate\(stackArtifact\) \{[^]{0,300}?accessStackForLookupBestEffort/);
+    expect(cli).toMatch(
+      /async readCurrentTemplate\(stackArtifact\) \{[\s\S]{0,300}?accessStackForLookupBestEffort/,
+    );
     expect(cli).toMatch(
       /could not be used to assume '\$\{options\.assumeRoleArn\}', but are for the right account\. Proceeding anyway\./,
     );

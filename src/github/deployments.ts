@@ -1,8 +1,8 @@
 // GitHub deployments for an environment: the record of what was rolled out where, and the history rollback reads.
-import type { getOctokit } from '@actions/github';
+import type { GitHubClient } from '../aws/clients.ts';
 import type { DeploymentRecord } from '../rollout/rollback-target.ts';
 
-export type Octokit = ReturnType<typeof getOctokit>;
+export type Octokit = GitHubClient;
 export type DeploymentState =
   | 'in_progress'
   | 'success'

@@ -8,12 +8,14 @@ import { assertAccount } from '../aws/sts.ts';
 import type { Environment } from '../config/model.ts';
 import { repositoryName } from '../contract/names.ts';
 import { GitHubDeployments } from '../github/deployments.ts';
-import { systemClock } from '../rollout/roll-out.ts';
+import { systemClock } from '../operations/ports.ts';
+import type { RolloutAdapters } from '../operations/roll-out.ts';
 import type { RunContext } from './context.ts';
-import type { RecordedRolloutAdapters } from './recorded-rollout.ts';
+
 import { ActionFailure } from './run.ts';
 
-export interface EnvironmentAdapters extends RecordedRolloutAdapters {
+export interface EnvironmentAdapters extends RolloutAdapters {
+  registry: Registry;
   clients: AwsClients;
   stacks: Stacks;
   fleet(cluster: string, service: string): Fleet;

@@ -1,15 +1,12 @@
 // The rollout action: roll the environment's Ingress stack to an image tag and follow it to the end.
 import { type Environment, githubEnvironment } from '../config/model.ts';
 import { IMAGE_TAG } from '../contract/image-tags.ts';
+import type { RolloutAdapters } from '../operations/roll-out.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import {
-  type RecordedRolloutAdapters,
-  type RecordedRolloutRequest,
-  recordedRollout,
-} from './recorded-rollout.ts';
+import { type RecordedRolloutRequest, recordedRollout } from './recorded-rollout.ts';
 
 /** Inputs shared by rollout and rollback: how long to follow, how often to poll, and the GitHub token. */
 export interface FollowInputs {
@@ -56,7 +53,7 @@ export type AdaptersFactory = (
   environment: Environment,
   run: RunContext,
   githubToken?: string,
-) => Promise<RecordedRolloutAdapters>;
+) => Promise<RolloutAdapters>;
 
 export async function rolloutAction(
   settings: RolloutInputs,
@@ -77,7 +74,7 @@ export async function rolloutAction(
     cancelOnTimeout: settings.cancelOnTimeout,
     logUrl: run.runUrl,
     title: 'Rollout',
-    context: [['Commit', run.sha.slice(0, 12)]],
+    context: [{ label: 'Commit', value: run.sha.slice(0, 12) }],
   };
   const result = await recordedRollout(request, adapters, io);
   io.setOutput('deployment-id', result.deploymentId ?? '');

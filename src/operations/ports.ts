@@ -1,4 +1,6 @@
-// What several operations share: the clock and the progress log. Each operation declares its other ports itself.
+// What several operations share: the clock, the progress log and the GitHub deployment record. Each operation
+// declares its other ports itself.
+import type { DeploymentRecord } from '../rollout/rollback-target.ts';
 
 /** "Now" and waiting, injected so tests decide what time it is. */
 export interface Clock {
@@ -15,4 +17,37 @@ export const systemClock: Clock = {
 export interface ProgressLog {
   info(message: string): void;
   warning(message: string): void;
+}
+
+export type DeploymentState =
+  | 'in_progress'
+  | 'success'
+  | 'failure'
+  | 'error'
+  | 'inactive'
+  | 'queued'
+  | 'pending';
+
+export interface DeploymentPayload {
+  imageTag: string;
+  digest?: string;
+}
+
+export interface StatusDetails {
+  description?: string;
+  logUrl?: string;
+  environmentUrl?: string;
+}
+
+/** The environment's GitHub deployments: the record of what was rolled out where (src/github/deployments.ts). */
+export interface DeploymentLog {
+  create(input: {
+    environment: string;
+    sha: string;
+    payload: DeploymentPayload;
+    description: string;
+  }): Promise<number>;
+  setStatus(id: number, state: DeploymentState, details: StatusDetails): Promise<void>;
+  /** The environment's deployments with an imageTag payload, newest first. */
+  history(environment: string, limit?: number): Promise<DeploymentRecord[]>;
 }

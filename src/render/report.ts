@@ -53,10 +53,9 @@ export class Report {
     return this;
   }
 
-  /** Another report of the same format, appended. */
-  append(other: Report): this {
-    if (other.blocks.length > 0) this.blocks.push(...other.blocks);
-    return this;
+  /** A new, empty report of the same format (for a folded section's body). */
+  fork(): Report {
+    return new Report(this.format);
   }
 
   get empty(): boolean {

@@ -117,7 +117,9 @@ describe('lattice-ingress revoke', () => {
     const recorded = readFileSync(summary, 'utf8');
     expect(recorded).toContain('| oncall-alice | Compromised partner host |');
     expect(recorded).toMatch(/\| \d{4}-\d{2}-\d{2}T[\d:.]+Z \| 101 \|/);
-    const logged = readFileSync(join(home, '.lattice-ingress', 'revocations.log'), 'utf8').trim().split('\n');
+    const logged = readFileSync(join(home, '.lattice-ingress', 'revocations.log'), 'utf8')
+      .trim()
+      .split('\n');
     expect(logged.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({
         environment: 'staging',

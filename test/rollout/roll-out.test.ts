@@ -18,18 +18,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryIO } from '../../src/actions/io.ts';
-import {
-  type RecordedRolloutAdapters,
-  type RecordedRolloutRequest,
-  recordedRollout,
-} from '../../src/actions/recorded-rollout.ts';
+import { type RecordedRolloutRequest, recordedRollout } from '../../src/actions/recorded-rollout.ts';
 import { ActionFailure } from '../../src/actions/run.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
 import { Registry } from '../../src/aws/ecr.ts';
 import { Fleet } from '../../src/aws/ecs.ts';
 import { EnvironmentSchema } from '../../src/config/model.ts';
-import type { DeploymentLog, DeploymentState } from '../../src/github/deployments.ts';
-import { rollOut } from '../../src/rollout/roll-out.ts';
+import type { DeploymentLog, DeploymentState } from '../../src/operations/ports.ts';
+import { type RolloutAdapters, rollOut } from '../../src/operations/roll-out.ts';
 import type { DeploymentRecord } from '../../src/rollout/rollback-target.ts';
 import {
   FleetSimulator,
@@ -101,7 +97,7 @@ function wire(fleet: FleetSimulator) {
   cfn.on(CancelUpdateStackCommand).resolves({});
 }
 
-function adapters(): RecordedRolloutAdapters {
+function adapters(): RolloutAdapters {
   let now = Date.now();
   return {
     stacks: new Stacks(new CloudFormationClient({ region: 'eu-west-1' })),
@@ -327,9 +323,7 @@ describe('recordedRollout', () => {
 
 describe('rollOut (the use case)', () => {
   async function rollOutNewTag() {
-    const image = await adapters().registry.findImage(NEW_TAG);
-    const request = { environment, imageTag: NEW_TAG, image, timeoutMs: 60_000, pollIntervalMs: 10_000 };
-    return rollOut({ ...request, cancelOnTimeout: true }, adapters(), io);
+    return rollOut({ ...request(), timeoutMs: 60_000 }, { ...adapters(), deployments: undefined }, io);
   }
 
   it('returns a failed outcome with the error instead of throwing, and says nothing was changed', async () => {

@@ -26,8 +26,10 @@ export async function environmentAdapters(
   environment: Environment,
   run: RunContext,
   githubToken: string | undefined,
+  /** A named AWS profile (a workstation's --profile); else the default credential chain. */
+  profile?: string,
 ): Promise<EnvironmentAdapters> {
-  const clients = createAwsClients(environment.region);
+  const clients = createAwsClients({ region: environment.region, ...(profile ? { profile } : {}) });
   await assertAccount(clients.sts, environment.account, environment.name).catch((error: unknown) => {
     throw new ActionFailure(credentialsProblem(error));
   });

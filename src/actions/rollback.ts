@@ -1,16 +1,16 @@
 // The rollback action: inputs into the rollback operation (src/operations/roll-back.ts), its outcome into the
 // summary, the outputs and the step's result.
 
-import { githubEnvironment } from '../config/model.ts';
-import { type RollbackOutcome, rollBack } from '../operations/roll-back.ts';
+import { type Config, type Environment, githubEnvironment } from '../config/model.ts';
+import { type RollbackOutcome, type RollbackRequest, rollBack } from '../operations/roll-back.ts';
 import { parseRollbackTarget } from '../rollout/rollback-target.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import { type ActionIO, newReport } from './io.ts';
-import { reportRollout } from './recorded-rollout.ts';
 import { accessFix, accessReport, gitAccessAt, overriddenAccess } from './rollback-access.ts';
 import { type AdaptersFactory, type FollowInputs, readFollowInputs } from './rollout.ts';
+import { reportRollout } from './rollout-report.ts';
 import { ActionFailure } from './run.ts';
 
 export interface RollbackInputs extends FollowInputs {
@@ -46,28 +46,36 @@ export async function rollbackAction(
 ): Promise<void> {
   const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, run, settings.githubToken);
-  const outcome = await rollBack(
-    {
-      environment,
-      githubEnvironment: githubEnvironment(environment),
-      target: settings.target,
-      who: run.actor,
-      why: settings.reason,
-      checkedOut: config,
-      allowWiderAccess: settings.allowWiderAccess,
-      fallbackSha: run.sha,
-      logUrl: run.runUrl,
-      timeoutMs: settings.timeoutMinutes * 60_000,
-      pollIntervalMs: settings.pollIntervalSeconds * 1000,
-      cancelOnTimeout: settings.cancelOnTimeout,
-    },
-    { ...adapters, accessAt: gitAccessAt(settings.configDir) },
-    io,
-  );
+  const ports = { ...adapters, accessAt: gitAccessAt(settings.configDir) };
+  const outcome = await rollBack(rollbackRequest(settings, run, config, environment), ports, io);
   await reportRollback(settings, run, outcome, io);
 }
 
-async function reportRollback(
+/** The operation's request from the inputs, the run and the checked-out configuration. */
+export function rollbackRequest(
+  settings: RollbackInputs,
+  run: RunContext,
+  checkedOut: Config,
+  environment: Environment,
+): RollbackRequest {
+  return {
+    environment,
+    githubEnvironment: githubEnvironment(environment),
+    target: settings.target,
+    who: run.actor,
+    why: settings.reason,
+    checkedOut,
+    allowWiderAccess: settings.allowWiderAccess,
+    fallbackSha: run.sha,
+    logUrl: run.runUrl,
+    timeoutMs: settings.timeoutMinutes * 60_000,
+    pollIntervalMs: settings.pollIntervalSeconds * 1000,
+    cancelOnTimeout: settings.cancelOnTimeout,
+  };
+}
+
+/** The outcome in the summary, the log and the outputs; throws ActionFailure unless the rollback completed. */
+export async function reportRollback(
   settings: RollbackInputs,
   run: RunContext,
   outcome: RollbackOutcome,

@@ -5,15 +5,13 @@
 import { utcDay } from '../access/expiry.ts';
 import { type AccessSide, type AccessWidening, accessWidening, widens } from '../access/rollback-access.ts';
 import type { Environment } from '../config/model.ts';
-import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
-import { stackNames } from '../contract/names.ts';
-import { stackParameter } from '../rollout/aws-answers.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,
   type Resolution,
   resolveRollbackTarget,
 } from '../rollout/rollback-target.ts';
+import { ingressStackName, stackImageTag } from '../rollout/verification.ts';
 import type { ProgressLog } from './ports.ts';
 import { type RolloutAdapters, type RolloutOutcome, rollOut } from './roll-out.ts';
 
@@ -92,8 +90,7 @@ export async function rollBack(
       `${resolution.imageTag} is not in the deployment history of ${request.githubEnvironment}; it was found in the registry`,
     );
   }
-  const stack = await ports.stacks.describe(stackNames(environment).ingress);
-  const from = stack ? (stackParameter(stack, IMAGE_TAG_PARAMETER) ?? '') : '';
+  const from = stackImageTag(await ports.stacks.describe(ingressStackName(environment)));
   const running = history.find((record) => record.imageTag === from && record.state === 'success');
   const access = await compareAccess(request, running, resolution, ports);
   const objection = accessObjection(access, request.allowWiderAccess);

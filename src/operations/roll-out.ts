@@ -9,8 +9,7 @@ import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Deployment, DesiredStatus, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import type { Environment } from '../config/model.ts';
 import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
-import { stackNames } from '../contract/names.ts';
-import { errorName, isStackBusy, isThrottling, stackParameter } from '../rollout/aws-answers.ts';
+import { errorName, isStackBusy, isThrottling } from '../rollout/aws-answers.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import {
   assessRollout,
@@ -19,7 +18,13 @@ import {
   type RolloutVerdict,
   unseenEvents,
 } from '../rollout/service-state.ts';
-import { digestMismatches, elapsed, stackReadiness } from '../rollout/verification.ts';
+import {
+  digestMismatches,
+  elapsed,
+  ingressStackName,
+  stackImageTag,
+  stackReadiness,
+} from '../rollout/verification.ts';
 import type { Clock, DeploymentLog, DeploymentState, ProgressLog } from './ports.ts';
 
 /** The CloudFormation calls the rollout makes (src/aws/cloudformation.ts implements them). */
@@ -224,7 +229,7 @@ async function followRollout(
   adapters: RolloutAdapters,
   log: ProgressLog,
 ): Promise<RolloutOutcome> {
-  const stackName = stackNames(request.environment).ingress;
+  const stackName = ingressStackName(request.environment);
   const started = adapters.clock.now();
   const since = new Date(started.getTime() - CLOCK_SKEW_MS);
   const progress: Progress = {
@@ -325,7 +330,7 @@ async function updateAndFollow(
   const stack = await settledStack(timing, request.environment, adapters, log);
   const ready = stackReadiness(stack, stackName);
   if ('refused' in ready) throw new RolloutStop('refused', ready.refused);
-  const previousImageTag = stackParameter(stack, IMAGE_TAG_PARAMETER) ?? '';
+  const previousImageTag = stackImageTag(stack);
   progress.facts.previousImageTag = previousImageTag;
   const fleet = adapters.fleet(ready.cluster, ready.service);
   progress.fleet = fleet;

@@ -1,9 +1,22 @@
-// Pure checks around a rollout: is the stack in a state to be updated, do the running tasks run the tag's digest,
-// and how long it took, in words.
+// Pure checks around a rollout: which stack and image tag, is the stack in a state to be updated, do the running
+// tasks run the tag's digest, and how long it took, in words.
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { Task } from '@aws-sdk/client-ecs';
+import type { Environment } from '../config/model.ts';
+import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { stackNames } from '../contract/names.ts';
 import { INGRESS_OUTPUTS } from '../contract/outputs.ts';
-import { stackOutputs } from './aws-answers.ts';
+import { stackOutputs, stackParameter } from './aws-answers.ts';
+
+/** The stack a rollout updates: the environment's Ingress stack. */
+export function ingressStackName(environment: Environment): string {
+  return stackNames(environment).ingress;
+}
+
+/** The image tag the stack runs ('' when it has none, or there is no stack). */
+export function stackImageTag(stack: Stack | undefined): string {
+  return (stack && stackParameter(stack, IMAGE_TAG_PARAMETER)) ?? '';
+}
 
 /** Why a settled stack cannot take the new tag (undefined: it can), and the service it runs. */
 export function stackReadiness(

@@ -161,7 +161,7 @@ const PACKAGE_SPECIFIER = [
 ];
 
 /** `import type { A }` and `import { type A, type B }` load nothing at run time. */
-function onlyTypes(clause: string): boolean {
+export function onlyTypes(clause: string): boolean {
   if (/^\s*type\s/.test(clause)) return true;
   const named = /^\s*\{([^}]*)\}\s*$/.exec(clause);
   if (!named) return false;

@@ -1,13 +1,7 @@
-// A rollout as the rollout and rollback actions report it: run the rollout operation (which records the GitHub
-// deployment and its final status), then turn its outcome into the summary, the log and the step's result.
+// A rollout's outcome as the rollout and rollback actions report it: the summary (Markdown on GitHub, plain text in
+// a terminal), the log lines of a failure, the stack-updated output and the step's result.
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
-import {
-  type RolloutAdapters,
-  type RolloutCompleted,
-  type RolloutOutcome,
-  type RolloutRequest,
-  rollOut,
-} from '../operations/roll-out.ts';
+import type { RolloutCompleted, RolloutOutcome } from '../operations/roll-out.ts';
 import type { Report } from '../render/report.ts';
 import { formatDuration } from '../rollout/verification.ts';
 import { failureLogLines, failureReport } from './failure-report.ts';
@@ -29,18 +23,6 @@ export interface ReportHeader {
   imageTag: string;
   /** Extra rows for the summary table (who, why, ...). */
   context?: ContextRow[];
-}
-
-export interface RecordedRolloutRequest extends RolloutRequest, Omit<ReportHeader, 'environmentName'> {}
-
-/** Runs the rollout and reports it; resolves only when it completed, else throws ActionFailure after reporting. */
-export async function recordedRollout(
-  request: RecordedRolloutRequest,
-  adapters: RolloutAdapters,
-  io: ActionIO,
-): Promise<RolloutCompleted> {
-  const outcome = await rollOut(request, adapters, io);
-  return reportRollout({ ...request, environmentName: request.environment.name }, outcome, io);
 }
 
 /** The outcome in the log and the summary; resolves only when it completed, else throws ActionFailure. */

@@ -433,69 +433,90 @@ interface Watch extends Timing {
   stackUpdated: boolean;
 }
 
+/** What following has seen so far. */
+interface Followed {
+  seenEvents: Set<string>;
+  /** Service events seen while following, oldest first. */
+  timeline: ServiceEvent[];
+  lastLine: string;
+  /** Polls in a row that showed nothing new (the interval grows with them). */
+  quietPolls: number;
+  verdict?: RolloutVerdict;
+  lastDeployment?: Deployment;
+}
+
 /**
  * Polls until the rollout completes or fails, or the deadline passes (verdict then still waiting or in progress),
  * printing each new progress line and service event once.
  */
-async function follow(watch: Watch, adapters: RolloutAdapters, log: ProgressLog) {
-  const seenEvents = new Set<string>();
-  const timeline: ServiceEvent[] = [];
-  let lastLine = '';
-  let quietPolls = 0;
-  let throttled = false;
-  let verdict: RolloutVerdict | undefined;
-  let lastDeployment: Deployment | undefined;
+async function follow(watch: Watch, adapters: RolloutAdapters, log: ProgressLog): Promise<Followed> {
+  const followed: Followed = { seenEvents: new Set(), timeline: [], lastLine: '', quietPolls: 0 };
   while (true) {
+    let throttled = false;
     try {
-      const current = await adapters.stacks.describe(watch.stackName);
-      const service = await watch.fleet.describeService();
-      const images = await watch.fleet.containerImages(
-        (service?.deployments ?? []).flatMap((d) => (d.taskDefinition ? [d.taskDefinition] : [])),
-      );
-      throttled = false;
-      const fresh = unseenEvents(service?.events ?? [], seenEvents, watch.since);
-      for (const event of fresh) {
-        if (event.id) seenEvents.add(event.id);
-        timeline.push(event);
-        log.info(`  event ${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`);
-      }
-      verdict = assessRollout(
-        {
-          stackStatus: current?.StackStatus ?? 'DELETED',
-          ...(current?.StackStatusReason ? { stackStatusReason: current.StackStatusReason } : {}),
-          ...(service ? { service } : {}),
-          images,
-        },
-        { imageTag: watch.imageTag, stackUpdated: watch.stackUpdated },
-      );
-      if (verdict.state === 'in-progress' || verdict.state === 'completed')
-        lastDeployment = verdict.deployment;
-      const line =
-        verdict.state === 'waiting' || verdict.state === 'in-progress'
-          ? `${verdict.state === 'in-progress' ? `deployment ${verdict.deployment.id ?? ''} ` : ''}${verdict.detail}`
-          : '';
-      if (line && line !== lastLine) {
-        log.info(`[${elapsed(watch.started, adapters.clock.now())}] ${line}`);
-        lastLine = line;
-        quietPolls = 0;
-      } else {
-        quietPolls = fresh.length > 0 ? 0 : quietPolls + 1;
-      }
-      if (verdict.state === 'completed' || verdict.state === 'failed') break;
+      await poll(watch, followed, adapters, log);
+      if (followed.verdict?.state === 'completed' || followed.verdict?.state === 'failed') return followed;
     } catch (error) {
       if (!isThrottling(error)) throw error;
       throttled = true;
       log.info(`AWS is throttling requests (${(error as Error).message}); polling more slowly`);
     }
-    if (adapters.clock.now().getTime() >= watch.deadline) break;
-    const delay = Math.min(
-      nextDelay(watch.policy, quietPolls, throttled),
-      Math.max(0, watch.deadline - adapters.clock.now().getTime()),
-    );
-    await adapters.clock.sleep(delay);
+    const left = watch.deadline - adapters.clock.now().getTime();
+    if (left <= 0) return followed;
+    await adapters.clock.sleep(Math.min(nextDelay(watch.policy, followed.quietPolls, throttled), left));
   }
+}
 
-  return { verdict, lastDeployment, timeline };
+/** One look at the stack and the service: new events and progress logged, the verdict recorded. */
+async function poll(watch: Watch, followed: Followed, adapters: RolloutAdapters, log: ProgressLog) {
+  const current = await adapters.stacks.describe(watch.stackName);
+  const service = await watch.fleet.describeService();
+  const images = await watch.fleet.containerImages(
+    (service?.deployments ?? []).flatMap((d) => (d.taskDefinition ? [d.taskDefinition] : [])),
+  );
+  const fresh = logNewEvents(service?.events ?? [], followed, watch.since, log);
+  const verdict = assessRollout(
+    {
+      stackStatus: current?.StackStatus ?? 'DELETED',
+      ...(current?.StackStatusReason ? { stackStatusReason: current.StackStatusReason } : {}),
+      ...(service ? { service } : {}),
+      images,
+    },
+    { imageTag: watch.imageTag, stackUpdated: watch.stackUpdated },
+  );
+  followed.verdict = verdict;
+  if (verdict.state === 'in-progress' || verdict.state === 'completed')
+    followed.lastDeployment = verdict.deployment;
+  const line = progressOf(verdict);
+  if (line && line !== followed.lastLine) {
+    log.info(`[${elapsed(watch.started, adapters.clock.now())}] ${line}`);
+    followed.lastLine = line;
+    followed.quietPolls = 0;
+  } else {
+    followed.quietPolls = fresh > 0 ? 0 : followed.quietPolls + 1;
+  }
+}
+
+/** Logs each service event not seen before and adds it to the timeline; how many there were. */
+function logNewEvents(
+  events: readonly ServiceEvent[],
+  followed: Followed,
+  since: Date,
+  log: ProgressLog,
+): number {
+  const fresh = unseenEvents(events, followed.seenEvents, since);
+  for (const event of fresh) {
+    if (event.id) followed.seenEvents.add(event.id);
+    followed.timeline.push(event);
+    log.info(`  event ${event.createdAt?.toISOString() ?? ''} ${event.message ?? ''}`);
+  }
+  return fresh.length;
+}
+
+/** The progress line of a rollout still under way ('' once it has ended). */
+function progressOf(verdict: RolloutVerdict): string {
+  if (verdict.state === 'in-progress') return `deployment ${verdict.deployment.id ?? ''} ${verdict.detail}`;
+  return verdict.state === 'waiting' ? verdict.detail : '';
 }
 
 async function waitForSettledStack(

@@ -1,5 +1,5 @@
 // The rollback workflow's record of who rolled back what and why, for the job summary. The reason is free text
-// typed by a person, so it is escaped rather than trusted as Markdown or HTML.
+// typed by a person, so its cells are escaped: it cannot break the table or become HTML.
 // Usage (rollback.yml): ACTOR, ENVIRONMENT, TARGET, REASON, OUTCOME, IMAGE_TAG, ROLLED_BACK_FROM, RUN_URL in the environment
 import { appendFileSync } from 'node:fs';
 import { escapeCell } from '../../src/render/markdown.ts';

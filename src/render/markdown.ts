@@ -1,8 +1,8 @@
 // The Markdown primitives of src/render/report.ts, for job summaries and pull-request comments. Cell text is
-// escaped so values from AWS, config or a person typing a reason cannot break a table or become HTML or a link.
+// escaped so values from AWS, config or a person typing a reason cannot break a table or become HTML.
 
 /**
- * Text that renders literally in a table cell: no column break, HTML or link; a line break stays one. Code spans
+ * Text that renders literally in a table cell: no column break or HTML; a line break stays one. Code spans
  * (from code()) keep their text, which Markdown shows as written: only their pipes are escaped, as tables need.
  */
 export function escapeCell(text: string): string {
@@ -16,7 +16,7 @@ function escapeText(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
-    .replace(/[&<>[\]]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)
     .replace(/\r?\n/g, '<br>');
 }
 

@@ -130,9 +130,9 @@ describe('plan sections', () => {
 });
 
 describe('rollback record', () => {
-  it('keeps a typed reason from becoming Markdown or HTML', () => {
+  it('keeps a typed reason from breaking the table or becoming HTML', () => {
     const cell = escapeCell('bad | <img src=x> [link](http://x)\nsecond line');
-    expect(cell).toBe('bad \\| &#60;img src=x&#62; &#91;link&#93;(http://x)<br>second line');
+    expect(cell).toBe('bad \\| &#60;img src=x&#62; [link](http://x)<br>second line');
     const record = rollbackRecord({
       actor: 'alice',
       environment: 'production',

@@ -17,12 +17,15 @@ const ROUTES = [
 ];
 
 describe('how an operation travels', () => {
-  it.each(ROUTES)('$entry enters $operation in one step, within 4 folders and 1 climb', ({ entry, operation }) => {
-    const route = routeOf(LAYERS, imports, entry, operation);
-    expect(route.direct, formatRoute(route)).toBe(true);
-    expect(route.folders.length, formatRoute(route)).toBeLessThanOrEqual(4);
-    expect(route.climbs, formatRoute(route)).toBeLessThanOrEqual(1);
-  });
+  it.each(ROUTES)(
+    '$entry enters $operation in one step, within 4 folders and 1 climb',
+    ({ entry, operation }) => {
+      const route = routeOf(LAYERS, imports, entry, operation);
+      expect(route.direct, formatRoute(route)).toBe(true);
+      expect(route.folders.length, formatRoute(route)).toBeLessThanOrEqual(4);
+      expect(route.climbs, formatRoute(route)).toBeLessThanOrEqual(1);
+    },
+  );
 
   it('measures a route that goes through a middleman, spreads over folders and climbs back', () => {
     const planted = [

@@ -107,6 +107,7 @@ describe('lattice-ingress rollback', () => {
     it('fetches the commit from origin, then compares', async () => {
       seedDeployments();
       const { code, stdout, stderr } = await rollbackFrom(await shallowClone(true), ['--target', OLD_TAG]);
+      expect(stdout).toContain('Rolling staging back');
       expect(code, stdout + stderr).toBe(0);
       expect(stdout).toContain('The target allows and serves nothing that what runs now does not.');
       expect(stderr).not.toContain('Access not compared');

@@ -25,7 +25,7 @@ for the environment's account. The GitHub token is GITHUB_TOKEN, else \`gh auth 
 history is read from and recorded on GitHub. Without one, give --target SHA|TAG (resolved from registry tags):
 "previous" needs the history.
 
-  --environment NAME       environment of deployment.yaml
+  --environment, --env NAME  environment of deployment.yaml
   --target previous|SHA|TAG  what to roll back to (default: previous)
   --reason TEXT            why (recorded with the deployment)
   --allow-wider-access     go ahead when the target admits a range or serves a service that what runs now does not
@@ -68,6 +68,7 @@ export const command: Command = async (args) => {
     args,
     options: {
       environment: { type: 'string' },
+      env: { type: 'string' },
       target: { type: 'string', default: 'previous' },
       reason: { type: 'string' },
       'allow-wider-access': { type: 'boolean', default: false },
@@ -83,7 +84,7 @@ export const command: Command = async (args) => {
     return 0;
   }
   const io = new ConsoleIO({
-    environment: values.environment ?? '',
+    environment: values.environment ?? values.env ?? '',
     target: values.target,
     reason: values.reason ?? '',
     'allow-wider-access': String(values['allow-wider-access']),

@@ -1,9 +1,7 @@
 // The rollback workflow's record of who rolled back what and why, for the job summary. The reason is free text
-// typed by a person, so its cells are escaped: it cannot break the table or become HTML.
+// typed by a person, so it is escaped rather than trusted as Markdown or HTML.
 // Usage (rollback.yml): ACTOR, ENVIRONMENT, TARGET, REASON, OUTCOME, IMAGE_TAG, ROLLED_BACK_FROM, RUN_URL in the environment
 import { appendFileSync } from 'node:fs';
-import { escapeCell } from '../../src/render/markdown.ts';
-import { Report } from '../../src/render/report.ts';
 import { isEntryPoint } from './entry.ts';
 
 export interface RollbackRecord {
@@ -17,6 +15,14 @@ export interface RollbackRecord {
   runUrl?: string;
 }
 
+/** Text that renders literally inside a Markdown table cell. */
+export function escapeCell(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[&<>"'|\\`*_[\]#~]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .trim();
+}
+
 export function rollbackRecord(r: RollbackRecord): string {
   const done = r.outcome === 'success';
   const rows: [string, string][] = [
@@ -28,11 +34,11 @@ export function rollbackRecord(r: RollbackRecord): string {
     ['Was running', r.rolledBackFrom ?? '?'],
   ];
   if (r.runUrl) rows.push(['Run', r.runUrl]);
-  const title = done ? `Rolled back ${r.environment}` : `Rollback of ${r.environment} failed`;
-  return new Report('markdown')
-    .heading(`${done ? ':leftwards_arrow_with_hook:' : ':x:'} ${escapeCell(title)}`)
-    .table(['', ''], rows)
-    .text();
+  const table = rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n');
+  const title = done
+    ? `Rolled back ${escapeCell(r.environment)}`
+    : `Rollback of ${escapeCell(r.environment)} failed`;
+  return `## ${done ? ':leftwards_arrow_with_hook:' : ':x:'} ${title}\n\n| | |\n| --- | --- |\n${table}\n`;
 }
 
 if (isEntryPoint(import.meta.url)) {

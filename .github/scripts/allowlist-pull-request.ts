@@ -5,12 +5,10 @@
 // with GH_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF_NAME (the base branch) in the environment.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getOctokit } from '@actions/github';
+import { createGitHubClient, type GitHubClient } from '../../src/aws/clients.ts';
 import { isEntryPoint } from './entry.ts';
 
 export const ALLOWLIST_PATH = 'config/allowlist.yaml';
-
-type Octokit = ReturnType<typeof getOctokit>;
 
 export interface PullRequestInput {
   owner: string;
@@ -24,7 +22,10 @@ export interface PullRequestInput {
 }
 
 /** The pull request's URL. */
-export async function openAllowlistPullRequest(octokit: Octokit, input: PullRequestInput): Promise<string> {
+export async function openAllowlistPullRequest(
+  octokit: GitHubClient,
+  input: PullRequestInput,
+): Promise<string> {
   const { owner, repo, branch } = input;
   try {
     await octokit.rest.git.updateRef({
@@ -83,7 +84,7 @@ if (isEntryPoint(import.meta.url)) {
   if (!owner || !repo || !values.branch || !values.title || !values['body-file']) {
     throw new Error('needs --branch, --title, --body-file and GITHUB_REPOSITORY=owner/name');
   }
-  const url = await openAllowlistPullRequest(getOctokit(process.env.GH_TOKEN ?? ''), {
+  const url = await openAllowlistPullRequest(createGitHubClient(process.env.GH_TOKEN ?? ''), {
     owner,
     repo,
     baseSha: process.env.GITHUB_SHA ?? '',

@@ -4,7 +4,7 @@
 // is already in the registry.
 // Usage (deploy-environment.yml, after the AWS credentials): ingress-exists.ts --env <name>
 import { parseArgs } from 'node:util';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { createAwsClients } from '../../src/aws/clients.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
 import type { Environment } from '../../src/config/model.ts';
 import { findEnvironment, requireValidConfig } from '../../src/config/valid-config.ts';
@@ -19,6 +19,6 @@ if (isEntryPoint(import.meta.url)) {
   const { values } = parseArgs({ options: { env: { type: 'string' } } });
   if (!values.env) throw new Error('usage: ingress-exists.ts --env <name>');
   const environment = findEnvironment((await requireValidConfig('config')).config, values.env);
-  const stacks = new Stacks(new CloudFormationClient({ region: environment.region }));
+  const stacks = new Stacks(createAwsClients(environment.region).cloudformation);
   console.log(`ingress-exists=${await ingressExists(stacks, environment)}`);
 }

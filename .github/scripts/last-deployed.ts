@@ -1,7 +1,7 @@
 // The UTC day of the oldest environment's latest successful deployment: the allowlist every environment runs was
 // rendered on or after that day. Prints nothing when an environment has no successful deployment yet.
 // Usage (expiry.yml): ENVIRONMENTS (the JSON of `lattice-ingress environments --json`), GH_TOKEN, GITHUB_REPOSITORY.
-import { getOctokit } from '@actions/github';
+import { createGitHubClient } from '../../src/aws/clients.ts';
 import { GitHubDeployments } from '../../src/github/deployments.ts';
 import type { DeploymentRecord } from '../../src/rollout/rollback-target.ts';
 import { isEntryPoint } from './entry.ts';
@@ -22,7 +22,7 @@ if (isEntryPoint(import.meta.url)) {
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo) throw new Error('GITHUB_REPOSITORY must be owner/name');
   const environments = JSON.parse(process.env.ENVIRONMENTS ?? '[]') as { githubEnvironment: string }[];
-  const deployments = new GitHubDeployments(getOctokit(process.env.GH_TOKEN ?? ''), owner, repo);
+  const deployments = new GitHubDeployments(createGitHubClient(process.env.GH_TOKEN ?? ''), owner, repo);
   const histories = await Promise.all(environments.map((e) => deployments.history(e.githubEnvironment, 10)));
   console.log(oldestLastSuccess(histories) ?? '');
 }

@@ -77,6 +77,43 @@ function attempt(kind: ClientKind, target: ClientTarget, agent: HttpAgent | fals
   });
 }
 
+/** One request as the client kind makes it (retried once on a connection error when it retries), counted. */
+async function request(
+  kind: ClientKind,
+  target: ClientTarget,
+  agent: HttpAgent | HttpsAgent | false,
+  result: ClientResult,
+): Promise<string | null> {
+  let failure = await attempt(kind, target, agent);
+  if (failure !== null && kind.retry && !failure.startsWith('status')) {
+    result.retries += 1;
+    failure = await attempt(kind, target, agent);
+  }
+  result.requests += 1;
+  if (failure !== null) result.failures += 1;
+  return failure;
+}
+
+/** A failure's time and reason, or the gap an answer ended; returns when the last answer came. */
+function noteAnswer(
+  result: ClientResult,
+  failure: string | null,
+  lastAnswer: number,
+  startedAt: number,
+): number {
+  const now = performance.now();
+  if (failure !== null) {
+    result.failureTimesMs.push(Math.round(now - startedAt));
+    result.failureReasons[failure] = (result.failureReasons[failure] ?? 0) + 1;
+    return lastAnswer;
+  }
+  if (now - lastAnswer > result.longestGapMs) {
+    result.longestGapMs = now - lastAnswer;
+    result.longestGapEndedAtMs = Math.round(now - startedAt);
+  }
+  return now;
+}
+
 /**
  * Runs `count` clients of one kind until `stopped()` is true. Only connection errors are retried: a status other
  * than 200 is an answer, and a failure.
@@ -102,24 +139,8 @@ export async function runClients(
     const agent = kind.keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
     let lastAnswer = performance.now();
     while (!options.stopped()) {
-      let failure = await attempt(kind, target, agent);
-      if (failure !== null && kind.retry && !failure.startsWith('status')) {
-        result.retries += 1;
-        failure = await attempt(kind, target, agent);
-      }
-      const now = performance.now();
-      result.requests += 1;
-      if (failure === null) {
-        if (now - lastAnswer > result.longestGapMs) {
-          result.longestGapMs = now - lastAnswer;
-          result.longestGapEndedAtMs = Math.round(now - options.startedAt);
-        }
-        lastAnswer = now;
-      } else {
-        result.failures += 1;
-        result.failureTimesMs.push(Math.round(now - options.startedAt));
-        result.failureReasons[failure] = (result.failureReasons[failure] ?? 0) + 1;
-      }
+      const failure = await request(kind, target, agent, result);
+      lastAnswer = noteAnswer(result, failure, lastAnswer, options.startedAt);
       await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
     if (agent) agent.destroy();

@@ -22,6 +22,11 @@ export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** Whether an entry has lapsed on `today`: it is valid through its `expires` day. */
+export function expiredOn(entry: Pick<AllowlistEntry, 'expires'>, today: string): boolean {
+  return entry.expires !== undefined && entry.expires < today;
+}
+
 export function addDays(day: string, days: number): string {
   return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
 }
@@ -36,9 +41,9 @@ export function expiryStatus(
     .map((entry, index) => ({ index, entry }))
     .filter(({ entry }) => entry.expires !== undefined);
   return {
-    expired: dated.filter(({ entry }) => (entry.expires as string) < today),
+    expired: dated.filter(({ entry }) => expiredOn(entry, today)),
     expiringSoon: dated.filter(
-      ({ entry }) => (entry.expires as string) >= today && (entry.expires as string) <= horizon,
+      ({ entry }) => !expiredOn(entry, today) && (entry.expires as string) <= horizon,
     ),
   };
 }
@@ -53,7 +58,6 @@ export function runningFleetAdmitsExpired(
   lastDeployedDay: string,
   today: string,
 ): boolean {
-  return entries.some(
-    ({ expires }) => expires !== undefined && expires >= lastDeployedDay && expires < today,
-  );
+  // Lapsed today but not yet on the day of the deployment: that deployment rendered it.
+  return entries.some((entry) => expiredOn(entry, today) && !expiredOn(entry, lastDeployedDay));
 }

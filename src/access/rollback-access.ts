@@ -3,6 +3,7 @@
 // Pure: the target's configuration (from git, at the commit its image was built from) against what runs now.
 import { type Cidr, containsCidr, parseCidr } from '../config/cidr.ts';
 import type { Allowlist, AllowlistEntry, Services } from '../config/model.ts';
+import { expiredOn } from './expiry.ts';
 
 export interface AccessSide {
   allowlist: Allowlist;
@@ -39,8 +40,7 @@ function covered(cidr: Cidr, cover: readonly Cidr[]): boolean {
 }
 
 export function accessWidening(current: AccessSide, target: AccessSide, today: string): AccessWidening {
-  const live = (entries: readonly AllowlistEntry[]) =>
-    entries.filter((entry) => entry.expires === undefined || entry.expires >= today);
+  const live = (entries: readonly AllowlistEntry[]) => entries.filter((entry) => !expiredOn(entry, today));
   const now = parsed(live(current.allowlist.entries));
   const currentServices = new Set(current.services.services.map((s) => s.name));
   return {

@@ -1,6 +1,5 @@
 // Wires the AWS and GitHub adapters for an environment: the only place the deploy actions construct clients.
-import { getOctokit } from '@actions/github';
-import { type AwsClients, createAwsClients } from '../aws/clients.ts';
+import { type AwsClients, createAwsClients, createGitHubClient, credentialsProblem } from '../aws/clients.ts';
 import { Stacks } from '../aws/cloudformation.ts';
 import { Registry } from '../aws/ecr.ts';
 import { Fleet } from '../aws/ecs.ts';
@@ -9,13 +8,14 @@ import { assertAccount } from '../aws/sts.ts';
 import type { Environment } from '../config/model.ts';
 import { repositoryName } from '../contract/names.ts';
 import { GitHubDeployments } from '../github/deployments.ts';
-import { errorName } from '../rollout/aws-answers.ts';
-import { systemClock } from '../rollout/roll-out.ts';
+import { systemClock } from '../operations/ports.ts';
+import type { RolloutAdapters } from '../operations/roll-out.ts';
 import type { RunContext } from './context.ts';
-import type { RecordedRolloutAdapters } from './recorded-rollout.ts';
+
 import { ActionFailure } from './run.ts';
 
-export interface EnvironmentAdapters extends RecordedRolloutAdapters {
+export interface EnvironmentAdapters extends RolloutAdapters {
+  registry: Registry;
   clients: AwsClients;
   stacks: Stacks;
   fleet(cluster: string, service: string): Fleet;
@@ -26,8 +26,10 @@ export async function environmentAdapters(
   environment: Environment,
   run: RunContext,
   githubToken: string | undefined,
+  /** A named AWS profile (a workstation's --profile); else the default credential chain. */
+  profile?: string,
 ): Promise<EnvironmentAdapters> {
-  const clients = createAwsClients(environment.region);
+  const clients = createAwsClients({ region: environment.region, ...(profile ? { profile } : {}) });
   await assertAccount(clients.sts, environment.account, environment.name).catch((error: unknown) => {
     throw new ActionFailure(credentialsProblem(error));
   });
@@ -38,18 +40,8 @@ export async function environmentAdapters(
     registry: new Registry(clients.ecr, repository),
     fleet: (cluster, service) => new Fleet(clients.ecs, cluster, service, repository),
     ...(githubToken
-      ? { deployments: new GitHubDeployments(getOctokit(githubToken), run.owner, run.repo) }
+      ? { deployments: new GitHubDeployments(createGitHubClient(githubToken), run.owner, run.repo) }
       : {}),
     clock: systemClock,
   };
-}
-
-/** What went wrong with the credentials, and how to fix it, without the SDK's stack. */
-export function credentialsProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (errorName(error) === 'CredentialsProviderError') {
-    return `no AWS credentials (${message}): in a workflow, configure them before this step (aws-actions/configure-aws-credentials); on a workstation, set AWS_PROFILE or --profile, run aws sso login, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
-  }
-  const name = errorName(error);
-  return name && name !== 'Error' ? `checking the AWS credentials failed: ${name}: ${message}` : message;
 }

@@ -5,6 +5,7 @@ const where = (location?: AnnotationLocation) =>
   location?.file ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
 
 export class ConsoleIO implements ActionIO {
+  readonly summaryFormat = 'terminal';
   summary = '';
   failed?: string;
 

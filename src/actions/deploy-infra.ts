@@ -15,8 +15,8 @@ import {
   type StackChoice,
   type StackOutputs,
 } from '../operations/deploy-infra.ts';
+import { systemClock } from '../operations/ports.ts';
 import { type CommandResult, type CommandRunner, stripAnsi } from '../process/command.ts';
-import { systemClock } from '../rollout/roll-out.ts';
 import type { RunContext } from './context.ts';
 import { deployInfraSummary, diffMarkdown } from './deploy-infra-summary.ts';
 import { loadEnvironment } from './environment.ts';

@@ -1,6 +1,14 @@
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
-import { describeStoppedTask, failureLogLines, failureMarkdown } from './failure-report.ts';
+import { Report } from '../render/report.ts';
+import {
+  describeStoppedTask,
+  type FailureEvidence,
+  failureLogLines,
+  failureReport,
+} from './failure-report.ts';
+
+const failureMarkdown = (evidence: FailureEvidence) => failureReport(evidence, new Report('markdown')).text();
 
 const stopped = {
   taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/c/abc123',

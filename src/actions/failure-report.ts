@@ -1,9 +1,9 @@
 // What a failed or timed-out rollout shows: the reason, then the evidence (service events, stopped tasks with their
-// exit codes, CloudFormation resources that failed), as Markdown for the job summary and as plain log lines.
+// exit codes, CloudFormation resources that failed), as a report (job summary or terminal) and as plain log lines.
 import type { Task } from '@aws-sdk/client-ecs';
-import { table } from '../render/markdown.ts';
+import type { RolloutEvidence } from '../operations/roll-out.ts';
+import type { Report } from '../render/report.ts';
 import { failedStackEvents } from '../rollout/aws-answers.ts';
-import type { RolloutEvidence } from '../rollout/roll-out.ts';
 
 export interface FailureEvidence extends RolloutEvidence {
   reason: string;
@@ -42,59 +42,44 @@ export function failureLogLines(evidence: FailureEvidence): string[] {
   return lines;
 }
 
-export function failureMarkdown(evidence: FailureEvidence): string {
-  const parts = [`### ❌ ${evidence.reason}`, ''];
+/** The failure and its evidence as sections of a report (the job summary, or a terminal). */
+export function failureReport(evidence: FailureEvidence, report: Report): Report {
+  report.heading(`❌ ${evidence.reason}`, 3);
   if (evidence.stoppedTasks.length > 0) {
-    parts.push(
-      '#### Stopped tasks',
-      '',
-      table(
-        ['Task', 'Stopped', 'Reason', 'Containers'],
-        evidence.stoppedTasks.map((t) => [
-          t.taskArn?.split('/').pop() ?? '',
-          iso(t.stoppedAt),
-          `${t.stoppedReason ?? ''}${t.stopCode ? ` (${t.stopCode})` : ''}`,
-          (t.containers ?? [])
-            .map((c) => `${c.name}: ${c.exitCode ?? '-'}${c.reason ? ` ${c.reason}` : ''}`)
-            .join('; '),
-        ]),
-      ),
-      '',
+    report.heading('Stopped tasks', 4).table(
+      ['Task', 'Stopped', 'Reason', 'Containers'],
+      evidence.stoppedTasks.map((t) => [
+        t.taskArn?.split('/').pop() ?? '',
+        iso(t.stoppedAt),
+        `${t.stoppedReason ?? ''}${t.stopCode ? ` (${t.stopCode})` : ''}`,
+        (t.containers ?? [])
+          .map((c) => `${c.name}: ${c.exitCode ?? '-'}${c.reason ? ` ${c.reason}` : ''}`)
+          .join('; '),
+      ]),
     );
   }
   const failed = failedStackEvents(evidence.stackEvents);
   if (failed.length > 0) {
-    parts.push(
-      '#### CloudFormation failures',
-      '',
-      table(
-        ['Time', 'Resource', 'Status', 'Reason'],
-        failed.map((e) => [
-          iso(e.Timestamp),
-          `${e.LogicalResourceId ?? ''} (${e.ResourceType ?? ''})`,
-          e.ResourceStatus ?? '',
-          e.ResourceStatusReason ?? '',
-        ]),
-      ),
-      '',
+    report.heading('CloudFormation failures', 4).table(
+      ['Time', 'Resource', 'Status', 'Reason'],
+      failed.map((e) => [
+        iso(e.Timestamp),
+        `${e.LogicalResourceId ?? ''} (${e.ResourceType ?? ''})`,
+        e.ResourceStatus ?? '',
+        e.ResourceStatusReason ?? '',
+      ]),
     );
   }
   if (evidence.serviceEvents.length > 0) {
-    parts.push(
-      '#### Service events',
-      '',
-      table(
-        ['Time', 'Event'],
-        evidence.serviceEvents.map((e) => [iso(e.createdAt), e.message ?? '']),
-      ),
-      '',
+    report.heading('Service events', 4).table(
+      ['Time', 'Event'],
+      evidence.serviceEvents.map((e) => [iso(e.createdAt), e.message ?? '']),
     );
   }
   if (evidence.stoppedTasks.length === 0 && evidence.serviceEvents.length === 0 && failed.length === 0) {
-    parts.push(
-      `No service events, stopped tasks or failed stack resources were recorded since the rollout began.`,
-      '',
+    report.paragraph(
+      'No service events, stopped tasks or failed stack resources were recorded since the rollout began.',
     );
   }
-  return parts.join('\n');
+  return report;
 }

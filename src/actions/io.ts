@@ -1,5 +1,6 @@
 // The narrow surface the actions use from the runner, so their logic runs against @actions/core in a workflow and
 // against an in-memory recorder in unit tests.
+import { Report, type ReportFormat } from '../render/report.ts';
 
 /** File and position an annotation points at (shown on that line of the pull request diff). */
 export interface AnnotationLocation {
@@ -19,10 +20,17 @@ export interface ActionIO {
   error(message: string, location?: AnnotationLocation): void;
   /** Collapsible section in the log. */
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
-  /** Appends Markdown to the job summary. */
+  /** How the summary is read: Markdown on GitHub, plain text in a terminal. */
+  readonly summaryFormat?: ReportFormat;
+  /** Appends to the summary, in summaryFormat (build it with newReport). */
   appendSummary(markdown: string): Promise<void>;
   /** Marks the step failed with this message (the process exits non-zero). */
   setFailed(message: string): void;
+}
+
+/** An empty report in the format the IO's summary is read in. */
+export function newReport(io: ActionIO): Report {
+  return new Report(io.summaryFormat ?? 'markdown');
 }
 
 /** An ActionIO that records everything, for tests. */

@@ -1,81 +1,61 @@
-// Before a rollback changes anything: what the target image would allow and serve compared with what runs now. The
-// allowlist and services are baked into the image, so the configuration of the commit an image was built from is
-// what it enforces (with the entries that had expired when it was deployed left out, as every deploy does).
-import {
-  type AccessSide,
-  type AccessWidening,
-  accessWidening,
-  describeWidening,
-  widens,
-} from '../access/rollback-access.ts';
+// The rollback's access comparison, both ends: reading the access a commit's configuration grants (git, fetching
+// the commit when the clone does not have it), and the comparison's section of the summary.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type AccessSide, describeWidening, widens } from '../access/rollback-access.ts';
 import { parseConfig } from '../config/load.ts';
 import { readSourcesAtRef } from '../diff/git.ts';
-import type { DeploymentRecord } from '../rollout/rollback-target.ts';
-import type { ActionIO } from './io.ts';
-import { ActionFailure } from './run.ts';
+import type { AccessComparison } from '../operations/roll-back.ts';
+import type { Report } from '../render/report.ts';
 
-/** The access the configuration of `sha` grants, as a deployment made at `deployedAt` rendered it. */
-async function accessAt(sha: string, configDir: string, deployedAt: Date): Promise<AccessSide> {
-  const { parts } = parseConfig(await readSourcesAtRef(sha, configDir), {
-    now: deployedAt,
-    purpose: 'deploy',
-  });
-  if (!parts.allowlist || !parts.services)
-    throw new Error(`the configuration at ${sha.slice(0, 12)} does not parse`);
-  return { allowlist: parts.allowlist, services: parts.services };
-}
-
-export interface AccessCheck {
-  configDir: string;
-  /** What runs now: its deployment record when known, else the checked-out configuration. */
-  current: { record?: DeploymentRecord; checkedOut: AccessSide };
-  target: { sha?: string; record?: DeploymentRecord };
-  allowWiderAccess: boolean;
-  now: Date;
-}
+const run = promisify(execFile);
 
 /**
- * Compares, reports in the summary, and refuses a rollback that would re-admit a range or a service unless the
- * operator allowed it. When the target's configuration cannot be read (no commit, or history not fetched), says so.
+ * The access the configuration of `sha` grants, as a deployment made at `deployedAt` rendered it (expired entries
+ * left out, as every deploy does). A commit missing from a shallow or stale clone is fetched from origin first.
  */
-export async function checkRollbackAccess(
-  check: AccessCheck,
-  io: ActionIO,
-): Promise<AccessWidening | undefined> {
-  const { current, target, configDir } = check;
-  let widening: AccessWidening;
-  try {
-    if (!target.sha) throw new Error('the target names no commit');
-    const now = current.record?.sha
-      ? await accessAt(current.record.sha, configDir, new Date(current.record.createdAt))
-      : current.checkedOut;
-    const then = await accessAt(
-      target.sha,
-      configDir,
-      target.record ? new Date(target.record.createdAt) : check.now,
-    );
-    widening = accessWidening(now, then, check.now.toISOString().slice(0, 10));
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    io.warning(`Access not compared: ${why}. Check what the target allows before relying on it.`);
-    await io.appendSummary(`### Access\n\nNot compared: ${why}.\n`);
-    return undefined;
+export function gitAccessAt(configDir: string) {
+  return async (sha: string, deployedAt: Date): Promise<AccessSide> => {
+    const sources = await readSourcesAtRef(sha, configDir).catch(async () => {
+      await run('git', ['-C', configDir, 'fetch', '--quiet', '--no-tags', 'origin', sha]).catch(() => {
+        throw new Error(
+          `commit ${sha.slice(0, 12)} is neither in the clone of ${configDir} nor fetchable from origin`,
+        );
+      });
+      return readSourcesAtRef(sha, configDir);
+    });
+    const { parts } = parseConfig(sources, { now: deployedAt, purpose: 'deploy' });
+    if (!parts.allowlist || !parts.services)
+      throw new Error(`the configuration at ${sha.slice(0, 12)} does not parse`);
+    return { allowlist: parts.allowlist, services: parts.services };
+  };
+}
+
+/** The comparison's section of the summary. */
+export function accessReport(access: AccessComparison, report: Report): Report {
+  report.heading('Access', 3);
+  if (!access.compared) return report.paragraph(`Not compared: ${access.why}.`);
+  if (!widens(access.widening))
+    return report.paragraph('The target allows and serves nothing that what runs now does not.');
+  return report
+    .paragraph('The target would widen access:')
+    .paragraph(describeWidening(access.widening).join('\n'));
+}
+
+/** The log line of an access comparison the operator overrode with allow-wider-access. */
+export function overriddenAccess(access: AccessComparison): string | undefined {
+  if (!access.compared) {
+    return `Access not compared: ${access.why}. Rolling back anyway (allowed by the operator); check what the target allows.`;
   }
-  const lines = describeWidening(widening);
-  if (!widens(widening)) {
-    await io.appendSummary(
-      '### Access\n\nThe target allows and serves nothing that what runs now does not.\n',
-    );
-    return widening;
-  }
-  await io.appendSummary(`### Access\n\nThe target would widen access:\n\n${lines.join('\n')}\n`);
-  if (!check.allowWiderAccess) {
-    throw new ActionFailure(
-      `the rollback would widen access, so nothing was changed:\n${lines.join('\n')}\n` +
-        'Roll back to another version, or run again with allow-wider-access: true and a reason that says why ' +
-        '(a range revoked with break-glass stays denied by the network ACL whatever image runs).',
-    );
-  }
-  io.warning(`Rolling back widens access (allowed by the operator):\n${lines.join('\n')}`);
-  return widening;
+  if (!widens(access.widening)) return undefined;
+  return `Rolling back widens access (allowed by the operator):\n${describeWidening(access.widening).join('\n')}`;
+}
+
+/** The refusal's fix, when access stopped the rollback. */
+export function accessFix(access: AccessComparison): string {
+  const lines = access.compared ? `\n${describeWidening(access.widening).join('\n')}` : '';
+  return (
+    `${lines}\nRoll back to another version, or run again with allow-wider-access: true and a reason that says why ` +
+    '(a range revoked with break-glass stays denied by the network ACL whatever image runs).'
+  );
 }

@@ -1,23 +1,16 @@
-// The rollback action: resolve `previous`, a commit sha or an image tag to an image that exists in ECR and was
-// deployed before, then roll out to it with the same following and reporting as a rollout.
+// The rollback action: inputs into the rollback operation (src/operations/roll-back.ts), its outcome into the
+// summary, the outputs and the step's result.
 
-import { githubEnvironment } from '../config/model.ts';
-import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
-import { stackNames } from '../contract/names.ts';
-import { code } from '../render/markdown.ts';
-import { stackParameter } from '../rollout/aws-answers.ts';
-import {
-  type DeploymentRecord,
-  parseRollbackTarget,
-  resolveRollbackTarget,
-} from '../rollout/rollback-target.ts';
+import { type Config, type Environment, githubEnvironment } from '../config/model.ts';
+import { type RollbackOutcome, type RollbackRequest, rollBack } from '../operations/roll-back.ts';
+import { parseRollbackTarget } from '../rollout/rollback-target.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
-import type { ActionIO } from './io.ts';
-import { recordedRollout } from './recorded-rollout.ts';
-import { checkRollbackAccess } from './rollback-access.ts';
+import { type ActionIO, newReport } from './io.ts';
+import { accessFix, accessReport, gitAccessAt, overriddenAccess } from './rollback-access.ts';
 import { type AdaptersFactory, type FollowInputs, readFollowInputs } from './rollout.ts';
+import { reportRollout } from './rollout-report.ts';
 import { ActionFailure } from './run.ts';
 
 export interface RollbackInputs extends FollowInputs {
@@ -53,108 +46,71 @@ export async function rollbackAction(
 ): Promise<void> {
   const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, run, settings.githubToken);
-  const target = parseRollbackTarget(settings.target);
-  if ('error' in target) throw new ActionFailure(target.error);
-  const ghEnvironment = githubEnvironment(environment);
+  const ports = { ...adapters, accessAt: gitAccessAt(settings.configDir) };
+  const outcome = await rollBack(rollbackRequest(settings, run, config, environment), ports, io);
+  await reportRollback(settings, run, outcome, io);
+}
 
-  let history: DeploymentRecord[] = [];
-  if (adapters.deployments) {
-    history = await adapters.deployments.history(ghEnvironment).catch((error: unknown) => {
-      io.warning(`could not read the GitHub deployment history (${String(error)}); using registry tags only`);
-      return [];
-    });
-  } else {
-    io.warning('No GitHub token: resolving the target from registry tags only');
-  }
-  const registryTags = target.kind === 'previous' ? [] : await adapters.registry.listTags();
-  const resolved = resolveRollbackTarget(target, { history, registryTags });
-  if (!resolved.ok) {
-    const message = `cannot roll ${environment.name} back to "${settings.target}": ${resolved.message}. Nothing was changed.`;
-    await io.appendSummary(`## Rollback refused\n\n${message}\n`);
-    throw new ActionFailure(message);
-  }
-  const { resolution } = resolved;
-  // Checked before anything is recorded: a deployment that can no longer be pulled (expired by the lifecycle
-  // policy) is refused like an unknown target.
-  if (!(await adapters.registry.findImage(resolution.imageTag))) {
-    const newest = (await adapters.registry.listTags(100))
-      .filter((tag) => tag.startsWith('git-'))
-      .slice(0, 5);
-    const message = `cannot roll ${environment.name} back to "${settings.target}": it resolved to ${resolution.imageTag}, which is no longer in ECR repository ${adapters.registry.repositoryName} (newest git-* tags: ${newest.join(', ') || 'none'}). Nothing was changed.`;
-    await io.appendSummary(`## Rollback refused\n\n${message}\n`);
-    throw new ActionFailure(message);
-  }
-  if (resolution.via === 'registry') {
-    io.warning(
-      `${resolution.imageTag} is not in the deployment history of ${ghEnvironment}; it was found in the registry`,
-    );
-  }
-  const stack = await adapters.stacks.describe(stackNames(environment).ingress);
-  const from = stack ? (stackParameter(stack, IMAGE_TAG_PARAMETER) ?? '') : '';
-  const running = history.find((record) => record.imageTag === from && record.state === 'success');
-  await checkRollbackAccess(
-    {
-      configDir: settings.configDir,
-      current: { ...(running ? { record: running } : {}), checkedOut: config },
-      target: {
-        ...(resolution.sha ? { sha: resolution.sha } : {}),
-        ...(resolution.record ? { record: resolution.record } : {}),
-      },
-      allowWiderAccess: settings.allowWiderAccess,
-      now: new Date(),
-    },
-    io,
-  );
-  io.info(
-    `Rolling ${environment.name} back: ${from || '(none)'} -> ${resolution.imageTag} (requested by ${run.actor}: ${settings.reason})`,
-  );
+/** The operation's request from the inputs, the run and the checked-out configuration. */
+export function rollbackRequest(
+  settings: RollbackInputs,
+  run: RunContext,
+  checkedOut: Config,
+  environment: Environment,
+): RollbackRequest {
+  return {
+    environment,
+    githubEnvironment: githubEnvironment(environment),
+    target: settings.target,
+    who: run.actor,
+    why: settings.reason,
+    checkedOut,
+    allowWiderAccess: settings.allowWiderAccess,
+    fallbackSha: run.sha,
+    logUrl: run.runUrl,
+    timeoutMs: settings.timeoutMinutes * 60_000,
+    pollIntervalMs: settings.pollIntervalSeconds * 1000,
+    cancelOnTimeout: settings.cancelOnTimeout,
+  };
+}
 
-  const result = await recordedRollout(
+/** The outcome in the summary, the log and the outputs; throws ActionFailure unless the rollback completed. */
+export async function reportRollback(
+  settings: RollbackInputs,
+  run: RunContext,
+  outcome: RollbackOutcome,
+  io: ActionIO,
+) {
+  if (outcome.state === 'refused') {
+    const report = newReport(io).heading('Rollback refused').paragraph(outcome.reason);
+    await io.appendSummary((outcome.access ? accessReport(outcome.access, report) : report).text());
+    throw new ActionFailure(`${outcome.reason}${outcome.access ? accessFix(outcome.access) : ''}`);
+  }
+  const { resolution, access, rollout } = outcome;
+  await io.appendSummary(accessReport(access, newReport(io)).text());
+  const overridden = overriddenAccess(access);
+  if (overridden) io.warning(overridden);
+  const completed = await reportRollout(
     {
-      environment,
-      githubEnvironment: ghEnvironment,
-      imageTag: resolution.imageTag,
-      sha: resolution.sha ?? run.sha,
-      description: `Rollback by ${run.actor}: ${settings.reason}`,
-      timeoutMs: settings.timeoutMinutes * 60_000,
-      pollIntervalMs: settings.pollIntervalSeconds * 1000,
-      cancelOnTimeout: settings.cancelOnTimeout,
-      logUrl: run.runUrl,
       title: 'Rollback',
+      imageTag: resolution.imageTag,
+      environmentName: settings.environment,
       context: [
-        ['Who', code(run.actor)],
-        ['Why', settings.reason],
-        ['Requested target', code(settings.target)],
-        [
-          'Resolved from',
-          resolution.via === 'history'
-            ? `deployment ${resolution.record?.id ?? ''} (${resolution.record?.createdAt ?? ''})`
-            : 'registry tags',
-        ],
+        { label: 'Who', value: run.actor, code: true },
+        { label: 'Why', value: settings.reason },
+        { label: 'Requested target', value: settings.target, code: true },
+        {
+          label: 'Resolved from',
+          value:
+            resolution.via === 'history'
+              ? `deployment ${resolution.record?.id ?? ''} (${resolution.record?.createdAt ?? ''})`
+              : 'registry tags',
+        },
       ],
     },
-    adapters,
+    rollout,
     io,
   );
-
-  // The deployment rolled back from is marked failed, so the next `previous` does not choose it again.
-  const current = history[0];
-  if (
-    adapters.deployments &&
-    current &&
-    current.imageTag === from &&
-    from !== resolution.imageTag &&
-    current.state === 'success'
-  ) {
-    await adapters.deployments
-      .setStatus(current.id, 'failure', {
-        description: `Rolled back to ${resolution.imageTag} by ${run.actor}: ${settings.reason}`,
-        logUrl: run.runUrl,
-      })
-      .catch((error: unknown) =>
-        io.warning(`could not mark deployment ${current.id} as rolled back: ${String(error)}`),
-      );
-  }
   io.setOutput('image-tag', resolution.imageTag);
-  io.setOutput('rolled-back-from', result.previousImageTag);
+  io.setOutput('rolled-back-from', completed.previousImageTag);
 }

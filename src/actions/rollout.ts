@@ -1,15 +1,13 @@
-// The rollout action: roll the environment's Ingress stack to an image tag and follow it to the end.
+// The rollout action: inputs into the rollout operation (src/operations/roll-out.ts), its outcome into the summary,
+// the outputs and the step's result.
 import { type Environment, githubEnvironment } from '../config/model.ts';
 import { IMAGE_TAG } from '../contract/image-tags.ts';
+import { type RolloutAdapters, rollOut } from '../operations/roll-out.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import {
-  type RecordedRolloutAdapters,
-  type RecordedRolloutRequest,
-  recordedRollout,
-} from './recorded-rollout.ts';
+import { reportRollout } from './rollout-report.ts';
 
 /** Inputs shared by rollout and rollback: how long to follow, how often to poll, and the GitHub token. */
 export interface FollowInputs {
@@ -56,7 +54,7 @@ export type AdaptersFactory = (
   environment: Environment,
   run: RunContext,
   githubToken?: string,
-) => Promise<RecordedRolloutAdapters>;
+) => Promise<RolloutAdapters>;
 
 export async function rolloutAction(
   settings: RolloutInputs,
@@ -66,7 +64,7 @@ export async function rolloutAction(
 ): Promise<void> {
   const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
   const adapters = await createAdapters(environment, run, settings.githubToken);
-  const request: RecordedRolloutRequest = {
+  const request = {
     environment,
     githubEnvironment: githubEnvironment(environment),
     imageTag: settings.imageTag,
@@ -76,10 +74,14 @@ export async function rolloutAction(
     pollIntervalMs: settings.pollIntervalSeconds * 1000,
     cancelOnTimeout: settings.cancelOnTimeout,
     logUrl: run.runUrl,
-    title: 'Rollout',
-    context: [['Commit', run.sha.slice(0, 12)]],
   };
-  const result = await recordedRollout(request, adapters, io);
+  const header = {
+    title: 'Rollout',
+    environmentName: environment.name,
+    imageTag: settings.imageTag,
+    context: [{ label: 'Commit', value: run.sha.slice(0, 12) }],
+  };
+  const result = await reportRollout(header, await rollOut(request, adapters, io), io);
   io.setOutput('deployment-id', result.deploymentId ?? '');
   io.setOutput('image-digest', result.imageDigest);
   io.setOutput('previous-image-tag', result.previousImageTag);

@@ -8,10 +8,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createAwsClients, RETRY_CONFIG } from '../aws/clients.ts';
+import { createAwsClients } from '../aws/clients.ts';
 import { Stacks } from '../aws/cloudformation.ts';
 import { type TargetGroupHealth, TargetHealth } from '../aws/target-health.ts';
 import type { Environment } from '../config/model.ts';
@@ -109,14 +108,13 @@ export type TargetHealthReader = (
 ) => Promise<TargetGroupHealth[]>;
 
 const stackTargetHealth: TargetHealthReader = async (environment, credentials) => {
-  const stacks = new Stacks(createAwsClients(environment.region).cloudformation);
+  const clients = createAwsClients({ region: environment.region, credentials });
+  const stacks = new Stacks(clients.cloudformation);
   const arns = await stacks.resourcesOfType(
     stackNames(environment).ingress,
     'AWS::ElasticLoadBalancingV2::TargetGroup',
   );
-  const health = new TargetHealth(
-    new ElasticLoadBalancingV2Client({ region: environment.region, credentials, ...RETRY_CONFIG }),
-  );
+  const health = new TargetHealth(clients.elbv2);
   return Promise.all(arns.map((arn) => health.describe(arn)));
 };
 

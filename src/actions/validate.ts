@@ -1,13 +1,13 @@
-// The validate action: check config/, annotate offending lines, summarise, and on pull requests show the plan.
+// The validate action: the validate operation's findings as annotations on the offending lines and a summary, and
+// on pull requests the plan of what merging would change.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative } from 'node:path';
-import { type Diagnostic, sortDiagnostics } from '../config/diagnostics.ts';
-import { loadConfig, parseConfig } from '../config/load.ts';
-import type { Config } from '../config/model.ts';
+import type { Diagnostic } from '../config/diagnostics.ts';
+import { readConfigSources } from '../config/load.ts';
 import { readSourcesAtRef } from '../diff/git.ts';
 import { formatPlanMarkdown } from '../diff/markdown.ts';
-import { planChange } from '../diff/plan.ts';
-import { renderedDiffs } from '../diff/rendered.ts';
+import { systemClock } from '../operations/ports.ts';
+import { validate } from '../operations/validate.ts';
 import { code, table } from '../render/markdown.ts';
 import type { RunContext } from './context.ts';
 import { InputReader } from './inputs.ts';
@@ -38,45 +38,31 @@ export function readValidateSettings(io: ActionIO, run: RunContext): ValidateSet
   return settings;
 }
 
-/** Produces the Markdown plan of what merging would change, compared with baseRef. */
-export type PlanSource = (head: Config, configDir: string, baseRef: string) => Promise<string>;
-
-/** The plan from git: the base only has to parse (an entry that expired since must still show as removed). */
-export const gitPlan: PlanSource = async (head, configDir, baseRef) => {
-  const base = parseConfig(await readSourcesAtRef(baseRef, configDir), { now: new Date() });
-  return formatPlanMarkdown(planChange(base.parts, head), renderedDiffs(base.parts, head));
-};
-
-export async function validateAction(
-  settings: ValidateSettings,
-  io: ActionIO,
-  plan: PlanSource = gitPlan,
-): Promise<void> {
-  const { config, diagnostics } = await loadConfig(settings.configDir);
-  const sorted = sortDiagnostics(diagnostics).map((d) => ({ ...d, file: repositoryPath(d.file, settings) }));
+export async function validateAction(settings: ValidateSettings, io: ActionIO): Promise<void> {
+  const outcome = await validate(settings.baseRef ? { baseRef: settings.baseRef } : {}, {
+    sources: () => readConfigSources(settings.configDir),
+    sourcesAt: (ref) => readSourcesAtRef(ref, settings.configDir),
+    clock: systemClock,
+  });
+  const sorted = outcome.diagnostics.map((d) => ({ ...d, file: repositoryPath(d.file, settings) }));
   for (const d of sorted) {
     const location = { file: d.file, line: d.line, column: d.column, title: d.code };
     const message = d.hint ? `${d.message}\nFix: ${d.hint}` : d.message;
     if (d.severity === 'error') io.error(message, location);
     else io.warning(message, location);
   }
-  const errors = sorted.filter((d) => d.severity === 'error').length;
-  const warnings = sorted.length - errors;
+  const { errors, warnings } = outcome;
   io.info(`${settings.configDir}: ${errors} error(s), ${warnings} warning(s)`);
   io.setOutput('errors', errors);
   io.setOutput('warnings', warnings);
-
-  let planMarkdown: string | undefined;
-  if (config && settings.baseRef) {
-    planMarkdown = await plan(config, settings.configDir, settings.baseRef);
-    if (settings.planFile) {
-      await mkdir(dirname(settings.planFile), { recursive: true });
-      await writeFile(settings.planFile, planMarkdown);
-      io.setOutput('plan-file', settings.planFile);
-    }
+  const planMarkdown = outcome.plan && formatPlanMarkdown(outcome.plan.change, outcome.plan.rendered);
+  if (planMarkdown !== undefined && settings.planFile) {
+    await mkdir(dirname(settings.planFile), { recursive: true });
+    await writeFile(settings.planFile, planMarkdown);
+    io.setOutput('plan-file', settings.planFile);
   }
   await io.appendSummary(summaryMarkdown(settings, sorted, planMarkdown));
-  if (errors > 0) {
+  if (outcome.state === 'invalid') {
     throw new ActionFailure(
       `${settings.configDir} has ${errors} error(s); each is annotated on its line and listed in the job summary`,
     );

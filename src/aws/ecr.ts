@@ -8,20 +8,8 @@ import {
   type ImageDetail,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
+import type { RegistryImage, RegistryLogin } from '../operations/build-push.ts';
 import { errorName } from '../rollout/aws-answers.ts';
-
-export interface RegistryImage {
-  digest: string;
-  tags: string[];
-  pushedAt?: Date;
-}
-
-export interface RegistryLogin {
-  /** Host name, e.g. 111122223333.dkr.ecr.eu-west-1.amazonaws.com */
-  server: string;
-  username: string;
-  password: string;
-}
 
 export class Registry {
   constructor(

@@ -6,14 +6,25 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { type DenyRule, REVOCATION_RULES } from '../access/revocation.ts';
+import type { Environment } from '../config/model.ts';
+import { stackNames } from '../contract/names.ts';
+import { INGRESS_OUTPUTS } from '../contract/outputs.ts';
+import type { RevocationAcl } from '../operations/revoke.ts';
+import { stackOutputs } from '../rollout/aws-answers.ts';
+import type { AwsClients } from './clients.ts';
+import { Stacks } from './cloudformation.ts';
 
 const DIRECTIONS = [false, true] as const; // Egress: false = inbound, true = outbound
 
-export class RevocationAclEntries {
+export class RevocationAclEntries implements RevocationAcl {
   constructor(
     private readonly ec2: EC2Client,
     private readonly aclId: string,
   ) {}
+
+  get id(): string {
+    return this.aclId;
+  }
 
   /** The deny entries in the reserved rule numbers (inbound side; the outbound twin carries the same number). */
   async denies(): Promise<DenyRule[]> {
@@ -61,4 +72,13 @@ export class RevocationAclEntries {
       );
     }
   }
+}
+
+/** The revocation ACL named by the environment's Ingress stack output, undefined when the stack has none. */
+export function stackRevocationAcl(clients: Pick<AwsClients, 'cloudformation' | 'ec2'>) {
+  return async (environment: Environment): Promise<RevocationAcl | undefined> => {
+    const stack = await new Stacks(clients.cloudformation).describe(stackNames(environment).ingress);
+    const aclId = stack ? stackOutputs(stack)[INGRESS_OUTPUTS.revocationAclId] : undefined;
+    return aclId ? new RevocationAclEntries(clients.ec2, aclId) : undefined;
+  };
 }

@@ -1,28 +1,8 @@
 // Building and pushing the proxy image with docker buildx, behind an interface so the build-push logic is tested
 // without a Docker engine.
 import { readFile } from 'node:fs/promises';
-import type { RegistryLogin } from '../aws/ecr.ts';
+import type { BuildRequest, ImageBuilder, RegistryLogin } from '../operations/build-push.ts';
 import type { CommandRunner } from '../process/command.ts';
-
-export interface BuildRequest {
-  /** Directory sent as the build context (the rendered proxy configuration). */
-  context: string;
-  dockerfile: string;
-  platform: string;
-  /** Full references, e.g. <repository uri>:git-<sha>. */
-  tags: readonly string[];
-  labels: Readonly<Record<string, string>>;
-  buildArgs: Readonly<Record<string, string>>;
-  push: boolean;
-  /** buildx writes the pushed digest here (--metadata-file). */
-  metadataFile: string;
-}
-
-export interface ImageBuilder {
-  login(login: RegistryLogin): Promise<void>;
-  /** Builds (and pushes when asked); returns the pushed manifest digest when pushed. */
-  build(request: BuildRequest): Promise<{ digest?: string }>;
-}
 
 /** The buildx command line; pure so the flags are unit-tested. */
 export function buildxArguments(request: BuildRequest): string[] {

@@ -1,5 +1,6 @@
-// The plan as Markdown for a pull-request comment or job summary. Every user-written value that reaches here
-// passed the model's character sets (no `|`, `<`, `>` or backticks), so table cells need no escaping.
+// The plan as Markdown for a pull-request comment or job summary. Tables go through src/render/markdown.ts, which
+// escapes their cells like every other report's.
+import { table } from '../render/markdown.ts';
 import {
   type AllowlistChange,
   BROAD_PREFIX,
@@ -79,16 +80,15 @@ function allowlistSection(plan: ConfigPlan): string[] {
       '',
     );
   }
-  lines.push('| Change | CIDR | Description | Expires |', '| --- | --- | --- | --- |');
-  for (const change of plan.allowlist.slice(0, MAX_ROWS)) {
+  const rows = plan.allowlist.slice(0, MAX_ROWS).map((change) => {
     const cidr = change.previous ? `${code(change.previous)} → ${code(change.cidr)}` : code(change.cidr);
     const details = change.details
       .map((d) => `${d.field}: ${value(d.before)} → ${value(d.after)}`)
       .join('; ');
     const label = `${ALLOWLIST_LABEL[change.kind]}${change.broad ? ' ⚠️ broad' : ''}`;
-    lines.push(`| ${label} | ${cidr} | ${details || change.description} | ${change.expires ?? '—'} |`);
-  }
-  lines.push(...more(plan.allowlist.length));
+    return [label, cidr, details || change.description, change.expires ?? '—'];
+  });
+  lines.push(table(['Change', 'CIDR', 'Description', 'Expires'], rows), ...more(plan.allowlist.length));
   return lines;
 }
 
@@ -124,19 +124,17 @@ function accessSection(plan: ConfigPlan): string[] {
 
 function namedSection(title: string, column: string, changes: readonly NamedChange[]): string[] {
   if (changes.length === 0) return [];
-  const lines = ['', `### ${title}`, '', `| Change | ${column} | Details |`, '| --- | --- | --- |'];
-  for (const change of changes.slice(0, MAX_ROWS)) {
+  const rows = changes.slice(0, MAX_ROWS).map((change) => {
     const details = change.fields
       .map((f) =>
         change.kind === 'changed'
           ? `${f.field}: ${value(f.before)} → ${value(f.after)}`
           : `${f.field}: ${value(change.kind === 'added' ? f.after : f.before)}`,
       )
-      .join('<br>');
-    lines.push(`| ${change.kind} | ${code(change.name)} | ${details} |`);
-  }
-  lines.push(...more(changes.length));
-  return lines;
+      .join('\n');
+    return [change.kind, code(change.name), details];
+  });
+  return ['', `### ${title}`, '', table(['Change', column, 'Details'], rows), ...more(changes.length)];
 }
 
 function fieldSection(title: string, changes: readonly FieldChange[]): string[] {
@@ -145,9 +143,10 @@ function fieldSection(title: string, changes: readonly FieldChange[]): string[] 
     '',
     `### ${title}`,
     '',
-    '| Setting | Before | After |',
-    '| --- | --- | --- |',
-    ...changes.map((c) => `| ${c.field} | ${value(c.before)} | ${value(c.after)} |`),
+    table(
+      ['Setting', 'Before', 'After'],
+      changes.map((c) => [c.field, value(c.before), value(c.after)]),
+    ),
   ];
 }
 

@@ -1,41 +1,14 @@
 // GitHub deployments for an environment: the record of what was rolled out where, and the history rollback reads.
-import type { getOctokit } from '@actions/github';
+import type { GitHubClient } from '../aws/clients.ts';
+import type {
+  DeploymentLog,
+  DeploymentPayload,
+  DeploymentState,
+  StatusDetails,
+} from '../operations/ports.ts';
 import type { DeploymentRecord } from '../rollout/rollback-target.ts';
 
-export type Octokit = ReturnType<typeof getOctokit>;
-export type DeploymentState =
-  | 'in_progress'
-  | 'success'
-  | 'failure'
-  | 'error'
-  | 'inactive'
-  | 'queued'
-  | 'pending';
-
-export interface DeploymentPayload {
-  imageTag: string;
-  digest?: string;
-}
-
-export interface StatusDetails {
-  description?: string;
-  logUrl?: string;
-  environmentUrl?: string;
-}
-
-/** What the rollout and rollback logic need from GitHub; GitHubDeployments implements it over the REST API. */
-export interface DeploymentLog {
-  create(input: {
-    environment: string;
-    sha: string;
-    payload: DeploymentPayload;
-    description: string;
-  }): Promise<number>;
-  setStatus(id: number, state: DeploymentState, details: StatusDetails): Promise<void>;
-  /** The environment's deployments with an imageTag payload, newest first. */
-  history(environment: string, limit?: number): Promise<DeploymentRecord[]>;
-}
-
+export type Octokit = GitHubClient;
 export class GitHubDeployments implements DeploymentLog {
   constructor(
     private readonly octokit: Octokit,

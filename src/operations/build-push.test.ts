@@ -2,17 +2,17 @@
 // does: the same commit rendered after an entry expired must become another image under another tag.
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_CONFIG_DIR } from '../../test/support/sample-config.ts';
-import type { RegistryImage } from '../aws/ecr.ts';
-import type { BuildRequest } from '../build/docker.ts';
 import { findEnvironment, requireValidConfig } from '../config/valid-config.ts';
 import { configTag, gitTag, imageContent, renderTag } from '../contract/image-tags.ts';
 import type { RenderedFiles } from '../render/render.ts';
 import {
   type BuildPushOutcome,
   type BuildPushPorts,
+  type BuildRequest,
   buildPush,
   type ImageRegistry,
   planImage,
+  type RegistryImage,
 } from './build-push.ts';
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';

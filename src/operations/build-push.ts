@@ -3,8 +3,6 @@
 // named by its content (cfg-<hash>), never by its commit: the same commit rendered on a later day can leave an
 // expired allowlist entry out, and that render must become a new image and a new ImageTag, so the fleet rolls.
 // It never throws: a registry or build error comes back as a failed outcome with what was known.
-import type { RegistryImage, RegistryLogin } from '../aws/ecr.ts';
-import type { ImageBuilder } from '../build/docker.ts';
 import type { Config, Environment } from '../config/model.ts';
 import { configTag, gitTag, IMAGE_LABELS, renderTag } from '../contract/image-tags.ts';
 import { type RenderedFiles, renderProxy, renderTargetFor } from '../render/render.ts';
@@ -18,6 +16,40 @@ export const DOCKERFILE = 'proxy/Dockerfile';
  * of new content; changing this value once means no hash made under that scheme is ever trusted again.
  */
 const HASH_SCHEME = 'content-addressed-1';
+
+export interface RegistryImage {
+  digest: string;
+  tags: string[];
+  pushedAt?: Date;
+}
+
+export interface RegistryLogin {
+  /** Host name, e.g. 111122223333.dkr.ecr.eu-west-1.amazonaws.com */
+  server: string;
+  username: string;
+  password: string;
+}
+
+/** How the image is built and pushed (src/build/docker.ts). */
+export interface BuildRequest {
+  /** Directory sent as the build context (the rendered proxy configuration). */
+  context: string;
+  dockerfile: string;
+  platform: string;
+  /** Full references, e.g. <repository uri>:git-<sha>. */
+  tags: readonly string[];
+  labels: Readonly<Record<string, string>>;
+  buildArgs: Readonly<Record<string, string>>;
+  push: boolean;
+  /** buildx writes the pushed digest here (--metadata-file). */
+  metadataFile: string;
+}
+
+export interface ImageBuilder {
+  login(login: RegistryLogin): Promise<void>;
+  /** Builds (and pushes when asked); returns the pushed manifest digest when pushed. */
+  build(request: BuildRequest): Promise<{ digest?: string }>;
+}
 
 /** The environment's ECR repository (src/aws/ecr.ts). */
 export interface ImageRegistry {

@@ -12,7 +12,6 @@ import type { Environment } from '../config/model.ts';
 import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
 import { stackNames } from '../contract/names.ts';
 import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../contract/outputs.ts';
-import type { CommandResult } from '../process/command.ts';
 import { errorName, failedStackEvents, stackOutputs, stackParameter } from '../rollout/aws-answers.ts';
 import { backoffPolicy } from '../rollout/backoff.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type WaitClock,
   waitForSettledStack,
 } from '../rollout/stack-settle.ts';
+import type { CommandResult } from './ports.ts';
 
 export const STACK_CHOICES = ['registry', 'ingress', 'all'] as const;
 export type StackChoice = (typeof STACK_CHOICES)[number];

@@ -1,13 +1,9 @@
 // Running an external program (docker, cdk) with its output streamed to the log and kept for messages.
 import { spawn } from 'node:child_process';
 
-export interface CommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  /** true when the program was stopped because it outran `timeoutMs`. */
-  timedOut?: boolean;
-}
+import type { CommandResult } from '../operations/ports.ts';
+
+export type { CommandResult };
 
 export interface CommandOptions {
   cwd?: string;

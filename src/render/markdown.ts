@@ -1,7 +1,23 @@
-// Small Markdown builders for job summaries. Cell text is escaped so values from AWS or config cannot break tables.
+// The Markdown primitives of src/render/report.ts, for job summaries and pull-request comments. Cell text is
+// escaped so values from AWS, config or a person typing a reason cannot break a table or become HTML.
 
+/**
+ * Text that renders literally in a table cell: no column break or HTML; a line break stays one. Code spans
+ * (from code()) keep their text, which Markdown shows as written: only their pipes are escaped, as tables need.
+ */
 export function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return text
+    .split(/(``[\s\S]*?``|`[^`]*`)/)
+    .map((part, index) => (index % 2 === 1 ? part.replace(/\|/g, '\\|') : escapeText(part)))
+    .join('');
+}
+
+function escapeText(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/\r?\n/g, '<br>');
 }
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

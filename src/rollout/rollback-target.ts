@@ -59,73 +59,86 @@ const short = (sha: string) => sha.slice(0, 12);
 export function resolveRollbackTarget(target: RollbackTarget, input: ResolutionInput): ResolutionResult {
   const successful = input.history.filter((d) => d.state === 'success');
   switch (target.kind) {
-    case 'previous': {
-      const [current] = input.history;
-      if (!current) {
-        return {
-          ok: false,
-          message:
-            'no deployments are recorded for this environment, so there is no "previous"; give a commit sha or an image tag',
-        };
-      }
-      const record = input.history
-        .slice(1)
-        .find((d) => d.state === 'success' && d.imageTag !== current.imageTag);
-      if (!record) {
-        const seen = successful.map((d) => d.imageTag).join(', ') || 'none';
-        return {
-          ok: false,
-          message: `no successful deployment before the current one (${current.imageTag}, ${current.state}) has a different image; successful deployments: ${seen}`,
-        };
-      }
-      return { ok: true, resolution: { imageTag: record.imageTag, sha: record.sha, record, via: 'history' } };
-    }
-    case 'sha': {
-      const inHistory = uniqueBy(
-        successful.filter((d) => d.sha.startsWith(target.prefix)),
-        (d) => d.imageTag,
-      );
-      if (inHistory.length === 1 && inHistory[0]) {
-        const record = inHistory[0];
-        return {
-          ok: true,
-          resolution: { imageTag: record.imageTag, sha: record.sha, record, via: 'history' },
-        };
-      }
-      if (inHistory.length > 1) {
-        return {
-          ok: false,
-          message: `commit "${target.prefix}" is ambiguous: it matches ${inHistory.map((d) => `${short(d.sha)} (${d.imageTag})`).join(', ')}; give more characters`,
-        };
-      }
-      const tags = input.registryTags.filter((t) => t.startsWith(`git-${target.prefix}`));
-      if (tags.length === 1 && tags[0]) {
-        return { ok: true, resolution: { imageTag: tags[0], sha: tags[0].slice(4), via: 'registry' } };
-      }
-      if (tags.length > 1) {
-        return {
-          ok: false,
-          message: `commit "${target.prefix}" is ambiguous in the registry: ${tags.join(', ')}; give more characters`,
-        };
-      }
-      return {
-        ok: false,
-        message: `no successful deployment and no image tagged git-${target.prefix}* was found. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(input.registryTags)}`,
-      };
-    }
-    case 'tag': {
-      const record = successful.find((d) => d.imageTag === target.tag);
-      if (record)
-        return { ok: true, resolution: { imageTag: target.tag, sha: record.sha, record, via: 'history' } };
-      if (input.registryTags.includes(target.tag)) {
-        return { ok: true, resolution: { imageTag: target.tag, via: 'registry' } };
-      }
-      return {
-        ok: false,
-        message: `image tag "${target.tag}" is neither in the deployment history nor in the registry. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(input.registryTags)}`,
-      };
-    }
+    case 'previous':
+      return resolvePrevious(input.history, successful);
+    case 'sha':
+      return resolveSha(target.prefix, successful, input.registryTags);
+    case 'tag':
+      return resolveTag(target.tag, successful, input.registryTags);
   }
+}
+
+function resolvePrevious(
+  history: readonly DeploymentRecord[],
+  successful: readonly DeploymentRecord[],
+): ResolutionResult {
+  const [current] = history;
+  if (!current) {
+    return {
+      ok: false,
+      message:
+        'no deployments are recorded for this environment, so there is no "previous"; give a commit sha or an image tag',
+    };
+  }
+  const record = history.slice(1).find((d) => d.state === 'success' && d.imageTag !== current.imageTag);
+  if (!record) {
+    const seen = successful.map((d) => d.imageTag).join(', ') || 'none';
+    return {
+      ok: false,
+      message: `no successful deployment before the current one (${current.imageTag}, ${current.state}) has a different image; successful deployments: ${seen}`,
+    };
+  }
+  return { ok: true, resolution: { imageTag: record.imageTag, sha: record.sha, record, via: 'history' } };
+}
+
+function resolveSha(
+  prefix: string,
+  successful: readonly DeploymentRecord[],
+  registryTags: readonly string[],
+): ResolutionResult {
+  const inHistory = uniqueBy(
+    successful.filter((d) => d.sha.startsWith(prefix)),
+    (d) => d.imageTag,
+  );
+  const [record] = inHistory;
+  if (inHistory.length === 1 && record) {
+    return { ok: true, resolution: { imageTag: record.imageTag, sha: record.sha, record, via: 'history' } };
+  }
+  if (inHistory.length > 1) {
+    return {
+      ok: false,
+      message: `commit "${prefix}" is ambiguous: it matches ${inHistory.map((d) => `${short(d.sha)} (${d.imageTag})`).join(', ')}; give more characters`,
+    };
+  }
+  const tags = registryTags.filter((t) => t.startsWith(`git-${prefix}`));
+  const [tag] = tags;
+  if (tags.length === 1 && tag) {
+    return { ok: true, resolution: { imageTag: tag, sha: tag.slice(4), via: 'registry' } };
+  }
+  if (tags.length > 1) {
+    return {
+      ok: false,
+      message: `commit "${prefix}" is ambiguous in the registry: ${tags.join(', ')}; give more characters`,
+    };
+  }
+  return {
+    ok: false,
+    message: `no successful deployment and no image tagged git-${prefix}* was found. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(registryTags)}`,
+  };
+}
+
+function resolveTag(
+  tag: string,
+  successful: readonly DeploymentRecord[],
+  registryTags: readonly string[],
+): ResolutionResult {
+  const record = successful.find((d) => d.imageTag === tag);
+  if (record) return { ok: true, resolution: { imageTag: tag, sha: record.sha, record, via: 'history' } };
+  if (registryTags.includes(tag)) return { ok: true, resolution: { imageTag: tag, via: 'registry' } };
+  return {
+    ok: false,
+    message: `image tag "${tag}" is neither in the deployment history nor in the registry. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(registryTags)}`,
+  };
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {

@@ -34,9 +34,7 @@ export function deploymentImageTag(deployment: Deployment, images: ReadonlyMap<s
 }
 
 export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): RolloutVerdict {
-  const { service, stackStatus } = snapshot;
-  const stackReason = snapshot.stackStatusReason ? ` (${snapshot.stackStatusReason})` : '';
-
+  const { service } = snapshot;
   if (service?.status !== 'ACTIVE') {
     const name = service?.serviceName ? `ECS service ${service.serviceName}` : 'the ECS service';
     return {
@@ -45,6 +43,13 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
       reason: `${name} is ${service?.status ?? 'MISSING'}, not ACTIVE: it was deleted or replaced outside this stack update; run deploy-infra for this environment`,
     };
   }
+  return failure(snapshot, service, goal) ?? progress(snapshot, service, goal);
+}
+
+/** How the stack or ECS ended the rollout, if they did. */
+function failure(snapshot: RolloutSnapshot, service: Service, goal: RolloutGoal): RolloutVerdict | undefined {
+  const { stackStatus } = snapshot;
+  const stackReason = snapshot.stackStatusReason ? ` (${snapshot.stackStatusReason})` : '';
   if (stackStatus.endsWith('_FAILED')) {
     return {
       state: 'failed',
@@ -52,8 +57,8 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
       reason: `stack is ${stackStatus}${stackReason}; it needs attention before any deployment (see docs/actions.md)`,
     };
   }
+  const mine = ourDeployment(service, snapshot.images, goal.imageTag);
   if (goal.stackUpdated && stackStatus.includes('ROLLBACK')) {
-    const mine = ourDeployment(service, snapshot.images, goal.imageTag);
     const breaker =
       mine?.rolloutState === 'FAILED' ? `; ECS: ${mine.rolloutStateReason ?? 'deployment failed'}` : '';
     return {
@@ -63,8 +68,6 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
       ...(mine ? { deployment: mine } : {}),
     };
   }
-
-  const mine = ourDeployment(service, snapshot.images, goal.imageTag);
   if (mine?.rolloutState === 'FAILED') {
     return {
       state: 'failed',
@@ -73,6 +76,12 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
       deployment: mine,
     };
   }
+  return undefined;
+}
+
+/** Where a rollout that has not failed stands: waiting for its deployment, under way, or completed. */
+function progress(snapshot: RolloutSnapshot, service: Service, goal: RolloutGoal): RolloutVerdict {
+  const { stackStatus } = snapshot;
   // Without an update of ours, the stack's last status may be an earlier rollback that completed: settled too.
   const stackSettled = goal.stackUpdated
     ? STACK_SETTLED_OK.has(stackStatus)
@@ -92,15 +101,15 @@ export function assessRollout(snapshot: RolloutSnapshot, goal: RolloutGoal): Rol
       detail: `stack ${stackStatus}; waiting for ECS to start a deployment of ${goal.imageTag} (primary runs ${primaryTag ?? 'unknown'})`,
     };
   }
-  if (primary.rolloutState === 'COMPLETED' || (!primary.rolloutState && isSettled(service))) {
-    if (stackSettled) return { state: 'completed', deployment: primary };
-    return {
-      state: 'in-progress',
-      deployment: primary,
-      detail: `COMPLETED in ECS; waiting for CloudFormation (${stackStatus})`,
-    };
+  if (primary.rolloutState !== 'COMPLETED' && (primary.rolloutState || !isSettled(service))) {
+    return { state: 'in-progress', deployment: primary, detail: progressLine(primary) };
   }
-  return { state: 'in-progress', deployment: primary, detail: progressLine(primary) };
+  if (stackSettled) return { state: 'completed', deployment: primary };
+  return {
+    state: 'in-progress',
+    deployment: primary,
+    detail: `COMPLETED in ECS; waiting for CloudFormation (${stackStatus})`,
+  };
 }
 
 function ourDeployment(service: Service, images: ReadonlyMap<string, string>, tag: string) {

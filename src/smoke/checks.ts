@@ -105,26 +105,32 @@ const NOT_A_REFUSAL: Partial<Record<Failure, string>> = {
   timeout: ' (a connection that is accepted and then hangs is not a refusal)',
 };
 
+/** An attempt that got no response: the refusal a `refused` check expects, untested, or a failure. */
+function judgeFailure(
+  outcome: Extract<ProbeOutcome, { kind: 'failure' }>,
+  expectation: SmokeExpectation,
+): Verdict {
+  // The proxy accepts the connection and closes it. A load balancer security group that admits only the
+  // allowlist never answers it, but neither does a load balancer with no task behind it, so an unanswered
+  // connection is not a refusal: it is not tested (the smoke action then gates on target health instead).
+  // Nothing listening at all, or a server that accepts and hangs, is a failure.
+  if (expectation === 'refused' && outcome.failure === 'closed') {
+    return { ok: true, final: false, outcome: outcome.failure };
+  }
+  if (expectation === 'refused' && outcome.failure === 'unanswered') {
+    return { ok: false, untested: true, final: true, outcome: 'unanswered' };
+  }
+  return {
+    ok: false,
+    final: outcome.failure === 'certificate',
+    outcome: outcome.failure,
+    error: `${outcome.failure}: ${outcome.message}${expectation === 'refused' ? (NOT_A_REFUSAL[outcome.failure] ?? '') : ''}`,
+  };
+}
+
 /** Whether one attempt's outcome is what the check expects. */
 export function judge(outcome: ProbeOutcome, expected: number, expectation: SmokeExpectation): Verdict {
-  if (outcome.kind === 'failure') {
-    // The proxy accepts the connection and closes it. A load balancer security group that admits only the
-    // allowlist never answers it, but neither does a load balancer with no task behind it, so an unanswered
-    // connection is not a refusal: it is not tested (the smoke action then gates on target health instead).
-    // Nothing listening at all, or a server that accepts and hangs, is a failure.
-    if (expectation === 'refused' && outcome.failure === 'closed') {
-      return { ok: true, final: false, outcome: outcome.failure };
-    }
-    if (expectation === 'refused' && outcome.failure === 'unanswered') {
-      return { ok: false, untested: true, final: true, outcome: 'unanswered' };
-    }
-    return {
-      ok: false,
-      final: outcome.failure === 'certificate',
-      outcome: outcome.failure,
-      error: `${outcome.failure}: ${outcome.message}${expectation === 'refused' ? (NOT_A_REFUSAL[outcome.failure] ?? '') : ''}`,
-    };
-  }
+  if (outcome.kind === 'failure') return judgeFailure(outcome, expectation);
   const status = String(outcome.status);
   if (expectation === 'refused') {
     if (outcome.status === 403 && PROXY_REFUSAL_PAGE.test(outcome.body)) {

@@ -1,5 +1,5 @@
 // `lattice-ingress revoke` as a person runs it, AWS answered at the SDK client boundary.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -58,7 +58,12 @@ async function revoke(args: string[]) {
 }
 
 let summary: string;
+let home: string;
+const savedHome = process.env.HOME;
 beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'lattice-ingress-home-'));
+  dirs.push(home);
+  process.env.HOME = home;
   cfn.reset();
   ec2.reset();
   cfn.on(DescribeStacksCommand).resolves({
@@ -80,6 +85,7 @@ beforeEach(() => {
   process.env.GITHUB_ACTOR = 'oncall-alice';
 });
 afterEach(() => {
+  process.env.HOME = savedHome;
   delete process.env.GITHUB_STEP_SUMMARY;
   delete process.env.GITHUB_ACTOR;
 });
@@ -111,6 +117,63 @@ describe('lattice-ingress revoke', () => {
     const recorded = readFileSync(summary, 'utf8');
     expect(recorded).toContain('| oncall-alice | Compromised partner host |');
     expect(recorded).toMatch(/\| \d{4}-\d{2}-\d{2}T[\d:.]+Z \| 101 \|/);
+    const logged = readFileSync(join(home, '.lattice-ingress', 'revocations.log'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(logged.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        environment: 'staging',
+        cidr: '203.0.113.16/28',
+        who: 'oncall-alice',
+        why: 'Compromised partner host',
+        rule: 101,
+        changed: true,
+      }),
+    ]);
+  });
+
+  it('takes --env for --environment, and says in one line that there are no credentials', async () => {
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    cfn.on(DescribeStacksCommand).rejects(noCredentials);
+    const result = await revoke([
+      '--env',
+      'staging',
+      '--config',
+      configCopy(),
+      '--cidr',
+      '203.0.113.16/28',
+      '--reason',
+      'test',
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^lattice-ingress revoke: revoking 203\.0\.113\.16\/28 in staging failed: no AWS credentials \(Could not load credentials from any providers\): .*--profile.*Nothing was changed\.$/,
+      ),
+    ]);
+    expect(ec2.commandCalls(CreateNetworkAclEntryCommand)).toHaveLength(0);
+  });
+
+  it('--profile reads the credentials of that profile', async () => {
+    const aws = join(home, 'aws');
+    mkdirSync(aws);
+    writeFileSync(
+      join(aws, 'credentials'),
+      '[oncall]\naws_access_key_id = AKIDONCALL\naws_secret_access_key = secret\n',
+    );
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(aws, 'credentials');
+    process.env.AWS_CONFIG_FILE = join(aws, 'config');
+    try {
+      const args = [...base(configCopy()), '--list', '--profile', 'oncall'];
+      expect((await revoke(args)).status).toBe(0);
+      const credentials = await cfn.call(0).thisValue.config.credentials();
+      expect(credentials.accessKeyId).toBe('AKIDONCALL');
+    } finally {
+      delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+      delete process.env.AWS_CONFIG_FILE;
+    }
   });
 
   it('--write-allowlist removes the revoked entry from allowlist.yaml', async () => {

@@ -1,18 +1,24 @@
 // The bundled rollback action, run as the runner runs it: target resolution from the GitHub deployment history
 // (GitHub stub) and the registry (AWS stub), then the shared rollout.
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../support/run-action.ts';
-import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
+import { type ConfigHistory, configHistory, unchanged } from './config-history.ts';
 import { FleetSimulator, NEW_TAG, OLD_DIGEST, OLD_TAG } from './fleet-simulator.ts';
 
 const stubs = useStubs();
 
-const OLD_SHA = 'a'.repeat(40);
-const NEW_SHA = 'b'.repeat(40);
+/** Two commits of the same configuration: the old and the new deployment were made from them. */
+let history: ConfigHistory;
+let OLD_SHA: string;
+let NEW_SHA: string;
+beforeAll(async () => {
+  history = await configHistory(unchanged, unchanged);
+  [OLD_SHA = '', NEW_SHA = ''] = history.shas;
+});
+afterAll(() => history.remove());
 
 function seedHistory() {
   stubs.github.seed({
@@ -38,7 +44,7 @@ function run(inputs: Record<string, string | number>) {
     env: { GITHUB_ACTOR: 'mona' },
     inputs: {
       environment: 'staging',
-      'config-dir': SAMPLE_CONFIG_DIR,
+      'config-dir': history.configDir,
       reason: 'smoke test failed',
       'poll-interval-seconds': 0.02,
       ...inputs,
@@ -148,17 +154,20 @@ describe('rollback action (bundled)', () => {
   });
 
   it('proceeds despite an expired allowlist entry, warning that it is left out (an emergency must not wait for a PR)', async () => {
-    const configDir = await mkdtemp(join(tmpdir(), 'rollback-expired-'));
+    const expired = await configHistory(
+      async (configDir) =>
+        writeFile(
+          join(configDir, 'allowlist.yaml'),
+          'allowAnyAddress: false\nentries:\n  - cidr: 198.51.100.0/24\n    description: Head office\n  - cidr: 192.0.2.0/28\n    description: Contractor VPN\n    expires: 2020-01-31\n',
+        ),
+      unchanged,
+    );
     try {
-      await cp(SAMPLE_CONFIG_DIR, configDir, { recursive: true });
-      await writeFile(
-        join(configDir, 'allowlist.yaml'),
-        'allowAnyAddress: false\nentries:\n  - cidr: 198.51.100.0/24\n    description: Head office\n  - cidr: 192.0.2.0/28\n    description: Contractor VPN\n    expires: 2020-01-31\n',
-      );
+      [OLD_SHA = '', NEW_SHA = ''] = expired.shas;
       seedHistory();
       const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
       stubs.aws.set(fleet.stubTable());
-      const result = await run({ 'config-dir': configDir });
+      const result = await run({ 'config-dir': expired.configDir });
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);
       expect(result.annotations).toContainEqual(
         expect.objectContaining({
@@ -168,7 +177,8 @@ describe('rollback action (bundled)', () => {
         }),
       );
     } finally {
-      await rm(configDir, { recursive: true, force: true });
+      [OLD_SHA = '', NEW_SHA = ''] = history.shas;
+      await expired.remove();
     }
   });
 });

@@ -1,22 +1,31 @@
 // The repository's shape: no import cycle, and no import running the wrong way between the layers of ./layers.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  clientConstructions,
   formatImport,
   formatWrongWay,
   type Import,
   importCycles,
   importsOf,
+  ioImportsInInnerLayers,
   isTestCode,
+  packageImportsOf,
   readImports,
+  readPackageImports,
   sourceFiles,
   wrongWayImports,
 } from './imports.ts';
-import { LAYERS } from './layers.ts';
+import { INNER_LAYERS, IO_EDGES, LAYERS } from './layers.ts';
 
 const ROOT = `${import.meta.dirname}/../..`;
 const ROOTS = ['src', 'infra', 'actions', 'scripts', '.github/scripts', 'bin', 'test'];
 
-const imports = readImports(ROOT, sourceFiles(ROOT, ROOTS));
+const files = sourceFiles(ROOT, ROOTS);
+const imports = readImports(ROOT, files);
+const innerFolders = LAYERS.filter((layer) => INNER_LAYERS.includes(layer.name)).flatMap((l) => l.folders);
+const ioEdges = IO_EDGES.map((edge) => edge.file);
 
 describe('architecture', () => {
   it('reads the imports of the repository', () => {
@@ -33,6 +42,16 @@ describe('architecture', () => {
 
   it('has no import that runs the wrong way between layers', () => {
     expect(wrongWayImports(LAYERS, imports).map(formatWrongWay)).toEqual([]);
+  });
+
+  it('loads no file, process or AWS SDK module at run time in an inner layer, except its declared I/O edges', () => {
+    expect(ioImportsInInnerLayers(readPackageImports(ROOT, files), innerFolders, ioEdges)).toEqual([]);
+  });
+
+  it('constructs AWS SDK and GitHub clients in one module only', () => {
+    const texts = files.map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
+    expect(clientConstructions(texts)).toEqual([]);
+    expect(texts.find((f) => f.path === 'src/aws/clients.ts')?.text).toMatch(/new ECSClient\(/);
   });
 });
 
@@ -87,6 +106,43 @@ describe('architecture checks', () => {
       'infra/stacks/s.ts:4 imports src/cli/commands/c.ts: nothing imports from an entry shell (src/cli)',
       'src/render/r.ts:5 imports test/support/x.ts: production code must not import test code',
       'src/newfolder/n.ts:6 imports src/config/model.ts: src/newfolder/n.ts is in no layer; add its folder to test/architecture/layers.ts',
+    ]);
+  });
+
+  it('reports runtime imports of I/O packages in inner layers, not type-only ones or outer layers', () => {
+    const text = [
+      "import { readFile } from 'node:fs/promises';",
+      "import type { Stack } from '@aws-sdk/client-cloudformation';",
+      "import { type Service, type Task } from '@aws-sdk/client-ecs';",
+      "import { ECRClient, type Image } from '@aws-sdk/client-ecr';",
+      "import { execFile } from 'node:child_process';",
+      "import { join } from 'node:path';",
+      "const sts = await import('@aws-sdk/client-sts');",
+    ].join('\n');
+    const planted = [
+      ...packageImportsOf('src/access/planted.ts', text),
+      ...packageImportsOf('src/aws/allowed.ts', text),
+      ...packageImportsOf('src/config/load.ts', text),
+      ...packageImportsOf('src/operations/planted.test.ts', text),
+    ];
+    expect(ioImportsInInnerLayers(planted, innerFolders, ioEdges)).toEqual([
+      'src/access/planted.ts:1 imports node:fs/promises: an inner layer does no I/O; take it through a port',
+      'src/access/planted.ts:4 imports @aws-sdk/client-ecr: an inner layer does no I/O; take it through a port',
+      'src/access/planted.ts:5 imports node:child_process: an inner layer does no I/O; take it through a port',
+      'src/access/planted.ts:7 imports @aws-sdk/client-sts: an inner layer does no I/O; take it through a port',
+    ]);
+  });
+
+  it('reports a client constructed outside the factory', () => {
+    const planted = [
+      { path: 'src/cli/commands/planted.ts', text: 'const x = 1;\nconst ec2 = new EC2Client({ region });' },
+      { path: '.github/scripts/planted.ts', text: "const octokit = getOctokit(process.env.GH_TOKEN ?? '');" },
+      { path: 'src/aws/clients.ts', text: 'new ECSClient(config);' },
+      { path: 'test/support/stub.ts', text: 'new ECSClient({});' },
+    ];
+    expect(clientConstructions(planted)).toEqual([
+      'src/cli/commands/planted.ts:2 constructs EC2Client: only src/aws/clients.ts builds clients',
+      '.github/scripts/planted.ts:1 constructs getOctokit: only src/aws/clients.ts builds clients',
     ]);
   });
 });

@@ -145,3 +145,80 @@ export function importCycles(imports: readonly Import[]): Import[][] {
     .filter((members) => members.size > 1 || imports.some((i) => members.has(i.from) && i.from === i.to))
     .map((members) => imports.filter((i) => members.has(i.from) && members.has(i.to)));
 }
+
+/** An import of a package (not a relative path), and whether it brings in only types. */
+export interface PackageImport {
+  from: string;
+  specifier: string;
+  line: number;
+  typeOnly: boolean;
+}
+
+const PACKAGE_SPECIFIER = [
+  /^\s*(import|export)\s([^;]*?)\sfrom\s+'([^.'][^']*)'/gm,
+  /^\s*()import()\s+'([^.'][^']*)'/gm,
+  /\bimport()()\(\s*'([^.'][^']*)'\s*\)/g,
+];
+
+/** `import type { A }` and `import { type A, type B }` load nothing at run time. */
+export function onlyTypes(clause: string): boolean {
+  if (/^\s*type\s/.test(clause)) return true;
+  const named = /^\s*\{([^}]*)\}\s*$/.exec(clause);
+  if (!named) return false;
+  const names = (named[1] as string).split(',').filter((name) => name.trim() !== '');
+  return names.length > 0 && names.every((name) => /^\s*type\s/.test(name));
+}
+
+export function packageImportsOf(path: string, text: string): PackageImport[] {
+  const found: PackageImport[] = [];
+  for (const pattern of PACKAGE_SPECIFIER) {
+    for (const match of text.matchAll(pattern)) {
+      const specifier = match[3] as string;
+      const offset = (match.index ?? 0) + match[0].lastIndexOf(specifier);
+      const line = text.slice(0, offset).split('\n').length;
+      found.push({ from: path, specifier, line, typeOnly: onlyTypes(match[2] ?? '') });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+/** What an inner layer must not load at run time: files, processes, AWS. */
+export const IO_PACKAGES = [/^node:fs(\/promises)?$/, /^node:child_process$/, /^@aws-sdk\//];
+
+/** Runtime imports of I/O packages by production code in the given folders, except the declared I/O edges. */
+export function ioImportsInInnerLayers(
+  imports: readonly PackageImport[],
+  innerFolders: readonly string[],
+  ioEdges: readonly string[],
+): string[] {
+  return imports
+    .filter((i) => !i.typeOnly && !isTestCode(i.from) && !ioEdges.includes(i.from))
+    .filter((i) => innerFolders.some((folder) => i.from.startsWith(`${folder}/`)))
+    .filter((i) => IO_PACKAGES.some((pattern) => pattern.test(i.specifier)))
+    .map(
+      (i) => `${i.from}:${i.line} imports ${i.specifier}: an inner layer does no I/O; take it through a port`,
+    );
+}
+
+export function readPackageImports(root: string, files: readonly string[]): PackageImport[] {
+  return files.flatMap((file) => packageImportsOf(file, readFileSync(join(root, file), 'utf8')));
+}
+
+/** The one module allowed to construct AWS SDK and GitHub clients. */
+export const CLIENT_FACTORY = 'src/aws/clients.ts';
+
+const CONSTRUCTION = /\bnew\s+([A-Z]\w*Client)\s*\(|\b(getOctokit)\s*\(|\bnew\s+(Octokit)\s*\(/g;
+
+/** Production files other than the factory that construct a client, each with the line. */
+export function clientConstructions(files: readonly { path: string; text: string }[]): string[] {
+  const found: string[] = [];
+  for (const { path, text } of files) {
+    if (path === CLIENT_FACTORY || isTestCode(path)) continue;
+    for (const match of text.matchAll(CONSTRUCTION)) {
+      const line = text.slice(0, match.index).split('\n').length;
+      const what = match[1] ?? match[2] ?? match[3];
+      found.push(`${path}:${line} constructs ${what}: only ${CLIENT_FACTORY} builds clients`);
+    }
+  }
+  return found;
+}

@@ -21,6 +21,11 @@ export const LAYERS: readonly Layer[] = [
     folders: ['src/render', 'src/diff', 'src/rollout', 'src/access'],
   },
   {
+    name: 'operations',
+    role: 'one use case per verb: a request, declared ports, an outcome',
+    folders: ['src/operations'],
+  },
+  {
     name: 'adapters',
     role: 'I/O: AWS, GitHub, Docker, external programs, HTTP probes, the local stack',
     folders: ['src/aws', 'src/github', 'src/build', 'src/process', 'src/smoke', 'src/local'],
@@ -33,6 +38,20 @@ export const LAYERS: readonly Layer[] = [
 ];
 
 export const ENTRY_SHELL = 'entry shells';
+
+/** The layers that do no I/O of their own: they reach files, processes and AWS only through ports. */
+export const INNER_LAYERS = ['core', 'logic', 'operations'];
+
+/**
+ * The few modules of an inner layer that still read or write files or run git, each with its reason. Each is the
+ * I/O edge of its folder, called only from entry shells and adapters; nothing else in those folders may do I/O.
+ */
+export const IO_EDGES: readonly { file: string; why: string }[] = [
+  { file: 'src/config/load.ts', why: 'readConfigSources reads the four YAML files that loadConfig parses' },
+  { file: 'src/render/templates.ts', why: 'reads the Handlebars templates of proxy/templates' },
+  { file: 'src/render/render.ts', why: 'writeRendered writes the rendered files for the image build' },
+  { file: 'src/diff/git.ts', why: 'reads the configuration of another commit with git show' },
+];
 
 /** The only imports from one entry shell into another, each with its reason. */
 export const ENTRY_SHELL_IMPORTS: readonly { from: string; to: string; why: string }[] = [

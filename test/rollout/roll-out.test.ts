@@ -18,18 +18,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryIO } from '../../src/actions/io.ts';
-import {
-  type RecordedRolloutAdapters,
-  type RecordedRolloutRequest,
-  recordedRollout,
-} from '../../src/actions/recorded-rollout.ts';
+import { reportRollout } from '../../src/actions/rollout-report.ts';
 import { ActionFailure } from '../../src/actions/run.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
 import { Registry } from '../../src/aws/ecr.ts';
 import { Fleet } from '../../src/aws/ecs.ts';
 import { EnvironmentSchema } from '../../src/config/model.ts';
-import type { DeploymentLog, DeploymentState } from '../../src/github/deployments.ts';
-import { rollOut } from '../../src/rollout/roll-out.ts';
+import type { DeploymentLog, DeploymentState } from '../../src/operations/ports.ts';
+import { type RolloutAdapters, type RolloutRequest, rollOut } from '../../src/operations/roll-out.ts';
 import type { DeploymentRecord } from '../../src/rollout/rollback-target.ts';
 import {
   FleetSimulator,
@@ -101,7 +97,7 @@ function wire(fleet: FleetSimulator) {
   cfn.on(CancelUpdateStackCommand).resolves({});
 }
 
-function adapters(): RecordedRolloutAdapters {
+function adapters(): RolloutAdapters {
   let now = Date.now();
   return {
     stacks: new Stacks(new CloudFormationClient({ region: 'eu-west-1' })),
@@ -119,7 +115,7 @@ function adapters(): RecordedRolloutAdapters {
   };
 }
 
-function request(overrides: Partial<RecordedRolloutRequest> = {}): RecordedRolloutRequest {
+function request(overrides: Partial<RolloutRequest> = {}): RolloutRequest {
   return {
     environment,
     githubEnvironment: 'staging',
@@ -130,14 +126,19 @@ function request(overrides: Partial<RecordedRolloutRequest> = {}): RecordedRollo
     pollIntervalMs: 10_000,
     cancelOnTimeout: true,
     logUrl: 'https://github.com/example-org/lattice-ingress/actions/runs/1',
-    title: 'Rollout',
     ...overrides,
   };
 }
 
+/** The rollout as the rollout action runs it: the operation, then its report. */
+async function recordedRollout(request: RolloutRequest, ports: RolloutAdapters, io: MemoryIO) {
+  const header = { title: 'Rollout', environmentName: request.environment.name, imageTag: request.imageTag };
+  return reportRollout(header, await rollOut(request, ports, io), io);
+}
+
 async function rolloutExpectingFailure(
   outcome: Outcome | FleetSimulator,
-  overrides: Partial<RecordedRolloutRequest> = {},
+  overrides: Partial<RolloutRequest> = {},
 ) {
   const fleet = typeof outcome === 'string' ? new FleetSimulator(outcome) : outcome;
   wire(fleet);
@@ -327,9 +328,7 @@ describe('recordedRollout', () => {
 
 describe('rollOut (the use case)', () => {
   async function rollOutNewTag() {
-    const image = await adapters().registry.findImage(NEW_TAG);
-    const request = { environment, imageTag: NEW_TAG, image, timeoutMs: 60_000, pollIntervalMs: 10_000 };
-    return rollOut({ ...request, cancelOnTimeout: true }, adapters(), io);
+    return rollOut({ ...request(), timeoutMs: 60_000 }, { ...adapters(), deployments: undefined }, io);
   }
 
   it('returns a failed outcome with the error instead of throwing, and says nothing was changed', async () => {

@@ -1,13 +1,15 @@
-// `lattice-ingress expiry`: the allowlist entries that lapsed or lapse soon, whether the running fleet still admits
-// a lapsed one, and (--write) allowlist.yaml without the lapsed entries. The scheduled expiry workflow runs it daily.
+// `lattice-ingress expiry`: flags into the expire operation (src/operations/expire.ts), its outcome into lines or
+// JSON, and (--write) allowlist.yaml without the lapsed entries. The scheduled expiry workflow runs it daily.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replaceEntries } from '../../access/allowlist-edit.ts';
-import { type DatedEntry, expiryStatus, runningFleetAdmitsExpired, utcDay } from '../../access/expiry.ts';
+import type { DatedEntry } from '../../access/expiry.ts';
 import { locate } from '../../config/locate.ts';
 import { ISO_DATE } from '../../config/model.ts';
 import { EXPIRY_WARNING_DAYS } from '../../config/rules/allowlist/expiry.ts';
+import { expire } from '../../operations/expire.ts';
+import { systemClock } from '../../operations/ports.ts';
 import type { Command } from '../command.ts';
 import { loadConfigAllowingExpired } from '../valid-config.ts';
 
@@ -48,15 +50,19 @@ export const command: Command = async (args) => {
     if (day !== undefined && !ISO_DATE.test(day))
       throw new Error(`--${option} must be a date written YYYY-MM-DD`);
   }
-  const today = values.today ?? utcDay(new Date());
-  const loaded = await loadConfigAllowingExpired(
-    values.config,
-    'Nothing was changed',
-    new Date(`${today}T00:00:00Z`),
-  );
+  // The one "today" of the run: --today, else the system clock's UTC day.
+  const clock = values.today ? { now: () => new Date(`${values.today}T00:00:00Z`) } : systemClock;
+  const loaded = await loadConfigAllowingExpired(values.config, 'Nothing was changed', clock.now());
   if (!loaded) return 1;
   const { allowlist, allowlistFile } = loaded;
-  const status = expiryStatus(allowlist.entries, today, EXPIRY_WARNING_DAYS);
+  const outcome = await expire(
+    {
+      entries: allowlist.entries,
+      warningDays: EXPIRY_WARNING_DAYS,
+      ...(values['deployed-on'] ? { deployedOn: values['deployed-on'] } : {}),
+    },
+    { clock },
+  );
   const listed = (dated: DatedEntry[]): ListedEntry[] =>
     dated.map(({ index, entry }) => ({
       line: locate(allowlistFile, ['entries', index]).line,
@@ -65,19 +71,15 @@ export const command: Command = async (args) => {
       expires: entry.expires as string,
     }));
   const report = {
-    today,
-    expired: listed(status.expired),
-    expiringSoon: listed(status.expiringSoon),
-    redeploy:
-      values['deployed-on'] === undefined
-        ? undefined
-        : runningFleetAdmitsExpired(allowlist.entries, values['deployed-on'], today),
+    today: outcome.today,
+    expired: listed(outcome.expired),
+    expiringSoon: listed(outcome.expiringSoon),
+    redeploy: outcome.redeploy,
   };
-  if (values.write && status.expired.length > 0) {
-    const path = join(values.config, 'allowlist.yaml');
+  if (values.write && outcome.removal.size > 0) {
     writeFileSync(
-      path,
-      replaceEntries(loaded.allowlistSource, new Map(status.expired.map((e) => [e.index, []]))),
+      join(values.config, 'allowlist.yaml'),
+      replaceEntries(loaded.allowlistSource, outcome.removal),
     );
   }
   console.log(values.json ? JSON.stringify(report) : describe(report, values.write));

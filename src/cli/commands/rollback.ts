@@ -9,8 +9,10 @@ import { environmentAdapters } from '../../actions/adapters.ts';
 import { ConsoleIO } from '../../actions/console-io.ts';
 import type { RunContext } from '../../actions/context.ts';
 import { loadEnvironment } from '../../actions/environment.ts';
-import { readRollbackInputs, rollbackAction } from '../../actions/rollback.ts';
+import { readRollbackInputs, reportRollback, rollbackRequest } from '../../actions/rollback.ts';
+import { gitAccessAt } from '../../actions/rollback-access.ts';
 import { ActionFailure, runMain } from '../../actions/run.ts';
+import { rollBack } from '../../operations/roll-back.ts';
 import { parseRollbackTarget } from '../../rollout/rollback-target.ts';
 import type { Command } from '../command.ts';
 
@@ -23,7 +25,7 @@ for the environment's account. The GitHub token is GITHUB_TOKEN, else \`gh auth 
 history is read from and recorded on GitHub. Without one, give --target SHA|TAG (resolved from registry tags):
 "previous" needs the history.
 
-  --environment NAME       environment of deployment.yaml
+  --environment, --env NAME  environment of deployment.yaml
   --target previous|SHA|TAG  what to roll back to (default: previous)
   --reason TEXT            why (recorded with the deployment)
   --allow-wider-access     go ahead when the target admits a range or serves a service that what runs now does not
@@ -66,6 +68,7 @@ export const command: Command = async (args) => {
     args,
     options: {
       environment: { type: 'string' },
+      env: { type: 'string' },
       target: { type: 'string', default: 'previous' },
       reason: { type: 'string' },
       'allow-wider-access': { type: 'boolean', default: false },
@@ -81,7 +84,7 @@ export const command: Command = async (args) => {
     return 0;
   }
   const io = new ConsoleIO({
-    environment: values.environment ?? '',
+    environment: values.environment ?? values.env ?? '',
     target: values.target,
     reason: values.reason ?? '',
     'allow-wider-access': String(values['allow-wider-access']),
@@ -90,8 +93,6 @@ export const command: Command = async (args) => {
     'config-dir': values.config,
     'github-token': githubToken(),
   });
-  // The SDK's default chain reads the profile from here, for every client the rollback creates.
-  if (values.profile) process.env.AWS_PROFILE = values.profile;
   await runMain(io, async () => {
     const settings = readRollbackInputs(io);
     const target = parseRollbackTarget(settings.target);
@@ -100,7 +101,7 @@ export const command: Command = async (args) => {
         "--target previous reads the environment's GitHub deployment history, and there is no GitHub token: set GITHUB_TOKEN (GITHUB_TOKEN=$(gh auth token)) or log in with gh auth login, or give --target SHA|TAG. Nothing was changed.",
       );
     }
-    const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+    const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
     const [owner = '', repo = ''] = environment.github.repository.split('/');
     const run: RunContext = {
       owner,
@@ -112,7 +113,10 @@ export const command: Command = async (args) => {
       workspace: process.cwd(),
       runUrl: '',
     };
-    await rollbackAction(settings, io, run, environmentAdapters);
+    const adapters = await environmentAdapters(environment, run, settings.githubToken, values.profile);
+    const ports = { ...adapters, accessAt: gitAccessAt(settings.configDir) };
+    const outcome = await rollBack(rollbackRequest(settings, run, config, environment), ports, io);
+    await reportRollback(settings, run, outcome, io);
   });
   if (io.summary) console.log(`\n${io.summary}`);
   return io.failed ? 1 : 0;

@@ -346,7 +346,7 @@ export interface StepTime {
 export const STEP_SECONDS: Record<string, StepTime> = {
   'uses:actions/checkout': {
     seconds: 3,
-    why: 'clone of a repository of a few MB (the order and deploy jobs fetch its whole history, still small)',
+    why: 'clone of a repository of a few MB (the deploy job fetches its whole history, still small)',
   },
   'uses:actions/setup-node': { seconds: 6, why: 'Node from the runner tool cache, npm cache restored' },
   'id:tested': {
@@ -368,7 +368,7 @@ export const STEP_SECONDS: Record<string, StepTime> = {
   'id:stages': { seconds: 1, why: 'jq counts the listed environments against the stage jobs' },
   'id:guard': {
     seconds: 3,
-    why: "the order guard on Node.js's own type stripping (no npm ci): a few GitHub REST calls for the environment's deployments, then git merge-base on the local history",
+    why: "the order guard on Node.js's own type stripping (before npm ci): a few GitHub REST calls for the environment's deployments, then git merge-base on the local history",
   },
   'uses:actions/cache': {
     seconds: 4,
@@ -416,8 +416,9 @@ export const CONDITIONS: Record<string, boolean> = {
   // The pull request gate passed on the merged tree (tested-tree.ts), so the deploy does not run the suite again.
   [SUITE_RUNS]: false,
   "env.DEPLOY_ROLE_ARN == ''": false,
-  // The order guard finds no newer commit deployed to the environment: the usual case, one merge at a time.
-  "needs.order.outputs.deploy == 'true'": true,
+  // The order guard finds no newer commit deployed to the environment: the usual case, one merge at a time. Every
+  // step of the deploy job after the guard runs only then, each with its own condition besides (runs() splits `&&`).
+  "steps.guard.outputs.deploy == 'true'": true,
   // Every deploy after the first: one cdk deploy updates both stacks, after the image is pushed.
   "steps.stacks.outputs.ingress-exists == 'true'": true,
   "steps.stacks.outputs.ingress-exists != 'true'": false,
@@ -431,7 +432,47 @@ const conditionText = (condition: string) =>
     .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
     .trim();
 
-/** Whether a job or step runs on the success path; an unknown condition is an error naming what to add. */
+/** `(a || b)` without its parentheses; `(a) || (b)` as it is. */
+function unwrapped(part: string): string {
+  if (!part.startsWith('(')) return part;
+  let depth = 0;
+  for (const [i, c] of [...part].entries()) {
+    depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+    if (depth === 0) return i === part.length - 1 ? unwrapped(part.slice(1, -1).trim()) : part;
+  }
+  return part;
+}
+
+/**
+ * The parts of a condition joined by `&&` at its top level (outside parentheses and quotes), each without
+ * enclosing parentheses; the condition alone when it is no such conjunction (`a && b || c` is an alternative).
+ */
+export function conjuncts(condition: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let from = 0;
+  for (let i = 0; i < condition.length; i++) {
+    const c = condition[i];
+    if (c === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (c === '(') depth += 1;
+    if (c === ')') depth -= 1;
+    if (depth > 0) continue;
+    if (condition.startsWith('||', i)) return [condition];
+    if (condition.startsWith('&&', i)) {
+      parts.push(condition.slice(from, i));
+      from = i + 2;
+    }
+  }
+  return [...parts, condition.slice(from)].map((part) => unwrapped(part.trim()));
+}
+
+/**
+ * Whether a job or step runs on the success path: its condition as listed in `conditions`, or else every part of
+ * it joined by `&&` as listed (a step gated by the order guard AND its own condition). An unknown condition is an
+ * error naming what to add.
+ */
 function runs(
   what: { if?: string; at: string },
   label: string,
@@ -440,12 +481,17 @@ function runs(
   if (what.if === undefined) return true;
   const condition = conditionText(what.if);
   if (/\b(failure|cancelled)\(\)/.test(condition)) return false;
-  const holds = conditions[condition];
-  if (holds === undefined)
-    throw new Error(
-      `${what.at}: ${label} runs only if \`${condition}\`; add that condition to CONDITIONS in infra/rollout-time.ts with whether it holds for an allowlist-only change`,
-    );
-  return holds;
+  const listed = conditions[condition];
+  if (listed !== undefined) return listed;
+  const holds = conjuncts(condition).map((part) => {
+    const known = conditions[part];
+    if (known === undefined)
+      throw new Error(
+        `${what.at}: ${label} runs only if \`${condition}\`; add ${part === condition ? 'that condition' : `\`${part}\``} to CONDITIONS in infra/rollout-time.ts with whether it holds for an allowlist-only change`,
+      );
+    return known;
+  });
+  return holds.every(Boolean);
 }
 
 /** The step's duration and the key it was found under; unknown steps are an error naming the keys to add. */
@@ -688,11 +734,12 @@ export function docsBlock(
     ...comparisons.map((c) => c.text),
     `Assumed, not synthesized: ${a.taskStartSeconds} s to start a Fargate task, ${a.targetRegistrationSeconds} s ` +
       `for a new target's registration to take effect, ${a.shutdownSeconds} s for NGINX to exit once drained. ` +
-      "Each environment's deploy job waits for its order job, which refuses a commit older than one the " +
-      'environment already had. Environments deploy one after another: the stage jobs of deploy.yml are chained ' +
-      'by `needs:`, each starting once the environment before has deployed and verified this commit (its order, ' +
-      'deploy and, with a smoke runner, verify jobs), so the figures above hold for the first environment and ' +
-      'each later one starts that much later. The converge job runs only after a cancelled stage, off this path.',
+      "Each environment's deploy job first runs the order guard, which refuses a commit older than one the " +
+      'environment already had, right after its checkout and Node.js set-up (no job of its own, so no runner more ' +
+      'to wait for). Environments deploy one after another: the stage jobs of deploy.yml are chained by `needs:`, ' +
+      'each starting once the environment before has deployed and verified this commit (its deploy and, with a ' +
+      'smoke runner, verify jobs), so the figures above hold for the first environment and each later one starts ' +
+      'that much later. The converge job runs only after a cancelled stage, off this path.',
     formatCriticalPath(path, relative(ROOT, WORKFLOW_FILE), first),
     'When no pull request gate passed on the merged tree (the branch was behind main, or a direct push), the Test ' +
       `job runs the suite and is the longest predecessor: ${suiteRuns.seconds} s to the start of the rollout, ` +

@@ -1,6 +1,7 @@
-// The deploy-order guard (deploy-environment.yml, job "order"): refuses to deploy a commit older than one the
-// environment has already had, because GitHub runs an environment's deploys in the order they arrive, not in the
-// order of their commits. Appends `deploy=true|false` to the --output file and the reason to the job summary.
+// The deploy-order guard (deploy-environment.yml, step "guard" of the deploy job, before anything is built): refuses
+// to deploy a commit older than one the environment has already had, because GitHub runs an environment's deploys in
+// the order they arrive, not in the order of their commits. Appends `deploy=true|false` to the --output file (the
+// job's later steps run only on `true`) and the reason to the job summary.
 // Usage: GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL; node .github/scripts/deploy-order.ts --environment <github env>
 //   --sha <commit> --output "$GITHUB_OUTPUT", in a clone with the whole history (fetch-depth: 0).
 import { spawnSync } from 'node:child_process';

@@ -7,6 +7,7 @@ import {
   ASSUMPTIONS,
   CONDITIONS,
   comparisonForConfig,
+  conjuncts,
   criticalPath,
   DOCS_FILE,
   docsBlock,
@@ -234,6 +235,33 @@ ${PREDECESSOR_JOBS}  deploy:
     expect(run.seconds).toBe(criticalPath(parseWorkflow(workflow, 'deploy.yml'), durations).seconds);
   });
 
+  it('decides a condition joined by && from its parts, and names the part that is not listed', () => {
+    const gated = workflow.replace(
+      '      - id: ingress\n',
+      `      - id: ingress\n        if: \${{ steps.guard.outputs.deploy == 'true' && (steps.changes.outputs.ingress == 'true' || inputs.force) }}\n`,
+    );
+    const parsed = parseWorkflow(gated, 'deploy.yml');
+    const guard = "steps.guard.outputs.deploy == 'true'";
+    const changed = "steps.changes.outputs.ingress == 'true' || inputs.force";
+    const ingress = (conditions: Record<string, boolean>) =>
+      criticalPath(parsed, durations, conditions).steps.some((s) => s.step === 'id:ingress');
+    expect(ingress({ [guard]: true, [changed]: true })).toBe(true);
+    expect(ingress({ [guard]: true, [changed]: false })).toBe(false);
+    expect(ingress({ [guard]: false, [changed]: true })).toBe(false);
+    // Listed as a whole, the condition is taken as it is.
+    expect(ingress({ [`${guard} && (${changed})`]: false, [guard]: true, [changed]: true })).toBe(false);
+    expect(() => criticalPath(parsed, durations, { [guard]: true })).toThrow(
+      `deploy.yml:15:9: the step runs only if \`${guard} && (${changed})\`; add \`${changed}\` to CONDITIONS`,
+    );
+  });
+
+  it('splits only a conjunction at the top level, outside parentheses and quotes', () => {
+    expect(conjuncts("a == 'x' && (b || c) && !d")).toEqual(["a == 'x'", 'b || c', '!d']);
+    expect(conjuncts('a && b || c')).toEqual(['a && b || c']);
+    expect(conjuncts("a == '&&' && ((b))")).toEqual(["a == '&&'", 'b']);
+    expect(conjuncts('(a) || (b)')).toEqual(['(a) || (b)']);
+  });
+
   it('refuses a workflow without a rollout step, a missing need and jobs that need each other', () => {
     const parse = (text: string) => criticalPath(parseWorkflow(text, 'w.yml'), durations);
     expect(() => parse('jobs:\n  a:\n    steps:\n      - run: npm test\n')).toThrow(
@@ -422,11 +450,21 @@ describe('the deploy workflow', () => {
     expect(deploy.filter((s) => s.includes('npm ci'))).toEqual([]);
   });
 
-  it("runs the first environment's order guard, without npm ci, before its deploy job", async () => {
-    const jobs = (await workflowPath()).steps.map((s) => s.job);
-    expect([...new Set(jobs)]).toEqual(['test', 'stage-1/order', 'stage-1/deploy']);
-    const order = (await workflowPath()).steps.filter((s) => s.job === 'stage-1/order').map((s) => s.step);
-    expect(order).toEqual(['job start', 'uses:actions/checkout', 'uses:actions/setup-node', 'id:guard']);
+  it("runs the first environment's order guard inside its deploy job, before anything is built or deployed", async () => {
+    const path = await workflowPath();
+    expect([...new Set(path.steps.map((s) => s.job))]).toEqual(['test', 'stage-1/deploy']);
+    const deploy = path.steps.filter((s) => s.job === 'stage-1/deploy').map((s) => s.step);
+    expect(deploy.slice(0, deploy.indexOf('id:guard') + 1)).toEqual([
+      'job start',
+      'uses:actions/checkout',
+      'uses:actions/setup-node',
+      'id:guard',
+    ]);
+    // The rollout starts only because the guard let the commit through.
+    const refused = { ...CONDITIONS, "steps.guard.outputs.deploy == 'true'": false };
+    await expect(workflowPath(undefined, refused)).rejects.toThrow(
+      'no step on the success path starts the rollout',
+    );
   });
 
   it('installs with npm ci when the node_modules cache misses', async () => {

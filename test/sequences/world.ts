@@ -17,7 +17,7 @@ import { type DeploymentRecord, resolveRollbackTarget } from '../../src/rollout/
 export interface Behaviour {
   /** Stages chained by needs (true), or a matrix whose legs start in any order. */
   stagesByNeeds: boolean;
-  /** The order job refuses a commit older than one the environment has had. */
+  /** The deploy job's order guard refuses a commit older than one the environment has had. */
   orderGuard: boolean;
   /** Revocations are lifted once the environment is verified, not right after the rollout. */
   liftAfterVerify: boolean;
@@ -90,7 +90,8 @@ type Leg =
       kind: 'deploy';
       run: Run;
       env: number;
-      phase: 'pending' | 'order' | 'deploy' | 'verify';
+      /** `guard`: the deploy job's first step, the order guard; `deploy`: the rest of that job. */
+      phase: 'pending' | 'guard' | 'deploy' | 'verify';
       lifted: string[];
     }
   | { kind: 'rollback'; env: number; allowWider: boolean; phase: 'pending' | 'rollback' };
@@ -313,7 +314,7 @@ export class World {
   }
 
   private start(leg: Leg): Leg {
-    if (leg.kind === 'deploy') leg.phase = 'order';
+    if (leg.kind === 'deploy') leg.phase = 'guard';
     else leg.phase = 'rollback';
     return leg;
   }
@@ -357,7 +358,7 @@ export class World {
       return;
     }
     const commit = this.commitOf(leg.run.sha);
-    if (leg.phase === 'order') {
+    if (leg.phase === 'guard') {
       const recorded = [...new Set(env.history.map((d) => d.sha))].map((s) => ({
         sha: s,
         relation: this.relation(commit.sha, s),

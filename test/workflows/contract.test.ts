@@ -47,8 +47,8 @@ describe('workflows', () => {
       return typeof concurrency === 'object' ? concurrency.group : concurrency;
     };
     // Both are the environment's name in deployment.yaml, as `lattice-ingress environments --json` prints it. The
-    // deploy's group is held by the stage job calling deploy-environment.yml, so it covers the order, deploy and
-    // verify jobs.
+    // deploy's group is held by the stage job calling deploy-environment.yml, so it covers the deploy job (the order
+    // guard included) and the verify job.
     for (const [index, stage] of ['stage-1', 'stage-2', 'stage-3', 'stage-4'].entries()) {
       expect(group('deploy.yml', stage)).toBe(
         `deploy-${expr(`fromJSON(needs.environments.outputs.all)[${index}].name`)}`,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { conjuncts } from '../../infra/rollout-time.ts';
 import { GATE_CHECK } from '../../src/github/tested-tree.ts';
 import { OWN_ENVIRONMENTS, ownConfigDir } from './own-config.ts';
 import { expr, type Job, type Step, type Workflow } from './rules.ts';
@@ -21,6 +22,10 @@ const step = (j: Job, name: string) => {
   return found as Step;
 };
 const WORKFLOWS = ['pr.yml', 'deploy.yml', 'deploy-environment.yml', 'rollback.yml'];
+/** The order guard let the commit through: every step of the deploy job after the guard runs only then. */
+const GUARD = "steps.guard.outputs.deploy == 'true'";
+/** A deploy job step's condition after the guard: the guard's go-ahead, then the step's own condition if any. */
+const afterGuard = (own?: string) => expr(own ? `${GUARD} && ${own}` : GUARD);
 
 describe('deploy path filter', () => {
   const on = workflow('deploy.yml').on as { push: { paths: string[] } };
@@ -137,24 +142,54 @@ describe('deploy order', () => {
     expect(tooMany.stdout).toContain('::error title=More environments than deploy stages::');
   });
 
-  it('guards every environment against an older commit before anything is deployed or asked of a reviewer', () => {
+  it('guards every environment against an older commit in its deploy job, before anything is built or deployed', () => {
     const called = workflow('deploy-environment.yml');
-    expect(Object.keys(called.jobs)).toEqual(['order', 'deploy', 'verify']);
-    const order = job('deploy-environment.yml', 'order');
-    expect(order.environment).toBeUndefined();
-    expect(step(order, 'guard').run).toBe(
+    expect(Object.keys(called.jobs)).toEqual(['deploy', 'verify']);
+    const deployJob = job('deploy-environment.yml', 'deploy');
+    const steps = deployJob.steps ?? [];
+    const guard = step(deployJob, 'guard');
+    expect(guard.run).toBe(
       'node .github/scripts/deploy-order.ts --environment "$GH_ENVIRONMENT" --sha "$GITHUB_SHA" --output "$GITHUB_OUTPUT"',
     );
-    const deployJob = job('deploy-environment.yml', 'deploy');
-    expect(deployJob.needs).toBe('order');
-    expect(deployJob.if).toBe(expr("needs.order.outputs.deploy == 'true'"));
-    expect(called.jobs.verify?.needs).toBe('deploy');
+    const at = steps.indexOf(guard);
+    // Only the bootstrap check, the checkout (with the history the guard compares commits in) and Node.js before it.
+    expect(steps.slice(0, at).map((s) => s.uses?.replace(/@.*$/, '') ?? s.name)).toEqual([
+      'Check the environment is bootstrapped',
+      'actions/checkout',
+      'actions/setup-node',
+    ]);
+    expect(steps[1]?.with?.['fetch-depth']).toBe(0);
+    expect(deployJob.needs).toBeUndefined();
+    expect(deployJob.if).toBeUndefined();
     expect(called.on).toEqual({ workflow_call: expect.anything() });
     const outputs = (called.on as { workflow_call: { outputs: Record<string, { value: string }> } })
       .workflow_call.outputs;
     expect(outputs.verified?.value).toBe(
       expr('jobs.verify.outputs.verified || jobs.deploy.outputs.verified'),
     );
+  });
+
+  it('skips every later step of the deploy job and the verify job when the order guard refuses the commit', () => {
+    const deployJob = job('deploy-environment.yml', 'deploy');
+    const steps = deployJob.steps ?? [];
+    const later = steps.slice(steps.indexOf(step(deployJob, 'guard')) + 1);
+    const condition = (s: Step) => String(s.if ?? '').replace(/^\$\{\{\s*|\s*\}\}$/g, '');
+    // A step that runs only after a failure cannot run either: when the guard refuses, nothing runs to fail.
+    const ungated = later.filter(
+      (s) => !condition(s).includes('failure()') && conjuncts(condition(s))[0] !== GUARD,
+    );
+    expect(ungated.map((s) => s.name ?? s.uses ?? s.run)).toEqual([]);
+    expect(later.filter((s) => condition(s).includes('failure()')).map((s) => s.id ?? s.name)).toEqual([
+      'rollback',
+      'Report the failure',
+    ]);
+    // So the job reports no verification (and the next stage does not start), and the verify job does not run.
+    expect(deployJob.outputs?.verified).toBe(expr('steps.verified.outputs.verified'));
+    expect(step(deployJob, 'verified').if).toBe(afterGuard("inputs.smoke-runner == ''"));
+    expect(deployJob.outputs?.deploy).toBe(expr('steps.guard.outputs.deploy'));
+    const verify = job('deploy-environment.yml', 'verify');
+    expect(verify.needs).toBe('deploy');
+    expect(verify.if).toBe(expr("needs.deploy.outputs.deploy == 'true' && inputs.smoke-runner != ''"));
   });
 
   it('verifies against the load balancer the deploy job reports, not one looked up again', () => {
@@ -364,7 +399,7 @@ describe('merge to serving', () => {
     expect(String(cache.with?.key)).toContain("hashFiles('package-lock.json')");
     const [install, ...more] = steps.filter((s) => /npm ci\b/.test(s.run ?? ''));
     expect(more).toEqual([]);
-    expect(install?.if).toBe(expr("steps.modules.outputs.cache-hit != 'true'"));
+    expect(install?.if).toBe(afterGuard("steps.modules.outputs.cache-hit != 'true'"));
     // Restored before the first step that needs node_modules.
     const needsModules = steps.findIndex((s) => /\b(npx|tsx)\b|bin\/lattice-ingress/.test(s.run ?? ''));
     const installAt = steps.indexOf(install as Step);
@@ -376,13 +411,13 @@ describe('merge to serving', () => {
     const steps = (job('deploy-environment.yml', 'deploy').steps ?? []).filter(
       (s) => s.uses === './actions/deploy-infra' || s.uses === './actions/build-push',
     );
-    const exists = expr("steps.stacks.outputs.ingress-exists == 'true'");
-    const first = expr("steps.stacks.outputs.ingress-exists != 'true'");
+    const exists = afterGuard("steps.stacks.outputs.ingress-exists == 'true'");
+    const first = afterGuard("steps.stacks.outputs.ingress-exists != 'true'");
     // The image is pushed before the one cdk deploy, which gives the Ingress stack its tag in the same update.
     const tag = expr('steps.image.outputs.image-tag');
     expect(steps.map((s) => [s.id, s.with?.stacks, s.if, s.with?.['image-tag']])).toEqual([
       ['registry', 'registry', first, undefined],
-      ['image', undefined, undefined, undefined],
+      ['image', undefined, afterGuard(), undefined],
       ['infra', 'all', exists, tag],
       ['ingress', 'ingress', first, tag],
     ]);
@@ -456,8 +491,8 @@ describe('break-glass revocations', () => {
     expect([moreInDeploy, moreInVerify]).toEqual([[], []]);
     // With a smoke runner, the verify job lifts once its smoke test passed; without one, the deploy job lifts after
     // its refusal check, the only verification there is.
-    expect(inDeploy?.if).toBe(expr("inputs.smoke-runner == ''"));
-    expect(verify.if).toBe(expr("inputs.smoke-runner != ''"));
+    expect(inDeploy?.if).toBe(afterGuard("inputs.smoke-runner == ''"));
+    expect(verify.if).toBe(expr(`needs.deploy.outputs.deploy == 'true' && inputs.smoke-runner != ''`));
     const steps = verify.steps ?? [];
     expect(steps.indexOf(inVerify as Step)).toBeGreaterThan(indexOf(verify, 'smoke'));
     expect(steps.indexOf(inVerify as Step)).toBeLessThan(indexOf(verify, 'rollback'));

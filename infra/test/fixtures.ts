@@ -70,8 +70,7 @@ export interface Synthesized {
   stackNames(): string[];
 }
 
-/** Synthesizing an app takes seconds of CPU; on a busy shared machine the wall time can be many times that. */
-export const SYNTH_TIMEOUT_MS = 180_000;
+export { SYNTH_TIMEOUT_MS } from '../../test/support/timeouts.ts';
 
 /**
  * CDK's built-in template validation costs seconds per synthesis; `cdk synth` (and the offline synth test) keeps it,

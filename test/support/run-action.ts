@@ -140,10 +140,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
       ...RUNNER_DEFAULTS,
       ...(options.awsEndpoint ? { AWS_ENDPOINT_URL: options.awsEndpoint } : {}),
       ...(options.githubApiUrl ? { GITHUB_API_URL: options.githubApiUrl } : {}),
-      ...inputEnvironment(name, metadata, {
-        ...(options.cwd === undefined && metadata.inputs?.[CONFIG_DIR_INPUT] ? REPOSITORY_DEFAULTS : {}),
-        ...options.inputs,
-      }),
+      ...inputEnvironment(name, metadata, givenInputs(metadata, options)),
       ...options.env,
     };
     const { exitCode, stdout, stderr } = await spawnNode(
@@ -175,6 +172,19 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
 interface ActionMetadata {
   runs?: { using?: string; main: string };
   inputs?: Record<string, { default?: string | number | boolean; required?: boolean }>;
+}
+
+/** The test's inputs; in the repository root, the operator fixture as `config-dir` when the test names none. */
+function givenInputs(
+  metadata: ActionMetadata,
+  options: RunActionOptions,
+): NonNullable<RunActionOptions['inputs']> {
+  const inputs = options.inputs ?? {};
+  const fallsBackToConfig =
+    options.cwd === undefined &&
+    metadata.inputs?.[CONFIG_DIR_INPUT] &&
+    inputs[CONFIG_DIR_INPUT] === undefined;
+  return fallsBackToConfig ? { ...inputs, ...REPOSITORY_DEFAULTS } : inputs;
 }
 
 /** INPUT_* for the given inputs plus action.yml defaults, as the runner computes them. */

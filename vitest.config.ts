@@ -33,6 +33,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ['test/support/global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'nginx-1.22', include, exclude: [...exclude, ...imageOnly] } },
       ...('unavailable' in forky ? [] : [onNginx130]),

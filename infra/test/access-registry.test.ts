@@ -57,7 +57,7 @@ function trust(name: string, role: 'DeployRole' | 'PreviewRole') {
 }
 
 beforeAll(async () => {
-  app = synthesize(withEnvironments(await exampleConfig(), ENVIRONMENTS));
+  app = await synthesize(withEnvironments(await exampleConfig(), ENVIRONMENTS));
 }, SYNTH_TIMEOUT_MS);
 
 describe('GitHub OIDC access', () => {

@@ -40,7 +40,7 @@ const everyResource = () =>
   );
 
 beforeAll(async () => {
-  app = synthesize(withEnvironments(await exampleConfig(), [EVERY_OPTION]));
+  app = await synthesize(withEnvironments(await exampleConfig(), [EVERY_OPTION]));
 }, SYNTH_TIMEOUT_MS);
 
 describe('CloudFormation execution policy', () => {

@@ -26,7 +26,7 @@ const NAME_PROPERTIES: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  app = synthesize(await exampleConfig());
+  app = await synthesize(await exampleConfig());
 }, SYNTH_TIMEOUT_MS);
 
 describe('resources retained by a failed create', () => {

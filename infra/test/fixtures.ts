@@ -1,9 +1,10 @@
-// Shared test inputs: the example configuration, variations of its environments, and one synthesis per app.
+// Shared test inputs: the example configuration, variations of its environments, and one synthesis per app and run.
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type Config, type Environment, EnvironmentSchema } from '../../src/config/model.ts';
 import { requireValidConfig } from '../../src/config/valid-config.ts';
+import { oncePerRun } from '../../test/support/run-cache.ts';
 import { SAMPLE_CONFIG_DIR } from '../../test/support/sample-config.ts';
 import { type BuiltApp, buildApp } from '../app.ts';
 
@@ -46,18 +47,35 @@ export function everyOptionEnvironment(name = 'sandbox'): Environment {
   });
 }
 
-export function withEnvironments(config: Config, environments: Environment[]): Config {
-  return { ...config, deployment: { environments } };
+export const TRANSIT_GATEWAY_ID = 'tgw-0123456789abcdef0';
+export const SHARED_SERVICE_NETWORK_ARN =
+  'arn:aws:vpc-lattice:eu-west-1:999988887777:servicenetwork/sn-0123456789abcdef0';
+
+/**
+ * The private-mode variations, one app for the files that assert on them: routed through a Transit Gateway, plain,
+ * and associated with a service network shared from another account.
+ */
+export const PRIVATE_ENVIRONMENTS: readonly Environment[] = [
+  environment({
+    name: 'routed',
+    mode: 'private',
+    network: { transitGatewayId: TRANSIT_GATEWAY_ID, routes: ['10.0.0.0/8', '192.168.10.0/24'] },
+  }),
+  environment({ name: 'plain', mode: 'private' }),
+  environment({ name: 'shared', mode: 'private', serviceNetworkId: SHARED_SERVICE_NETWORK_ARN }),
+];
+
+export function withEnvironments(config: Config, environments: readonly Environment[]): Config {
+  return { ...config, deployment: { environments: [...environments] } };
 }
 
-export interface Synthesized extends BuiltApp {
+export interface Synthesized {
   /** Template of a stack, by stack name. */
   template(stackName: string): Template;
   stackNames(): string[];
 }
 
-/** Synthesizing an app takes seconds of CPU; on a busy shared machine the wall time can be many times that. */
-export const SYNTH_TIMEOUT_MS = 180_000;
+export { SYNTH_TIMEOUT_MS } from '../../test/support/timeouts.ts';
 
 /**
  * CDK's built-in template validation costs seconds per synthesis; `cdk synth` (and the offline synth test) keeps it,
@@ -65,24 +83,45 @@ export const SYNTH_TIMEOUT_MS = 180_000;
  */
 export const WITHOUT_TEMPLATE_VALIDATION = { '@aws-cdk/core:validateAgainstDefaultRules': false };
 
-/** Builds and synthesizes once; templates are parsed from the cloud assembly, not re-synthesized per test. */
-export function synthesize(config: Config, options: { nag?: boolean } = {}): Synthesized {
-  const built = buildApp(config, new App({ context: WITHOUT_TEMPLATE_VALIDATION }), {
-    nag: options.nag ?? false,
+/**
+ * The templates of the app for `config`, synthesized once per test run: test files that synthesize the same
+ * configuration share one synthesis (test/support/run-cache.ts).
+ */
+export async function synthesize(config: Config): Promise<Synthesized> {
+  const templates = await oncePerRun('cdk-templates', config, () => {
+    const assembly = buildApp(config, new App({ context: WITHOUT_TEMPLATE_VALIDATION }), {
+      nag: false,
+    }).app.synth();
+    return Object.fromEntries(assembly.stacks.map((stack) => [stack.stackName, stack.template]));
   });
+  return parsedTemplates(templates);
+}
+
+/** The app itself, for a test that inspects its constructs (cdk-nag), with its templates; not shared. */
+export function synthesizeApp(config: Config): Synthesized & BuiltApp {
+  const built = buildApp(config, new App({ context: WITHOUT_TEMPLATE_VALIDATION }), { nag: false });
   const assembly = built.app.synth();
-  const cache = new Map<string, Template>();
   return {
     ...built,
+    ...parsedTemplates(Object.fromEntries(assembly.stacks.map((stack) => [stack.stackName, stack.template]))),
+  };
+}
+
+/** Templates are parsed for assertions once each, when a test first asks for one. */
+function parsedTemplates(templates: Record<string, unknown>): Synthesized {
+  const cache = new Map<string, Template>();
+  return {
     template(stackName) {
       let template = cache.get(stackName);
       if (!template) {
-        template = Template.fromJSON(assembly.getStackByName(stackName).template);
+        const json = templates[stackName];
+        if (!json) throw new Error(`no stack ${stackName}; the app has ${Object.keys(templates).join(', ')}`);
+        template = Template.fromJSON(json as Record<string, unknown>);
         cache.set(stackName, template);
       }
       return template;
     },
-    stackNames: () => assembly.stacks.map((stack) => stack.stackName),
+    stackNames: () => Object.keys(templates),
   };
 }
 

@@ -52,7 +52,7 @@ let app: Synthesized;
 const ingress = (name: string) => app.template(`LatticeIngress-${name}-Ingress`);
 
 beforeAll(async () => {
-  app = synthesize(withEnvironments(await exampleConfig(), ENVIRONMENTS));
+  app = await synthesize(withEnvironments(await exampleConfig(), ENVIRONMENTS));
 }, SYNTH_TIMEOUT_MS);
 
 describe('network', () => {

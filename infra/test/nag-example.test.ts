@@ -11,8 +11,7 @@ import {
   exampleConfig,
   resourcesOf,
   SYNTH_TIMEOUT_MS,
-  type Synthesized,
-  synthesize,
+  synthesizeApp,
   withEnvironments,
 } from './fixtures.ts';
 
@@ -33,12 +32,12 @@ const BIG_ALLOWLIST = Array.from({ length: PREFIX_LIST_MAX_ENTRIES + 5 }, (_, i)
   description: `Branch office ${i}`,
 }));
 
-let app: Synthesized;
+let app: ReturnType<typeof synthesizeApp>;
 const example = (name: string) => app.template(`LatticeIngress-${name}-ExampleProvider`);
 
 beforeAll(async () => {
   const config = withEnvironments(await exampleConfig(), ENVIRONMENTS);
-  app = synthesize({ ...config, allowlist: { allowAnyAddress: false, entries: BIG_ALLOWLIST } });
+  app = synthesizeApp({ ...config, allowlist: { allowAnyAddress: false, entries: BIG_ALLOWLIST } });
 }, SYNTH_TIMEOUT_MS);
 
 describe('cdk-nag AwsSolutions', () => {

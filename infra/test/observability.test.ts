@@ -62,7 +62,7 @@ const alarms = (name: string) =>
 beforeAll(async () => {
   const config = await exampleConfig();
   maxTasks = config.scaling.maxTasks;
-  app = synthesize(withEnvironments(config, ENVIRONMENTS));
+  app = await synthesize(withEnvironments(config, ENVIRONMENTS));
 }, SYNTH_TIMEOUT_MS);
 
 describe('metric filters', () => {

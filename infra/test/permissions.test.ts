@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 import type { Config, Environment } from '../../src/config/model.ts';
 import { CDK_QUALIFIER, smokeRoleName } from '../../src/contract/names.ts';
 import { ACCESS_OUTPUTS } from '../../src/contract/outputs.ts';
-import { accessTemplate, type CfnTemplate, evaluate, rolePolicies } from '../iam-evaluation.ts';
+import { sharedAccessTemplate } from '../../test/support/aws-authorization.ts';
+import { type CfnTemplate, evaluate, rolePolicies } from '../iam-evaluation.ts';
 import {
   DOCS_FILE,
   environmentArns,
@@ -29,7 +30,7 @@ const templates = new Map<string, CfnTemplate>();
 
 beforeAll(async () => {
   config = await exampleConfig();
-  for (const env of config.deployment.environments) templates.set(env.name, accessTemplate(env));
+  for (const env of config.deployment.environments) templates.set(env.name, await sharedAccessTemplate(env));
 }, SYNTH_TIMEOUT_MS);
 
 const environments = () => config.deployment.environments;
@@ -92,7 +93,7 @@ describe('the policies allow no more than their scope', () => {
   it('a service network shared from another account (named by ARN) scopes the smoke role exactly', async () => {
     const shared = 'arn:aws:vpc-lattice:eu-west-1:999988887777:servicenetwork/sn-0123456789abcdef0';
     const env = { ...environment({ name: 'shared', mode: 'private' }), serviceNetworkId: shared };
-    const smoke = rolePolicies(accessTemplate(env), 'smoke', env.account);
+    const smoke = rolePolicies(await sharedAccessTemplate(env), 'smoke', env.account);
     const invoke = (resource: string, network: string) =>
       evaluate(smoke, {
         action: 'vpc-lattice-svcs:Invoke',
@@ -120,7 +121,7 @@ describe('parameter resolution', () => {
       );
 
       const staging = environments()[0] as Environment;
-      const app = synthesize({ ...config, deployment: { environments: [staging] } });
+      const app = await synthesize(config);
       const parameters = (app.template(`LatticeIngress-${staging.name}-Ingress`).toJSON().Parameters ??
         {}) as Record<string, { Type: string; Default?: string }>;
       const resolvedByCloudFormation = Object.values(parameters).filter((p) =>

@@ -3,30 +3,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INGRESS_OUTPUTS } from '../../src/contract/outputs.ts';
 import {
-  environment,
   exampleConfig,
+  PRIVATE_ENVIRONMENTS,
   resourcesOf,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
   synthesize,
+  TRANSIT_GATEWAY_ID,
   withEnvironments,
 } from './fixtures.ts';
 
-const TGW = 'tgw-0123456789abcdef0';
 let app: Synthesized;
 const ingress = (name: string) => app.template(`LatticeIngress-${name}-Ingress`);
 
 beforeAll(async () => {
-  app = synthesize(
-    withEnvironments(await exampleConfig(), [
-      environment({
-        name: 'routed',
-        mode: 'private',
-        network: { transitGatewayId: TGW, routes: ['10.0.0.0/8', '192.168.10.0/24'] },
-      }),
-      environment({ name: 'plain', mode: 'private' }),
-    ]),
-  );
+  app = await synthesize(withEnvironments(await exampleConfig(), PRIVATE_ENVIRONMENTS));
 }, SYNTH_TIMEOUT_MS);
 
 const proxySubnetIds = (name: string) =>
@@ -37,7 +28,7 @@ const proxySubnetIds = (name: string) =>
 describe('Transit Gateway (network in deployment.yaml)', () => {
   it('attaches the VPC to the configured Transit Gateway in the three proxy subnets', () => {
     const [[, attachment] = []] = resourcesOf(ingress('routed'), 'AWS::EC2::TransitGatewayAttachment');
-    expect(attachment?.TransitGatewayId).toBe(TGW);
+    expect(attachment?.TransitGatewayId).toBe(TRANSIT_GATEWAY_ID);
     expect(attachment?.SubnetIds).toEqual(proxySubnetIds('routed').map((id) => ({ Ref: id })));
   });
 
@@ -47,7 +38,7 @@ describe('Transit Gateway (network in deployment.yaml)', () => {
     };
     const [attachmentId] = resourcesOf(ingress('routed'), 'AWS::EC2::TransitGatewayAttachment')[0] ?? [];
     const routes = Object.values(template.Resources).filter(
-      (r) => r.Type === 'AWS::EC2::Route' && r.Properties.TransitGatewayId === TGW,
+      (r) => r.Type === 'AWS::EC2::Route' && r.Properties.TransitGatewayId === TRANSIT_GATEWAY_ID,
     );
     expect(routes).toHaveLength(3 * 2);
     expect(new Set(routes.map((r) => JSON.stringify(r.Properties.RouteTableId))).size).toBe(3);

@@ -147,6 +147,8 @@ describe('lattice-ingress rollback', () => {
           [
             join(REPO_ROOT, 'bin/lattice-ingress.mjs'),
             'rollback',
+            '--config',
+            SAMPLE_CONFIG_DIR,
             '--environment',
             'staging',
             '--reason',

@@ -4,7 +4,8 @@
 // stub (CloudFormation ListStackResources, then ELBv2 DescribeTargetHealth over the Query protocol).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsStubError, type AwsStubTable } from '../support/aws-stub.ts';
-import { REPO_ROOT, runAction } from '../support/run-action.ts';
+import { runAction } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { startUnansweredPort, type UnansweredPort } from '../support/unanswered-port.ts';
 
@@ -57,7 +58,7 @@ function smoke() {
       'http-port': String(unanswered.port),
       expect: 'refused',
       'timeout-seconds': '2',
-      'config-dir': `${REPO_ROOT}/config`,
+      'config-dir': SAMPLE_CONFIG_DIR,
     },
   });
 }

@@ -3,12 +3,13 @@
 import { CloudFormationClient, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessTemplate, type RolePolicies, rolePolicies } from '../../infra/iam-evaluation.ts';
+import { type RolePolicies, rolePolicies } from '../../infra/iam-evaluation.ts';
 import { environmentArns } from '../../infra/permissions.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Environment } from '../../src/config/model.ts';
-import { policyAuthorizer, TEST_CONFIG_DIR } from './aws-authorization.ts';
+import { policyAuthorizer, sharedAccessTemplate, TEST_CONFIG_DIR } from './aws-authorization.ts';
 import { type AwsStub, startAwsStub } from './aws-stub.ts';
+import { SYNTH_TIMEOUT_MS } from './timeouts.ts';
 
 const STACK = 'LatticeIngress-staging-Ingress';
 let staging: Environment;
@@ -18,8 +19,8 @@ const stubs: AwsStub[] = [];
 beforeAll(async () => {
   const { config } = await loadConfig(TEST_CONFIG_DIR);
   staging = config?.deployment.environments.find((e) => e.name === 'staging') as Environment;
-  deployRole = rolePolicies(accessTemplate(staging), 'deploy', staging.account);
-}, 60_000);
+  deployRole = rolePolicies(await sharedAccessTemplate(staging), 'deploy', staging.account);
+}, SYNTH_TIMEOUT_MS);
 afterAll(async () => {
   for (const stub of stubs) await stub.close();
 });

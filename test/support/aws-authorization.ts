@@ -4,6 +4,7 @@
 
 import {
   accessTemplate,
+  type CfnTemplate,
   evaluate,
   type IamRequest,
   type RolePolicies,
@@ -11,7 +12,9 @@ import {
 } from '../../infra/iam-evaluation.ts';
 import { type EnvironmentArns, environmentArns, type RoleKey } from '../../infra/permissions.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import type { Environment } from '../../src/config/model.ts';
 import { AwsStubError, type AwsStubRequest } from './aws-stub.ts';
+import { oncePerRun } from './run-cache.ts';
 import { SAMPLE_CONFIG_DIR } from './sample-config.ts';
 
 /** Returns the error AWS would answer, or undefined when the caller may make the request. */
@@ -117,7 +120,15 @@ export async function roleAuthorizer(
   const { config } = await loadConfig(configDir);
   const env = config?.deployment.environments.find((e) => e.name === environment);
   if (!env) throw new Error(`${configDir} has no valid environment ${environment}`);
-  return policyAuthorizer(rolePolicies(accessTemplate(env), role, env.account), environmentArns(env));
+  return policyAuthorizer(
+    rolePolicies(await sharedAccessTemplate(env), role, env.account),
+    environmentArns(env),
+  );
+}
+
+/** The Access stack's template for an environment, synthesized once per test run for every file that needs it. */
+export function sharedAccessTemplate(env: Environment): Promise<CfnTemplate> {
+  return oncePerRun('access-template', env, () => accessTemplate(env));
 }
 
 /** Authorizes requests against the given role policies, for resources of the given environment. */

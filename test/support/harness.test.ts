@@ -1,8 +1,10 @@
 // The runner harness and AWS stub, checked with a small fixture action so the action tests can rely on them.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireValidConfig } from '../../src/config/valid-config.ts';
 import { type AwsStub, AwsStubError, startAwsStub } from './aws-stub.ts';
 import { parseFileCommands, REPO_ROOT, runAction } from './run-action.ts';
+import { OPERATOR_CONFIG_DIR } from './sample-config.ts';
 
 const actionDir = join(REPO_ROOT, 'test/support/fixtures/probe-action');
 
@@ -72,6 +74,16 @@ describe('runAction with the AWS stub', () => {
     await expect(runAction('probe', { actionDir, inputs: { nope: 'x' } })).rejects.toThrow(
       /declares no input "nope"/,
     );
+  });
+});
+
+describe('runAction in the repository root', () => {
+  it('gives an action the operator fixture, not config/, when the test names no config-dir', async () => {
+    const run = await runAction('environments');
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const names = JSON.parse(run.outputs.all ?? '[]').map((entry: { name: string }) => entry.name);
+    const { config } = await requireValidConfig(OPERATOR_CONFIG_DIR);
+    expect(names).toEqual(config.deployment.environments.map((env) => env.name));
   });
 });
 

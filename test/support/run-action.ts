@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { OPERATOR_CONFIG_DIR } from './sample-config.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -33,6 +34,10 @@ export const RUNNER_DEFAULTS = {
   AWS_SESSION_TOKEN: 'example-session-token',
 } as const;
 
+const CONFIG_DIR_INPUT = 'config-dir';
+/** In the repository root, the default `config` would be the user's configuration, not one the tests own. */
+const REPOSITORY_DEFAULTS = { [CONFIG_DIR_INPUT]: OPERATOR_CONFIG_DIR };
+
 /** Stand-ins for the expressions action.yml defaults may use. */
 const DEFAULT_EXPRESSIONS: Record<string, string> = {
   '${{ github.token }}': 'ghs_exampletoken',
@@ -47,7 +52,10 @@ export interface RunActionOptions {
   awsEndpoint?: string;
   /** GITHUB_API_URL, e.g. a local stub of the REST API. */
   githubApiUrl?: string;
-  /** Working directory and GITHUB_WORKSPACE; defaults to the repository root. */
+  /**
+   * Working directory and GITHUB_WORKSPACE; defaults to the repository root, where an action's `config-dir` input, when
+   * not given, names the operator fixture instead of the repository's own config/ (see sample-config.ts).
+   */
   cwd?: string;
   /** Directories put first on PATH (for fake executables such as docker or cdk). */
   pathPrepend?: string[];
@@ -132,7 +140,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
       ...RUNNER_DEFAULTS,
       ...(options.awsEndpoint ? { AWS_ENDPOINT_URL: options.awsEndpoint } : {}),
       ...(options.githubApiUrl ? { GITHUB_API_URL: options.githubApiUrl } : {}),
-      ...inputEnvironment(name, metadata, options.inputs ?? {}),
+      ...inputEnvironment(name, metadata, givenInputs(metadata, options)),
       ...options.env,
     };
     const { exitCode, stdout, stderr } = await spawnNode(
@@ -164,6 +172,19 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
 interface ActionMetadata {
   runs?: { using?: string; main: string };
   inputs?: Record<string, { default?: string | number | boolean; required?: boolean }>;
+}
+
+/** The test's inputs; in the repository root, the operator fixture as `config-dir` when the test names none. */
+function givenInputs(
+  metadata: ActionMetadata,
+  options: RunActionOptions,
+): NonNullable<RunActionOptions['inputs']> {
+  const inputs = options.inputs ?? {};
+  const fallsBackToConfig =
+    options.cwd === undefined &&
+    metadata.inputs?.[CONFIG_DIR_INPUT] &&
+    inputs[CONFIG_DIR_INPUT] === undefined;
+  return fallsBackToConfig ? { ...inputs, ...REPOSITORY_DEFAULTS } : inputs;
 }
 
 /** INPUT_* for the given inputs plus action.yml defaults, as the runner computes them. */

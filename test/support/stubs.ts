@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { roleAuthorizer } from './aws-authorization.ts';
 import { type AwsStub, startAwsStub } from './aws-stub.ts';
 import { type GitHubStub, startGitHubStub } from './github-stub.ts';
+import { SYNTH_TIMEOUT_MS } from './timeouts.ts';
 
 export interface Stubs {
   aws: AwsStub;
@@ -15,10 +16,11 @@ export interface Stubs {
  */
 export function useStubs(): Stubs {
   const stubs = {} as Stubs;
+  // The authorizer needs the Access stack synthesized (once per run, by the first file that asks).
   beforeAll(async () => {
     stubs.aws = await startAwsStub({}, { authorize: await roleAuthorizer('deploy', 'staging') });
     stubs.github = await startGitHubStub();
-  });
+  }, SYNTH_TIMEOUT_MS);
   afterAll(async () => {
     await stubs.aws?.close();
     await stubs.github?.close();

@@ -52,18 +52,55 @@ function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit
   return { ...(services ? { services } : {}), limit: Math.max(parent.limit, own.limit) };
 }
 
-export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
-  const parsed = entries.map((entry, index) => ({ entry, index, cidr: parse(entry.cidr) }));
-  const order = [...parsed].sort((a, b) => compareCidrs(a.cidr, b.cidr));
-  const effective = new Array<Effective>(entries.length);
-  // Broader networks sort before the networks inside them: a stack holds the chain of containing entries.
-  const chain: { cidr: Cidr; effective: Effective }[] = [];
-  for (const item of order) {
-    while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, item.cidr)) chain.pop();
-    const value = inherit(chain.at(-1)?.effective, item.entry, defaultLimit);
-    effective[item.index] = value;
-    chain.push({ cidr: item.cidr, effective: value });
+/**
+ * For every network that an entry of any side names, what the entries of each side containing it (an equal entry
+ * included) grant together; undefined where no entry of that side contains it. Sides are compiled together, so
+ * each network is parsed once and sorted once: networks either nest or are disjoint, so with broader networks
+ * sorted before the networks inside them, a stack per side holds the chain of entries containing the current one.
+ */
+function grantsBySide(
+  sides: readonly (readonly AccessEntry[])[],
+  defaultLimit: number,
+): Map<string, (Effective | undefined)[]> {
+  const networks = new Map<string, { cidr: Cidr; entries: AccessEntry[][] }>();
+  sides.forEach((entries, side) => {
+    for (const entry of entries) {
+      let network = networks.get(entry.cidr);
+      if (!network) {
+        network = { cidr: parse(entry.cidr), entries: sides.map(() => []) };
+        networks.set(entry.cidr, network);
+      }
+      (network.entries[side] as AccessEntry[]).push(entry);
+    }
+  });
+  const sorted = [...networks].sort(([, a], [, b]) => compareCidrs(a.cidr, b.cidr));
+  const chains = sides.map(() => [] as { cidr: Cidr; effective: Effective }[]);
+  const grants = new Map<string, (Effective | undefined)[]>();
+  for (let first = 0; first < sorted.length; ) {
+    // The same network may be written more than one way in a base that only has to parse (10.0.0.1/8).
+    const { cidr } = (sorted[first] as [string, { cidr: Cidr }])[1];
+    let end = first + 1;
+    while (end < sorted.length && compareCidrs((sorted[end] as [string, { cidr: Cidr }])[1].cidr, cidr) === 0)
+      end++;
+    const same = sorted.slice(first, end);
+    const effective = chains.map((chain, side) => {
+      while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, cidr)) chain.pop();
+      const own = same.flatMap(([, network]) => network.entries[side] as AccessEntry[]);
+      const value = own.reduce<Effective | undefined>(
+        (parent, entry) => inherit(parent, entry, defaultLimit),
+        chain.at(-1)?.effective,
+      );
+      if (value && own.length > 0) chain.push({ cidr, effective: value });
+      return value;
+    });
+    for (const [text] of same) grants.set(text, effective);
+    first = end;
   }
+  return grants;
+}
+
+export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
+  const grants = grantsBySide([entries], defaultLimit);
 
   const groups = new Map<string, AccessGroup>();
   const groupOf = (value: Effective): string => {
@@ -77,13 +114,44 @@ export function compileAccess(entries: readonly AccessEntry[], defaultLimit: num
     return group.id;
   };
   return {
-    entries: parsed.map(({ entry, index }) => ({
+    entries: entries.map((entry) => ({
       cidr: entry.cidr,
-      group: groupOf(effective[index] as Effective),
+      group: groupOf(grants.get(entry.cidr)?.[0] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
   };
+}
+
+/** Services a range may reach: every service, or those in the set (none when it is empty). */
+export type Reach = 'every' | ReadonlySet<string>;
+
+/** What one network may reach before and after a change of the allowlist. */
+export interface ReachChange {
+  cidr: string;
+  before: Reach;
+  after: Reach;
+}
+
+/**
+ * For every network named on either side, what a client in it may reach with the entries before and after: what
+ * the entries containing it grant. The same judgement as mayReach for every service, in n·log n.
+ */
+export function reachBeforeAndAfter(
+  before: readonly AccessEntry[],
+  after: readonly AccessEntry[],
+): ReachChange[] {
+  const reach = (grants: Effective | undefined): Reach =>
+    grants === undefined ? new Set<string>() : (grants.services ?? 'every');
+  return [...grantsBySide([before, after], 0)].map(([cidr, [was, is]]) => ({
+    cidr,
+    before: reach(was),
+    after: reach(is),
+  }));
+}
+
+export function reaches(reach: Reach, service: string): boolean {
+  return reach === 'every' || reach.has(service);
 }
 
 /**

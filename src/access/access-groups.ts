@@ -75,14 +75,12 @@ function compareKeys(a: readonly number[], b: readonly number[]): number {
 
 /** What the innermost entry of a chain grants, given what its parent chain grants. */
 function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit: number): Effective {
-  const own: Effective = {
-    ...(entry.services ? { services: new Set(entry.services) } : {}),
-    limit: entry.connectionsPerClient ?? defaultLimit,
-  };
-  if (!parent) return own;
-  const services =
-    parent.services && own.services ? new Set([...parent.services, ...own.services]) : undefined;
-  return { ...(services ? { services } : {}), limit: Math.max(parent.limit, own.limit) };
+  const limit = entry.connectionsPerClient ?? defaultLimit;
+  const own = entry.services ? new Set(entry.services) : undefined;
+  if (!parent) return own ? { services: own, limit } : { limit };
+  const services = parent.services && own ? new Set([...parent.services, ...own]) : undefined;
+  const highest = Math.max(parent.limit, limit);
+  return services ? { services, limit: highest } : { limit: highest };
 }
 
 /**
@@ -94,13 +92,14 @@ function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit
 function grantsBySide(
   sides: readonly (readonly AccessEntry[])[],
   defaultLimit: number,
-): Map<string, (Effective | undefined)[]> {
+): Map<string, { grants: (Effective | undefined)[] }> {
   interface Network {
-    text: string;
     cidr: Cidr;
     key: number[];
     /** Per side, the entries naming this network. */
     entries: AccessEntry[][];
+    /** Per side, what the entries containing this network grant. */
+    grants: (Effective | undefined)[];
   }
   const networks = new Map<string, Network>();
   sides.forEach((entries, side) => {
@@ -108,7 +107,7 @@ function grantsBySide(
       let network = networks.get(entry.cidr);
       if (!network) {
         const cidr = networkOf(entry);
-        network = { text: entry.cidr, cidr, key: sortKey(cidr), entries: sides.map(() => []) };
+        network = { cidr, key: sortKey(cidr), entries: sides.map(() => []), grants: [] };
         networks.set(entry.cidr, network);
       }
       (network.entries[side] as AccessEntry[]).push(entry);
@@ -116,31 +115,35 @@ function grantsBySide(
   });
   const sorted = [...networks.values()].sort((a, b) => compareKeys(a.key, b.key));
   const chains = sides.map(() => [] as { cidr: Cidr; effective: Effective }[]);
-  const grants = new Map<string, (Effective | undefined)[]>();
+  // Plain loops: this runs once per network of 100,000-entry allowlists, where array helpers and their garbage
+  // cost more than the work.
   for (let first = 0; first < sorted.length; ) {
     // The same network may be written more than one way in a base that only has to parse (10.0.0.1/8).
     const { cidr, key } = sorted[first] as Network;
     let end = first + 1;
     while (end < sorted.length && compareKeys((sorted[end] as Network).key, key) === 0) end++;
-    const same = sorted.slice(first, end);
-    const effective = chains.map((chain, side) => {
+    const grants: (Effective | undefined)[] = [];
+    chains.forEach((chain, side) => {
       while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, cidr)) chain.pop();
-      const own = same.flatMap((network) => network.entries[side] as AccessEntry[]);
-      const value = own.reduce<Effective | undefined>(
-        (parent, entry) => inherit(parent, entry, defaultLimit),
-        chain.at(-1)?.effective,
-      );
-      if (value && own.length > 0) chain.push({ cidr, effective: value });
-      return value;
+      let effective = chain.at(-1)?.effective;
+      let named = false;
+      for (let i = first; i < end; i++) {
+        for (const entry of (sorted[i] as Network).entries[side] as AccessEntry[]) {
+          effective = inherit(effective, entry, defaultLimit);
+          named = true;
+        }
+      }
+      if (named) chain.push({ cidr, effective: effective as Effective });
+      grants.push(effective);
     });
-    for (const network of same) grants.set(network.text, effective);
+    for (let i = first; i < end; i++) (sorted[i] as Network).grants = grants;
     first = end;
   }
-  return grants;
+  return networks;
 }
 
 export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
-  const grants = grantsBySide([entries], defaultLimit);
+  const networks = grantsBySide([entries], defaultLimit);
 
   const groups = new Map<string, AccessGroup>();
   const groupOf = (value: Effective): string => {
@@ -156,7 +159,7 @@ export function compileAccess(entries: readonly AccessEntry[], defaultLimit: num
   return {
     entries: entries.map((entry) => ({
       cidr: entry.cidr,
-      group: groupOf(grants.get(entry.cidr)?.[0] as Effective),
+      group: groupOf(networks.get(entry.cidr)?.grants[0] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
@@ -183,11 +186,18 @@ export function reachBeforeAndAfter(
 ): ReachChange[] {
   const reach = (grants: Effective | undefined): Reach =>
     grants === undefined ? new Set<string>() : (grants.services ?? 'every');
-  return [...grantsBySide([before, after], 0)].map(([cidr, [was, is]]) => ({
-    cidr,
-    before: reach(was),
-    after: reach(is),
-  }));
+  return [...grantsBySide([before, after], 0)].map(
+    ([
+      cidr,
+      {
+        grants: [was, is],
+      },
+    ]) => ({
+      cidr,
+      before: reach(was),
+      after: reach(is),
+    }),
+  );
 }
 
 export function reaches(reach: Reach, service: string): boolean {

@@ -240,6 +240,6 @@ export function fieldChanges(before: object, after: object): FieldChange[] {
   const a = after as Record<string, unknown>;
   const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])];
   return fields
-    .filter((field) => JSON.stringify(b[field]) !== JSON.stringify(a[field]))
+    .filter((field) => b[field] !== a[field] && JSON.stringify(b[field]) !== JSON.stringify(a[field]))
     .map((field) => ({ field, before: b[field], after: a[field] }));
 }

@@ -129,11 +129,16 @@ async function measureSize(size: number, runs: number): Promise<Row[]> {
   }
 }
 
+/** The child's stderr (the CLI's warnings, e.g. about link-local entries) is shown only when the run fails. */
 function inChild(size: number, runs: number, timeoutSeconds: number): Promise<Row[] | 'timeout'> {
   return new Promise((resolve, reject) => {
     const child = fork(import.meta.filename, ['--child', String(size), '--runs', String(runs)], {
       timeout: timeoutSeconds * 1000,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
     });
     let rows: Row[] | undefined;
     child.on('message', (message) => {
@@ -143,7 +148,7 @@ function inChild(size: number, runs: number, timeoutSeconds: number): Promise<Ro
     child.on('exit', (code, signal) => {
       if (rows) resolve(rows);
       else if (signal) resolve('timeout');
-      else reject(new Error(`the ${size}-entry run exited ${code}`));
+      else reject(new Error(`the ${size}-entry run exited ${code}:\n${stderr}`));
     });
   });
 }

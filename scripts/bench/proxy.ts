@@ -38,6 +38,7 @@ import {
 } from '../../src/render/render.ts';
 import { probe } from '../../src/smoke/probe.ts';
 import { allowlistEntries, randomCidrs } from './allowlist.ts';
+import { getter, type OpenLoopResult, openLoop } from './open-loop.ts';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -71,6 +72,11 @@ const { values: args } = parseArgs({
     designs: { type: 'string', default: 'proxy,reference' },
     nginx: { type: 'string', default: 'debian,image' },
     features: { type: 'boolean', default: true },
+    latency: { type: 'boolean', default: true },
+    'latency-seconds': { type: 'string', default: '5' },
+    'latency-rates': { type: 'string', default: '1000,5000,20000' },
+    'latency-tls-rates': { type: 'string', default: '1000,5000' },
+    'latency-handshake-rates': { type: 'string', default: '100,500' },
     'tls-requests': { type: 'string', default: '20000' },
     'tls-connections': { type: 'string', default: '2000' },
     'tls-megabytes': { type: 'string', default: '512' },
@@ -80,7 +86,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--nginx debian,image] [--no-features] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
+    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--nginx debian,image] [--no-features] [--no-latency] [--latency-seconds S] [--latency-rates 1000,...] [--latency-tls-rates 1000,...] [--latency-handshake-rates 100,...] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -94,6 +100,10 @@ const settings = {
   tlsRequests: Number(args['tls-requests']),
   tlsConnections: Number(args['tls-connections']),
   tlsMegabytes: Number(args['tls-megabytes']),
+  latencySeconds: Number(args['latency-seconds']),
+  latencyRates: args['latency-rates'].split(',').map(Number),
+  latencyTlsRates: args['latency-tls-rates'].split(',').map(Number),
+  latencyHandshakeRates: args['latency-handshake-rates'].split(',').map(Number),
 };
 const designs = args.designs.split(',') as Design[];
 if (designs.some((design) => design !== 'proxy' && design !== 'reference'))
@@ -203,6 +213,7 @@ function allowlistOf(size: number, seed: number): string[] {
  * that moves a feature fails the benchmark instead of measuring nothing.
  */
 const FEATURES_OFF: Readonly<Record<string, (conf: string) => string>> = {
+  'regex JIT (pcre_jit)': (conf) => replaceOnce(conf, /\npcre_jit on;/, '\npcre_jit off;'),
   'access log': (conf) => replaceOnce(conf, /(\n {4}access_log )\S+ lattice_http;/, '$1off;'),
   'JSON escaping of the log': (conf) =>
     replaceOnce(conf, /log_format lattice_http escape=json/, 'log_format lattice_http'),
@@ -631,6 +642,72 @@ function bestTls(runs: readonly TlsRun[]): TlsRun[] {
   });
 }
 
+// ---- added latency --------------------------------------------------------------------------------------------
+
+const LATENCY_MODES = [
+  { mode: 'HTTP keepalive', scheme: 'http', keepAlive: true, rates: () => settings.latencyRates },
+  { mode: 'TLS keepalive', scheme: 'https', keepAlive: true, rates: () => settings.latencyTlsRates },
+  {
+    mode: 'TLS new connection',
+    scheme: 'https',
+    keepAlive: false,
+    rates: () => settings.latencyHandshakeRates,
+  },
+] as const;
+
+interface LatencyRun {
+  mode: (typeof LATENCY_MODES)[number]['mode'];
+  direct: OpenLoopResult;
+  proxied: OpenLoopResult;
+  /** Proxied minus direct, per percentile: what haproxy and nginx add at this rate. */
+  addedMs: { p50: number; p99: number; p999: number };
+}
+
+/**
+ * Open-loop requests at fixed rates through haproxy -> nginx -> stand-in and straight to the stand-in, one after
+ * the other at each rate; each run is bounded by --latency-seconds (plus the last answers).
+ */
+async function measureLatency(harness: Harness): Promise<LatencyRun[]> {
+  const ca = await readFile(harness.caFile);
+  const { nginx } = await startUnderTest(harness, 'proxy', allowlistOf(10, 10));
+  try {
+    await waitUntilServing(harness);
+    await waitUntilServingTls(harness);
+    const runs: LatencyRun[] = [];
+    for (const { mode, scheme, keepAlive, rates } of LATENCY_MODES) {
+      const target = (proxied: boolean) => ({
+        host: proxied ? LOOPBACK : STAND_IN_ADDRESS,
+        port: proxied
+          ? scheme === 'http'
+            ? harness.ports.haproxyHttp
+            : harness.ports.haproxyTls
+          : scheme === 'http'
+            ? harness.ports.standIn
+            : harness.ports.standInTls,
+        domain: SERVICE.domain,
+      });
+      for (const rate of rates()) {
+        const measure = (proxied: boolean) =>
+          openLoop(rate, settings.latencySeconds, getter(scheme, target(proxied), { keepAlive, ca }));
+        const direct = await measure(false);
+        const proxied = await measure(true);
+        const added = (pick: (result: OpenLoopResult) => number) =>
+          Math.round((pick(proxied) - pick(direct)) * 100) / 100;
+        runs.push({
+          mode,
+          direct,
+          proxied,
+          addedMs: { p50: added((r) => r.p50Ms), p99: added((r) => r.p99Ms), p999: added((r) => r.p999Ms) },
+        });
+        console.log(`  latency ${mode} at ${formatNumber(rate)}/s measured`);
+      }
+    }
+    return runs;
+  } finally {
+    await nginx.stop('SIGTERM');
+  }
+}
+
 // ---- report --------------------------------------------------------------------------------------------------
 
 const formatNumber = (value: number) => value.toLocaleString('en-US');
@@ -812,6 +889,7 @@ async function main(): Promise<void> {
       console.log(`  round ${round + 1}/${settings.rounds}  TLS passthrough measured`);
     }
     const tlsRuns = bestTls(tlsSamples);
+    const latency = args.latency ? await measureLatency(harness) : [];
 
     // Ratios within this run.
     const runFor = (design: Design, size: number | undefined, flavour: NginxFlavour = 'debian') =>
@@ -980,6 +1058,52 @@ async function main(): Promise<void> {
       '  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk',
     );
 
+    if (latency.length > 0) {
+      const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(2));
+      console.log(
+        `\n${table(
+          [
+            'added latency',
+            'rate/s',
+            'path',
+            'reached/s',
+            'p50 ms',
+            'p99 ms',
+            'p99.9 ms',
+            'not sent',
+            'failures',
+          ],
+          latency.flatMap((run) => [
+            ...(['direct', 'proxied'] as const).map((path) => [
+              run.mode,
+              formatNumber(run[path].rate),
+              path === 'direct' ? 'direct to stand-in' : 'haproxy -> nginx',
+              formatNumber(run[path].achievedRate),
+              ms(run[path].p50Ms),
+              ms(run[path].p99Ms),
+              ms(run[path].p999Ms),
+              String(run[path].notSent),
+              String(run[path].failures),
+            ]),
+            [
+              run.mode,
+              formatNumber(run.direct.rate),
+              'added by the proxy',
+              '',
+              ms(run.addedMs.p50),
+              ms(run.addedMs.p99),
+              ms(run.addedMs.p999),
+              '',
+            ],
+          ]),
+          new Set([1, 3, 4, 5, 6, 7, 8]),
+        )}`,
+      );
+      console.log(
+        `  open loop (${settings.latencySeconds} s per run, latency from when each request was due); reached/s below rate/s: the client fell behind`,
+      );
+    }
+
     const results = {
       date: new Date().toISOString(),
       loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 10) / 10,
@@ -1006,6 +1130,7 @@ async function main(): Promise<void> {
         ),
       },
       featureCosts,
+      latency,
       reloads,
       tls: {
         path: 'curl --parallel -> haproxy (send-proxy-v2) -> nginx stream (ssl_preread) -> stand-in TLS',
@@ -1032,6 +1157,9 @@ async function main(): Promise<void> {
         )
         .map(() => 'reloads with Connection: close clients'),
       ...tlsRuns.filter((run) => run.failures > 0).map((run) => `TLS ${run.path} ${run.mode}`),
+      ...latency
+        .filter((run) => run.proxied.failures + run.direct.failures > 0)
+        .map((run) => `latency ${run.mode} at ${run.direct.rate}/s`),
     ];
     if (failures.length > 0) {
       console.error(`Failed requests in: ${failures.join(', ')}`);

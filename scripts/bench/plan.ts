@@ -20,19 +20,24 @@ type Change = (typeof CHANGES)[number];
 
 interface Entry {
   cidr: string;
+  description: string;
   services?: string[];
 }
 
 /** One in five entries is limited to some services (the example config's), so access groups have work to do. */
 function entriesOf(cidrs: readonly string[]): Entry[] {
   const limited = [['orders'], ['inventory', 'status-page'], ['status-page']];
-  return cidrs.map((cidr, i) => (i % 5 === 0 ? { cidr, services: limited[(i / 5) % 3] } : { cidr }));
+  return cidrs.map((cidr, i) => {
+    // The description belongs to the entry, so removing one leaves the others unchanged.
+    const description = `Benchmark entry ${i}`;
+    return i % 5 === 0 ? { cidr, description, services: limited[(i / 5) % 3] } : { cidr, description };
+  });
 }
 
 function allowlistYaml(entries: readonly Entry[]): string {
   const lines = ['allowAnyAddress: false', 'entries:'];
-  entries.forEach((entry, i) => {
-    lines.push(`  - cidr: ${entry.cidr}`, `    description: Benchmark entry ${i}`);
+  entries.forEach((entry) => {
+    lines.push(`  - cidr: ${entry.cidr}`, `    description: ${entry.description}`);
     if (entry.services) lines.push(`    services: [${entry.services.join(', ')}]`);
   });
   return `${lines.join('\n')}\n`;
@@ -43,7 +48,7 @@ function changed(base: readonly Entry[], extra: string, change: Change): Entry[]
   const middle = Math.floor(base.length / 2);
   switch (change) {
     case 'added':
-      return [...base, { cidr: extra, services: ['orders'] }];
+      return [...base, { cidr: extra, description: 'Benchmark entry added', services: ['orders'] }];
     case 'removed':
       return base.filter((_, i) => i !== middle);
     case 'narrowed': {

@@ -31,12 +31,14 @@ import {
   ALLOWLIST_FILE,
   entrypointCommand,
   localRenderTarget,
+  MAIN_FILE,
   type NginxFlavour,
   renderProxy,
   writeRendered,
 } from '../../src/render/render.ts';
 import { probe } from '../../src/smoke/probe.ts';
 import { allowlistEntries, randomCidrs } from './allowlist.ts';
+import { getter, type OpenLoopResult, openLoop } from './open-loop.ts';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -59,6 +61,7 @@ const TARGET_RATIO = 0.9;
 // ---- options -------------------------------------------------------------------------------------------------
 
 const { values: args } = parseArgs({
+  allowNegative: true,
   options: {
     duration: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '4' },
@@ -68,6 +71,12 @@ const { values: args } = parseArgs({
     reloads: { type: 'string', default: '4' },
     designs: { type: 'string', default: 'proxy,reference' },
     nginx: { type: 'string', default: 'debian,image' },
+    features: { type: 'boolean', default: true },
+    latency: { type: 'boolean', default: true },
+    'latency-seconds': { type: 'string', default: '5' },
+    'latency-rates': { type: 'string', default: '1000,5000,20000' },
+    'latency-tls-rates': { type: 'string', default: '1000,5000' },
+    'latency-handshake-rates': { type: 'string', default: '100,200' },
     'tls-requests': { type: 'string', default: '20000' },
     'tls-connections': { type: 'string', default: '2000' },
     'tls-megabytes': { type: 'string', default: '512' },
@@ -77,7 +86,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--nginx debian,image] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
+    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--nginx debian,image] [--no-features] [--no-latency] [--latency-seconds S] [--latency-rates 1000,...] [--latency-tls-rates 1000,...] [--latency-handshake-rates 100,...] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -91,6 +100,10 @@ const settings = {
   tlsRequests: Number(args['tls-requests']),
   tlsConnections: Number(args['tls-connections']),
   tlsMegabytes: Number(args['tls-megabytes']),
+  latencySeconds: Number(args['latency-seconds']),
+  latencyRates: args['latency-rates'].split(',').map(Number),
+  latencyTlsRates: args['latency-tls-rates'].split(',').map(Number),
+  latencyHandshakeRates: args['latency-handshake-rates'].split(',').map(Number),
 };
 const designs = args.designs.split(',') as Design[];
 if (designs.some((design) => design !== 'proxy' && design !== 'reference'))
@@ -192,6 +205,48 @@ function allowlistOf(size: number, seed: number): string[] {
   return [...randomCidrs(size - 1, seed), CLIENT_CIDR];
 }
 
+// ---- feature costs -------------------------------------------------------------------------------------------
+
+/**
+ * The rendered HTTP path with one feature switched off, by editing the rendered nginx.conf: the same traffic through
+ * each shows what the feature costs in nginx CPU per request. Every edit must change the file, so a template change
+ * that moves a feature fails the benchmark instead of measuring nothing.
+ */
+const FEATURES_OFF: Readonly<Record<string, (conf: string) => string>> = {
+  'regex JIT (pcre_jit)': (conf) => replaceOnce(conf, /\npcre_jit on;/, '\npcre_jit off;'),
+  'access log': (conf) => replaceOnce(conf, /(\n {4}access_log )\S+ lattice_http;/, '$1off;'),
+  'JSON escaping of the log': (conf) =>
+    replaceOnce(conf, /log_format lattice_http escape=json/, 'log_format lattice_http'),
+  'printable-ASCII log maps': (conf) =>
+    replaceOnce(
+      replaceOnce(conf, /"host":"\$log_host"/, '"host":"$http_host"'),
+      /"path":"\$log_path"/,
+      '"path":"$uri"',
+    ),
+  'outcome in the log': (conf) => replaceOnce(conf, /"outcome":"\$request_outcome"/, '"outcome":"-"'),
+  'per-service access map': (conf) =>
+    replaceOnce(
+      conf,
+      /map "\$client_group \$service_name" \$allowed_client \{[^}]*\}/,
+      'map $client_group $allowed_client {\n        default 0;\n        "~." 1;\n    }',
+    ),
+  limit_conn: (conf) => replaceOnce(conf, /(\n {8}limit_conn http_clients_\d+ \d+;)+/, ''),
+  'refusal locations': (conf) =>
+    replaceOnce(
+      conf,
+      /\n {8}error_page 403 = @refused_off_list;\n {8}error_page 421 = @refused_unknown_name;/,
+      '',
+    ),
+};
+type Feature = keyof typeof FEATURES_OFF;
+
+function replaceOnce(text: string, pattern: RegExp, replacement: string): string {
+  const next = text.replace(pattern, replacement);
+  if (next === text)
+    throw new Error(`feature-cost edit ${pattern} no longer matches the rendered nginx.conf`);
+  return next;
+}
+
 let instanceCount = 0;
 
 async function startNginxIn(
@@ -220,6 +275,7 @@ async function startUnderTest(
   design: Design,
   cidrs: readonly string[],
   build: NginxBuild = debianNginx(),
+  featureOff?: Feature,
 ) {
   const dir = join(harness.dir, `${design}-${++instanceCount}`);
   const runtime = join(dir, 'runtime');
@@ -247,6 +303,11 @@ async function startUnderTest(
   let entrypoint: string[] = [];
   if (design === 'proxy') {
     const files = renderProxy(benchConfig(cidrs), target);
+    if (featureOff)
+      files.set(
+        MAIN_FILE,
+        (FEATURES_OFF[featureOff] as (conf: string) => string)(files.get(MAIN_FILE) as string),
+      );
     await writeRendered(files, dir);
     entrypoint = entrypointCommand(files, dir);
   } else {
@@ -306,6 +367,8 @@ interface ThroughputRun {
   /** The rendering (and nginx build) of a proxied run, null for the direct run. */
   nginx: NginxFlavour | null;
   entries: number | null;
+  /** The feature switched off for a feature-cost run. */
+  featureOff?: Feature;
   requestsPerSecond: number;
   p99Ms: number;
   p50Ms: number;
@@ -368,8 +431,9 @@ async function measureDesign(
   design: Design,
   size: number,
   build: NginxBuild,
+  featureOff?: Feature,
 ): Promise<ThroughputRun> {
-  const { nginx } = await startUnderTest(harness, design, allowlistOf(size, size), build);
+  const { nginx } = await startUnderTest(harness, design, allowlistOf(size, size), build, featureOff);
   try {
     await waitUntilServing(harness);
     const url = `http://${LOOPBACK}:${harness.ports.haproxyHttp}/`;
@@ -383,7 +447,15 @@ async function measureDesign(
         : build.flavour === 'image'
           ? 'lattice-ingress, image on 1.30'
           : 'lattice-ingress';
-    return summarise(name, design, size, report, cpu, build.flavour);
+    const run = summarise(
+      featureOff ? `without ${featureOff}` : name,
+      design,
+      size,
+      report,
+      cpu,
+      build.flavour,
+    );
+    return featureOff ? { ...run, featureOff } : run;
   } finally {
     await nginx.stop('SIGTERM');
   }
@@ -570,6 +642,72 @@ function bestTls(runs: readonly TlsRun[]): TlsRun[] {
   });
 }
 
+// ---- added latency --------------------------------------------------------------------------------------------
+
+const LATENCY_MODES = [
+  { mode: 'HTTP keepalive', scheme: 'http', keepAlive: true, rates: () => settings.latencyRates },
+  { mode: 'TLS keepalive', scheme: 'https', keepAlive: true, rates: () => settings.latencyTlsRates },
+  {
+    mode: 'TLS new connection',
+    scheme: 'https',
+    keepAlive: false,
+    rates: () => settings.latencyHandshakeRates,
+  },
+] as const;
+
+interface LatencyRun {
+  mode: (typeof LATENCY_MODES)[number]['mode'];
+  direct: OpenLoopResult;
+  proxied: OpenLoopResult;
+  /** Proxied minus direct, per percentile: what haproxy and nginx add at this rate. */
+  addedMs: { p50: number; p99: number; p999: number };
+}
+
+/**
+ * Open-loop requests at fixed rates through haproxy -> nginx -> stand-in and straight to the stand-in, one after
+ * the other at each rate; each run is bounded by --latency-seconds (plus the last answers).
+ */
+async function measureLatency(harness: Harness): Promise<LatencyRun[]> {
+  const ca = await readFile(harness.caFile);
+  const { nginx } = await startUnderTest(harness, 'proxy', allowlistOf(10, 10));
+  try {
+    await waitUntilServing(harness);
+    await waitUntilServingTls(harness);
+    const runs: LatencyRun[] = [];
+    for (const { mode, scheme, keepAlive, rates } of LATENCY_MODES) {
+      const target = (proxied: boolean) => ({
+        host: proxied ? LOOPBACK : STAND_IN_ADDRESS,
+        port: proxied
+          ? scheme === 'http'
+            ? harness.ports.haproxyHttp
+            : harness.ports.haproxyTls
+          : scheme === 'http'
+            ? harness.ports.standIn
+            : harness.ports.standInTls,
+        domain: SERVICE.domain,
+      });
+      for (const rate of rates()) {
+        const measure = (proxied: boolean) =>
+          openLoop(rate, settings.latencySeconds, getter(scheme, target(proxied), { keepAlive, ca }));
+        const direct = await measure(false);
+        const proxied = await measure(true);
+        const added = (pick: (result: OpenLoopResult) => number) =>
+          Math.round((pick(proxied) - pick(direct)) * 100) / 100;
+        runs.push({
+          mode,
+          direct,
+          proxied,
+          addedMs: { p50: added((r) => r.p50Ms), p99: added((r) => r.p99Ms), p999: added((r) => r.p999Ms) },
+        });
+        console.log(`  latency ${mode} at ${formatNumber(rate)}/s measured`);
+      }
+    }
+    return runs;
+  } finally {
+    await nginx.stop('SIGTERM');
+  }
+}
+
 // ---- report --------------------------------------------------------------------------------------------------
 
 const formatNumber = (value: number) => value.toLocaleString('en-US');
@@ -696,20 +834,35 @@ async function main(): Promise<void> {
     // burst of load from elsewhere on the machine spoils one sample rather than one scenario.
     const debian = builds.get('debian') as NginxBuild;
     const image = builds.get('image');
-    const scenarios: { design: ThroughputRun['design']; size: number | null; build: NginxBuild }[] = [
+    const featureSize = settings.sizes[0] as number;
+    const scenarios: {
+      design: ThroughputRun['design'];
+      size: number | null;
+      build: NginxBuild;
+      featureOff?: Feature;
+    }[] = [
       { design: 'direct', size: null, build: debian },
       ...settings.sizes.flatMap((size) => designs.map((design) => ({ design, size, build: debian }))),
       ...(image ? settings.sizes.map((size) => ({ design: 'proxy' as const, size, build: image })) : []),
+      // The feature costs, at the smallest allowlist on Debian's nginx, in the same rounds as the rest.
+      ...(args.features
+        ? Object.keys(FEATURES_OFF).map((featureOff) => ({
+            design: 'proxy' as const,
+            size: featureSize,
+            build: debian,
+            featureOff,
+          }))
+        : []),
     ];
     const samples = new Map<number, ThroughputRun[]>(scenarios.map((_, i) => [i, []]));
     for (let round = 0; round < settings.rounds; round++) {
       for (let step = 0; step < scenarios.length; step++) {
         const index = (step + round) % scenarios.length;
-        const { design, size, build } = scenarios[index] as (typeof scenarios)[number];
+        const { design, size, build, featureOff } = scenarios[index] as (typeof scenarios)[number];
         const result =
           design === 'direct'
             ? await measureDirect(harness)
-            : await measureDesign(harness, design, size as number, build);
+            : await measureDesign(harness, design, size as number, build, featureOff);
         samples.get(index)?.push(result);
         const entries = size === null ? '' : ` ${formatNumber(size)} entries`;
         console.log(
@@ -717,7 +870,9 @@ async function main(): Promise<void> {
         );
       }
     }
-    const throughput = scenarios.map((_, i) => best(samples.get(i) ?? []));
+    const measured = scenarios.map((_, i) => best(samples.get(i) ?? []));
+    const throughput = measured.filter((result) => result.featureOff === undefined);
+    const featureRuns = measured.filter((result) => result.featureOff !== undefined);
     const reloads: ReloadRun[] = [];
     for (const clients of ['connection-close', 'keepalive'] as const) {
       const result = await measureReloads(harness, clients);
@@ -734,6 +889,7 @@ async function main(): Promise<void> {
       console.log(`  round ${round + 1}/${settings.rounds}  TLS passthrough measured`);
     }
     const tlsRuns = bestTls(tlsSamples);
+    const latency = args.latency ? await measureLatency(harness) : [];
 
     // Ratios within this run.
     const runFor = (design: Design, size: number | undefined, flavour: NginxFlavour = 'debian') =>
@@ -823,6 +979,50 @@ async function main(): Promise<void> {
       )}`,
     );
 
+    const full = runFor('proxy', settings.sizes[0]);
+    const featureCosts = featureRuns.map((run) => ({
+      featureOff: run.featureOff as Feature,
+      requestsPerSecond: run.requestsPerSecond,
+      nginxCpuMsPer1000: run.nginxCpuMsPer1000,
+      /** What the feature costs: the full rendering's nginx CPU per 1,000 requests minus this run's. */
+      costMsPer1000:
+        full?.nginxCpuMsPer1000 != null && run.nginxCpuMsPer1000 !== null
+          ? Math.round((full.nginxCpuMsPer1000 - run.nginxCpuMsPer1000) * 100) / 100
+          : null,
+      errors: run.errors + run.non2xx,
+    }));
+    if (full && featureCosts.length > 0) {
+      console.log(
+        `\n${table(
+          ['feature switched off', 'req/s', 'nginx CPU ms/1k req', 'feature costs ms/1k', 'share', 'errors'],
+          [
+            [
+              '(none: the full rendering)',
+              formatNumber(full.requestsPerSecond),
+              full.nginxCpuMsPer1000?.toFixed(1) ?? '-',
+              '-',
+              '-',
+              String(full.errors + full.non2xx),
+            ],
+            ...featureCosts.map((cost) => [
+              cost.featureOff,
+              formatNumber(cost.requestsPerSecond),
+              cost.nginxCpuMsPer1000?.toFixed(1) ?? '-',
+              cost.costMsPer1000?.toFixed(1) ?? '-',
+              cost.costMsPer1000 !== null && full.nginxCpuMsPer1000
+                ? percent(cost.costMsPer1000 / full.nginxCpuMsPer1000)
+                : '-',
+              String(cost.errors),
+            ]),
+          ],
+          new Set([1, 2, 3, 4, 5]),
+        )}`,
+      );
+      console.log(
+        `  ${formatNumber(settings.sizes[0] ?? 0)} entries, Debian nginx; each row the same traffic with one feature switched off (best round of each)`,
+      );
+    }
+
     const directTls = (mode: TlsMode) => tlsRuns.find((run) => run.path === 'direct' && run.mode === mode);
     const describePath = (path: TlsRun['path']) =>
       path === 'direct' ? 'direct to stand-in' : (builds.get(path)?.label ?? path);
@@ -858,6 +1058,52 @@ async function main(): Promise<void> {
       '  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk',
     );
 
+    if (latency.length > 0) {
+      const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(2));
+      console.log(
+        `\n${table(
+          [
+            'added latency',
+            'rate/s',
+            'path',
+            'reached/s',
+            'p50 ms',
+            'p99 ms',
+            'p99.9 ms',
+            'not sent',
+            'failures',
+          ],
+          latency.flatMap((run) => [
+            ...(['direct', 'proxied'] as const).map((path) => [
+              run.mode,
+              formatNumber(run[path].rate),
+              path === 'direct' ? 'direct to stand-in' : 'haproxy -> nginx',
+              formatNumber(run[path].achievedRate),
+              ms(run[path].p50Ms),
+              ms(run[path].p99Ms),
+              ms(run[path].p999Ms),
+              String(run[path].notSent),
+              String(run[path].failures),
+            ]),
+            [
+              run.mode,
+              formatNumber(run.direct.rate),
+              'added by the proxy',
+              '',
+              ms(run.addedMs.p50),
+              ms(run.addedMs.p99),
+              ms(run.addedMs.p999),
+              '',
+            ],
+          ]),
+          new Set([1, 3, 4, 5, 6, 7, 8]),
+        )}`,
+      );
+      console.log(
+        `  open loop (${settings.latencySeconds} s per run, latency from when each request was due); reached/s below rate/s: the client fell behind.\n  Failures here are printed, not failed: past what the machine can carry, timeouts and the per-client connection limit (429, closed TLS) are what overload looks like.`,
+      );
+    }
+
     const results = {
       date: new Date().toISOString(),
       loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 10) / 10,
@@ -883,6 +1129,8 @@ async function main(): Promise<void> {
           }),
         ),
       },
+      featureCosts,
+      latency,
       reloads,
       tls: {
         path: 'curl --parallel -> haproxy (send-proxy-v2) -> nginx stream (ssl_preread) -> stand-in TLS',
@@ -898,7 +1146,7 @@ async function main(): Promise<void> {
     console.log(`\nWrote ${args.out} (${results.elapsedSeconds} s).`);
     // Throughput moves with the machine's other load; failed requests are a correctness problem.
     const failures = [
-      ...throughput
+      ...measured
         .filter((run) => run.errors + run.non2xx > 0)
         .map((run) => `${run.name} ${run.entries ?? ''}`),
       ...reloads

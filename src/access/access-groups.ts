@@ -3,7 +3,7 @@
 // specific entry containing the address wins, as a radix tree lookup does), so a group must already carry what
 // every broader entry containing it grants: services are the union along the chain of containing entries, and the
 // connection limit is the highest one set along it.
-import { type Cidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
+import { type Cidr, containsCidr, parseCidr } from '../config/cidr.ts';
 
 export interface AccessEntry {
   cidr: string;
@@ -40,30 +40,110 @@ function parse(text: string): Cidr {
   return parsed.cidr;
 }
 
+/**
+ * The entries of one configuration are compiled by the plan and again by every environment's rendering, and
+ * parsing a network is the dearest step: each entry's network is parsed once.
+ */
+const parsedEntries = new WeakMap<AccessEntry, { text: string; cidr: Cidr }>();
+
+function networkOf(entry: AccessEntry): Cidr {
+  const known = parsedEntries.get(entry);
+  if (known?.text === entry.cidr) return known.cidr;
+  const cidr = parse(entry.cidr);
+  parsedEntries.set(entry, { text: entry.cidr, cidr });
+  return cidr;
+}
+
+/**
+ * compareCidrs' order as numbers, which sort several times faster than the bigints they come from: the family,
+ * then the network in parts of at most 48 bits, then the prefix.
+ */
+function sortKey(cidr: Cidr): number[] {
+  const n = cidr.network;
+  return cidr.family === 4
+    ? [4, Number(n), cidr.prefix]
+    : [6, Number(n >> 80n), Number((n >> 32n) & 0xffff_ffff_ffffn), Number(n & 0xffff_ffffn), cidr.prefix];
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const difference = (a[i] as number) - (b[i] as number);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
 /** What the innermost entry of a chain grants, given what its parent chain grants. */
 function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit: number): Effective {
-  const own: Effective = {
-    ...(entry.services ? { services: new Set(entry.services) } : {}),
-    limit: entry.connectionsPerClient ?? defaultLimit,
-  };
-  if (!parent) return own;
-  const services =
-    parent.services && own.services ? new Set([...parent.services, ...own.services]) : undefined;
-  return { ...(services ? { services } : {}), limit: Math.max(parent.limit, own.limit) };
+  const limit = entry.connectionsPerClient ?? defaultLimit;
+  const own = entry.services ? new Set(entry.services) : undefined;
+  if (!parent) return own ? { services: own, limit } : { limit };
+  const services = parent.services && own ? new Set([...parent.services, ...own]) : undefined;
+  const highest = Math.max(parent.limit, limit);
+  return services ? { services, limit: highest } : { limit: highest };
+}
+
+/**
+ * For every network that an entry of any side names, what the entries of each side containing it (an equal entry
+ * included) grant together; undefined where no entry of that side contains it. Sides are compiled together, so
+ * each network is parsed once and sorted once: networks either nest or are disjoint, so with broader networks
+ * sorted before the networks inside them, a stack per side holds the chain of entries containing the current one.
+ */
+function grantsBySide(
+  sides: readonly (readonly AccessEntry[])[],
+  defaultLimit: number,
+): Map<string, { grants: (Effective | undefined)[] }> {
+  interface Network {
+    cidr: Cidr;
+    key: number[];
+    /** Per side, the entries naming this network. */
+    entries: AccessEntry[][];
+    /** Per side, what the entries containing this network grant. */
+    grants: (Effective | undefined)[];
+  }
+  const networks = new Map<string, Network>();
+  sides.forEach((entries, side) => {
+    for (const entry of entries) {
+      let network = networks.get(entry.cidr);
+      if (!network) {
+        const cidr = networkOf(entry);
+        network = { cidr, key: sortKey(cidr), entries: sides.map(() => []), grants: [] };
+        networks.set(entry.cidr, network);
+      }
+      (network.entries[side] as AccessEntry[]).push(entry);
+    }
+  });
+  const sorted = [...networks.values()].sort((a, b) => compareKeys(a.key, b.key));
+  const chains = sides.map(() => [] as { cidr: Cidr; effective: Effective }[]);
+  // Plain loops: this runs once per network of 100,000-entry allowlists, where array helpers and their garbage
+  // cost more than the work.
+  for (let first = 0; first < sorted.length; ) {
+    // The same network may be written more than one way in a base that only has to parse (10.0.0.1/8).
+    const { cidr, key } = sorted[first] as Network;
+    let end = first + 1;
+    while (end < sorted.length && compareKeys((sorted[end] as Network).key, key) === 0) end++;
+    const grants: (Effective | undefined)[] = [];
+    chains.forEach((chain, side) => {
+      while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, cidr)) chain.pop();
+      let effective = chain.at(-1)?.effective;
+      let named = false;
+      for (let i = first; i < end; i++) {
+        for (const entry of (sorted[i] as Network).entries[side] as AccessEntry[]) {
+          effective = inherit(effective, entry, defaultLimit);
+          named = true;
+        }
+      }
+      if (named) chain.push({ cidr, effective: effective as Effective });
+      grants.push(effective);
+    });
+    for (let i = first; i < end; i++) (sorted[i] as Network).grants = grants;
+    first = end;
+  }
+  return networks;
 }
 
 export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
-  const parsed = entries.map((entry, index) => ({ entry, index, cidr: parse(entry.cidr) }));
-  const order = [...parsed].sort((a, b) => compareCidrs(a.cidr, b.cidr));
-  const effective = new Array<Effective>(entries.length);
-  // Broader networks sort before the networks inside them: a stack holds the chain of containing entries.
-  const chain: { cidr: Cidr; effective: Effective }[] = [];
-  for (const item of order) {
-    while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, item.cidr)) chain.pop();
-    const value = inherit(chain.at(-1)?.effective, item.entry, defaultLimit);
-    effective[item.index] = value;
-    chain.push({ cidr: item.cidr, effective: value });
-  }
+  const networks = grantsBySide([entries], defaultLimit);
 
   const groups = new Map<string, AccessGroup>();
   const groupOf = (value: Effective): string => {
@@ -77,13 +157,51 @@ export function compileAccess(entries: readonly AccessEntry[], defaultLimit: num
     return group.id;
   };
   return {
-    entries: parsed.map(({ entry, index }) => ({
+    entries: entries.map((entry) => ({
       cidr: entry.cidr,
-      group: groupOf(effective[index] as Effective),
+      group: groupOf(networks.get(entry.cidr)?.grants[0] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
   };
+}
+
+/** Services a range may reach: every service, or those in the set (none when it is empty). */
+export type Reach = 'every' | ReadonlySet<string>;
+
+/** What one network may reach before and after a change of the allowlist. */
+export interface ReachChange {
+  cidr: string;
+  before: Reach;
+  after: Reach;
+}
+
+/**
+ * For every network named on either side, what a client in it may reach with the entries before and after: what
+ * the entries containing it grant. The same judgement as mayReach for every service, in n·log n.
+ */
+export function reachBeforeAndAfter(
+  before: readonly AccessEntry[],
+  after: readonly AccessEntry[],
+): ReachChange[] {
+  const reach = (grants: Effective | undefined): Reach =>
+    grants === undefined ? new Set<string>() : (grants.services ?? 'every');
+  return [...grantsBySide([before, after], 0)].map(
+    ([
+      cidr,
+      {
+        grants: [was, is],
+      },
+    ]) => ({
+      cidr,
+      before: reach(was),
+      after: reach(is),
+    }),
+  );
+}
+
+export function reaches(reach: Reach, service: string): boolean {
+  return reach === 'every' || reach.has(service);
 }
 
 /**

@@ -1,5 +1,6 @@
-// Unified diff of two texts, line by line. Small on purpose: rendered NGINX files are a few hundred lines, so a
-// longest-common-subsequence table over the part between the common prefix and suffix is fast enough.
+// Unified diff of two texts, line by line. Small on purpose: a change to a rendered NGINX file is usually a few
+// lines inside a long common prefix and suffix (an allowlist of 100,000 entries renders as many lines), so a
+// longest-common-subsequence table over the part between them is fast enough, and the rest is linear.
 
 interface Edit {
   kind: ' ' | '-' | '+';
@@ -82,6 +83,10 @@ export function unifiedDiff(
   const edits = lineEdits(splitLines(before), splitLines(after));
   const changed = edits.flatMap((edit, index) => (edit.kind === ' ' ? [] : [index]));
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
+  // Line numbers before each hunk, counted once front to back (hunks come in order).
+  let counted = 0;
+  let oldLine = 0;
+  let newLine = 0;
   let h = 0;
   while (h < changed.length) {
     // Group changes whose unchanged gap is small enough to share context.
@@ -91,13 +96,16 @@ export function unifiedDiff(
       last = changed[next++] as number;
     const start = Math.max(0, (changed[h] as number) - context);
     const end = Math.min(edits.length, last + context + 1);
-    const oldStart = edits.slice(0, start).filter((e) => e.kind !== '+').length;
-    const newStart = edits.slice(0, start).filter((e) => e.kind !== '-').length;
+    for (; counted < start; counted++) {
+      const kind = (edits[counted] as Edit).kind;
+      if (kind !== '+') oldLine++;
+      if (kind !== '-') newLine++;
+    }
     const hunk = edits.slice(start, end);
     const oldLength = hunk.filter((e) => e.kind !== '+').length;
     const newLength = hunk.filter((e) => e.kind !== '-').length;
     const range = (first: number, length: number) => `${length === 0 ? first : first + 1},${length}`;
-    out.push(`@@ -${range(oldStart, oldLength)} +${range(newStart, newLength)} @@`);
+    out.push(`@@ -${range(oldLine, oldLength)} +${range(newLine, newLength)} @@`);
     for (const edit of hunk) out.push(`${edit.kind}${edit.line}`);
     h = next;
   }

@@ -1,7 +1,7 @@
 // What a configuration change does, computed from two parsed configurations. Pure: the `diff` command and the
 // validate action both call it, with the base from git and the head from the working tree.
 
-import { mayReach } from '../access/access-groups.ts';
+import { reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
 import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
 import {
   type AllowlistEntry,
@@ -209,22 +209,18 @@ export function accessChanges(base: Partial<Config> | undefined, head: Config): 
   const after = head.allowlist.entries;
   const services = head.services.services.map((service) => service.name);
   const baseServices = new Set(base?.services?.services.map((service) => service.name) ?? services);
-  const reach = (entries: readonly AllowlistEntry[], cidr: string) =>
-    new Set(services.filter((service) => mayReach(entries, cidr, service)));
-  const cidrs = [...new Set([...before, ...after].map((entry) => entry.cidr))].sort(compareText);
-  return cidrs.flatMap((cidr) => {
-    const was = reach(before, cidr);
-    const is = reach(after, cidr);
+  const changes = reachBeforeAndAfter(before, after).flatMap(({ cidr, before: was, after: is }) => {
     const gained = services.filter(
-      (service) => is.has(service) && !was.has(service) && baseServices.has(service),
+      (service) => reaches(is, service) && !reaches(was, service) && baseServices.has(service),
     );
-    const lost = services.filter((service) => was.has(service) && !is.has(service));
+    const lost = services.filter((service) => reaches(was, service) && !reaches(is, service));
     // A brand-new service is reported in the services section, with who may reach it.
-    const newService = services.filter((service) => !baseServices.has(service) && is.has(service));
+    const newService = services.filter((service) => !baseServices.has(service) && reaches(is, service));
     return gained.length + lost.length + newService.length > 0
       ? [{ cidr, gained: [...gained, ...newService], lost }]
       : [];
   });
+  return changes.sort((a, b) => compareText(a.cidr, b.cidr));
 }
 
 function side(entry: AllowlistEntry, which: 'base' | 'head'): Side[] {
@@ -291,6 +287,6 @@ export function fieldChanges(before: object, after: object): FieldChange[] {
   const a = after as Record<string, unknown>;
   const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])];
   return fields
-    .filter((field) => JSON.stringify(b[field]) !== JSON.stringify(a[field]))
+    .filter((field) => b[field] !== a[field] && JSON.stringify(b[field]) !== JSON.stringify(a[field]))
     .map((field) => ({ field, before: b[field], after: a[field] }));
 }

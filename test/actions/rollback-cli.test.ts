@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RUNNER_DEFAULTS } from '../support/run-action.ts';
+import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 import { useStubs } from '../support/stubs.ts';
 import { type ConfigHistory, configHistory, git, unchanged } from './config-history.ts';
 import { FleetSimulator, NEW_TAG, OLD_TAG } from './fleet-simulator.ts';

@@ -103,8 +103,8 @@ async function measureSize(size: number, runs: number): Promise<Row[]> {
     git(repo, 'commit', '--quiet', '-m', 'base');
     const output = join(repo, 'plan.md');
     // Once untimed, so the first timed row does not pay for compiling the code paths.
-    await validate(['--config', config]);
-    await diff(['--base', 'HEAD', '--config', config, '--output', output]);
+    await cli(['validate', '--config', config]);
+    await cli(['diff', '--base', 'HEAD', '--config', config, '--output', output]);
     const rows: Row[] = [];
     for (const change of CHANGES) {
       writeFileSync(

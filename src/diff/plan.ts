@@ -153,30 +153,43 @@ export function allowlistChanges(
   const key = (entry: AllowlistEntry) => entry.cidr;
   const baseByCidr = new Map(base.map((entry) => [key(entry), entry]));
   const headByCidr = new Map(head.map((entry) => [key(entry), entry]));
-  const changes: AllowlistChange[] = [];
-  for (const entry of head) {
-    const before = baseByCidr.get(key(entry));
-    if (!before) continue;
-    const details = fieldChanges(
-      {
-        description: before.description,
-        expires: before.expires,
-        services: before.services,
-        connectionsPerClient: before.connectionsPerClient,
-      },
-      {
-        description: entry.description,
-        expires: entry.expires,
-        services: entry.services,
-        connectionsPerClient: entry.connectionsPerClient,
-      },
-    );
-    if (details.length > 0) changes.push({ ...describe(entry, 'changed'), details });
-  }
+  const changes = fieldChangesOfKeptEntries(baseByCidr, head);
   const sides = [
     ...base.filter((e) => !headByCidr.has(key(e))).flatMap((e) => side(e, 'base')),
     ...head.filter((e) => !baseByCidr.has(key(e))).flatMap((e) => side(e, 'head')),
   ].sort((a, b) => compareCidrs(a.cidr, b.cidr));
+  changes.push(...widenedOrNarrowed(sides));
+  for (const s of sides) {
+    if (!s.matched) changes.push(describe(s.entry, s.side === 'head' ? 'added' : 'removed'));
+  }
+  return changes.sort((a, b) => order(a) - order(b) || compareText(a.cidr, b.cidr));
+}
+
+const entryFields = (entry: AllowlistEntry) => ({
+  description: entry.description,
+  expires: entry.expires,
+  services: entry.services,
+  connectionsPerClient: entry.connectionsPerClient,
+});
+
+/** Entries whose range is on both sides: what else about them changed. */
+function fieldChangesOfKeptEntries(
+  baseByCidr: ReadonlyMap<string, AllowlistEntry>,
+  head: readonly AllowlistEntry[],
+): AllowlistChange[] {
+  const changes: AllowlistChange[] = [];
+  for (const entry of head) {
+    const before = baseByCidr.get(entry.cidr);
+    if (!before) continue;
+    const details = fieldChanges(entryFields(before), entryFields(entry));
+    if (details.length > 0) changes.push({ ...describe(entry, 'changed'), details });
+  }
+  return changes;
+}
+
+/** Pairs a range of one side with the nearest unmatched range of the other side that contains it (sides sorted). */
+function widenedOrNarrowed(sides: readonly Side[]): AllowlistChange[] {
+  const changes: AllowlistChange[] = [];
   const enclosing: Side[] = [];
   for (const current of sides) {
     while (enclosing.length > 0 && !containsCidr((enclosing.at(-1) as Side).cidr, current.cidr))
@@ -194,10 +207,7 @@ export function allowlistChanges(
     }
     enclosing.push(current);
   }
-  for (const s of sides) {
-    if (!s.matched) changes.push(describe(s.entry, s.side === 'head' ? 'added' : 'removed'));
-  }
-  return changes.sort((a, b) => order(a) - order(b) || compareText(a.cidr, b.cidr));
+  return changes;
 }
 
 /**

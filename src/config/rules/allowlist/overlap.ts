@@ -59,32 +59,31 @@ export const overlap = defineRule({
           lastDay(broader) >= lastDay(network) && (allowlist.allowAnyAddress || broader.cidr.prefix > 0),
       );
       if (covers.length > 0) {
-        const cidr = canonicalCidr(network.cidr);
-        const added = additions(
-          allowlist,
-          entryOf(network),
-          covers.map((n) => entryOf(n)),
-        );
-        if (added.length === 0) {
-          report(
-            'cidr-covered',
-            at,
-            `${cidr} is inside ${named(covers)}, which ${covers.length > 1 ? 'together grant' : 'grants'} every service it does with at least its connection limit, so it has no effect`,
-            'remove the narrower entry, or narrow the broader one (a narrower entry cannot restrict: an address inside several entries gets every service and the highest limit any of them grants)',
-          );
-        } else {
-          report(
-            'cidr-nested',
-            at,
-            `${cidr} is inside ${named(covers)} and adds ${added.join(' and ')} for its addresses`,
-            'keep it if that is intended; removing it would take that away from these addresses',
-          );
-        }
+        const judged = coverage(allowlist, entryOf(network), covers.map(entryOf));
+        const where = `${canonicalCidr(network.cidr)} is inside ${named(covers)}`;
+        report(judged.code, at, `${where}${judged.message}`, judged.fix);
       }
       enclosing.push(network);
     }
   },
 });
+
+/** A narrower entry inside `broader`: no effect (covered), or nested with what it adds. */
+function coverage(allowlist: Allowlist, narrower: AllowlistEntry, broader: readonly AllowlistEntry[]) {
+  const added = additions(allowlist, narrower, broader);
+  if (added.length === 0) {
+    return {
+      code: 'cidr-covered',
+      message: `, which ${broader.length > 1 ? 'together grant' : 'grants'} every service it does with at least its connection limit, so it has no effect`,
+      fix: 'remove the narrower entry, or narrow the broader one (a narrower entry cannot restrict: an address inside several entries gets every service and the highest limit any of them grants)',
+    } as const;
+  }
+  return {
+    code: 'cidr-nested',
+    message: ` and adds ${added.join(' and ')} for its addresses`,
+    fix: 'keep it if that is intended; removing it would take that away from these addresses',
+  } as const;
+}
 
 /** What `narrower` grants that none of `broader` does, phrased by ADDITIONS; empty when it adds nothing. */
 function additions(

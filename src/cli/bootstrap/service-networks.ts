@@ -61,6 +61,8 @@ export function endpointIds(env: Environment, outputs: Record<string, string>): 
   );
 }
 
+type Check = (ok: boolean, what: string, fix: string, warning?: boolean) => void;
+
 export function serviceNetworkFindings(config: Config, env: Environment, state: EndpointState): Finding[] {
   const networks = [
     ...new Set(
@@ -71,7 +73,7 @@ export function serviceNetworkFindings(config: Config, env: Environment, state: 
   ];
   if (networks.length === 0) return [];
   const findings: Finding[] = [];
-  const check = (ok: boolean, what: string, fix: string, warning = false) =>
+  const check: Check = (ok, what, fix, warning = false) =>
     findings.push(ok ? { ok, check: what } : { ok, check: what, fix, ...(warning ? { warning } : {}) });
   const deploy = `deploy ${env.name} (merge to main, or cdk deploy of its Ingress stack)`;
   const ids = state.ingressOutputs ? endpointIds(env, state.ingressOutputs) : {};
@@ -79,6 +81,26 @@ export function serviceNetworkFindings(config: Config, env: Environment, state: 
   for (const network of networks) {
     check(ids[network] !== undefined, `service-network endpoint for ${network}`, deploy);
   }
+  checkForwarding(config, env, state, ids, check);
+  if (env.directClients) {
+    check(
+      state.ingressOutputs?.[INGRESS_OUTPUTS.directClientResolverAddresses] !== undefined,
+      'Resolver inbound endpoint for direct clients',
+      deploy,
+    );
+    checkDirectClientRoutes(env, env.directClients.cidrs, check);
+  }
+  return findings;
+}
+
+/** Each service reached through an endpoint is forwarded to a name that endpoint answers to. */
+function checkForwarding(
+  config: Config,
+  env: Environment,
+  state: EndpointState,
+  ids: Record<string, string>,
+  check: Check,
+): void {
   for (const service of config.services.services) {
     if (!service.serviceNetwork || serviceNetworkPath(env, service.serviceNetwork) !== 'endpoint') continue;
     const network = serviceNetworkIdOf(service.serviceNetwork);
@@ -95,24 +117,19 @@ export function serviceNetworkFindings(config: Config, env: Environment, state: 
         : `the endpoint's names are ${names.join(', ')}: add ${env.name} with ${service.name}'s name to its endpointDomains in services.yaml`,
     );
   }
-  if (env.directClients) {
+}
+
+// Answers to direct clients leave through the proxy subnets' route tables: a Transit Gateway route per client
+// network, unless they arrive some other way (a virtual private gateway's propagated routes).
+function checkDirectClientRoutes(env: Environment, cidrs: readonly string[], check: Check): void {
+  const routes = (env.network?.routes ?? []).map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
+  for (const cidr of cidrs) {
+    const parsed = parseCidr(cidr);
     check(
-      state.ingressOutputs?.[INGRESS_OUTPUTS.directClientResolverAddresses] !== undefined,
-      'Resolver inbound endpoint for direct clients',
-      deploy,
+      parsed.ok && routes.some((route) => containsCidr(route, parsed.cidr)),
+      `direct clients ${cidr} have a route back through network.routes`,
+      `add ${cidr} to network.routes (Transit Gateway), or make sure a virtual private gateway propagates it to the proxy subnets' route tables`,
+      true,
     );
-    // Answers to direct clients leave through the proxy subnets' route tables: a Transit Gateway route per client
-    // network, unless they arrive some other way (a virtual private gateway's propagated routes).
-    const routes = (env.network?.routes ?? []).map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
-    for (const cidr of env.directClients.cidrs) {
-      const parsed = parseCidr(cidr);
-      check(
-        parsed.ok && routes.some((route) => containsCidr(route, parsed.cidr)),
-        `direct clients ${cidr} have a route back through network.routes`,
-        `add ${cidr} to network.routes (Transit Gateway), or make sure a virtual private gateway propagates it to the proxy subnets' route tables`,
-        true,
-      );
-    }
   }
-  return findings;
 }

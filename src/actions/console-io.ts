@@ -1,4 +1,5 @@
 // ActionIO for the command line: log lines on stdout, annotations on stderr, the summary kept for the end.
+import { styleFor } from '../render/report.ts';
 import type { ActionIO, AnnotationLocation } from './io.ts';
 
 const where = (location?: AnnotationLocation) =>
@@ -6,6 +7,7 @@ const where = (location?: AnnotationLocation) =>
 
 export class ConsoleIO implements ActionIO {
   readonly summaryFormat = 'terminal';
+  readonly summaryStyle = styleFor();
   summary = '';
   failed?: string;
 

@@ -1,6 +1,6 @@
 // The narrow surface the actions use from the runner, so their logic runs against @actions/core in a workflow and
 // against an in-memory recorder in unit tests.
-import { Report, type ReportFormat } from '../render/report.ts';
+import { Report, type ReportFormat, type Style } from '../render/report.ts';
 
 /** File and position an annotation points at (shown on that line of the pull request diff). */
 export interface AnnotationLocation {
@@ -22,6 +22,8 @@ export interface ActionIO {
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
   /** How the summary is read: Markdown on GitHub, plain text in a terminal. */
   readonly summaryFormat?: ReportFormat;
+  /** Colour of a terminal summary (src/render/report.ts styleFor). */
+  readonly summaryStyle?: Style;
   /** Appends to the summary, in summaryFormat (build it with newReport). */
   appendSummary(markdown: string): Promise<void>;
   /** Marks the step failed with this message (the process exits non-zero). */
@@ -30,7 +32,7 @@ export interface ActionIO {
 
 /** An empty report in the format the IO's summary is read in. */
 export function newReport(io: ActionIO): Report {
-  return new Report(io.summaryFormat ?? 'markdown');
+  return new Report(io.summaryFormat ?? 'markdown', io.summaryStyle);
 }
 
 /** An ActionIO that records everything, for tests. */

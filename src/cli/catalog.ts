@@ -131,7 +131,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     summary:
       'break-glass: deny a client range at the load balancers now (--lift: remove denies no longer needed)',
     details:
-      "Denies CIDR in the network ACL of the environment's load balancer subnets: new and established connections from and to the range stop within seconds, whatever image the fleet runs.",
+      "Denies CIDR in the network ACL of the environment's load balancer subnets: new and established connections from and to the range stop within seconds, whatever image the fleet runs. Who, why and when go to the local log ~/.lattice-ingress/revocations.log (and the run summary on GitHub).",
     flags: [
       { ...ENV, description: 'environment of deployment.yaml (required)' },
       { name: 'cidr', value: 'CIDR', description: 'the client range to deny, e.g. 203.0.113.16/28' },
@@ -141,12 +141,16 @@ export const COMMANDS: readonly CommandDefinition[] = [
         description:
           'also remove or narrow the range in allowlist.yaml, for the pull request that makes it permanent',
       },
+      {
+        name: 'pull-request-body',
+        value: 'FILE',
+        description: "with --write-allowlist: write the description of the allowlist's pull request to FILE",
+      },
       { name: 'lift', description: 'remove the denies whose range the allowlist no longer admits' },
       { name: 'list', description: 'print the denies in place' },
+      PROFILE,
       CONFIG,
     ],
-    // revoke still parses its own arguments.
-    readAs: { env: 'environment' },
     load: () => import('./commands/revoke.ts'),
   },
   {
@@ -264,8 +268,6 @@ export const COMMANDS: readonly CommandDefinition[] = [
       },
       CONFIG,
     ],
-    // rollback still parses its own arguments.
-    readAs: { env: 'environment' },
     load: () => import('./commands/rollback.ts'),
   },
 ];

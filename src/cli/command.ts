@@ -40,11 +40,6 @@ export interface CommandDefinition {
   /** A paragraph for --help: what the command does beyond its summary. */
   details?: string;
   flags: readonly Flag[];
-  /**
-   * The spelling a command's own parser still reads, for commands that parse their arguments themselves: the
-   * shared parser validates and then hands them the argument under this name.
-   */
-  readAs?: Readonly<Record<string, string>>;
   load: () => Promise<{ command: Command }>;
 }
 
@@ -80,7 +75,7 @@ function spellings(flags: readonly Flag[]): Map<string, Flag> {
   return byName;
 }
 
-/** Rewrites aliases to the flag's name (or the name the command reads), refusing unknown flags with a suggestion. */
+/** Rewrites aliases to the flag's name, refusing unknown flags with a suggestion. */
 export function normaliseArgs(definition: CommandDefinition, args: readonly string[]): string[] {
   const byName = spellings(definition.flags);
   const out: string[] = [];
@@ -100,15 +95,14 @@ export function normaliseArgs(definition: CommandDefinition, args: readonly stri
           : `lattice-ingress ${definition.name} --help lists the options`,
       );
     }
-    const name = definition.readAs?.[flag.name] ?? flag.name;
-    out.push(`--${name}${arg.slice(2 + written.length)}`);
+    out.push(`--${flag.name}${arg.slice(2 + written.length)}`);
   }
   return out;
 }
 
 /** Parses arguments against a definition: aliases, unknown flags, missing values, one-line text. */
 export function parseCommandLine(definition: CommandDefinition, args: readonly string[]): Parsed {
-  const normalised = normaliseArgs({ ...definition, readAs: {} }, args);
+  const normalised = normaliseArgs(definition, args);
   const options = Object.fromEntries(
     [...definition.flags, HELP_FLAG].map((flag) => [
       flag.name,

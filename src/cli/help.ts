@@ -1,7 +1,8 @@
 // --help texts and the README command table, made from the command definitions in ./catalog.ts.
+
+import { NO_COLOUR, Report, type Style } from '../render/report.ts';
 import type { CommandDefinition, Flag } from './command.ts';
 import { HELP_FLAG } from './command.ts';
-import { markdownTable, NO_COLOUR, type Style, textTable } from './terminal.ts';
 
 /** Words of a paragraph on lines of at most `width` characters. */
 function wrap(text: string, width = 100): string {
@@ -36,29 +37,26 @@ export function commandHelp(definition: CommandDefinition, style: Style = NO_COL
     `  ${flagUsage(flag)}`,
     `${flag.description}${flagNotes(flag)}`,
   ]);
-  return [
-    `${style.bold('Usage:')} lattice-ingress ${definition.name}${positionals} [options]`,
-    '',
-    definition.summary.charAt(0).toUpperCase() + definition.summary.slice(1),
-    ...(definition.details ? ['', wrap(definition.details)] : []),
-    '',
-    textTable(['Options:', ''], rows, style),
-  ].join('\n');
+  const help = new Report('terminal', style)
+    .paragraph(`${style.bold('Usage:')} lattice-ingress ${definition.name}${positionals} [options]`)
+    .paragraph(definition.summary.charAt(0).toUpperCase() + definition.summary.slice(1));
+  if (definition.details) help.paragraph(wrap(definition.details));
+  return help.table(['Options:', ''], rows).text().trimEnd();
 }
 
 /** The top-level help: every command with its summary. */
 export function overview(commands: readonly CommandDefinition[], style: Style = NO_COLOUR): string {
-  return [
-    `${style.bold('Usage:')} lattice-ingress <command> [options]`,
-    '',
-    textTable(
+  return new Report('terminal', style)
+    .paragraph(`${style.bold('Usage:')} lattice-ingress <command> [options]`)
+    .table(
       ['Commands:', ''],
       commands.map((command) => [`  ${command.name}`, command.summary]),
-      style,
-    ),
-    '',
-    'lattice-ingress <command> --help lists its options; lattice-ingress --version prints the version.',
-  ].join('\n');
+    )
+    .paragraph(
+      'lattice-ingress <command> --help lists its options; lattice-ingress --version prints the version.',
+    )
+    .text()
+    .trimEnd();
 }
 
 /** Every command and flag as one Markdown table, for README.md. */
@@ -67,5 +65,5 @@ export function commandTable(commands: readonly CommandDefinition[]): string {
     [`\`${command.name}${command.positionals ? ` ${command.positionals}` : ''}\``, '', command.summary],
     ...command.flags.map((flag) => ['', `\`${flagUsage(flag)}\``, `${flag.description}${flagNotes(flag)}`]),
   ]);
-  return markdownTable(['Command', 'Option', 'What it does'], rows);
+  return new Report('markdown').table(['Command', 'Option', 'What it does'], rows).text().trimEnd();
 }

@@ -2,10 +2,10 @@
 // module, loaded on demand. Every refusal is one line saying what is wrong and one saying how to fix it.
 import { readFileSync } from 'node:fs';
 import { closestMatch } from '../config/suggest.ts';
+import { styleFor } from '../render/report.ts';
 import { COMMANDS, SYNONYMS } from './catalog.ts';
 import { type CommandDefinition, normaliseArgs, parseCommandLine, UsageError } from './command.ts';
 import { commandHelp, overview } from './help.ts';
-import { styleFor } from './terminal.ts';
 
 export function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -8,16 +8,25 @@
 export function escapeCell(text: string): string {
   return text
     .split(/(``[\s\S]*?``|`[^`]*`)/)
-    .map((part, index) => (index % 2 === 1 ? part.replace(/\|/g, '\\|') : escapeText(part)))
+    .map((part, index) => (index % 2 === 1 ? part.replace(/\|/g, '\\|') : escapeCellText(part)))
     .join('');
 }
 
-function escapeText(text: string): string {
+function escapeCellText(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
     .replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)
     .replace(/\r?\n/g, '<br>');
+}
+
+/**
+ * Text that renders literally in a paragraph: characters that would start emphasis, a link, code, HTML or an
+ * entity are backslash-escaped (CommonMark renders an escaped punctuation character as itself); a line break
+ * becomes a space.
+ */
+export function escapeText(text: string): string {
+  return text.replace(/[\\`*_[\]<>&!|~#]/g, '\\$&').replace(/\r?\n/g, ' ');
 }
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

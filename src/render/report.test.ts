@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeCell } from './markdown.ts';
-import { Report } from './report.ts';
+import { escapeCell, escapeText } from './markdown.ts';
+import { COLOUR, NO_COLOUR, Report, styleFor } from './report.ts';
 
 function sample(format: 'markdown' | 'terminal'): string {
   const report = new Report(format);
@@ -55,6 +55,41 @@ describe('Report', () => {
         '  10:01  steady',
         '',
       ].join('\n'),
+    );
+  });
+});
+
+describe('a terminal report', () => {
+  it('is coloured only on a terminal and when NO_COLOR is unset', () => {
+    expect(styleFor({ isTTY: true }, {})).toBe(COLOUR);
+    expect(styleFor({ isTTY: true }, { NO_COLOR: '1' })).toBe(NO_COLOUR);
+    expect(styleFor({ isTTY: false }, {})).toBe(NO_COLOUR);
+  });
+
+  it('aligns columns by the width on screen, colour codes taking none, the header in bold', () => {
+    const report = new Report('terminal', COLOUR).table(
+      ['state', 'check'],
+      [
+        [COLOUR.ok('ok'), 'credentials'],
+        ['FAIL', 'a | b'],
+      ],
+    );
+    const lines = report.text().trimEnd().split('\n');
+    expect(lines[0]).toBe(COLOUR.bold('state  check'));
+    expect(lines.slice(1)).toEqual([`${COLOUR.ok('ok')}     credentials`, 'FAIL   a | b']);
+  });
+
+  it('shows typed text as typed: no escaping in a terminal, Markdown syntax escaped in Markdown', () => {
+    const reason = 'ticket 42; partner — *compromised* <b>[x](http://x)</b> & `y`';
+    expect(new Report('terminal').escape(reason)).toBe(reason);
+    expect(new Report('markdown').escape(reason)).toBe(escapeText(reason));
+  });
+});
+
+describe('escapeText', () => {
+  it('backslash-escapes what would start emphasis, a link, code, HTML or an entity', () => {
+    expect(escapeText('a *b* _c_ [d](e) `f` <g> &amp; ~h~ #1 | i\\ — j; k')).toBe(
+      'a \\*b\\* \\_c\\_ \\[d\\](e) \\`f\\` \\<g\\> \\&amp; \\~h\\~ \\#1 \\| i\\\\ — j; k',
     );
   });
 });

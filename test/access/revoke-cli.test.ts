@@ -132,6 +132,39 @@ describe('lattice-ingress revoke', () => {
     ]);
   });
 
+  it('takes a reason with ; and an em dash, and shows it as typed in the summary, the log and the pull request', async () => {
+    const reason = 'ticket 42; partner — compromised <b>*now*</b> | [x](http://x)';
+    const body = join(home, 'body.md');
+    const result = await revoke([
+      ...base(configCopy()),
+      '--cidr',
+      '203.0.113.16/28',
+      '--reason',
+      reason,
+      '--write-allowlist',
+      '--pull-request-body',
+      body,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(ec2.commandCalls(CreateNetworkAclEntryCommand)).toHaveLength(2);
+    expect(readFileSync(summary, 'utf8')).toContain(
+      '| oncall-alice | ticket 42; partner — compromised &#60;b&#62;*now*&#60;/b&#62; \\| [x](http://x) |',
+    );
+    const logged = readFileSync(join(home, '.lattice-ingress', 'revocations.log'), 'utf8').trim();
+    expect(JSON.parse(logged).why).toBe(reason);
+    expect(readFileSync(body, 'utf8').split('\n')[0]).toBe(
+      'Revoked `203.0.113.16/28` in staging by @oncall-alice: ticket 42; partner — compromised \\<b\\>\\*now\\*\\</b\\> \\| \\[x\\](http://x)',
+    );
+  });
+
+  it('refuses a reason on two lines before contacting AWS', async () => {
+    const args = [...base(configCopy()), '--cidr', '203.0.113.16/28', '--reason', 'two\nlines'];
+    const result = await revoke(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--reason contains U+000A LINE FEED');
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
   it('takes --env for --environment, and says in one line that there are no credentials', async () => {
     const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
       name: 'CredentialsProviderError',

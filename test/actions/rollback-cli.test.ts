@@ -42,8 +42,11 @@ function seedDeployments() {
   stubs.aws.set(new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG }).stubTable());
 }
 
-/** `lattice-ingress rollback` from a workstation with credentials and a GitHub token, in `cwd`. */
-function rollbackFrom(configDir: string, args: string[]) {
+/**
+ * `lattice-ingress rollback` from a workstation with credentials and a GitHub token, in `cwd`; the environment
+ * named with `envFlag` (--env, or its older spelling --environment).
+ */
+function rollbackFrom(configDir: string, args: string[], envFlag = '--env') {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
@@ -52,7 +55,7 @@ function rollbackFrom(configDir: string, args: string[]) {
         'rollback',
         '--config',
         configDir,
-        '--environment',
+        envFlag,
         'staging',
         '--reason',
         'bad deploy',
@@ -93,14 +96,20 @@ describe('lattice-ingress rollback', () => {
   it('rolls back to an abbreviated sha with credentials from the environment, recording it on GitHub', async () => {
     seedDeployments();
     const oldSha = history.shas[0] ?? '';
-    const { code, stdout, stderr } = await rollbackFrom(history.configDir, ['--target', oldSha.slice(0, 8)]);
+    const { code, stdout, stderr } = await rollbackFrom(
+      history.configDir,
+      ['--target', oldSha.slice(0, 8)],
+      '--environment',
+    );
     expect(code, stdout + stderr).toBe(0);
     expect(stdout).toContain(`Rolling staging back: ${NEW_TAG} -> ${OLD_TAG}`);
     expect(stdout).toContain(`image-tag=${OLD_TAG}`);
     // The summary is for a terminal: plain text, no Markdown.
     expect(stdout).toContain(`Rollback: ✅ ${OLD_TAG} is running`);
     expect(stdout).toMatch(/^Who {2,}\S/m);
-    expect(stdout).not.toMatch(/^#|^\||`/m);
+    expect(stdout).not.toMatch(/^#|^\||`|\*\*|<details>/m);
+    // Not a terminal (a pipe): no colour codes either.
+    expect(stdout).not.toContain('\u001b[');
     expect(stubs.github.deployments.at(-1)).toMatchObject({ sha: oldSha, payload: { imageTag: OLD_TAG } });
   });
 

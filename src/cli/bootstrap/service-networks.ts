@@ -81,26 +81,33 @@ export function serviceNetworkFindings(config: Config, env: Environment, state: 
   for (const network of networks) {
     check(ids[network] !== undefined, `service-network endpoint for ${network}`, deploy);
   }
-  checkEndpointNames(config, env, ids, state.associations, check);
-  if (env.directClients) checkDirectClients(env, env.directClients.cidrs, state, deploy, check);
+  checkForwarding(config, env, state, ids, check);
+  if (env.directClients) {
+    check(
+      state.ingressOutputs?.[INGRESS_OUTPUTS.directClientResolverAddresses] !== undefined,
+      'Resolver inbound endpoint for direct clients',
+      deploy,
+    );
+    checkDirectClientRoutes(env, env.directClients.cidrs, check);
+  }
   return findings;
 }
 
-/** Each service behind an endpoint is forwarded to a name that endpoint answers for. */
-function checkEndpointNames(
+/** Each service reached through an endpoint is forwarded to a name that endpoint answers to. */
+function checkForwarding(
   config: Config,
   env: Environment,
-  ids: Readonly<Record<string, string>>,
-  associations: EndpointState['associations'],
+  state: EndpointState,
+  ids: Record<string, string>,
   check: Check,
 ): void {
   for (const service of config.services.services) {
     if (!service.serviceNetwork || serviceNetworkPath(env, service.serviceNetwork) !== 'endpoint') continue;
     const network = serviceNetworkIdOf(service.serviceNetwork);
     const endpoint = ids[network];
-    const associated = endpoint ? associations[endpoint] : undefined;
-    if (!endpoint || !associated) continue;
-    const names = associated.flatMap((a) => [a.dnsName, a.privateDnsName].filter((n) => n !== undefined));
+    const associations = endpoint ? state.associations[endpoint] : undefined;
+    if (!endpoint || !associations) continue;
+    const names = associations.flatMap((a) => [a.dnsName, a.privateDnsName].filter((n) => n !== undefined));
     const name = upstreamNameIn(service, env.name);
     check(
       names.includes(name),
@@ -112,21 +119,9 @@ function checkEndpointNames(
   }
 }
 
-/** The direct clients' Resolver inbound endpoint, and a route back to each of their networks. */
-function checkDirectClients(
-  env: Environment,
-  cidrs: readonly string[],
-  state: EndpointState,
-  deploy: string,
-  check: Check,
-): void {
-  check(
-    state.ingressOutputs?.[INGRESS_OUTPUTS.directClientResolverAddresses] !== undefined,
-    'Resolver inbound endpoint for direct clients',
-    deploy,
-  );
-  // Answers to direct clients leave through the proxy subnets' route tables: a Transit Gateway route per client
-  // network, unless they arrive some other way (a virtual private gateway's propagated routes).
+// Answers to direct clients leave through the proxy subnets' route tables: a Transit Gateway route per client
+// network, unless they arrive some other way (a virtual private gateway's propagated routes).
+function checkDirectClientRoutes(env: Environment, cidrs: readonly string[], check: Check): void {
   const routes = (env.network?.routes ?? []).map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
   for (const cidr of cidrs) {
     const parsed = parseCidr(cidr);

@@ -2,6 +2,7 @@
 // fix each problem. Changes nothing. Each section (the repository, each environment's AWS account, its GitHub side)
 // is checked on its own: one that cannot be read is reported as such and the others still are.
 import type { Config, Environment } from '../../config/model.ts';
+import { type Style, styleFor } from '../../render/report.ts';
 import type { Finding } from '../bootstrap/finding.ts';
 import {
   observeAws,
@@ -20,7 +21,6 @@ import {
 } from '../bootstrap/plan.ts';
 import { type EndpointState, endpointIds, serviceNetworkFindings } from '../bootstrap/service-networks.ts';
 import { type Command, UsageError } from '../command.ts';
-import { type Style, styleFor } from '../terminal.ts';
 import { loadValidConfig } from '../valid-config.ts';
 
 interface DoctorFlags {

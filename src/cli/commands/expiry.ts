@@ -2,7 +2,6 @@
 // JSON, and (--write) allowlist.yaml without the lapsed entries. The scheduled expiry workflow runs it daily.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { replaceEntries } from '../../access/allowlist-edit.ts';
 import type { DatedEntry } from '../../access/expiry.ts';
 import { locate } from '../../config/locate.ts';
@@ -13,15 +12,6 @@ import { systemClock } from '../../operations/ports.ts';
 import type { Command } from '../command.ts';
 import { loadConfigAllowingExpired } from '../valid-config.ts';
 
-const USAGE = `Usage: lattice-ingress expiry [--config DIR] [--json] [--write] [--deployed-on YYYY-MM-DD] [--today YYYY-MM-DD]
-
-Lists allowlist entries that have expired and those expiring within ${EXPIRY_WARNING_DAYS} days.
-  --json                  one JSON object: today, expired, expiringSoon, redeploy
-  --write                 remove the expired entries from allowlist.yaml (comments and order kept)
-  --deployed-on DAY       UTC day of the oldest environment's last successful deployment: "redeploy" says
-                          whether that deployment still admits an entry that has expired since
-  --today DAY             the day to judge by (default: today, UTC)`;
-
 interface ListedEntry {
   line: number;
   cidr: string;
@@ -29,22 +19,14 @@ interface ListedEntry {
   expires: string;
 }
 
-export const command: Command = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string', default: 'config' },
-      json: { type: 'boolean', default: false },
-      write: { type: 'boolean', default: false },
-      'deployed-on': { type: 'string' },
-      today: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const command: Command = async (_args, parsed) => {
+  const values = parsed.values as {
+    config: string;
+    json?: boolean;
+    write?: boolean;
+    'deployed-on'?: string;
+    today?: string;
+  };
   for (const option of ['deployed-on', 'today'] as const) {
     const day = values[option];
     if (day !== undefined && !ISO_DATE.test(day))
@@ -82,7 +64,7 @@ export const command: Command = async (args) => {
       replaceEntries(loaded.allowlistSource, outcome.removal),
     );
   }
-  console.log(values.json ? JSON.stringify(report) : describe(report, values.write));
+  console.log(values.json ? JSON.stringify(report) : describe(report, values.write === true));
   return 0;
 };
 

@@ -1,15 +1,13 @@
 // `lattice-ingress revoke`: break-glass, from a workstation or the revoke workflow. Translates flags into the
-// revoke, lift or list operation (src/operations/) and its outcome into lines, the run summary on GitHub and the
-// local revocation log.
+// revoke, lift or list operation (src/operations/) and its outcome into lines, the run summary on GitHub, the
+// description of the allowlist's pull request and the local revocation log.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { replaceEntries } from '../../access/allowlist-edit.ts';
 import type { AllowlistChange } from '../../access/revocation.ts';
 import { awsProblem, createAwsClients } from '../../aws/clients.ts';
 import { stackRevocationAcl } from '../../aws/network-acl.ts';
-import { SAFE_TEXT } from '../../config/model.ts';
 import { type LiftOutcome, lift } from '../../operations/lift.ts';
 import { systemClock } from '../../operations/ports.ts';
 import {
@@ -21,75 +19,40 @@ import {
   revoke,
 } from '../../operations/revoke.ts';
 import { Report } from '../../render/report.ts';
-import type { Command } from '../command.ts';
+import { type Command, type FlagValues, UsageError } from '../command.ts';
 import { type AllowlistAndDeployment, loadConfigAllowingExpired } from '../valid-config.ts';
-
-const USAGE = `Usage: lattice-ingress revoke --environment NAME --cidr CIDR --reason TEXT [--write-allowlist] [options]
-       lattice-ingress revoke --environment NAME --lift [options]
-       lattice-ingress revoke --environment NAME --list [options]
-
-Denies CIDR in the network ACL of the environment's load balancer subnets: new and established connections from
-and to the range stop within seconds, whatever image the fleet runs. Who, why and when go to the local log
-~/.lattice-ingress/revocations.log (and the run summary on GitHub).
-  --environment, --env NAME  environment of deployment.yaml
-  --write-allowlist  also remove or narrow the range in allowlist.yaml (commit it in a pull request: the
-                     deployment that no longer admits the range lifts the deny)
-  --lift             remove the denies whose range the allowlist in --config no longer admits (run after a deployment)
-  --list             print the denies in place
-  --profile NAME     AWS profile (default: AWS_PROFILE or the default credential chain)
-  --config DIR       configuration directory (default: config)`;
-
-const OPTIONS = {
-  environment: { type: 'string' },
-  env: { type: 'string' },
-  cidr: { type: 'string' },
-  reason: { type: 'string' },
-  'write-allowlist': { type: 'boolean', default: false },
-  lift: { type: 'boolean', default: false },
-  list: { type: 'boolean', default: false },
-  profile: { type: 'string' },
-  config: { type: 'string', default: 'config' },
-  help: { type: 'boolean', default: false },
-} as const;
-
-type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
 export const LOG_FILE = join('.lattice-ingress', 'revocations.log');
 
-export const command: Command = async (args) => {
-  const { values: flags } = parseArgs({ args, options: OPTIONS });
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const name = flags.environment ?? flags.env;
-  if (!name) throw new Error('--environment NAME is required');
-  if (!flags.lift && !flags.list) requireRevocationFlags(flags);
-  const loaded = await loadConfigAllowingExpired(flags.config, 'Nothing was changed');
+export const command: Command = async (_args, { values }) => {
+  const name = values.env as string | undefined;
+  if (!name) throw new UsageError('--env is required', 'name the environment: --env NAME');
+  if (!values.lift && !values.list) requireRevocationFlags(values);
+  const configDir = values.config as string;
+  const loaded = await loadConfigAllowingExpired(configDir, 'Nothing was changed');
   if (!loaded) return 1;
   const environment = loaded.deployment.environments.find((e) => e.name === name);
   if (!environment) {
     const known = loaded.deployment.environments.map((e) => e.name).join(', ');
     throw new Error(`no environment named "${name}" in deployment.yaml (there are: ${known})`);
   }
-  const clients = createAwsClients({
-    region: environment.region,
-    ...(flags.profile ? { profile: flags.profile } : {}),
-  });
+  const profile = values.profile as string | undefined;
+  const clients = createAwsClients({ region: environment.region, ...(profile ? { profile } : {}) });
   const ports: RevocationPorts = { revocationAcl: stackRevocationAcl(clients), clock: systemClock };
-  if (flags.list) return printList(await listRevocations(environment, ports));
-  if (flags.lift) {
+  if (values.list) return printList(await listRevocations(environment, ports));
+  if (values.lift) {
     const outcome = await lift({ environment, allowlist: loaded.allowlist.entries }, ports);
     return printLift(outcome, environment.name);
   }
   const request = {
     environment,
-    cidr: flags.cidr as string,
+    cidr: values.cidr as string,
     who: process.env.GITHUB_ACTOR ?? userInfo().username,
-    why: flags.reason as string,
-    ...(flags['write-allowlist'] ? { allowlist: loaded.allowlist.entries } : {}),
+    why: values.reason as string,
+    ...(values['write-allowlist'] ? { allowlist: loaded.allowlist.entries } : {}),
   };
-  return reportRevocation(await revoke(request, ports), flags.config, loaded);
+  const outcome = await revoke(request, ports);
+  return reportRevocation(outcome, { configDir, loaded, bodyFile: values['pull-request-body'] as string });
 };
 
 function printList(outcome: ListOutcome): number {
@@ -109,13 +72,11 @@ function printLift(outcome: LiftOutcome, name: string): number {
   return 0;
 }
 
-function requireRevocationFlags(flags: Flags): void {
-  if (!flags.cidr) throw new Error('--cidr is required (the client range to deny, e.g. 203.0.113.16/28)');
-  if (!flags.reason || !SAFE_TEXT.test(flags.reason)) {
-    throw new Error(
-      '--reason is required: one line saying why (letters, digits, spaces and . , : ( ) / @ & + _ -)',
-    );
-  }
+/** A revocation needs a range and a reason; the shared parser has checked the reason is one line of text. */
+function requireRevocationFlags(values: FlagValues): void {
+  if (!values.cidr)
+    throw new UsageError('--cidr is required', 'give the client range to deny, e.g. --cidr 203.0.113.16/28');
+  if (!values.reason) throw new UsageError('--reason is required', 'say why in one line: --reason TEXT');
 }
 
 function failed(outcome: { reason: string; error?: unknown }): number {
@@ -124,7 +85,14 @@ function failed(outcome: { reason: string; error?: unknown }): number {
   return 1;
 }
 
-function reportRevocation(outcome: RevokeOutcome, configDir: string, loaded: AllowlistAndDeployment): number {
+interface Destinations {
+  configDir: string;
+  loaded: AllowlistAndDeployment;
+  /** Where to write the pull request's description (--pull-request-body). */
+  bodyFile?: string;
+}
+
+function reportRevocation(outcome: RevokeOutcome, to: Destinations): number {
   if (outcome.state === 'failed') return failed(outcome);
   if (outcome.state === 'refused') {
     console.error(`lattice-ingress revoke: ${outcome.reason}\n  fix: ${outcome.fix}\nNothing was changed.`);
@@ -136,11 +104,12 @@ function reportRevocation(outcome: RevokeOutcome, configDir: string, loaded: All
     : `${record.cidr} was already denied in ${record.environment} by rule ${record.rule} (${outcome.deniedBy}); nothing changed.`;
   console.log(done);
   recordRevocation(outcome.record, outcome.changed, done);
-  if (outcome.allowlistChange) writeAllowlist(outcome.allowlistChange, configDir, loaded);
+  if (outcome.allowlistChange) writeAllowlist(outcome.allowlistChange, to.configDir, to.loaded);
+  if (to.bodyFile) writeFileSync(to.bodyFile, pullRequestBody(record).text());
   return 0;
 }
 
-/** Who, why and when: a line in the local log, and the run summary on GitHub. */
+/** Who, why and when: a line of JSON in the local log, and the run summary on GitHub. */
 function recordRevocation(record: RevocationRecord, changed: boolean, done: string): void {
   const logFile = join(homedir(), LOG_FILE);
   mkdirSync(dirname(logFile), { recursive: true });
@@ -151,6 +120,21 @@ function recordRevocation(record: RevocationRecord, changed: boolean, done: stri
     .table(['who', 'why', 'when', 'rule'], [[record.who, record.why, record.when, String(record.rule)]])
     .paragraph(done);
   appendFileSync(process.env.GITHUB_STEP_SUMMARY, summary.text());
+}
+
+/** The description of the pull request that makes the revocation permanent; who and why are shown as typed. */
+export function pullRequestBody(record: RevocationRecord): Report {
+  const report = new Report('markdown');
+  return report
+    .paragraph(
+      `Revoked ${report.code(record.cidr)} in ${record.environment} by @${report.escape(record.who)}: ${report.escape(record.why)}`,
+    )
+    .paragraph(
+      'Merging removes or narrows the range in the allowlist; the deployment that follows lifts the network ACL deny, since the proxy then refuses the range itself.',
+    )
+    .paragraph(
+      'A pull request opened with the workflow token starts no checks by itself: close and reopen it to run them.',
+    );
 }
 
 function writeAllowlist(change: AllowlistChange, configDir: string, loaded: AllowlistAndDeployment): void {

@@ -4,7 +4,6 @@
 // Whatever can be refused without AWS or GitHub (a malformed target, `previous` without a token) is refused first.
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { environmentAdapters } from '../../actions/adapters.ts';
 import { ConsoleIO } from '../../actions/console-io.ts';
 import type { RunContext } from '../../actions/context.ts';
@@ -15,24 +14,6 @@ import { ActionFailure, runMain } from '../../actions/run.ts';
 import { rollBack } from '../../operations/roll-back.ts';
 import { parseRollbackTarget } from '../../rollout/rollback-target.ts';
 import type { Command } from '../command.ts';
-
-const USAGE = `Usage: lattice-ingress rollback --environment NAME --reason TEXT [options]
-
-Rolls an environment back exactly as the rollback action does: resolves the target to an image in ECR that was
-deployed before, updates the Ingress stack's ImageTag, follows ECS to COMPLETED, verifies the running digest.
-AWS credentials come from the standard chain (--profile or AWS_PROFILE, SSO, environment, roles) and must be
-for the environment's account. The GitHub token is GITHUB_TOKEN, else \`gh auth token\`; with it the deployment
-history is read from and recorded on GitHub. Without one, give --target SHA|TAG (resolved from registry tags):
-"previous" needs the history.
-
-  --environment, --env NAME  environment of deployment.yaml
-  --target previous|SHA|TAG  what to roll back to (default: previous)
-  --reason TEXT            why (recorded with the deployment)
-  --allow-wider-access     go ahead when the target admits a range or serves a service that what runs now does not
-  --profile NAME           AWS profile (default: AWS_PROFILE or the default chain)
-  --timeout-minutes N      give up after N minutes (default: 20)
-  --poll-interval-seconds N  first interval between status polls (default: 10)
-  --config DIR             configuration directory (default: config)`;
 
 function localActor(): string {
   try {
@@ -63,34 +44,16 @@ function localSha(): string {
   }
 }
 
-export const command: Command = async (args) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      environment: { type: 'string' },
-      env: { type: 'string' },
-      target: { type: 'string', default: 'previous' },
-      reason: { type: 'string' },
-      'allow-wider-access': { type: 'boolean', default: false },
-      profile: { type: 'string' },
-      'timeout-minutes': { type: 'string', default: '20' },
-      'poll-interval-seconds': { type: 'string', default: '10' },
-      config: { type: 'string', default: 'config' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const command: Command = async (_args, { values }) => {
+  const text = (name: string) => String(values[name] ?? '');
   const io = new ConsoleIO({
-    environment: values.environment ?? values.env ?? '',
-    target: values.target,
-    reason: values.reason ?? '',
-    'allow-wider-access': String(values['allow-wider-access']),
-    'timeout-minutes': values['timeout-minutes'],
-    'poll-interval-seconds': values['poll-interval-seconds'],
-    'config-dir': values.config,
+    environment: text('env'),
+    target: text('target'),
+    reason: text('reason'),
+    'allow-wider-access': String(values['allow-wider-access'] === true),
+    'timeout-minutes': text('timeout-minutes'),
+    'poll-interval-seconds': text('poll-interval-seconds'),
+    'config-dir': text('config'),
     'github-token': githubToken(),
   });
   await runMain(io, async () => {
@@ -113,7 +76,12 @@ export const command: Command = async (args) => {
       workspace: process.cwd(),
       runUrl: '',
     };
-    const adapters = await environmentAdapters(environment, run, settings.githubToken, values.profile);
+    const adapters = await environmentAdapters(
+      environment,
+      run,
+      settings.githubToken,
+      values.profile as string | undefined,
+    );
     const ports = { ...adapters, accessAt: gitAccessAt(settings.configDir) };
     const outcome = await rollBack(rollbackRequest(settings, run, config, environment), ports, io);
     await reportRollback(settings, run, outcome, io);

@@ -364,7 +364,8 @@ describe('pull request gate', () => {
     for (const name of OWN_ENVIRONMENTS) {
       expect(readFileSync(join(runnerTemp, 'render', name, 'nginx.conf'), 'utf8')).toContain('resolve');
     }
-  });
+    // One CLI process per environment renders its configuration: about 20 s on an idle two-core machine.
+  }, 120_000);
 });
 
 describe('merge to serving', () => {

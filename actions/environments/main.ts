@@ -6,7 +6,7 @@ import { environmentEntries } from '../../src/contract/matrix.ts';
 await runMain(coreIO, async () => {
   const configDir = coreIO.getInput('config-dir') || 'config';
   // As for the CLI's deploy listing: an expired allowlist entry must not block a deploy (pull requests fail on it).
-  const { config } = await requireValidConfig(configDir, { purpose: 'deploy' }).catch((error: unknown) => {
+  const { config } = await requireValidConfig(configDir, { expired: 'leave-out' }).catch((error: unknown) => {
     // Its message lists every error with file:line:column; the stack would add nothing.
     throw error instanceof InvalidConfigError ? new ActionFailure(error.message) : error;
   });

@@ -1,16 +1,17 @@
 // `cdk synth` entry: reads config/ through the same loader as every other command and refuses to synth on errors.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expiryFromEnvironment } from '../../src/config/expiry.ts';
 import { InvalidConfigError, requireValidConfig } from '../../src/config/valid-config.ts';
 import { buildApp } from '../app.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRoot, 'config');
-// deploy-infra sets deploy: an expired allowlist entry is then left out instead of refusing the deploy.
-const purpose = process.env.LATTICE_INGRESS_CONFIG_PURPOSE === 'deploy' ? 'deploy' : 'pull-request';
+// deploy-infra hands in 'leave-out' and its day: an expired allowlist entry is then left out instead of refusing.
+const expiry = expiryFromEnvironment(process.env);
 
 try {
-  buildApp((await requireValidConfig(configDir, { purpose })).config).app.synth();
+  buildApp((await requireValidConfig(configDir, expiry)).config).app.synth();
 } catch (error) {
   if (!(error instanceof InvalidConfigError)) throw error;
   console.error(error.message);

@@ -1,8 +1,12 @@
 // Allowlist expiry between deployments: which entries have lapsed or are about to, whether the running fleet still
 // admits a lapsed one, and the allowlist.yaml text without the lapsed entries (for the pull request that removes them).
 //
-// An entry is valid through its `expires` day (UTC), so it lapses at the start of the following day.
+// When an entry lapses is defined once, in src/config/expiry.ts.
+import { addDays, expiredOn } from '../config/expiry.ts';
 import type { AllowlistEntry } from '../config/model.ts';
+
+// The day arithmetic stays importable from here for the logic that judges expiry between deployments.
+export { addDays, expiredOn, utcDay } from '../config/expiry.ts';
 
 export interface DatedEntry {
   /** Index in allowlist.yaml's `entries`. */
@@ -15,20 +19,6 @@ export interface ExpiryStatus {
   expired: DatedEntry[];
   /** Still valid, lapsing within the warning window: their owners should renew or let go. */
   expiringSoon: DatedEntry[];
-}
-
-/** YYYY-MM-DD of `date` in UTC. */
-export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/** Whether an entry has lapsed on `today`: it is valid through its `expires` day. */
-export function expiredOn(entry: Pick<AllowlistEntry, 'expires'>, today: string): boolean {
-  return entry.expires !== undefined && entry.expires < today;
-}
-
-export function addDays(day: string, days: number): string {
-  return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
 }
 
 export function expiryStatus(

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { expiryEnvironment } from '../config/expiry.ts';
 import type { Environment } from '../config/model.ts';
 import { IMAGE_TAG } from '../contract/image-tags.ts';
 import {
@@ -73,13 +74,15 @@ export async function deployInfraAction(
   createAdapters: (environment: Environment) => Promise<DeployInfraAdapters>,
   tempDir: string,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
+  // One reading of the clock decides which allowlist entries have lapsed, here and in the CDK app.
+  const now = systemClock.now();
+  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io, now);
   const adapters = await createAdapters(environment);
   const cdkEnv: NodeJS.ProcessEnv = {
     ...process.env,
     LATTICE_INGRESS_CONFIG_DIR: resolve(run.workspace, settings.configDir),
     // The CDK app checks the config as for a deploy, like this action: expired allowlist entries are left out.
-    LATTICE_INGRESS_CONFIG_PURPOSE: 'deploy',
+    ...expiryEnvironment('leave-out', now),
     CI: 'true',
     FORCE_COLOR: '0',
   };

@@ -3,12 +3,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-
-export interface TargetGroupHealth {
-  targetGroupArn: string;
-  /** TargetHealth.State of each registered target: healthy, unhealthy, initial, draining, unused, unavailable. */
-  states: string[];
-}
+import type { TargetGroupHealth } from '../smoke-plan/target-gate.ts';
 
 export class TargetHealth {
   constructor(private readonly elbv2: ElasticLoadBalancingV2Client) {}

@@ -36,15 +36,15 @@ export interface AllowlistAndDeployment {
 
 /**
  * For the commands that enforce expiry and revoke access: an expired allowlist entry is what they exist to handle,
- * so it does not stop them; any other error does, as in loadValidConfig.
+ * so it is kept as written and does not stop them (`expired: 'keep'`); any other error does, as in loadValidConfig.
  */
 export async function loadConfigAllowingExpired(
   dir: string,
   nothingDone: string,
   now?: Date,
 ): Promise<AllowlistAndDeployment | undefined> {
-  const { parts, diagnostics, files } = await loadConfig(dir, now ? { now } : {});
-  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'entry-expired');
+  const { parts, diagnostics, files } = await loadConfig(dir, { expired: 'keep', ...(now ? { now } : {}) });
+  const blocking = diagnostics.filter((d) => d.severity === 'error');
   if (blocking.length > 0) console.error(formatDiagnostics(blocking, 'text'));
   if (blocking.length > 0 || !parts.allowlist || !parts.deployment || !files.allowlist) {
     console.error(`\n${nothingDone}: fix ${dir}/ first.`);

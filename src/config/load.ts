@@ -11,11 +11,10 @@ import { z } from 'zod';
 import { oddCharacter } from './characters.ts';
 import { commentsAfterDescriptions } from './description-comment.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import { type ExpiredEntries, expiredOn, utcDay } from './expiry.ts';
 import { declared, type LoadCode } from './load-codes.ts';
 import { locate, locateKey, type ParsedFile, type ValuePath } from './locate.ts';
 import { CONFIG_FILES, type Config, type ConfigPart } from './model.ts';
-import { isExpired } from './rules/allowlist/expiry.ts';
-import type { ValidationPurpose } from './rules/context.ts';
 import { checkRules } from './rules/registry.ts';
 import { closestMatch } from './suggest.ts';
 import {
@@ -52,10 +51,10 @@ export interface ParseResult {
 }
 
 export interface ParseOptions {
-  /** Today, for expiry checks. */
+  /** The run's clock reading; its UTC day decides which allowlist entries have lapsed. Default: the system clock. */
   now?: Date;
-  /** Default 'pull-request'. 'deploy' warns about expired allowlist entries and leaves them out of the config. */
-  purpose?: ValidationPurpose;
+  /** What to do with lapsed allowlist entries (src/config/expiry.ts). Default 'refuse', as for a pull request. */
+  expired?: ExpiredEntries;
 }
 
 export async function readConfigSources(dir: string): Promise<ConfigSources> {
@@ -89,13 +88,13 @@ export function parseConfig(sources: ConfigSources, options: ParseOptions = {}):
     const value = validateShape(parsed.file, parsed.value, CONFIG_FILES[part].schema, diagnostics);
     if (value !== undefined) Object.assign(parts, { [part]: value });
   }
-  const now = options.now ?? new Date();
-  diagnostics.push(...checkRules(parts, files, now, options.purpose));
+  const today = utcDay(options.now ?? new Date());
+  diagnostics.push(...checkRules(parts, files, today, options.expired));
   diagnostics.push(...commentsAfterDescriptions(parts.allowlist, files.allowlist));
-  if (options.purpose === 'deploy' && parts.allowlist) {
+  if (options.expired === 'leave-out' && parts.allowlist) {
     parts.allowlist = {
       ...parts.allowlist,
-      entries: parts.allowlist.entries.filter((entry) => !isExpired(entry, now)),
+      entries: parts.allowlist.entries.filter((entry) => !expiredOn(entry, today)),
     };
   }
   const complete = Object.keys(CONFIG_FILES).every((part) => part in parts);

@@ -4,8 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Config, Port } from '../config/model.ts';
 import { renderCurl } from '../smoke/curl.ts';
-import { planSmokeChecks, runSmokeChecks, type SmokeOptions, type SmokeResult } from '../smoke/index.ts';
+import { runSmokeChecks, type SmokeOptions } from '../smoke/index.ts';
 import { probe } from '../smoke/probe.ts';
+import type { SmokeResult } from '../smoke-plan/checks.ts';
+import { planSmokeChecks } from '../smoke-plan/checks.ts';
 import { LOCAL_TEST_CREDENTIALS } from './sigv4.ts';
 import { type LocalStack, REFUSED_CLIENT_ADDRESS } from './stack.ts';
 

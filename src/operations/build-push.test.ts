@@ -75,7 +75,7 @@ function ports(registry: MemoryRegistry) {
 
 async function deployOn(day: string, registry: MemoryRegistry) {
   const { config } = await requireValidConfig(SAMPLE_CONFIG_DIR, {
-    purpose: 'deploy',
+    expired: 'leave-out',
     now: new Date(`${day}T05:17:00Z`),
   });
   const stand = ports(registry);

@@ -7,25 +7,12 @@
 // Planning and judging are pure; only runSmokeChecks does I/O (through probe()).
 import { readFile } from 'node:fs/promises';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { LATTICE_DNS_NAME, type Port, type Service, type Services } from '../config/model.ts';
+import { LATTICE_DNS_NAME, type Service } from '../config/model.ts';
+import type { SmokeCheck, SmokeEndpoint, SmokeExpectation, SmokeResult } from '../smoke-plan/checks.ts';
 import { renderCurl } from './curl.ts';
 import { type Failure, type ProbeOutcome, probe } from './probe.ts';
 import { type Clock, type RetryPolicy, retryUntil, systemClock } from './retry.ts';
 import { signLatticeRequest } from './sign.ts';
-
-export interface SmokeCheck {
-  service: Service;
-  port: Port;
-}
-
-/** Where to connect: the NLB DNS name (ports 80/443) or the local proxy's loopback ports. */
-export interface SmokeEndpoint {
-  host: string;
-  httpPort: number;
-  tlsPort: number;
-}
-
-export type SmokeExpectation = 'allowed' | 'refused';
 
 export interface SmokeOptions {
   /** Signing region for services whose name does not carry one (custom domains). */
@@ -46,36 +33,10 @@ export interface SmokeOptions {
   clock?: Clock;
 }
 
-export interface SmokeResult {
-  service: string;
-  port: number;
-  /** false for a failed check and for one that could not be tested. */
-  ok: boolean;
-  /** The check could not tell anything (a refusal check whose connection nobody answered); ok is false. */
-  untested?: boolean;
-  /** HTTP status of the last attempt, when there was a response. */
-  status?: number;
-  /** The service's smoke.expect status (what 'allowed' waits for). */
-  expected: number;
-  expectation: SmokeExpectation;
-  /** How the last attempt ended: the status, or why there was no response ('closed', 'timeout', ...). */
-  outcome: string;
-  latencyMs: number;
-  attempts: number;
-  error?: string;
-  /** A command a person can paste to repeat the check. */
-  curl: string;
-}
-
 export const DEFAULT_RETRY = { attempts: 12, initialDelayMs: 1_000, maxDelayMs: 20_000 } as const;
 export const DEFAULT_BUDGET_MS = 300_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const MIN_REQUEST_TIMEOUT_MS = 1_000;
-
-/** Every service on every port it is published on, in configuration order. */
-export function planSmokeChecks(services: Services): SmokeCheck[] {
-  return services.services.flatMap((service) => service.ports.map((port) => ({ service, port })));
-}
 
 /** The region to sign for: the one in the Lattice-generated name, else the environment's. */
 export function signingRegion(service: Service, fallback: string): string {

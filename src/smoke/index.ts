@@ -2,13 +2,8 @@
 export {
   DEFAULT_BUDGET_MS,
   DEFAULT_RETRY,
-  planSmokeChecks,
   runSmokeChecks,
-  type SmokeCheck,
-  type SmokeEndpoint,
-  type SmokeExpectation,
   type SmokeOptions,
-  type SmokeResult,
   signingRegion,
 } from './checks.ts';
 export { formatSmokeMarkdown, formatSmokeTable } from './report.ts';

@@ -1,6 +1,6 @@
 // Smoke results as a terminal table (the CLI and `npm start`) and as Markdown (the job summary).
 import { details, escapeCell, fenced, table } from '../render/markdown.ts';
-import type { SmokeResult } from './checks.ts';
+import type { SmokeResult } from '../smoke-plan/checks.ts';
 
 const HEADINGS = ['service', 'port', 'expected', 'result', 'latency', 'attempts', ''] as const;
 

@@ -20,7 +20,7 @@ const TAG = `git-${'c'.repeat(40)}`;
 const FAKE_CDK = `#!/usr/bin/env node
 const { appendFileSync, writeFileSync } = require('node:fs');
 const args = process.argv.slice(2);
-appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, pid: process.pid, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR, purpose: process.env.LATTICE_INGRESS_CONFIG_PURPOSE }) + '\\n');
+appendFileSync(process.env.FAKE_CDK_LOG, JSON.stringify({ args, pid: process.pid, configDir: process.env.LATTICE_INGRESS_CONFIG_DIR, expiry: process.env.LATTICE_INGRESS_EXPIRY }) + '\\n');
 if (args[0] === 'deploy') {
   console.log('LatticeIngress-staging-Ingress: deploying... [1/1]');
   // A deployment whose tasks cannot be placed: cdk waits for the stack update (bounded, so no run leaves it behind).
@@ -64,7 +64,7 @@ afterEach(async () => {
   await rm(log, { force: true });
 });
 
-async function cdkCalls(): Promise<{ args: string[]; pid: number; configDir: string; purpose?: string }[]> {
+async function cdkCalls(): Promise<{ args: string[]; pid: number; configDir: string; expiry?: string }[]> {
   if (!existsSync(log)) return [];
   return (await readFile(log, 'utf8'))
     .trim()
@@ -160,7 +160,7 @@ describe('deploy-infra action (bundled)', () => {
     );
     expect(call?.configDir).toBe(join(workspace, 'config'));
     // The CDK app checks the config as for a deploy: an expired allowlist entry is left out, not a refusal.
-    expect(call?.purpose).toBe('deploy');
+    expect(call?.expiry).toMatch(/^leave-out@\d{4}-\d{2}-\d{2}$/);
     expect(result.outputs).toMatchObject({
       'private-endpoint': 'internal-li.elb.eu-west-1.amazonaws.com',
       'public-endpoint': '',

@@ -22,7 +22,7 @@ describe('an expired allowlist entry', () => {
   });
 
   it('is a located warning for a deploy, and the rendered allowlist leaves it out', () => {
-    const result = parseConfig(sources({ allowlist }), { now: TODAY, purpose: 'deploy' });
+    const result = parseConfig(sources({ allowlist }), { now: TODAY, expired: 'leave-out' });
     expect(summary(result)).toEqual(['allowlist.yaml:4:64 warning entry-expired-left-out']);
     expect(result.diagnostics[0]?.message).toBe(
       '192.0.2.0/28 (Contractor VPN) expired on 2026-01-14; it is left out of what is deployed (pull requests still fail on it)',
@@ -39,7 +39,7 @@ describe('an expired allowlist entry', () => {
 
   it('still fails a deploy on every other error', () => {
     const broken = allowlistYaml([CURRENT, EXPIRED, 'cidr: 10.1.2.3/8, description: Typo']);
-    const result = parseConfig(sources({ allowlist: broken }), { now: TODAY, purpose: 'deploy' });
+    const result = parseConfig(sources({ allowlist: broken }), { now: TODAY, expired: 'leave-out' });
     expect(result.config).toBeUndefined();
     expect(summary(result)).toContain('allowlist.yaml:5:12 error cidr-not-canonical');
   });

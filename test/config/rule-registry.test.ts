@@ -7,16 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { CODE_TABLE_DOCS, codeTableBlocks } from '../../scripts/code-table.ts';
 import { extractGeneratedBlock } from '../../scripts/generated-block.ts';
 import { ruleCodeTable } from '../../src/config/code-table.ts';
+import type { ExpiredEntries } from '../../src/config/expiry.ts';
 import { LOAD_CODES, type LoadCode } from '../../src/config/load-codes.ts';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
-import type { ValidationPurpose } from '../../src/config/rules/context.ts';
 import { RULES } from '../../src/config/rules/registry.ts';
 import { defineRule } from '../../src/config/rules/rule.ts';
 import { allowlistYaml, exampleText, parse, REPO_ROOT, TODAY } from './sources.ts';
 
 type Overrides = Partial<Record<ConfigPart, string | Uint8Array>>;
-/** A failing case, checked for a pull request unless it names the deploy purpose. */
-type FailingCase = Overrides & { purpose?: ValidationPurpose };
+/** A failing case, checked for a pull request (lapsed entries refused) unless it says otherwise. */
+type FailingCase = Overrides & { expired?: ExpiredEntries };
 
 /** The example file with one piece of text replaced; fails loudly when the example no longer has that text. */
 function edit(part: ConfigPart, from: string, to: string): Overrides {
@@ -61,7 +61,7 @@ const FAILING_CASES: Record<string, Record<string, FailingCase>> = {
     'date-invalid': edit('allowlist', 'expires: 2030-06-30', 'expires: 2026-02-30'),
     'entry-expired-left-out': {
       ...edit('allowlist', 'expires: 2030-06-30', 'expires: 2026-01-14'),
-      purpose: 'deploy',
+      expired: 'leave-out',
     },
   },
   'unique-names': {
@@ -252,8 +252,8 @@ describe('rule registry', () => {
     (_, { rule, code, severity }) => {
       const overrides = FAILING_CASES[rule.name]?.[code];
       expect(overrides, `add a failing case for ${code} to FAILING_CASES['${rule.name}']`).toBeDefined();
-      const { purpose, ...changed } = overrides ?? {};
-      const reported = parse(changed, TODAY, purpose).diagnostics.filter((d) => d.code === code);
+      const { expired, ...changed } = overrides ?? {};
+      const reported = parse(changed, TODAY, expired).diagnostics.filter((d) => d.code === code);
       const files = rule.reads.map((part) => `config/${CONFIG_FILES[part].file}`);
       expect(
         reported.map((d) => ({ severity: d.severity, fromRuleFile: files.includes(d.file) })),

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortDiagnostics } from '../../src/config/diagnostics.ts';
+import type { ExpiredEntries } from '../../src/config/expiry.ts';
 import { type ConfigSources, type ParseResult, parseConfig } from '../../src/config/load.ts';
 import { CONFIG_FILES, type ConfigPart } from '../../src/config/model.ts';
-import type { ValidationPurpose } from '../../src/config/rules/context.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -28,9 +28,9 @@ export function sources(overrides: Partial<Record<ConfigPart, string | Uint8Arra
 export function parse(
   overrides: Partial<Record<ConfigPart, string | Uint8Array>> = {},
   now = TODAY,
-  purpose?: ValidationPurpose,
+  expired?: ExpiredEntries,
 ): ParseResult {
-  return parseConfig(sources(overrides), { now, ...(purpose ? { purpose } : {}) });
+  return parseConfig(sources(overrides), { now, ...(expired ? { expired } : {}) });
 }
 
 /** Diagnostics as compact strings ("allowlist.yaml:13:11 error cidr-not-canonical"), for readable assertions. */

@@ -5,11 +5,10 @@
 // guard, rollback target resolution, the rollback access check, expiry, revocation and lifting. The invariants of
 // docs/operations.md are checked after every event; a violation is recorded with the event that caused it.
 import { oldestLastSuccess } from '../../.github/scripts/last-deployed.ts';
-import { addDays, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
+import { addDays, expiredOn, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
 import { type DenyRule, liftableDenies, planRevocation } from '../../src/access/revocation.ts';
 import { type AccessSide, accessWidening, widens } from '../../src/access/rollback-access.ts';
 import { type Allowlist, AllowlistSchema, type Services } from '../../src/config/model.ts';
-import { isExpired } from '../../src/config/rules/allowlist/expiry.ts';
 import { deployOrder, type Relation } from '../../src/rollout/deploy-order.ts';
 import { type DeploymentRecord, resolveRollbackTarget } from '../../src/rollout/rollback-target.ts';
 
@@ -488,7 +487,6 @@ export class World {
       const existing = [...this.images.values()].find((i) => i.sha === commit.sha);
       if (existing) return existing;
     }
-    const now = new Date(`${this.day}T12:00:00Z`);
     const image: Image = {
       tag: `img-${this.images.size + 1}`,
       sha: commit.sha,
@@ -496,7 +494,7 @@ export class World {
       access: {
         allowlist: {
           ...commit.allowlist,
-          entries: commit.allowlist.entries.filter((e) => !isExpired(e, now)),
+          entries: commit.allowlist.entries.filter((e) => !expiredOn(e, this.day)),
         },
         services: commit.services,
       },

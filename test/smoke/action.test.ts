@@ -6,11 +6,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SmokeReport } from '../../src/actions/smoke.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type LocalStack, REFUSED_CLIENT_ADDRESS, startLocalStack } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
+import type { SmokeReport } from '../../src/operations/smoke.ts';
 import { runAction } from '../support/run-action.ts';
 import { SAMPLE_CONFIG_DIR } from '../support/sample-config.ts';
 

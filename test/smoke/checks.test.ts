@@ -12,7 +12,8 @@ import { ServicesSchema } from '../../src/config/model.ts';
 import { createLocalCa, type LocalCa } from '../../src/local/certificates.ts';
 import { LOCAL_TEST_CREDENTIALS } from '../../src/local/sigv4.ts';
 import { type StandIn, startStandIn } from '../../src/local/stand-in.ts';
-import { planSmokeChecks, runSmokeChecks, type SmokeOptions } from '../../src/smoke/checks.ts';
+import { runSmokeChecks, type SmokeOptions } from '../../src/smoke/checks.ts';
+import { planSmokeChecks } from '../../src/smoke-plan/checks.ts';
 import { startUnansweredPort, type UnansweredPort } from '../support/unanswered-port.ts';
 
 const run = promisify(execFile);

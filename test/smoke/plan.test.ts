@@ -1,9 +1,10 @@
 // The pure parts of the smoke test: which checks run, how an attempt is judged, the region signed for, the tables.
 import { describe, expect, it } from 'vitest';
 import { ServicesSchema } from '../../src/config/model.ts';
-import { judge, planSmokeChecks, type SmokeResult, signingRegion } from '../../src/smoke/checks.ts';
+import { judge, signingRegion } from '../../src/smoke/checks.ts';
 import type { ProbeOutcome } from '../../src/smoke/probe.ts';
 import { formatSmokeMarkdown, formatSmokeTable } from '../../src/smoke/report.ts';
+import { planSmokeChecks, type SmokeResult } from '../../src/smoke-plan/checks.ts';
 
 const services = ServicesSchema.parse({
   services: [

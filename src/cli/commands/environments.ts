@@ -13,7 +13,7 @@ export const command: Command = async (_args, parsed) => {
     only?: string;
   };
   // Listed for deploys and rollbacks: an expired allowlist entry must not block them (pull requests fail on it).
-  const config = await loadValidConfig(values.config, 'No environment was listed', { purpose: 'deploy' });
+  const config = await loadValidConfig(values.config, 'No environment was listed', { expired: 'leave-out' });
   if (!config) return 1;
   const entries = environmentEntries(config.deployment).filter(
     (entry) =>

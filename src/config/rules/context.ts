@@ -1,7 +1,8 @@
-// What every rule of one check run shares: today, line lookups for messages that name another entry, and the
+// What every rule of one check run shares: today and what to do with lapsed entries, line lookups for messages that name another entry, and the
 // allowlist's networks parsed once (several rules need them, and an allowlist can hold 100,000 entries). The parse
 // is made on first use and belongs to this run's context, so nothing is carried from one run to the next.
 import { type Cidr, type CidrParseResult, compareCidrs, ipv4MappedEquivalent, parseCidr } from '../cidr.ts';
+import type { ExpiredEntries } from '../expiry.ts';
 import { locate, type ParsedFile, type ValuePath } from '../locate.ts';
 import type { Allowlist, ConfigPart } from '../model.ts';
 
@@ -20,15 +21,11 @@ export interface AllowlistNetworks {
   sorted: readonly AllowlistNetwork[];
 }
 
-/**
- * What the configuration is checked for: a pull request (every finding counts) or a deploy or rollback of what is
- * already merged, where an expired allowlist entry must not block an emergency rollback (it is left out instead).
- */
-export type ValidationPurpose = 'pull-request' | 'deploy';
-
 export interface RuleContext {
-  now: Date;
-  purpose: ValidationPurpose;
+  /** The run's day (UTC, YYYY-MM-DD), for expiry. */
+  today: string;
+  /** What this run does with lapsed allowlist entries (src/config/expiry.ts). */
+  expired: ExpiredEntries;
   /** Line of a value, for messages that refer to another entry ("see line 12"). */
   lineOf(part: ConfigPart, path: ValuePath): number;
   allowlistNetworks(allowlist: Allowlist): AllowlistNetworks;
@@ -36,13 +33,13 @@ export interface RuleContext {
 
 export function createRuleContext(
   files: Partial<Record<ConfigPart, ParsedFile>>,
-  now: Date,
-  purpose: ValidationPurpose = 'pull-request',
+  today: string,
+  expired: ExpiredEntries = 'refuse',
 ): RuleContext {
   let networks: { of: Allowlist; value: AllowlistNetworks } | undefined;
   return {
-    now,
-    purpose,
+    today,
+    expired,
     lineOf: (part, path) => {
       const file = files[part];
       return file ? locate(file, path).line : 1;

@@ -1,6 +1,7 @@
 // Every rule, in the order their findings are reported, and the one function that runs them and locates findings.
 // A rule runs when the files it reads passed their schema, so a broken services.yaml does not hide allowlist findings.
 import type { Diagnostic } from '../diagnostics.ts';
+import type { ExpiredEntries } from '../expiry.ts';
 import { locate, locateKey, type ParsedFile } from '../locate.ts';
 import type { Config, ConfigPart } from '../model.ts';
 import { anyAddress } from './allowlist/any-address.ts';
@@ -8,7 +9,7 @@ import { cidrForm } from './allowlist/cidr-form.ts';
 import { expiry } from './allowlist/expiry.ts';
 import { neverAClient } from './allowlist/never-a-client.ts';
 import { overlap } from './allowlist/overlap.ts';
-import { createRuleContext, type ValidationPurpose } from './context.ts';
+import { createRuleContext } from './context.ts';
 import { alarmCpu } from './cross-file/alarm-cpu.ts';
 import { entryServices } from './cross-file/entry-services.ts';
 import { latticeRegion } from './cross-file/lattice-region.ts';
@@ -58,10 +59,10 @@ export const RULES: readonly Rule[] = [
 export function checkRules(
   config: Partial<Config>,
   files: Partial<Record<ConfigPart, ParsedFile>>,
-  now: Date,
-  purpose: ValidationPurpose = 'pull-request',
+  today: string,
+  expired: ExpiredEntries = 'refuse',
 ): Diagnostic[] {
-  const context = createRuleContext(files, now, purpose);
+  const context = createRuleContext(files, today, expired);
   return RULES.flatMap((rule) => rule.run(config, context)).map((finding) => {
     const { part, path, key, ...rest } = finding;
     const file = files[part];

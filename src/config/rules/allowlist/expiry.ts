@@ -1,4 +1,6 @@
-// Temporary access ends on its expiry date: expired entries are refused, entries about to expire are announced.
+// Temporary access ends on its expiry date: lapsed entries are refused or left out as the run chose
+// (src/config/expiry.ts), entries about to expire are announced.
+import { addDays, expiredOn } from '../../expiry.ts';
 import { defineRule } from '../rule.ts';
 
 /** Entries expiring within this many days are reported as warnings. */
@@ -18,28 +20,25 @@ export const expiry = defineRule({
         '(deploy and rollback) `expires` is before today: the entry is left out of what is deployed; pull requests still fail on it',
     },
   },
-  check({ allowlist }, { now, purpose }, report) {
-    const today = now.toISOString().slice(0, 10);
-    const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
+  check({ allowlist }, { today, expired }, report) {
+    const soon = addDays(today, EXPIRY_WARNING_DAYS);
     allowlist.entries.forEach((entry, index) => {
       if (entry.expires === undefined) return;
       const at = { part: 'allowlist', path: ['entries', index, 'expires'] } as const;
+      const fix =
+        'remove the entry, or move expires forward once the owner confirms the access is still needed';
       if (!isCalendarDate(entry.expires)) {
         report('date-invalid', at, `${entry.expires} is not a calendar date`, 'write YYYY-MM-DD');
-      } else if (entry.expires < today && purpose === 'deploy') {
-        report(
-          'entry-expired-left-out',
-          at,
-          `${entry.cidr} (${entry.description}) expired on ${entry.expires}; it is left out of what is deployed (pull requests still fail on it)`,
-          'remove the entry, or move expires forward once the owner confirms the access is still needed',
-        );
-      } else if (entry.expires < today) {
-        report(
-          'entry-expired',
-          at,
-          `${entry.cidr} (${entry.description}) expired on ${entry.expires}`,
-          'remove the entry, or move expires forward once the owner confirms the access is still needed',
-        );
+      } else if (expiredOn(entry, today)) {
+        const lapsed = `${entry.cidr} (${entry.description}) expired on ${entry.expires}`;
+        if (expired === 'refuse') report('entry-expired', at, lapsed, fix);
+        if (expired === 'leave-out')
+          report(
+            'entry-expired-left-out',
+            at,
+            `${lapsed}; it is left out of what is deployed (pull requests still fail on it)`,
+            fix,
+          );
       } else if (entry.expires <= soon) {
         report(
           'entry-expiring',
@@ -51,15 +50,6 @@ export const expiry = defineRule({
     });
   },
 });
-
-/** An entry whose last day (UTC) is before today's. */
-export function isExpired(entry: { expires?: string | undefined }, now: Date): boolean {
-  return (
-    entry.expires !== undefined &&
-    isCalendarDate(entry.expires) &&
-    entry.expires < now.toISOString().slice(0, 10)
-  );
-}
 
 function isCalendarDate(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);

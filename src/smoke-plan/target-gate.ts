@@ -1,7 +1,13 @@
 // The gate a refusal smoke check falls back on when its connections went unanswered: an unanswered connection is
 // what a security group dropping the runner gives, but also what a load balancer with no task behind it gives, so
 // the fleet must show it is up another way — every target group of the stack has at least one healthy target.
-import type { TargetGroupHealth } from '../aws/target-health.ts';
+
+/** The targets of one target group, as read by src/aws/target-health.ts. */
+export interface TargetGroupHealth {
+  targetGroupArn: string;
+  /** TargetHealth.State of each registered target: healthy, unhealthy, initial, draining, unused, unavailable. */
+  states: string[];
+}
 
 export interface TargetGateVerdict {
   ok: boolean;

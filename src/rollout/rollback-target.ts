@@ -10,6 +10,9 @@ export interface DeploymentRecord {
   sha: string;
   imageTag: string;
   createdAt: string;
+  /** The deployed image's render (commit and UTC day), from the deployment's payload (older records have none). */
+  renderedFrom?: string;
+  renderedOn?: string;
   /** The latest meaningful status: success, failure, error, in_progress, queued, pending (inactive is skipped). */
   state: string;
   creator?: string;

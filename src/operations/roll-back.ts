@@ -5,6 +5,7 @@
 import { utcDay } from '../access/expiry.ts';
 import { type AccessSide, type AccessWidening, accessWidening, widens } from '../access/rollback-access.ts';
 import type { Environment } from '../config/model.ts';
+import { imageContent } from '../contract/image-tags.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,
@@ -13,14 +14,14 @@ import {
 } from '../rollout/rollback-target.ts';
 import { ingressStackName, stackImageTag } from '../rollout/verification.ts';
 import type { ProgressLog } from './ports.ts';
-import { type RolloutAdapters, type RolloutOutcome, rollOut } from './roll-out.ts';
+import { type FoundImage, type RolloutAdapters, type RolloutOutcome, rollOut } from './roll-out.ts';
 
 export interface RollbackPorts extends RolloutAdapters {
   /**
-   * The access the configuration of commit `sha` grants, as a deployment made at `deployedAt` rendered it (expired
-   * entries left out). Rejects when that configuration cannot be read, e.g. the commit is not in the clone.
+   * The access the configuration of commit `sha` grants, as rendered at `renderedAt` (entries expired by then left
+   * out). Rejects when that configuration cannot be read, e.g. the commit is not in the clone.
    */
-  accessAt(sha: string, deployedAt: Date): Promise<AccessSide>;
+  accessAt(sha: string, renderedAt: Date): Promise<AccessSide>;
 }
 
 export interface RollbackRequest {
@@ -79,7 +80,8 @@ export async function rollBack(
   const { resolution } = resolved;
   // Checked before anything is recorded: a deployment that can no longer be pulled (expired by the lifecycle
   // policy) is refused like an unknown target.
-  if (!(await ports.registry.findImage(resolution.imageTag))) {
+  const image = await ports.registry.findImage(resolution.imageTag);
+  if (!image) {
     const newest = (await ports.registry.listTags(100)).filter((tag) => tag.startsWith('git-')).slice(0, 5);
     return refused(
       `it resolved to ${resolution.imageTag}, which is no longer in ECR repository ${ports.registry.repositoryName} (newest git-* tags: ${newest.join(', ') || 'none'})`,
@@ -92,7 +94,7 @@ export async function rollBack(
   }
   const from = stackImageTag(await ports.stacks.describe(ingressStackName(environment)));
   const running = history.find((record) => record.imageTag === from && record.state === 'success');
-  const access = await compareAccess(request, running, resolution, ports);
+  const access = await compareAccess(request, running, targetRender(resolution, image, ports), ports);
   const objection = accessObjection(access, request.allowWiderAccess);
   if (objection) return refused(objection, access);
 
@@ -134,20 +136,45 @@ async function deploymentHistory(
   });
 }
 
+/** Which commit's configuration, rendered on which day, the target image holds. */
+interface Render {
+  sha?: string;
+  at: Date;
+}
+
+const startOf = (day: string) => new Date(`${day}T00:00:00Z`);
+
+/**
+ * The target image's own newest render (its git-rendered- tag): what it admits, whichever deployment ran it. An image
+ * built before renders were tagged falls back to its deployment's day (or today), as good as it gets for it.
+ */
+export function targetRender(
+  resolution: Resolution,
+  image: FoundImage,
+  ports: Pick<RollbackPorts, 'clock'>,
+): Render {
+  const [newest] = imageContent({ tags: image.tags ?? [] }).renders;
+  if (newest) return { sha: newest.commit, at: startOf(newest.renderedOn) };
+  const at = resolution.record ? new Date(resolution.record.createdAt) : ports.clock.now();
+  return { ...(resolution.sha ? { sha: resolution.sha } : {}), at };
+}
+
+/** When what runs now was rendered: the day its deployment recorded, or for an older record its own day. */
+export function runningRender(running: DeploymentRecord): Date {
+  return startOf(running.renderedOn ?? running.createdAt.slice(0, 10));
+}
+
 /** What the target would allow and serve against what runs now; the configuration of both comes from git. */
 async function compareAccess(
   request: RollbackRequest,
   running: DeploymentRecord | undefined,
-  resolution: Resolution,
+  target: Render,
   ports: RollbackPorts,
 ): Promise<AccessComparison> {
-  if (!resolution.sha) return { compared: false, why: 'the target names no commit' };
+  if (!target.sha) return { compared: false, why: 'the target names no commit' };
   try {
-    const now = running?.sha
-      ? await ports.accessAt(running.sha, new Date(running.createdAt))
-      : request.checkedOut;
-    const deployedAt = resolution.record ? new Date(resolution.record.createdAt) : ports.clock.now();
-    const then = await ports.accessAt(resolution.sha, deployedAt);
+    const now = running?.sha ? await ports.accessAt(running.sha, runningRender(running)) : request.checkedOut;
+    const then = await ports.accessAt(target.sha, target.at);
     return { compared: true, widening: accessWidening(now, then, utcDay(ports.clock.now())) };
   } catch (error) {
     return { compared: false, why: error instanceof Error ? error.message : String(error) };

@@ -1,0 +1,43 @@
+// The daily expiry run's redeploy decision, judged by what the running images were rendered with: each environment's
+// latest successful deployment records its image's render (commit and UTC day, from the image's git-rendered- tag) in
+// its payload, so a rollback to an older image counts with that image's render, not the day of the rollback. The
+// entries rendered into it are that commit's allowlist without the entries expired on that day. Prints true or false.
+// Usage (expiry.yml, with the full history checked out): ENVIRONMENTS (the JSON of `lattice-ingress environments
+// --json`), CONFIG_DIR, GH_TOKEN, GITHUB_REPOSITORY.
+import { dailyRedeploy, utcDay } from '../../src/access/expiry.ts';
+import { gitAccessAt } from '../../src/actions/rollback-access.ts';
+import { createGitHubClient } from '../../src/aws/clients.ts';
+import type { ImageRender } from '../../src/contract/image-tags.ts';
+import { GitHubDeployments } from '../../src/github/deployments.ts';
+import type { DeploymentRecord } from '../../src/rollout/rollback-target.ts';
+import { isEntryPoint } from './entry.ts';
+
+/** Per environment, the render its latest successful deployment records; undefined when it records none. */
+export function runningRenders(
+  histories: readonly (readonly DeploymentRecord[])[],
+): (ImageRender | undefined)[] {
+  return histories.map((history) => {
+    const { renderedFrom, renderedOn } = history.find((record) => record.state === 'success') ?? {};
+    return renderedFrom && renderedOn ? { commit: renderedFrom, renderedOn } : undefined;
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!owner || !repo) throw new Error('GITHUB_REPOSITORY must be owner/name');
+  const environments = JSON.parse(process.env.ENVIRONMENTS ?? '[]') as { githubEnvironment: string }[];
+  const deployments = new GitHubDeployments(createGitHubClient(process.env.GH_TOKEN ?? ''), owner, repo);
+  const histories = await Promise.all(environments.map((e) => deployments.history(e.githubEnvironment, 10)));
+  const accessAt = gitAccessAt(process.env.CONFIG_DIR ?? 'config');
+  const running = await Promise.all(
+    runningRenders(histories).map(async (render) => {
+      if (!render) return undefined;
+      // A commit whose configuration cannot be read counts as unknown.
+      const access = await accessAt(render.commit, new Date(`${render.renderedOn}T00:00:00Z`)).catch(
+        () => undefined,
+      );
+      return access?.allowlist.entries;
+    }),
+  );
+  console.log(dailyRedeploy(running, utcDay(new Date())));
+}

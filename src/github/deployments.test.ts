@@ -73,7 +73,12 @@ describe('GitHubDeployments', () => {
     await deployments.create({
       environment: 'dev',
       sha: 'e'.repeat(40),
-      payload: { imageTag: 'cfg-e', digest: 'sha256:1', renderedOn: '2026-11-04' },
+      payload: {
+        imageTag: 'cfg-e',
+        digest: 'sha256:1',
+        renderedFrom: 'e'.repeat(40),
+        renderedOn: '2026-11-04',
+      },
       description: 'rollout',
     });
     github.seed({
@@ -84,9 +89,11 @@ describe('GitHubDeployments', () => {
       createdAt: '2026-11-01T00:00:00Z',
     });
     const history = await deployments.history('dev');
-    expect(Object.fromEntries(history.map((d) => [d.imageTag, d.renderedOn]))).toEqual({
-      'cfg-e': '2026-11-04',
-      'git-f': undefined,
-    });
+    expect(
+      history.map(({ imageTag, renderedFrom, renderedOn }) => [imageTag, renderedFrom, renderedOn]),
+    ).toEqual([
+      ['cfg-e', 'e'.repeat(40), '2026-11-04'],
+      ['git-f', undefined, undefined],
+    ]);
   });
 });

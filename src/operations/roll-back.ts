@@ -5,16 +5,18 @@
 import { utcDay } from '../access/expiry.ts';
 import { type AccessSide, type AccessWidening, accessWidening, widens } from '../access/rollback-access.ts';
 import type { Environment } from '../config/model.ts';
-import { imageContent } from '../contract/image-tags.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,
+  type Render,
   type Resolution,
   resolveRollbackTarget,
+  runningRender,
+  targetRender,
 } from '../rollout/rollback-target.ts';
 import { ingressStackName, stackImageTag } from '../rollout/verification.ts';
 import type { ProgressLog } from './ports.ts';
-import { type FoundImage, type RolloutAdapters, type RolloutOutcome, rollOut } from './roll-out.ts';
+import { type RolloutAdapters, type RolloutOutcome, rollOut } from './roll-out.ts';
 
 export interface RollbackPorts extends RolloutAdapters {
   /**
@@ -94,7 +96,12 @@ export async function rollBack(
   }
   const from = stackImageTag(await ports.stacks.describe(ingressStackName(environment)));
   const running = history.find((record) => record.imageTag === from && record.state === 'success');
-  const access = await compareAccess(request, running, targetRender(resolution, image, ports), ports);
+  const access = await compareAccess(
+    request,
+    running,
+    targetRender(resolution, image.tags ?? [], ports.clock.now()),
+    ports,
+  );
   const objection = accessObjection(access, request.allowWiderAccess);
   if (objection) return refused(objection, access);
 
@@ -134,34 +141,6 @@ async function deploymentHistory(
     log.warning(`could not read the GitHub deployment history (${String(error)}); using registry tags only`);
     return [];
   });
-}
-
-/** Which commit's configuration, rendered on which day, the target image holds. */
-interface Render {
-  sha?: string;
-  at: Date;
-}
-
-const startOf = (day: string) => new Date(`${day}T00:00:00Z`);
-
-/**
- * The target image's own newest render (its git-rendered- tag): what it admits, whichever deployment ran it. An image
- * built before renders were tagged falls back to its deployment's day (or today), as good as it gets for it.
- */
-export function targetRender(
-  resolution: Resolution,
-  image: FoundImage,
-  ports: Pick<RollbackPorts, 'clock'>,
-): Render {
-  const [newest] = imageContent({ tags: image.tags ?? [] }).renders;
-  if (newest) return { sha: newest.commit, at: startOf(newest.renderedOn) };
-  const at = resolution.record ? new Date(resolution.record.createdAt) : ports.clock.now();
-  return { ...(resolution.sha ? { sha: resolution.sha } : {}), at };
-}
-
-/** When what runs now was rendered: the day its deployment recorded, or for an older record its own day. */
-export function runningRender(running: DeploymentRecord): Date {
-  return startOf(running.renderedOn ?? running.createdAt.slice(0, 10));
 }
 
 /** What the target would allow and serve against what runs now; the configuration of both comes from git. */

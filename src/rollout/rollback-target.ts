@@ -71,6 +71,30 @@ export function resolveRollbackTarget(target: RollbackTarget, input: ResolutionI
   }
 }
 
+/** Which commit's configuration, rendered on which day, an image holds. */
+export interface Render {
+  sha?: string;
+  at: Date;
+}
+
+const startOf = (day: string) => new Date(`${day}T00:00:00Z`);
+
+/**
+ * The target image's own newest render (from its tags, git-rendered-<day>-<sha>): what it admits, whichever
+ * deployment ran it. An image built before renders were tagged falls back to its deployment's day (or `now`).
+ */
+export function targetRender(resolution: Resolution, imageTags: readonly string[], now: Date): Render {
+  const [newest] = imageContent({ tags: imageTags }).renders;
+  if (newest) return { sha: newest.commit, at: startOf(newest.renderedOn) };
+  const at = resolution.record ? new Date(resolution.record.createdAt) : now;
+  return { ...(resolution.sha ? { sha: resolution.sha } : {}), at };
+}
+
+/** When what runs now was rendered: the day its deployment recorded, or for an older record that record's day. */
+export function runningRender(running: DeploymentRecord): Date {
+  return startOf(running.renderedOn ?? running.createdAt.slice(0, 10));
+}
+
 function resolvePrevious(
   history: readonly DeploymentRecord[],
   successful: readonly DeploymentRecord[],

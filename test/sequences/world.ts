@@ -11,13 +11,14 @@ import { type AccessSide, accessWidening, widens } from '../../src/access/rollba
 import { type Allowlist, AllowlistSchema, type Services } from '../../src/config/model.ts';
 import { isExpired } from '../../src/config/rules/allowlist/expiry.ts';
 import { configTag, gitTag, renderTag } from '../../src/contract/image-tags.ts';
-import { runningRender, targetRender } from '../../src/operations/roll-back.ts';
 import { deploymentPayload } from '../../src/operations/roll-out.ts';
 import { deployOrder, type Relation } from '../../src/rollout/deploy-order.ts';
 import {
   type DeploymentRecord,
   type Resolution,
   resolveRollbackTarget,
+  runningRender,
+  targetRender,
 } from '../../src/rollout/rollback-target.ts';
 
 /** How the delivery behaves: FIXED is this repository's; each `false` is how it behaved before. */
@@ -529,8 +530,7 @@ export class World {
    */
   private checkedAccess(env: Environment, resolution: Resolution, target: Image): [AccessSide, AccessSide] {
     const running = env.history.find((d) => d.imageTag === env.image.tag && d.state === 'success');
-    const clock = { now: () => new Date(`${this.day}T12:00:00Z`), sleep: async () => {} };
-    const then = targetRender(resolution, target, { clock });
+    const then = targetRender(resolution, target.tags, new Date(`${this.day}T12:00:00Z`));
     const day = (at: Date) => at.toISOString().slice(0, 10);
     return [
       running ? this.render(this.commitOf(running.sha), day(runningRender(running))) : env.image.access,

@@ -39,15 +39,28 @@ export function expiryStatus(
 }
 
 /**
- * True when an entry lapsed after the last deployment rendered the allowlist: that deployment still admits it, so
- * the fleet must be redeployed (a deployment renders the allowlist without lapsed entries). `lastDeployedDay` is the
- * UTC day of the oldest of the environments' latest successful deployments.
+ * True when an entry lapsed after the oldest running image was rendered: that image still admits it, so the fleet
+ * must be redeployed (a deployment renders the allowlist without lapsed entries). `renderedOn` is the UTC day the
+ * oldest image running in any environment was rendered on (older renders admit more).
  */
 export function runningFleetAdmitsExpired(
   entries: readonly AllowlistEntry[],
-  lastDeployedDay: string,
+  renderedOn: string,
   today: string,
 ): boolean {
-  // Lapsed today but not yet on the day of the deployment: that deployment rendered it.
-  return entries.some((entry) => expiredOn(entry, today) && !expiredOn(entry, lastDeployedDay));
+  // Lapsed today but not yet on the day of the render: that image admits it.
+  return entries.some((entry) => expiredOn(entry, today) && !expiredOn(entry, renderedOn));
+}
+
+/**
+ * The daily expiry run's decision: redeploy when an image running somewhere admits an entry that has lapsed by
+ * `today`. `running` holds, per environment, the entries rendered into its image (its render's commit, entries
+ * expired on its render day left out), or undefined when that is unknown (never deployed, a deployment record older
+ * than render records, a commit that cannot be read): unknown redeploys, the safe side.
+ */
+export function dailyRedeploy(
+  running: readonly (readonly AllowlistEntry[] | undefined)[],
+  today: string,
+): boolean {
+  return running.some((entries) => entries === undefined || entries.some((entry) => expiredOn(entry, today)));
 }

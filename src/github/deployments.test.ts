@@ -68,4 +68,32 @@ describe('GitHubDeployments', () => {
       ['git-b', 'success'],
     ]);
   });
+
+  it('reads back the render day the payload records, and none for a record made before it was recorded', async () => {
+    await deployments.create({
+      environment: 'dev',
+      sha: 'e'.repeat(40),
+      payload: {
+        imageTag: 'cfg-e',
+        digest: 'sha256:1',
+        renderedFrom: 'e'.repeat(40),
+        renderedOn: '2026-11-04',
+      },
+      description: 'rollout',
+    });
+    github.seed({
+      sha: 'f'.repeat(40),
+      environment: 'dev',
+      imageTag: 'git-f',
+      states: ['success'],
+      createdAt: '2026-11-01T00:00:00Z',
+    });
+    const history = await deployments.history('dev');
+    expect(
+      history.map(({ imageTag, renderedFrom, renderedOn }) => [imageTag, renderedFrom, renderedOn]),
+    ).toEqual([
+      ['cfg-e', 'e'.repeat(40), '2026-11-04'],
+      ['git-f', undefined, undefined],
+    ]);
+  });
 });

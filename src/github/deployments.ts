@@ -77,6 +77,9 @@ export class GitHubDeployments implements DeploymentLog {
         imageTag: payload.imageTag,
         createdAt: deployment.created_at,
         state,
+        ...(typeof payload.renderedFrom === 'string' && typeof payload.renderedOn === 'string'
+          ? { renderedFrom: payload.renderedFrom, renderedOn: payload.renderedOn }
+          : {}),
         ...(deployment.creator?.login ? { creator: deployment.creator.login } : {}),
       });
     }

@@ -9,7 +9,7 @@ export interface ExpireRequest {
   entries: readonly AllowlistEntry[];
   /** Days ahead in which a lapsing entry is announced. */
   warningDays: number;
-  /** UTC day of the oldest environment's last successful deployment, when known. */
+  /** UTC day an image of these entries was rendered on, when known: whether it still admits a lapsed one. */
   deployedOn?: string;
 }
 

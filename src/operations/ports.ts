@@ -41,6 +41,13 @@ export type DeploymentState =
 export interface DeploymentPayload {
   imageTag: string;
   digest?: string;
+  /**
+   * The newest render the image's tags record (git-rendered-<day>-<sha>): the configuration of commit renderedFrom,
+   * rendered on UTC day renderedOn (entries expired by then left out), is what it admits. Absent for an image without
+   * one; the daily expiry run then redeploys.
+   */
+  renderedFrom?: string;
+  renderedOn?: string;
 }
 
 export interface StatusDetails {

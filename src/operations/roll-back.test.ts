@@ -129,6 +129,33 @@ describe('rollBack refuses, changing nothing', () => {
     expect(calls).toEqual([]);
   });
 
+  it('when the target image, as rendered on its own render day, admits an entry that has expired since', async () => {
+    // The image of OLD was rendered on 2026-10-20, with a partner entry valid through 2026-10-25; its deployment
+    // record is of 2026-11-01 (a later rollback to it), by when the entry had expired.
+    const partner = { cidr: '203.0.113.99/32', description: 'Partner', expires: '2026-10-25' };
+    const renderedAt: string[] = [];
+    const { ports, calls } = fakes(async (sha, at) => {
+      renderedAt.push(`${sha.slice(0, 1)} ${at.toISOString().slice(0, 10)}`);
+      const day = at.toISOString().slice(0, 10);
+      if (sha !== OLD.sha || partner.expires < day) return config;
+      return {
+        ...config,
+        allowlist: { ...config.allowlist, entries: [...config.allowlist.entries, partner] },
+      };
+    });
+    ports.registry.findImage = async (tag) => ({
+      digest: 'sha256:1',
+      tags: tag === OLD.imageTag ? [OLD.imageTag, `git-rendered-2026-10-20-${OLD.sha}`] : [tag],
+    });
+    const outcome = await rollBack(request(), ports, log);
+    expect(renderedAt).toEqual(['b 2026-11-02', 'a 2026-10-20']);
+    expect(outcome).toMatchObject({
+      state: 'refused',
+      reason: expect.stringContaining('would widen access'),
+    });
+    expect(calls).toEqual([]);
+  });
+
   it('when the target is malformed or unknown', async () => {
     const { ports, calls } = fakes(async () => config);
     expect(await rollBack(request({ target: 'not a tag!' }), ports, log)).toMatchObject({ state: 'refused' });

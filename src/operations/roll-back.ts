@@ -8,8 +8,11 @@ import type { Environment } from '../config/model.ts';
 import {
   type DeploymentRecord,
   parseRollbackTarget,
+  type Render,
   type Resolution,
   resolveRollbackTarget,
+  runningRender,
+  targetRender,
 } from '../rollout/rollback-target.ts';
 import { ingressStackName, stackImageTag } from '../rollout/verification.ts';
 import type { ProgressLog } from './ports.ts';
@@ -17,10 +20,10 @@ import { type RolloutAdapters, type RolloutOutcome, rollOut } from './roll-out.t
 
 export interface RollbackPorts extends RolloutAdapters {
   /**
-   * The access the configuration of commit `sha` grants, as a deployment made at `deployedAt` rendered it (expired
-   * entries left out). Rejects when that configuration cannot be read, e.g. the commit is not in the clone.
+   * The access the configuration of commit `sha` grants, as rendered at `renderedAt` (entries expired by then left
+   * out). Rejects when that configuration cannot be read, e.g. the commit is not in the clone.
    */
-  accessAt(sha: string, deployedAt: Date): Promise<AccessSide>;
+  accessAt(sha: string, renderedAt: Date): Promise<AccessSide>;
 }
 
 export interface RollbackRequest {
@@ -79,7 +82,8 @@ export async function rollBack(
   const { resolution } = resolved;
   // Checked before anything is recorded: a deployment that can no longer be pulled (expired by the lifecycle
   // policy) is refused like an unknown target.
-  if (!(await ports.registry.findImage(resolution.imageTag))) {
+  const image = await ports.registry.findImage(resolution.imageTag);
+  if (!image) {
     const newest = (await ports.registry.listTags(100)).filter((tag) => tag.startsWith('git-')).slice(0, 5);
     return refused(
       `it resolved to ${resolution.imageTag}, which is no longer in ECR repository ${ports.registry.repositoryName} (newest git-* tags: ${newest.join(', ') || 'none'})`,
@@ -92,7 +96,12 @@ export async function rollBack(
   }
   const from = stackImageTag(await ports.stacks.describe(ingressStackName(environment)));
   const running = history.find((record) => record.imageTag === from && record.state === 'success');
-  const access = await compareAccess(request, running, resolution, ports);
+  const access = await compareAccess(
+    request,
+    running,
+    targetRender(resolution, image.tags ?? [], ports.clock.now()),
+    ports,
+  );
   const objection = accessObjection(access, request.allowWiderAccess);
   if (objection) return refused(objection, access);
 
@@ -138,16 +147,13 @@ async function deploymentHistory(
 async function compareAccess(
   request: RollbackRequest,
   running: DeploymentRecord | undefined,
-  resolution: Resolution,
+  target: Render,
   ports: RollbackPorts,
 ): Promise<AccessComparison> {
-  if (!resolution.sha) return { compared: false, why: 'the target names no commit' };
+  if (!target.sha) return { compared: false, why: 'the target names no commit' };
   try {
-    const now = running?.sha
-      ? await ports.accessAt(running.sha, new Date(running.createdAt))
-      : request.checkedOut;
-    const deployedAt = resolution.record ? new Date(resolution.record.createdAt) : ports.clock.now();
-    const then = await ports.accessAt(resolution.sha, deployedAt);
+    const now = running?.sha ? await ports.accessAt(running.sha, runningRender(running)) : request.checkedOut;
+    const then = await ports.accessAt(target.sha, target.at);
     return { compared: true, widening: accessWidening(now, then, utcDay(ports.clock.now())) };
   } catch (error) {
     return { compared: false, why: error instanceof Error ? error.message : String(error) };

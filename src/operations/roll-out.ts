@@ -8,7 +8,7 @@
 import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Deployment, DesiredStatus, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import type { Environment } from '../config/model.ts';
-import { IMAGE_TAG_PARAMETER } from '../contract/image-tags.ts';
+import { IMAGE_TAG_PARAMETER, imageContent } from '../contract/image-tags.ts';
 import { errorName, isStackBusy, isThrottling } from '../rollout/aws-answers.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import {
@@ -26,7 +26,7 @@ import {
   stackImageTag,
   stackReadiness,
 } from '../rollout/verification.ts';
-import type { Clock, DeploymentLog, DeploymentState, ProgressLog } from './ports.ts';
+import type { Clock, DeploymentLog, DeploymentPayload, DeploymentState, ProgressLog } from './ports.ts';
 
 /** The CloudFormation calls the rollout makes (src/aws/cloudformation.ts implements them). */
 export interface StackAdapter {
@@ -37,13 +37,19 @@ export interface StackAdapter {
   cancelUpdate(name: string): Promise<void>;
 }
 
+/** An image in the registry: its digest and every tag it has (its cfg-, git- and git-rendered- names). */
+export interface FoundImage {
+  digest: string;
+  tags?: readonly string[];
+}
+
 /** The ECR calls the rollout makes (src/aws/ecr.ts). */
 export interface RegistryAdapter {
   readonly repositoryName: string;
   /** Newest first. */
   listTags(limit?: number): Promise<string[]>;
-  /** The tag's image, undefined when the tag is not in the repository. */
-  findImage(tag: string): Promise<{ digest: string } | undefined>;
+  /** The tag's image (with all its tags), undefined when the tag is not in the repository. */
+  findImage(tag: string): Promise<FoundImage | undefined>;
 }
 
 /** The ECS calls the rollout makes for one service (src/aws/ecs.ts). */
@@ -149,7 +155,7 @@ export async function rollOut(
   adapters: RolloutAdapters,
   log: ProgressLog,
 ): Promise<RolloutOutcome> {
-  let image: { digest: string } | undefined;
+  let image: FoundImage | undefined;
   try {
     image = await adapters.registry.findImage(request.imageTag);
   } catch (error) {
@@ -180,7 +186,7 @@ export async function rollOut(
 
 async function recordDeployment(
   request: RolloutRequest,
-  image: { digest: string } | undefined,
+  image: FoundImage | undefined,
   deployments: DeploymentLog | undefined,
   log: ProgressLog,
 ): Promise<number | undefined> {
@@ -192,7 +198,7 @@ async function recordDeployment(
     const id = await deployments.create({
       environment: request.githubEnvironment,
       sha: request.sha,
-      payload: { imageTag: request.imageTag, ...(image ? { digest: image.digest } : {}) },
+      payload: deploymentPayload(request.imageTag, image),
       description: request.description,
     });
     await deployments.setStatus(id, 'in_progress', {
@@ -207,6 +213,20 @@ async function recordDeployment(
     );
     return undefined;
   }
+}
+
+/**
+ * What the deployment records: the tag, and of the image found, its digest and its newest render (what the daily
+ * expiry run judges the running image by: a rollback to an older image records that image's render).
+ */
+export function deploymentPayload(imageTag: string, image: FoundImage | undefined): DeploymentPayload {
+  if (!image) return { imageTag };
+  const [newest] = imageContent({ tags: image.tags ?? [] }).renders;
+  return {
+    imageTag,
+    digest: image.digest,
+    ...(newest ? { renderedFrom: newest.commit, renderedOn: newest.renderedOn } : {}),
+  };
 }
 
 /** The deployment's final status: failure for a rollout that failed, error when an AWS call failed unexpectedly. */
@@ -226,7 +246,7 @@ interface Progress {
 
 async function followRollout(
   request: RolloutRequest,
-  image: { digest: string } | undefined,
+  image: FoundImage | undefined,
   adapters: RolloutAdapters,
   log: ProgressLog,
 ): Promise<RolloutOutcome> {
@@ -324,7 +344,7 @@ async function settledStack(
 
 async function updateAndFollow(
   request: RolloutRequest,
-  image: { digest: string },
+  image: FoundImage,
   timing: Timing,
   progress: Progress,
   adapters: RolloutAdapters,

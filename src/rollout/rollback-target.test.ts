@@ -109,6 +109,23 @@ describe('resolveRollbackTarget', () => {
     });
   });
 
+  it('a commit found in the registry goes to its newest render, not its first image (git-<sha>)', () => {
+    // The first image of commit f still admits an entry that expired on 2026-11-04; the re-render leaves it out.
+    const tags = [
+      `cfg-${'2'.repeat(64)}`,
+      `git-rendered-2026-11-05-${sha('f')}`,
+      `cfg-${'1'.repeat(64)}`,
+      `git-rendered-2026-11-01-${sha('f')}`,
+      `git-${sha('f')}`,
+    ];
+    expect(
+      resolveRollbackTarget({ kind: 'sha', prefix: 'fffffff' }, { history: [], registryTags: tags }),
+    ).toMatchObject({
+      ok: true,
+      resolution: { imageTag: `git-rendered-2026-11-05-${sha('f')}`, sha: sha('f'), via: 'registry' },
+    });
+  });
+
   it('an explicit tag must be in the history or the registry', () => {
     expect(
       resolveRollbackTarget({ kind: 'tag', tag: 'hotfix-1' }, { history, registryTags: ['hotfix-1'] }),

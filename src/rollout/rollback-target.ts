@@ -2,7 +2,7 @@
 // resolves against the environment's deployment history (GitHub deployments with payload.imageTag, newest first)
 // and, for a sha or tag not in that history, the registry's tags. Anything else is refused with what was looked
 // for and what exists.
-import { GIT_SHA_PREFIX, REGISTRY_TAG } from '../contract/image-tags.ts';
+import { GIT_SHA_PREFIX, gitTag, imageContent, REGISTRY_TAG, renderTag } from '../contract/image-tags.ts';
 
 export interface DeploymentRecord {
   id: number;
@@ -10,6 +10,9 @@ export interface DeploymentRecord {
   sha: string;
   imageTag: string;
   createdAt: string;
+  /** The deployed image's render (commit and UTC day), from the deployment's payload (older records have none). */
+  renderedFrom?: string;
+  renderedOn?: string;
   /** The latest meaningful status: success, failure, error, in_progress, queued, pending (inactive is skipped). */
   state: string;
   creator?: string;
@@ -68,6 +71,30 @@ export function resolveRollbackTarget(target: RollbackTarget, input: ResolutionI
   }
 }
 
+/** Which commit's configuration, rendered on which day, an image holds. */
+export interface Render {
+  sha?: string;
+  at: Date;
+}
+
+const startOf = (day: string) => new Date(`${day}T00:00:00Z`);
+
+/**
+ * The target image's own newest render (from its tags, git-rendered-<day>-<sha>): what it admits, whichever
+ * deployment ran it. An image built before renders were tagged falls back to its deployment's day (or `now`).
+ */
+export function targetRender(resolution: Resolution, imageTags: readonly string[], now: Date): Render {
+  const [newest] = imageContent({ tags: imageTags }).renders;
+  if (newest) return { sha: newest.commit, at: startOf(newest.renderedOn) };
+  const at = resolution.record ? new Date(resolution.record.createdAt) : now;
+  return { ...(resolution.sha ? { sha: resolution.sha } : {}), at };
+}
+
+/** When what runs now was rendered: the day its deployment recorded, or for an older record that record's day. */
+export function runningRender(running: DeploymentRecord): Date {
+  return startOf(running.renderedOn ?? running.createdAt.slice(0, 10));
+}
+
 function resolvePrevious(
   history: readonly DeploymentRecord[],
   successful: readonly DeploymentRecord[],
@@ -110,21 +137,39 @@ function resolveSha(
       message: `commit "${prefix}" is ambiguous: it matches ${inHistory.map((d) => `${short(d.sha)} (${d.imageTag})`).join(', ')}; give more characters`,
     };
   }
-  const tags = registryTags.filter((t) => t.startsWith(`git-${prefix}`));
-  const [tag] = tags;
-  if (tags.length === 1 && tag) {
-    return { ok: true, resolution: { imageTag: tag, sha: tag.slice(4), via: 'registry' } };
+  const commits = registryCommits(prefix, registryTags);
+  const [commit] = commits;
+  if (commits.length === 1 && commit) {
+    return {
+      ok: true,
+      resolution: { imageTag: newestImageOf(commit, registryTags), sha: commit, via: 'registry' },
+    };
   }
-  if (tags.length > 1) {
+  if (commits.length > 1) {
     return {
       ok: false,
-      message: `commit "${prefix}" is ambiguous in the registry: ${tags.join(', ')}; give more characters`,
+      message: `commit "${prefix}" is ambiguous in the registry: ${commits.map(short).join(', ')}; give more characters`,
     };
   }
   return {
     ok: false,
     message: `no successful deployment and no image tagged git-${prefix}* was found. Successful deployments: ${describe(successful)}. Newest git-* tags in the registry: ${newestGitTags(registryTags)}`,
   };
+}
+
+/** The commits starting with `prefix` that the registry has an image of (git-<sha> or git-rendered-<day>-<sha>). */
+function registryCommits(prefix: string, registryTags: readonly string[]): string[] {
+  const { renders, commits } = imageContent({ tags: registryTags });
+  return [...new Set([...renders.map((r) => r.commit), ...commits])].filter((c) => c.startsWith(prefix));
+}
+
+/**
+ * The commit's newest render: after an entry expired, the commit was rendered again without it, and its first image
+ * (git-<sha>) may still admit the entry. git-<sha> only for an image built before renders were tagged.
+ */
+function newestImageOf(commit: string, registryTags: readonly string[]): string {
+  const newest = imageContent({ tags: registryTags }).renders.find((r) => r.commit === commit);
+  return newest ? renderTag(commit, newest.renderedOn) : gitTag(commit);
 }
 
 function resolveTag(

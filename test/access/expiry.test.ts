@@ -4,9 +4,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { oldestLastSuccess } from '../../.github/scripts/last-deployed.ts';
+import { runningRenders } from '../../.github/scripts/running-renders.ts';
 import { replaceEntries } from '../../src/access/allowlist-edit.ts';
-import { expiryStatus, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
+import { dailyRedeploy, expiryStatus, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
 import { main } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { AllowlistEntry } from '../../src/config/model.ts';
@@ -102,23 +102,44 @@ describe('replaceEntries', () => {
   });
 });
 
-describe('oldestLastSuccess (when every environment last rendered its allowlist)', () => {
-  const record = (createdAt: string, state: string) => ({
+describe('the daily redeploy decision, judged by what the running images were rendered with', () => {
+  const A = 'a'.repeat(40);
+  const B = 'b'.repeat(40);
+  const record = (createdAt: string, state: string, render?: [string, string]) => ({
     id: 1,
-    sha: 'a'.repeat(40),
+    sha: A,
     imageTag: 't',
     createdAt,
     state,
+    ...(render ? { renderedFrom: render[0], renderedOn: render[1] } : {}),
   });
 
-  it('takes each environment’s latest success, and the oldest of those', () => {
-    const staging = [record('2026-03-09T10:00:00Z', 'failure'), record('2026-03-08T10:00:00Z', 'success')];
-    const production = [record('2026-03-04T10:00:00Z', 'success'), record('2026-03-01T10:00:00Z', 'success')];
-    expect(oldestLastSuccess([staging, production])).toBe('2026-03-04');
+  it('takes the render each environment’s latest successful deployment records', () => {
+    const staging = [
+      record('2026-03-09T10:00:00Z', 'failure', [B, '2026-03-09']),
+      record('2026-03-08T10:00:00Z', 'success', [A, '2026-03-08']),
+    ];
+    // A rollback on 2026-03-09 to an image rendered on 2026-03-02: its render counts, not the rollback's day.
+    const production = [record('2026-03-09T10:00:00Z', 'success', [A, '2026-03-02'])];
+    expect(runningRenders([staging, production])).toEqual([
+      { commit: A, renderedOn: '2026-03-08' },
+      { commit: A, renderedOn: '2026-03-02' },
+    ]);
   });
 
-  it('knows nothing while an environment was never deployed', () => {
-    expect(oldestLastSuccess([[record('2026-03-04T10:00:00Z', 'failure')]])).toBeUndefined();
+  it('knows nothing of an environment never deployed or recorded without a render', () => {
+    expect(runningRenders([[record('2026-03-04T10:00:00Z', 'failure', [A, '2026-03-04'])]])).toEqual([
+      undefined,
+    ]);
+    expect(runningRenders([[record('2026-03-04T10:00:00Z', 'success')]])).toEqual([undefined]);
+  });
+
+  it('redeploys when a running image admits an entry lapsed by today, or when one is unknown', () => {
+    // Rendered on 2026-03-02, the image kept an entry valid through 2026-03-05 (main may have dropped it since).
+    const rolledBack = [entry('192.0.2.1/32', '2026-03-05'), entry('192.0.2.5/32')];
+    expect(dailyRedeploy([[entry('192.0.2.5/32')], rolledBack], '2026-03-05')).toBe(false);
+    expect(dailyRedeploy([[entry('192.0.2.5/32')], rolledBack], '2026-03-06')).toBe(true);
+    expect(dailyRedeploy([[entry('192.0.2.5/32')], undefined], '2026-03-06')).toBe(true);
   });
 });
 

@@ -264,7 +264,9 @@ export class FleetSimulator {
         `The image with imageId {imageTag:'${tag}'} does not exist within the repository`,
       );
     }
-    return { imageDetails: [{ imageDigest: digest, imageTags: [tag], imagePushedAt: new Date() }] };
+    // Like ECR: the image found by one tag comes with all its tags.
+    const imageTags = Object.keys(this.images).filter((t) => this.images[t] === digest);
+    return { imageDetails: [{ imageDigest: digest, imageTags, imagePushedAt: new Date() }] };
   }
 
   /** Handlers for aws-stub (runner-style tests). */

@@ -57,6 +57,8 @@ describe('rollback action (bundled)', () => {
     const current = seedHistory();
     // The stack runs NEW_TAG; rolling "forward" to OLD_TAG is the simulator's update.
     const fleet = new FleetSimulator('complete', { currentTag: NEW_TAG, targetTag: OLD_TAG });
+    // The old image's render: the day recorded for it is that one, not the day of the rollback.
+    fleet.images[`git-rendered-2026-01-05-${OLD_SHA}`] = OLD_DIGEST;
     stubs.aws.set(fleet.stubTable());
     const result = await run({});
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
@@ -74,7 +76,10 @@ describe('rollback action (bundled)', () => {
     expect(result.summary).toContain(`\`${NEW_TAG}\` → \`${OLD_TAG}\``);
     // A new deployment of the old commit, and the rolled-back one marked failed so `previous` moves on next time.
     const created = stubs.github.deployments.at(-1);
-    expect(created).toMatchObject({ sha: OLD_SHA, payload: { imageTag: OLD_TAG, digest: OLD_DIGEST } });
+    expect(created).toMatchObject({
+      sha: OLD_SHA,
+      payload: { imageTag: OLD_TAG, digest: OLD_DIGEST, renderedOn: '2026-01-05' },
+    });
     expect(created?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
     const rolledBack = stubs.github.deployments.find((d) => d.id === current);
     expect(rolledBack?.statuses.at(-1)).toMatchObject({

@@ -159,8 +159,10 @@ afterEach(() => {
 });
 
 describe('recordedRollout', () => {
-  it('completes, verifies the digest and records success', async () => {
+  it('completes, verifies the digest and records success with the image’s newest render day', async () => {
     const fleet = new FleetSimulator('complete');
+    fleet.images[`git-rendered-2026-01-02-${'b'.repeat(40)}`] = NEW_DIGEST;
+    fleet.images[`git-rendered-2026-01-04-${'b'.repeat(40)}`] = NEW_DIGEST;
     wire(fleet);
     const result = await recordedRollout(request(), adapters(), io);
     expect(result).toMatchObject({
@@ -170,7 +172,7 @@ describe('recordedRollout', () => {
       changed: true,
     });
     expect(deployments.created[0]).toMatchObject({
-      payload: { imageTag: NEW_TAG, digest: NEW_DIGEST },
+      payload: { imageTag: NEW_TAG, digest: NEW_DIGEST, renderedOn: '2026-01-04' },
       statuses: ['in_progress', 'success'],
     });
     expect(cfn.commandCalls(UpdateStackCommand)[0]?.args[0].input).toMatchObject({

@@ -4,13 +4,21 @@
 // another queues; a stack, an image, a network ACL); every DECISION is the project's own function: the deploy-order
 // guard, rollback target resolution, the rollback access check, expiry, revocation and lifting. The invariants of
 // docs/operations.md are checked after every event; a violation is recorded with the event that caused it.
-import { oldestLastSuccess } from '../../.github/scripts/last-deployed.ts';
-import { addDays, expiredOn, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
+import { runningRenders } from '../../.github/scripts/running-renders.ts';
+import { addDays, dailyRedeploy, expiredOn, runningFleetAdmitsExpired } from '../../src/access/expiry.ts';
 import { type DenyRule, liftableDenies, planRevocation } from '../../src/access/revocation.ts';
 import { type AccessSide, accessWidening, widens } from '../../src/access/rollback-access.ts';
 import { type Allowlist, AllowlistSchema, type Services } from '../../src/config/model.ts';
+import { configTag, gitTag, renderTag } from '../../src/contract/image-tags.ts';
+import { deploymentPayload } from '../../src/operations/roll-out.ts';
 import { deployOrder, type Relation } from '../../src/rollout/deploy-order.ts';
-import { type DeploymentRecord, resolveRollbackTarget } from '../../src/rollout/rollback-target.ts';
+import {
+  type DeploymentRecord,
+  type Resolution,
+  resolveRollbackTarget,
+  runningRender,
+  targetRender,
+} from '../../src/rollout/rollback-target.ts';
 
 /** How the delivery behaves: FIXED is this repository's; each `false` is how it behaved before. */
 export interface Behaviour {
@@ -68,11 +76,16 @@ interface Commit {
   services: Services;
 }
 
-/** What an image admits and serves: its configuration as rendered on its build day. */
+/**
+ * An image in the registry. `access` is what it really admits and serves (its configuration as rendered on its build
+ * day), which the invariants judge; the project's decisions only see what the registry shows: its tags.
+ */
 export interface Image {
+  /** The tag deployed (cfg-<content hash>; git-<sha> before images were named by content). */
   tag: string;
+  tags: string[];
+  digest: string;
   sha: string;
-  renderedOn: string;
   access: AccessSide;
 }
 
@@ -120,14 +133,6 @@ export interface Report {
 const sha = (index: number) => index.toString(16).padStart(40, '0');
 const indexOf = (commit: string) => Number.parseInt(commit, 16);
 
-/**
- * The seam to the image's own record of what it was rendered from: a content-addressed image carries its render
- * (content and day). Until src/contract/image-tags.ts tells that from the image itself, the model's image carries it.
- */
-export function renderedInto(image: Image): AccessSide {
-  return image.access;
-}
-
 export class World {
   readonly commits: Commit[] = [];
   readonly envs: Environment[];
@@ -168,7 +173,7 @@ export class World {
       image,
       stack: 'UPDATE_COMPLETE',
       denies: [],
-      history: [this.record(initial.sha, image.tag, 'success')],
+      history: [this.record(initial.sha, image, 'success')],
       verified: new Set([initial.sha]),
       revoked: new Set(),
       liftedVerified: new Set(),
@@ -241,8 +246,12 @@ export class World {
     this.explicitSinceDaily = new Set();
     this.failedSinceDaily = new Set();
     const redeploy = this.behaviour.dailyJudgesImages
-      ? this.envs.some(({ image }) =>
-          runningFleetAdmitsExpired(renderedInto(image).allowlist.entries, image.renderedOn, this.day),
+      ? dailyRedeploy(
+          runningRenders(this.envs.map((e) => e.history)).map(
+            (render) =>
+              render && this.render(this.commitOf(render.commit), render.renderedOn).allowlist.entries,
+          ),
+          this.day,
         )
       : this.recordsSayExpiredAdmitted();
     this.log(`day ${this.day}${redeploy ? ': expiry dispatches Deploy' : ''}`);
@@ -252,11 +261,10 @@ export class World {
 
   /** expiry.yml before: main's allowlist against the oldest environment's last successful deployment day. */
   private recordsSayExpiredAdmitted(): boolean {
-    const lastDeployed = oldestLastSuccess(this.envs.map((e) => e.history));
-    return (
-      lastDeployed === undefined ||
-      runningFleetAdmitsExpired(this.head.allowlist.entries, lastDeployed, this.day)
-    );
+    const days = this.envs.map((e) => e.history.find((d) => d.state === 'success')?.createdAt.slice(0, 10));
+    if (days.some((day) => day === undefined)) return false;
+    const lastDeployed = (days as string[]).sort()[0] as string;
+    return runningFleetAdmitsExpired(this.head.allowlist.entries, lastDeployed, this.day);
   }
 
   revoke(envIndex: number, range: number): void {
@@ -391,7 +399,7 @@ export class World {
       return;
     }
     const image = this.build(commit);
-    const record = this.record(commit.sha, image.tag, 'in_progress');
+    const record = this.record(commit.sha, image, 'in_progress');
     env.history.unshift(record);
     if (outcome === 'hang' && !this.behaviour.deployDeadline) {
       // Killed at the job's time limit: no later step runs.
@@ -451,7 +459,7 @@ export class World {
     const resolved = resolveRollbackTarget({ kind: 'previous' }, { history: env.history, registryTags: [] });
     if (!resolved.ok) return `refused (${resolved.message})`;
     const target = this.images.get(resolved.resolution.imageTag) as Image;
-    const widening = accessWidening(renderedInto(env.image), renderedInto(target), this.day);
+    const widening = accessWidening(...this.checkedAccess(env, resolved.resolution, target), this.day);
     if (this.behaviour.rollbackAccessCheck && widens(widening) && !allowWider) {
       if (how === 'manual') this.report(env, undefined, 'rollback refused: it would widen access');
       return 'refused: it would widen access';
@@ -459,7 +467,7 @@ export class World {
     const before = this.exposure(env);
     const current = env.history[0];
     const from = env.image.tag;
-    env.history.unshift(this.record(target.sha, target.tag, 'success'));
+    env.history.unshift(this.record(target.sha, target, 'success'));
     if (current && current.imageTag === from && from !== target.tag && current.state === 'success') {
       current.state = 'failure';
     }
@@ -481,36 +489,62 @@ export class World {
 
   // ---- AWS: images, stacks, the network ACL ------------------------------------------------------------------------
 
-  /** build-push: renders the commit's configuration as of today (expired entries left out) into a new image. */
+  /**
+   * build-push: renders the commit's configuration as of today (expired entries left out) into a new image, tagged
+   * cfg-<content>, git-rendered-<day>-<sha> and, for the commit's first image, git-<sha>. Before, a build found
+   * git-<sha> and reused that image, which had no other tag.
+   */
   private build(commit: Commit): Image {
+    const first = ![...this.images.values()].some((i) => i.sha === commit.sha);
     if (!this.behaviour.renderEveryDeploy) {
-      const existing = [...this.images.values()].find((i) => i.sha === commit.sha);
+      const existing = this.images.get(gitTag(commit.sha));
       if (existing) return existing;
     }
+    const n = this.images.size + 1;
+    const content = configTag(n.toString(16).padStart(64, '0'));
     const image: Image = {
-      tag: `img-${this.images.size + 1}`,
+      tag: this.behaviour.renderEveryDeploy ? content : gitTag(commit.sha),
+      tags: this.behaviour.renderEveryDeploy
+        ? [content, renderTag(commit.sha, this.day), ...(first ? [gitTag(commit.sha)] : [])]
+        : [gitTag(commit.sha)],
+      digest: `sha256:${n.toString(16).padStart(64, '0')}`,
       sha: commit.sha,
-      renderedOn: this.day,
-      access: {
-        allowlist: {
-          ...commit.allowlist,
-          entries: commit.allowlist.entries.filter((e) => !expiredOn(e, this.day)),
-        },
-        services: commit.services,
-      },
+      access: this.render(commit, this.day),
     };
     this.images.set(image.tag, image);
     return image;
   }
 
+  /** The commit's configuration rendered on `day`: the entries expired by then left out. */
+  private render(commit: Commit, day: string): AccessSide {
+    return {
+      allowlist: { ...commit.allowlist, entries: commit.allowlist.entries.filter((e) => !expiredOn(e, day)) },
+      services: commit.services,
+    };
+  }
+
+  /**
+   * What the rollback's access check compares (src/operations/roll-back.ts): what runs now as its deployment record
+   * says it was rendered, and the target as its tags say (each a commit's configuration rendered on a day).
+   */
+  private checkedAccess(env: Environment, resolution: Resolution, target: Image): [AccessSide, AccessSide] {
+    const running = env.history.find((d) => d.imageTag === env.image.tag && d.state === 'success');
+    const then = targetRender(resolution, target.tags, new Date(`${this.day}T12:00:00Z`));
+    const day = (at: Date) => at.toISOString().slice(0, 10);
+    return [
+      running ? this.render(this.commitOf(running.sha), day(runningRender(running))) : env.image.access,
+      this.render(this.commitOf(then.sha ?? target.sha), day(then.at)),
+    ];
+  }
+
   /** A range gets through when the running image admits it and no deny in the network ACL drops it. */
   private admits(env: Environment, cidr: string): boolean {
     const denied = env.denies.some((d) => d.cidr === cidr);
-    return !denied && renderedInto(env.image).allowlist.entries.some((e) => e.cidr === cidr);
+    return !denied && env.image.access.allowlist.entries.some((e) => e.cidr === cidr);
   }
 
   private exposure(env: Environment): Set<string> {
-    const services = renderedInto(env.image).services.services.map((s) => `service ${s.name}`);
+    const services = env.image.access.services.services.map((s) => `service ${s.name}`);
     return new Set([...RANGES.filter((r) => this.admits(env, r)), ...services]);
   }
 
@@ -564,7 +598,7 @@ export class World {
         this.head.allowlist.entries.some(
           (e) => e.cidr === cidr && (e.expires === undefined || e.expires >= daily),
         );
-      const lapsed = renderedInto(env.image).allowlist.entries.filter(
+      const lapsed = env.image.access.allowlist.entries.filter(
         (e) => e.expires !== undefined && e.expires < daily && !renewed(e.cidr),
       );
       for (const entry of lapsed) {
@@ -608,10 +642,13 @@ export class World {
     return a === b ? 'same' : a > b ? 'newer' : 'older';
   }
 
-  private record(commit: string, imageTag: string, state: string): DeploymentRecord {
+  /** The GitHub deployment the rollout records, with the payload it records (the image's render day). */
+  private record(commit: string, image: Image, state: string): DeploymentRecord {
     this.clock += 1;
     const createdAt = new Date(Date.parse(`${this.day}T00:00:00Z`) + this.clock * 1000).toISOString();
-    return { id: this.clock, sha: commit, imageTag, createdAt, state };
+    const { imageTag, renderedFrom, renderedOn } = deploymentPayload(image.tag, image);
+    const render = renderedFrom && renderedOn ? { renderedFrom, renderedOn } : {};
+    return { id: this.clock, sha: commit, imageTag, createdAt, state, ...render };
   }
 
   private env(index: number): Environment {

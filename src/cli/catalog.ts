@@ -119,7 +119,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
         name: 'deployed-on',
         value: 'YYYY-MM-DD',
         description:
-          "UTC day of the oldest environment's last deployment: says whether it still admits an expired entry",
+          'UTC day an image of this configuration was rendered: says whether that image still admits an expired entry',
       },
       { name: 'today', value: 'YYYY-MM-DD', description: 'the day to judge by (default: today, UTC)' },
     ],

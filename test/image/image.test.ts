@@ -48,10 +48,11 @@ describe.skipIf(unavailable)(`the proxy image${unavailable ? ` (skipped: ${unava
     const env = config.deployment.environments[0] as Environment;
     const production = renderTargetFor(env);
     ports = production.listen;
+    engine = await startEngine();
+    // A container an interrupted run left behind would hold the ports below.
+    await docker('rm', '--force', CONTAINER);
     for (const port of [ports.http, ports.tls, ports.loadBalancerHealth, ports.health])
       await assertPortFree(LOCALHOST, port);
-    engine = await startEngine();
-    await docker('rm', '--force', CONTAINER);
     await docker('image', 'inspect', ROOT_IMAGE).catch(() =>
       engine.docker(['import', '-', ROOT_IMAGE], { stdinFrom: ['tar', '-C', FORKY_ROOT, '-c', '.'] }),
     );

@@ -68,3 +68,17 @@ export function describeWidening(widening: AccessWidening): string[] {
     ...(widening.anyAddress ? ['- any address would be admitted (allowAnyAddress)'] : []),
   ];
 }
+
+/** What the access comparison found. */
+export type AccessComparison =
+  | { compared: true; widening: AccessWidening }
+  | { compared: false; why: string };
+
+/** Why the access comparison stops the rollback, unless the operator allowed wider access. */
+export function accessObjection(access: AccessComparison, allowWiderAccess: boolean): string | undefined {
+  if (allowWiderAccess) return undefined;
+  if (!access.compared) {
+    return `what the target allows could not be compared with what runs now (${access.why}), so it might widen access`;
+  }
+  return widens(access.widening) ? 'the rollback would widen access' : undefined;
+}

@@ -1,89 +1,86 @@
-// The rollout action: inputs into the rollout operation (src/operations/roll-out.ts), its outcome into the summary,
-// the outputs and the step's result.
-import { type Environment, githubEnvironment } from '../config/model.ts';
+// The rollout action: its inputs become the rollout operation's request (src/operations/roll-out.ts) and where to
+// deploy from; the outcome becomes the summary, the outputs and the step's result.
 import { IMAGE_TAG } from '../contract/image-tags.ts';
-import { type RolloutAdapters, rollOut } from '../operations/roll-out.ts';
+import type { EnvironmentOpener } from '../operations/ports.ts';
+import {
+  type ImageRolloutRequest,
+  type RolloutAdapters,
+  type RolloutCompleted,
+  type RolloutOutcome,
+  type RolloutRequest,
+  rollOutImage,
+} from '../operations/roll-out.ts';
+import { type ReportHeader, rolloutReport } from '../operations/roll-out-report.ts';
+import { failureLogLines } from '../render/rollout-evidence.ts';
+import type { DeploySource } from './adapters.ts';
 import type { RunContext } from './context.ts';
-import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
-import type { ActionIO } from './io.ts';
-import { reportRollout } from './rollout-report.ts';
+import { type ActionIO, newReport } from './io.ts';
+import { ActionFailure } from './run.ts';
 
-/** Inputs shared by rollout and rollback: how long to follow, how often to poll, and the GitHub token. */
-export interface FollowInputs {
-  timeoutMinutes: number;
-  /** Seconds between polls at first (hidden input; tests use a fraction of a second). */
-  pollIntervalSeconds: number;
-  cancelOnTimeout: boolean;
-  githubToken?: string;
-}
+/** How long to follow and how often to poll: inputs shared by rollout and rollback. */
+export type Following = Pick<RolloutRequest, 'timeoutMs' | 'pollIntervalMs' | 'cancelOnTimeout'>;
 
-export interface RolloutInputs extends FollowInputs {
-  configDir: string;
-  environment: string;
-  imageTag: string;
-  description?: string;
-}
-
-export function readFollowInputs(inputs: InputReader): FollowInputs {
+/** The following inputs, and where the environment comes from (config-dir, github-token). */
+export function readFollowInputs(inputs: InputReader): { follow: Following; source: DeploySource } {
   const token = inputs.optional('github-token');
-  return {
-    timeoutMinutes: inputs.number('timeout-minutes', 20, { min: 0.01, max: 360 }),
-    pollIntervalSeconds: inputs.number('poll-interval-seconds', 10, { min: 0.01, max: 300 }),
+  const follow = {
+    timeoutMs: inputs.number('timeout-minutes', 20, { min: 0.01, max: 360 }) * 60_000,
+    // Seconds between polls at first (hidden input; tests use a fraction of a second).
+    pollIntervalMs: inputs.number('poll-interval-seconds', 10, { min: 0.01, max: 300 }) * 1000,
     cancelOnTimeout: inputs.boolean('cancel-on-timeout', true),
-    ...(token ? { githubToken: token } : {}),
   };
+  const configDir = inputs.optional('config-dir') ?? 'config';
+  return { follow, source: { configDir, ...(token ? { githubToken: token } : {}) } };
 }
 
-export function readRolloutInputs(io: ActionIO): RolloutInputs {
-  const inputs = new InputReader(io);
-  const description = inputs.optional('description');
-  const settings: RolloutInputs = {
-    configDir: inputs.optional('config-dir') ?? 'config',
-    environment: inputs.required('environment'),
-    imageTag: inputs.matching('image-tag', IMAGE_TAG, 'an image tag such as git-<sha>', { required: true }),
-    ...readFollowInputs(inputs),
-    ...(description ? { description } : {}),
-  };
-  inputs.done();
-  return settings;
-}
-
-/** Builds the AWS and GitHub adapters (adapters.ts in the action, fakes or mocked clients in tests). */
-export type AdaptersFactory = (
-  environment: Environment,
-  run: RunContext,
-  githubToken?: string,
-) => Promise<RolloutAdapters>;
-
-export async function rolloutAction(
-  settings: RolloutInputs,
+export function readRolloutInputs(
   io: ActionIO,
   run: RunContext,
-  createAdapters: AdaptersFactory,
+): { request: ImageRolloutRequest; source: DeploySource } {
+  const inputs = new InputReader(io);
+  const environment = inputs.required('environment');
+  const imageTag = inputs.matching('image-tag', IMAGE_TAG, 'an image tag such as git-<sha>', {
+    required: true,
+  });
+  const description = inputs.optional('description') ?? `Roll out ${imageTag}`;
+  const { follow, source } = readFollowInputs(inputs);
+  inputs.done();
+  const request = { environment, imageTag, sha: run.sha, description, logUrl: run.runUrl, ...follow };
+  return { request, source };
+}
+
+export async function rolloutAction(
+  request: ImageRolloutRequest,
+  io: ActionIO,
+  open: EnvironmentOpener<RolloutAdapters>,
 ): Promise<void> {
-  const { environment } = await loadEnvironment(settings.configDir, settings.environment, io);
-  const adapters = await createAdapters(environment, run, settings.githubToken);
-  const request = {
-    environment,
-    githubEnvironment: githubEnvironment(environment),
-    imageTag: settings.imageTag,
-    sha: run.sha,
-    description: settings.description ?? `Roll out ${settings.imageTag}`,
-    timeoutMs: settings.timeoutMinutes * 60_000,
-    pollIntervalMs: settings.pollIntervalSeconds * 1000,
-    cancelOnTimeout: settings.cancelOnTimeout,
-    logUrl: run.runUrl,
-  };
+  const outcome = await rollOutImage(request, open, io);
   const header = {
     title: 'Rollout',
-    environmentName: environment.name,
-    imageTag: settings.imageTag,
-    context: [{ label: 'Commit', value: run.sha.slice(0, 12) }],
+    environmentName: request.environment,
+    imageTag: request.imageTag,
+    context: [{ label: 'Commit', value: request.sha.slice(0, 12) }],
   };
-  const result = await reportRollout(header, await rollOut(request, adapters, io), io);
+  const result = await reportRollout(header, outcome, io);
   io.setOutput('deployment-id', result.deploymentId ?? '');
   io.setOutput('image-digest', result.imageDigest);
   io.setOutput('previous-image-tag', result.previousImageTag);
   io.setOutput('task-definition-arn', result.taskDefinitionArn);
+}
+
+/** The outcome in the log and the summary; resolves only when it completed, else throws ActionFailure. */
+export async function reportRollout(
+  request: ReportHeader,
+  outcome: RolloutOutcome,
+  io: ActionIO,
+): Promise<RolloutCompleted> {
+  await io.appendSummary(rolloutReport(request, outcome, newReport(io)).text());
+  if (outcome.state === 'failed') {
+    for (const line of failureLogLines({ reason: outcome.reason, ...outcome.evidence })) io.info(line);
+  }
+  // Set on failure too: a workflow need not roll back a rollout that failed before it changed the stack.
+  io.setOutput('stack-updated', outcome.state === 'completed' ? outcome.changed : !outcome.unchanged);
+  if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
+  return outcome;
 }

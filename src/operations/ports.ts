@@ -1,6 +1,7 @@
 // What several operations share: the clock, the progress log, an external program's result and the GitHub
 // deployment record. Each operation
 // declares its other ports itself.
+import type { Config, Environment } from '../config/model.ts';
 import type { DeploymentRecord } from '../rollout/rollback-target.ts';
 
 /** "Now" and waiting, injected so tests decide what time it is. */
@@ -13,6 +14,24 @@ export const systemClock: Clock = {
   now: () => new Date(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
+
+/**
+ * An environment opened for a deploy: its checked configuration (entries expired today left out) and adapters for
+ * its account, or why it cannot be (invalid configuration, unknown name, credentials for another account).
+ */
+export type Opening<Adapters> =
+  | {
+      state: 'opened';
+      config: Config;
+      environment: Environment;
+      /** The GitHub environment its deployments are recorded in. */
+      githubEnvironment: string;
+      adapters: Adapters;
+    }
+  | { state: 'refused'; reason: string };
+
+/** Opens the environment of that name (src/actions/adapters.ts reads config/ and checks the credentials). */
+export type EnvironmentOpener<Adapters> = (name: string) => Promise<Opening<Adapters>>;
 
 /** Where progress goes while an operation runs (the step log, a terminal). */
 export interface ProgressLog {

@@ -1,7 +1,7 @@
 // The revoke and lift operations over an in-memory network ACL: the decisions, without AWS.
 import { describe, expect, it } from 'vitest';
 import type { DenyRule } from '../access/revocation.ts';
-import { EnvironmentSchema } from '../config/model.ts';
+import { type AllowlistEntry, EnvironmentSchema } from '../config/model.ts';
 import { lift } from './lift.ts';
 import { type RevocationAcl, type RevocationPorts, revoke } from './revoke.ts';
 
@@ -29,9 +29,17 @@ class MemoryAcl implements RevocationAcl {
   }
 }
 
-function ports(acl: MemoryAcl | undefined, fail?: Error): RevocationPorts & { asked: number } {
+function ports(
+  acl: MemoryAcl | undefined,
+  fail?: Error,
+  allowlist: AllowlistEntry[] = [],
+): RevocationPorts & { asked: number } {
   const result = {
     asked: 0,
+    open: async (name: string) =>
+      name === environment.name
+        ? { state: 'opened' as const, environment, allowlist }
+        : { state: 'refused' as const, reason: `no environment named "${name}"`, fix: 'name another' },
     clock: { now: () => NOW },
     revocationAcl: async () => {
       result.asked++;
@@ -42,7 +50,7 @@ function ports(acl: MemoryAcl | undefined, fail?: Error): RevocationPorts & { as
   return result;
 }
 
-const request = { environment, who: 'oncall', why: 'compromised host' };
+const request = { environment: environment.name, who: 'oncall', why: 'compromised host' };
 
 describe('revoke', () => {
   it('denies the range at the lowest free rule and records who, why and when', async () => {
@@ -81,8 +89,18 @@ describe('revoke', () => {
 
   it('says how the allowlist must change when asked', async () => {
     const allowlist = [{ cidr: '203.0.113.0/24', description: 'Partner' }];
-    const outcome = await revoke({ ...request, cidr: '203.0.113.16/28', allowlist }, ports(new MemoryAcl()));
+    const outcome = await revoke(
+      { ...request, cidr: '203.0.113.16/28', changeAllowlist: true },
+      ports(new MemoryAcl(), undefined, allowlist),
+    );
     expect(outcome.state === 'completed' && outcome.allowlistChange?.replace.get(0)?.length).toBe(4);
+  });
+
+  it('refuses an environment that cannot be opened before asking AWS anything', async () => {
+    const fake = ports(new MemoryAcl());
+    const outcome = await revoke({ ...request, environment: 'prod', cidr: '203.0.113.16/28' }, fake);
+    expect(outcome).toMatchObject({ state: 'refused', reason: 'no environment named "prod"' });
+    expect(fake.asked).toBe(0);
   });
 
   it('returns a failure, not an exception, when AWS fails or the stack has no revocation ACL', async () => {
@@ -105,7 +123,7 @@ describe('lift', () => {
       { ruleNumber: 101, cidr: '198.51.100.7/32' },
     ]);
     const allowlist = [{ cidr: '198.51.100.0/24', description: 'Head office' }];
-    const outcome = await lift({ environment, allowlist }, ports(acl));
+    const outcome = await lift(environment.name, ports(acl, undefined, allowlist));
     expect(outcome).toEqual({
       state: 'completed',
       lifted: [{ ruleNumber: 100, cidr: '192.0.2.99/32' }],

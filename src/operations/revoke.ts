@@ -22,20 +22,37 @@ export interface RevocationAcl {
   lift(rule: DenyRule): Promise<void>;
 }
 
+/**
+ * The environment of that name with its allowlist as written: an expired entry is kept (expiry is what revocation
+ * handles), any other configuration error refuses.
+ */
+export type RevocationOpening =
+  | { state: 'opened'; environment: Environment; allowlist: readonly AllowlistEntry[] }
+  | Refusal;
+
+/** Refused before AWS was contacted: why, and what to do about it. */
+export interface Refusal {
+  state: 'refused';
+  reason: string;
+  fix: string;
+}
+
 export interface RevocationPorts {
+  open(name: string): Promise<RevocationOpening>;
   /** The revocation ACL named by the Ingress stack's output; undefined when the stack has none. */
   revocationAcl(environment: Environment): Promise<RevocationAcl | undefined>;
   clock: Pick<Clock, 'now'>;
 }
 
 export interface RevokeRequest {
-  environment: Environment;
+  /** The environment's name in deployment.yaml. */
+  environment: string;
   cidr: string;
   /** Who asked and why, recorded with the revocation. */
   who: string;
   why: string;
-  /** The allowlist's entries when the caller wants the allowlist change too (--write-allowlist). */
-  allowlist?: readonly AllowlistEntry[];
+  /** Say how allowlist.yaml must change too (--write-allowlist). */
+  changeAllowlist?: boolean;
 }
 
 /** Who, why, when and where: the revocation's record. */
@@ -60,11 +77,14 @@ export type RevokeOutcome =
       record: RevocationRecord;
       allowlistChange?: AllowlistChange;
     }
-  | { state: 'refused'; reason: string; fix: string }
+  | Refusal
   | { state: 'failed'; reason: string; error?: unknown };
 
 export async function revoke(request: RevokeRequest, ports: RevocationPorts): Promise<RevokeOutcome> {
-  const { environment, cidr } = request;
+  const opened = await ports.open(request.environment);
+  if (opened.state === 'refused') return opened;
+  const { environment, allowlist } = opened;
+  const { cidr } = request;
   const offline = planRevocation({ cidr, vpcCidr: environment.vpcCidr, existing: [] });
   if (offline.kind === 'refused') return { state: 'refused', reason: offline.reason, fix: offline.fix };
   try {
@@ -88,8 +108,8 @@ export async function revoke(request: RevokeRequest, ports: RevocationPorts): Pr
         aclId: acl.id,
         rule: rule.ruleNumber,
       },
-      ...(request.allowlist
-        ? { allowlistChange: allowlistWithoutRange(request.allowlist, cidr, utcDay(now)) }
+      ...(request.changeAllowlist
+        ? { allowlistChange: allowlistWithoutRange(allowlist, cidr, utcDay(now)) }
         : {}),
     };
   } catch (error) {
@@ -99,12 +119,13 @@ export async function revoke(request: RevokeRequest, ports: RevocationPorts): Pr
 
 export type ListOutcome =
   | { state: 'completed'; denies: DenyRule[] }
+  | Refusal
   | { state: 'failed'; reason: string; error?: unknown };
 
-export async function listRevocations(
-  environment: Environment,
-  ports: RevocationPorts,
-): Promise<ListOutcome> {
+export async function listRevocations(name: string, ports: RevocationPorts): Promise<ListOutcome> {
+  const opened = await ports.open(name);
+  if (opened.state === 'refused') return opened;
+  const { environment } = opened;
   try {
     const acl = await ports.revocationAcl(environment);
     return acl ? { state: 'completed', denies: await acl.denies() } : noAcl(environment);

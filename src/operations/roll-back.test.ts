@@ -8,6 +8,7 @@ import { findEnvironment, requireValidConfig } from '../config/valid-config.ts';
 import type { DeploymentRecord } from '../rollout/rollback-target.ts';
 import type { DeploymentLog } from './ports.ts';
 import { type RollbackPorts, type RollbackRequest, rollBack } from './roll-back.ts';
+import type { RolloutAdapters } from './roll-out.ts';
 
 let config: Config;
 beforeAll(async () => {
@@ -41,9 +42,8 @@ function fakes(accessAt: RollbackPorts['accessAt']) {
       calls.push('setStatus');
     },
   };
-  const ports: RollbackPorts = {
+  const adapters: RolloutAdapters = {
     deployments,
-    accessAt,
     registry: {
       repositoryName: 'lattice-ingress-staging',
       listTags: async () => ['git-new', 'git-old'],
@@ -68,20 +68,28 @@ function fakes(accessAt: RollbackPorts['accessAt']) {
     },
     clock: { now: () => new Date('2026-12-07T00:00:00Z'), sleep: async () => {} },
   };
-  return { ports, calls };
+  const environment = findEnvironment(config, config.deployment.environments[0]?.name ?? '');
+  const ports: RollbackPorts = {
+    open: async () => ({
+      state: 'opened',
+      config,
+      environment,
+      githubEnvironment: environment.name,
+      adapters,
+    }),
+    accessAt,
+  };
+  return { ports, adapters, calls };
 }
 
 const log = { info: () => {}, warning: () => {} };
 
 function request(overrides: Partial<RollbackRequest> = {}): RollbackRequest {
-  const environment = findEnvironment(config, config.deployment.environments[0]?.name ?? '');
   return {
-    environment,
-    githubEnvironment: environment.name,
+    environment: config.deployment.environments[0]?.name ?? '',
     target: 'previous',
     who: 'mona',
     why: 'broken',
-    checkedOut: config,
     allowWiderAccess: false,
     fallbackSha: 'c'.repeat(40),
     logUrl: '',
@@ -134,7 +142,7 @@ describe('rollBack refuses, changing nothing', () => {
     // record is of 2026-11-01 (a later rollback to it), by when the entry had expired.
     const partner = { cidr: '203.0.113.99/32', description: 'Partner', expires: '2026-10-25' };
     const renderedAt: string[] = [];
-    const { ports, calls } = fakes(async (sha, at) => {
+    const { ports, adapters, calls } = fakes(async (sha, at) => {
       renderedAt.push(`${sha.slice(0, 1)} ${at.toISOString().slice(0, 10)}`);
       const day = at.toISOString().slice(0, 10);
       if (sha !== OLD.sha || partner.expires < day) return config;
@@ -143,7 +151,7 @@ describe('rollBack refuses, changing nothing', () => {
         allowlist: { ...config.allowlist, entries: [...config.allowlist.entries, partner] },
       };
     });
-    ports.registry.findImage = async (tag) => ({
+    adapters.registry.findImage = async (tag) => ({
       digest: 'sha256:1',
       tags: tag === OLD.imageTag ? [OLD.imageTag, `git-rendered-2026-10-20-${OLD.sha}`] : [tag],
     });

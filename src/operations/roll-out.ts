@@ -9,7 +9,7 @@ import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Deployment, DesiredStatus, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import type { Environment } from '../config/model.ts';
 import { IMAGE_TAG_PARAMETER, imageContent } from '../contract/image-tags.ts';
-import { errorName, isStackBusy, isThrottling } from '../rollout/aws-answers.ts';
+import { errorName, failedStackEvents, isStackBusy, isThrottling } from '../rollout/aws-answers.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import {
   assessRollout,
@@ -26,7 +26,14 @@ import {
   stackImageTag,
   stackReadiness,
 } from '../rollout/verification.ts';
-import type { Clock, DeploymentLog, DeploymentPayload, DeploymentState, ProgressLog } from './ports.ts';
+import type {
+  Clock,
+  DeploymentLog,
+  DeploymentPayload,
+  DeploymentState,
+  EnvironmentOpener,
+  ProgressLog,
+} from './ports.ts';
 
 /** The CloudFormation calls the rollout makes (src/aws/cloudformation.ts implements them). */
 export interface StackAdapter {
@@ -92,6 +99,7 @@ export interface RolloutRequest extends DeploymentToRecord {
 export interface RolloutEvidence {
   serviceEvents: readonly ServiceEvent[];
   stoppedTasks: readonly Task[];
+  /** The stack resources that failed, with CloudFormation's reason. */
   stackEvents: readonly StackEvent[];
 }
 
@@ -148,6 +156,33 @@ class RolloutStop extends Error {
   ) {
     super(reason);
   }
+}
+
+/** The rollout action's request: an image for the environment of that name. */
+export interface ImageRolloutRequest extends Omit<RolloutRequest, 'environment' | 'githubEnvironment'> {
+  environment: string;
+}
+
+/**
+ * Opens the environment (its configuration and account) and rolls the image out there; an environment that cannot
+ * be opened fails the rollout before anything is recorded or changed.
+ */
+export async function rollOutImage(
+  request: ImageRolloutRequest,
+  open: EnvironmentOpener<RolloutAdapters>,
+  log: ProgressLog,
+): Promise<RolloutOutcome> {
+  const opened = await open(request.environment);
+  if (opened.state === 'refused')
+    return {
+      state: 'failed',
+      kind: 'refused',
+      reason: opened.reason,
+      unchanged: true,
+      evidence: NO_EVIDENCE,
+    };
+  const { environment, githubEnvironment, adapters } = opened;
+  return rollOut({ ...request, environment, githubEnvironment }, adapters, log);
 }
 
 export async function rollOut(
@@ -576,7 +611,7 @@ async function gatherEvidence(
     adapters.stacks
       .eventsSince(stackName, since)
       .then((events) => {
-        evidence.stackEvents = events;
+        evidence.stackEvents = failedStackEvents(events);
       })
       .catch((error: unknown) => log.warning(`could not read stack events: ${String(error)}`)),
   ]);

@@ -227,6 +227,14 @@ export class FleetSimulator {
         ? [
             {
               StackName: STACK,
+              EventId: 'ev-1',
+              LogicalResourceId: 'ProxyTaskDefinition',
+              ResourceType: 'AWS::ECS::TaskDefinition',
+              ResourceStatus: 'UPDATE_IN_PROGRESS',
+              Timestamp: new Date(),
+            },
+            {
+              StackName: STACK,
               EventId: 'ev-2',
               LogicalResourceId: 'ProxyService',
               ResourceType: 'AWS::ECS::Service',

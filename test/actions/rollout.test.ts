@@ -95,6 +95,7 @@ describe('rollout action (bundled)', () => {
     expect(result.summary).toContain('proxy: 1 nginx: [emerg] unknown directive "resolve"');
     expect(result.summary).toContain('#### CloudFormation failures');
     expect(result.summary).toContain('ECS Deployment Circuit Breaker was triggered');
+    expect(result.summary).not.toContain('ProxyTaskDefinition');
     expect(result.summary).toContain('deployment failed: tasks failed to start.');
     expect(stubs.github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
     expect(result.outputs['image-digest']).toBeUndefined();

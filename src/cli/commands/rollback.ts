@@ -4,16 +4,13 @@
 // Whatever can be refused without AWS or GitHub (a malformed target, `previous` without a token) is refused first.
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { environmentAdapters } from '../../actions/adapters.ts';
+import { rollbackPorts } from '../../actions/adapters.ts';
 import { ConsoleIO } from '../../actions/console-io.ts';
 import type { RunContext } from '../../actions/context.ts';
-import { loadEnvironment } from '../../actions/environment.ts';
-import { readRollbackInputs, reportRollback, rollbackRequest } from '../../actions/rollback.ts';
-import { gitAccessAt } from '../../actions/rollback-access.ts';
+import { readRollbackInputs, rollbackAction } from '../../actions/rollback.ts';
 import { ActionFailure, runMain } from '../../actions/run.ts';
-import { rollBack } from '../../operations/roll-back.ts';
 import { parseRollbackTarget } from '../../rollout/rollback-target.ts';
-import type { Command } from '../command.ts';
+import type { Command, FlagValues } from '../command.ts';
 
 function localActor(): string {
   try {
@@ -44,7 +41,9 @@ function localSha(): string {
   }
 }
 
-export const command: Command = async (_args, { values }) => {
+export const command: Command = async (_args, { values }) => rollbackFromWorkstation(values);
+
+async function rollbackFromWorkstation(values: FlagValues): Promise<number> {
   const text = (name: string) => String(values[name] ?? '');
   const io = new ConsoleIO({
     environment: text('env'),
@@ -56,36 +55,28 @@ export const command: Command = async (_args, { values }) => {
     'config-dir': text('config'),
     'github-token': githubToken(),
   });
+  // No GITHUB_REPOSITORY here: the environment's github.repository names where its deployments are recorded.
+  const run: RunContext = {
+    owner: '',
+    repo: '',
+    sha: localSha(),
+    ref: '',
+    actor: localActor(),
+    eventName: 'cli',
+    workspace: process.cwd(),
+    runUrl: '',
+  };
   await runMain(io, async () => {
-    const settings = readRollbackInputs(io);
-    const target = parseRollbackTarget(settings.target);
-    if (!settings.githubToken && 'kind' in target && target.kind === 'previous') {
+    const { request, source } = readRollbackInputs(io, run);
+    const target = parseRollbackTarget(request.target);
+    if (!source.githubToken && 'kind' in target && target.kind === 'previous') {
       throw new ActionFailure(
         "--target previous reads the environment's GitHub deployment history, and there is no GitHub token: set GITHUB_TOKEN (GITHUB_TOKEN=$(gh auth token)) or log in with gh auth login, or give --target SHA|TAG. Nothing was changed.",
       );
     }
-    const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io);
-    const [owner = '', repo = ''] = environment.github.repository.split('/');
-    const run: RunContext = {
-      owner,
-      repo,
-      sha: localSha(),
-      ref: '',
-      actor: localActor(),
-      eventName: 'cli',
-      workspace: process.cwd(),
-      runUrl: '',
-    };
-    const adapters = await environmentAdapters(
-      environment,
-      run,
-      settings.githubToken,
-      values.profile as string | undefined,
-    );
-    const ports = { ...adapters, accessAt: gitAccessAt(settings.configDir) };
-    const outcome = await rollBack(rollbackRequest(settings, run, config, environment), ports, io);
-    await reportRollback(settings, run, outcome, io);
+    const profile = values.profile as string | undefined;
+    await rollbackAction(request, io, rollbackPorts({ ...source, ...(profile ? { profile } : {}) }, run, io));
   });
   if (io.summary) console.log(`\n${io.summary}`);
   return io.failed ? 1 : 0;
-};
+}

@@ -1,12 +1,9 @@
-// A rollout's outcome as the rollout and rollback actions report it: the summary (Markdown on GitHub, plain text in
-// a terminal), the log lines of a failure, the stack-updated output and the step's result.
-import type { ServiceEvent } from '@aws-sdk/client-ecs';
-import type { RolloutCompleted, RolloutOutcome } from '../operations/roll-out.ts';
+// A rollout's outcome as a report (job summary or terminal): what ran where, the evidence of a failure, the service
+// events of a success. The rollout and rollback actions and the rollback command show it alike.
 import type { Report } from '../render/report.ts';
+import { failureReport, timelineReport } from '../render/rollout-evidence.ts';
 import { formatDuration } from '../rollout/verification.ts';
-import { failureLogLines, failureReport } from './failure-report.ts';
-import { type ActionIO, newReport } from './io.ts';
-import { ActionFailure } from './run.ts';
+import type { RolloutOutcome } from './roll-out.ts';
 
 /** A row of the summary table; `code` values are shown as code. */
 export interface ContextRow {
@@ -23,22 +20,6 @@ export interface ReportHeader {
   imageTag: string;
   /** Extra rows for the summary table (who, why, ...). */
   context?: ContextRow[];
-}
-
-/** The outcome in the log and the summary; resolves only when it completed, else throws ActionFailure. */
-export async function reportRollout(
-  request: ReportHeader,
-  outcome: RolloutOutcome,
-  io: ActionIO,
-): Promise<RolloutCompleted> {
-  if (outcome.state === 'failed') {
-    for (const line of failureLogLines({ reason: outcome.reason, ...outcome.evidence })) io.info(line);
-  }
-  await io.appendSummary(rolloutReport(request, outcome, newReport(io)).text());
-  // Set on failure too: a workflow need not roll back a rollout that failed before it changed the stack.
-  io.setOutput('stack-updated', outcome.state === 'completed' ? outcome.changed : !outcome.unchanged);
-  if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
-  return outcome;
 }
 
 export function rolloutReport(request: ReportHeader, outcome: RolloutOutcome, report: Report): Report {
@@ -72,12 +53,5 @@ export function rolloutReport(request: ReportHeader, outcome: RolloutOutcome, re
     ? `✅ ${report.code(request.imageTag)} is running`
     : `✅ already on ${report.code(request.imageTag)}; service verified`;
   report.heading(`${request.title}: ${headline}`).table(['', ''], rows);
-  return timeline(outcome.timeline, report);
-}
-
-function timeline(events: readonly ServiceEvent[], report: Report): Report {
-  if (events.length === 0) return report;
-  const rows = events.map((event) => [event.createdAt?.toISOString() ?? '', event.message ?? '']);
-  const body = report.fork().table(['Time', 'Event'], rows);
-  return report.details(`Service events (${events.length})`, body);
+  return timelineReport(outcome.timeline, report);
 }

@@ -1,12 +1,17 @@
-// What a failed or timed-out rollout shows: the reason, then the evidence (service events, stopped tasks with their
-// exit codes, CloudFormation resources that failed), as a report (job summary or terminal) and as plain log lines.
-import type { Task } from '@aws-sdk/client-ecs';
-import type { RolloutEvidence } from '../operations/roll-out.ts';
-import type { Report } from '../render/report.ts';
-import { failedStackEvents } from '../rollout/aws-answers.ts';
+// What a rollout saw, as report sections (job summary or terminal) and plain log lines: for a failed or timed-out
+// one the reason, then the evidence (service events, stopped tasks with their exit codes, CloudFormation resources
+// that failed); for a completed one its service events.
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import type { ServiceEvent, Task } from '@aws-sdk/client-ecs';
+import type { Report } from './report.ts';
 
-export interface FailureEvidence extends RolloutEvidence {
+/** Why a rollout failed and what was seen around it (src/operations/roll-out.ts gathers it). */
+export interface FailureEvidence {
   reason: string;
+  serviceEvents: readonly ServiceEvent[];
+  stoppedTasks: readonly Task[];
+  /** The stack resources that failed, with CloudFormation's reason. */
+  stackEvents: readonly StackEvent[];
 }
 
 const iso = (date?: Date) => date?.toISOString().replace('.000Z', 'Z') ?? '';
@@ -29,7 +34,7 @@ export function failureLogLines(evidence: FailureEvidence): string[] {
   if (evidence.stoppedTasks.length > 0) {
     lines.push('Stopped tasks:', ...evidence.stoppedTasks.map((t) => `  ${describeStoppedTask(t)}`));
   }
-  const failed = failedStackEvents(evidence.stackEvents);
+  const failed = evidence.stackEvents;
   if (failed.length > 0) {
     lines.push(
       'CloudFormation failures:',
@@ -58,7 +63,7 @@ export function failureReport(evidence: FailureEvidence, report: Report): Report
       ]),
     );
   }
-  const failed = failedStackEvents(evidence.stackEvents);
+  const failed = evidence.stackEvents;
   if (failed.length > 0) {
     report.heading('CloudFormation failures', 4).table(
       ['Time', 'Resource', 'Status', 'Reason'],
@@ -82,4 +87,12 @@ export function failureReport(evidence: FailureEvidence, report: Report): Report
     );
   }
   return report;
+}
+
+/** The service events of a completed rollout, folded. */
+export function timelineReport(events: readonly ServiceEvent[], report: Report): Report {
+  if (events.length === 0) return report;
+  const rows = events.map((event) => [event.createdAt?.toISOString() ?? '', event.message ?? '']);
+  const body = report.fork().table(['Time', 'Event'], rows);
+  return report.details(`Service events (${events.length})`, body);
 }

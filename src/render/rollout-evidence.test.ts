@@ -1,12 +1,12 @@
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
-import { Report } from '../render/report.ts';
+import { Report } from './report.ts';
 import {
   describeStoppedTask,
   type FailureEvidence,
   failureLogLines,
   failureReport,
-} from './failure-report.ts';
+} from './rollout-evidence.ts';
 
 const failureMarkdown = (evidence: FailureEvidence) => failureReport(evidence, new Report('markdown')).text();
 
@@ -39,17 +39,14 @@ describe('failure report', () => {
     );
   });
 
-  it('lists only failed stack events that carry a reason, and escapes table cells', () => {
+  it('lists the failed stack events with their reason, and escapes table cells', () => {
     const evidence = {
       reason: 'ECS rolled the deployment back',
       stoppedTasks: [stopped],
       serviceEvents: [
         { id: '1', createdAt: new Date('2026-11-01T10:00:01Z'), message: 'deployment failed | tasks' },
       ],
-      stackEvents: [
-        stackEvent({ ResourceStatus: 'UPDATE_FAILED', ResourceStatusReason: 'circuit breaker' }),
-        stackEvent({ ResourceStatus: 'UPDATE_IN_PROGRESS' }),
-      ],
+      stackEvents: [stackEvent({ ResourceStatus: 'UPDATE_FAILED', ResourceStatusReason: 'circuit breaker' })],
     };
     const markdown = failureMarkdown(evidence);
     expect(markdown).toContain('### ❌ ECS rolled the deployment back');
@@ -58,7 +55,6 @@ describe('failure report', () => {
     );
     expect(markdown).toContain('deployment failed \\| tasks');
     expect(markdown).toContain('UPDATE_FAILED | circuit breaker');
-    expect(markdown).not.toContain('UPDATE_IN_PROGRESS');
     expect(failureLogLines(evidence)).toEqual([
       'Rollout failed: ECS rolled the deployment back',
       'Stopped tasks:',

@@ -1,0 +1,41 @@
+// The revoke command's ports: the environment and its allowlist from config/ (expired entries kept), and the
+// revocation network ACL of its Ingress stack through clients for its Region (and --profile, when given).
+import { createAwsClients } from '../../aws/clients.ts';
+import { stackRevocationAcl } from '../../aws/network-acl.ts';
+import { formatDiagnostics } from '../../config/diagnostics.ts';
+import { loadConfig } from '../../config/load.ts';
+import { systemClock } from '../../operations/ports.ts';
+import type { RevocationOpening, RevocationPorts } from '../../operations/revoke.ts';
+
+export function revocationPorts(configDir: string, profile?: string): RevocationPorts {
+  return {
+    open: (name) => openForRevocation(configDir, name),
+    revocationAcl: (environment) =>
+      stackRevocationAcl(createAwsClients({ region: environment.region, ...(profile ? { profile } : {}) }))(
+        environment,
+      ),
+    clock: systemClock,
+  };
+}
+
+async function openForRevocation(configDir: string, name: string): Promise<RevocationOpening> {
+  const { parts, diagnostics } = await loadConfig(configDir, { expired: 'keep' });
+  const blocking = diagnostics.filter((d) => d.severity === 'error');
+  if (blocking.length > 0 || !parts.allowlist || !parts.deployment) {
+    return {
+      state: 'refused',
+      reason: `${configDir} is not valid:\n${formatDiagnostics(blocking, 'text')}`,
+      fix: `fix ${configDir}/ first`,
+    };
+  }
+  const environment = parts.deployment.environments.find((e) => e.name === name);
+  if (!environment) {
+    const known = parts.deployment.environments.map((e) => e.name).join(', ');
+    return {
+      state: 'refused',
+      reason: `no environment named "${name}" in deployment.yaml`,
+      fix: `name one of them with --env: ${known}`,
+    };
+  }
+  return { state: 'opened', environment, allowlist: parts.allowlist.entries };
+}

@@ -1,21 +1,12 @@
 import { tmpdir } from 'node:os';
-import { environmentAdapters } from '../../src/actions/adapters.ts';
 import { runContext } from '../../src/actions/context.ts';
 import { coreIO } from '../../src/actions/core-io.ts';
-import { deployInfraAction, readDeployInfraSettings, workspaceCdk } from '../../src/actions/deploy-infra.ts';
+import { deployInfraAction, readDeployInfraSettings } from '../../src/actions/deploy-infra.ts';
+import { deployInfraPorts } from '../../src/actions/deploy-infra-adapters.ts';
 import { runMain } from '../../src/actions/run.ts';
-import { runCommand } from '../../src/process/command.ts';
 
 await runMain(coreIO, async () => {
-  const run = runContext();
-  await deployInfraAction(
-    readDeployInfraSettings(coreIO),
-    coreIO,
-    run,
-    async (environment) => ({
-      stacks: (await environmentAdapters(environment, run, undefined)).stacks,
-      cdk: workspaceCdk(run.workspace, runCommand, (line) => coreIO.info(line)),
-    }),
-    process.env.RUNNER_TEMP ?? tmpdir(),
-  );
+  const settings = readDeployInfraSettings(coreIO);
+  const ports = deployInfraPorts(runContext(), settings.configDir, coreIO);
+  await deployInfraAction(settings, coreIO, ports, process.env.RUNNER_TEMP ?? tmpdir());
 });

@@ -1,24 +1,19 @@
-// The build-push action: its inputs become a request to the build-push operation, its outcome the step's outputs,
-// summary and failure.
-import { readFile, rm } from 'node:fs/promises';
+// The build-push action: its inputs become a request to the build-push operation, its outcome the step's report
+// (build-push-report.ts).
 import { join, resolve } from 'node:path';
 import { utcDay } from '../access/expiry.ts';
 import type { Environment } from '../config/model.ts';
-import { pinnedImageUri } from '../contract/image-tags.ts';
 import {
-  type BuildPushOutcome,
   type BuildPushPorts,
   type BuildPushRequest,
   buildPush,
   DOCKERFILE,
 } from '../operations/build-push.ts';
-import { type RenderedFiles, writeRendered } from '../render/render.ts';
-import { buildPushSummary } from './build-push-summary.ts';
+import { reportBuildPush } from './build-push-report.ts';
 import type { RunContext } from './context.ts';
 import { loadEnvironment } from './environment.ts';
 import { InputReader } from './inputs.ts';
 import type { ActionIO } from './io.ts';
-import { ActionFailure } from './run.ts';
 
 export interface BuildPushSettings {
   configDir: string;
@@ -41,28 +36,24 @@ export function readBuildPushSettings(io: ActionIO): BuildPushSettings {
   return settings;
 }
 
-/** The ports the action supplies itself: the build context is a directory of the runner's temp space. */
-export type BuildPushAdapters = Pick<BuildPushPorts, 'registry' | 'builder'>;
+/** Builds docker, the build context in `buildDir` and, when pushing, the registry (build-push-adapters.ts). */
+export type BuildPushPortsFactory = (
+  environment: Environment,
+  buildDir: string,
+  push: boolean,
+) => Promise<BuildPushPorts>;
 
-/** Loads the environment as of now and runs the operation with docker and, when pushing, the registry. */
 export async function buildPushAction(
   settings: BuildPushSettings,
   io: ActionIO,
   run: RunContext,
-  createAdapters: (environment: Environment, push: boolean) => Promise<BuildPushAdapters>,
+  createPorts: BuildPushPortsFactory,
   tempDir: string,
 ): Promise<void> {
   // One instant decides which allowlist entries have expired and the day the render is recorded under.
   const now = new Date();
   const { config, environment } = await loadEnvironment(settings.configDir, settings.environment, io, now);
   const buildDir = join(tempDir, `lattice-ingress-${environment.name}-image`);
-  const context = {
-    writeRendered: async (rendered: RenderedFiles) => {
-      await rm(buildDir, { recursive: true, force: true });
-      await writeRendered(rendered, buildDir);
-    },
-    dockerfile: () => readFile(join(run.workspace, DOCKERFILE)),
-  };
   const request: BuildPushRequest = {
     config,
     environment,
@@ -77,24 +68,9 @@ export async function buildPushAction(
     },
     sourceUrl: `https://github.com/${run.owner}/${run.repo}`,
   };
-  const adapters = await createAdapters(environment, settings.push);
+  const ports = await createPorts(environment, buildDir, settings.push);
   const outcome = await io.group(`Image for ${environment.name} (${settings.platform})`, () =>
-    buildPush(request, { ...adapters, context, log: (line) => io.info(line) }),
+    buildPush(request, ports),
   );
-  await report(outcome, environment.name, settings.platform, io);
-}
-
-async function report(outcome: BuildPushOutcome, environment: string, platform: string, io: ActionIO) {
-  const hash = outcome.state === 'failed' ? outcome.facts?.contentHash : outcome.contentHash;
-  if (hash) io.setOutput('content-hash', hash);
-  if (outcome.state !== 'failed') {
-    io.setOutput('image-tag', outcome.imageTag);
-    io.setOutput('skipped', outcome.state === 'reused');
-  }
-  if (outcome.state === 'pushed' || outcome.state === 'reused') {
-    io.setOutput('image-uri', pinnedImageUri(outcome.repositoryUri, outcome.imageTag, outcome.digest));
-    io.setOutput('image-digest', outcome.digest);
-  }
-  await io.appendSummary(buildPushSummary(environment, platform, outcome));
-  if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
+  await reportBuildPush(environment.name, settings.platform, outcome, io);
 }

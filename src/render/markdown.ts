@@ -40,8 +40,8 @@ export function code(text: string): string {
   return `${fence}${text}${fence}`;
 }
 
-export function details(summary: string, body: string): string {
-  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>\n`;
+export function details(summary: string, body: string, options: { open?: boolean } = {}): string {
+  return `<details${options.open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>\n`;
 }
 
 /** A fenced block whose fence is longer than any backtick run inside. */

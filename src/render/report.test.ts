@@ -59,6 +59,27 @@ describe('Report', () => {
   });
 });
 
+describe('code blocks, emphasis and folded sections', () => {
+  const sample = (format: 'markdown' | 'terminal') => {
+    const report = new Report(format);
+    return report
+      .paragraph(`${report.strong('orders:443')}: timeout`)
+      .details('Reproduce', report.fork().codeBlock('curl -sS https://orders/', 'sh'), { open: true })
+      .text();
+  };
+
+  it('fences code and folds a section open in Markdown, without a blank line left before its end', () => {
+    expect(sample('markdown')).toBe(
+      '**orders:443**: timeout\n\n<details open><summary>Reproduce</summary>\n\n```sh\ncurl -sS https://orders/\n```\n\n</details>\n',
+    );
+  });
+
+  it('shows the code as it is and the emphasis in bold only with colour in a terminal', () => {
+    expect(sample('terminal')).toBe('orders:443: timeout\n\nReproduce:\n  curl -sS https://orders/\n');
+    expect(new Report('terminal', COLOUR).strong('x')).toBe(COLOUR.bold('x'));
+  });
+});
+
 describe('a terminal report', () => {
   it('is coloured only on a terminal and when NO_COLOR is unset', () => {
     expect(styleFor({ isTTY: true }, {})).toBe(COLOUR);

@@ -2,7 +2,7 @@
 // columns, no Markdown syntax) from the same calls, in the manner of the Actions toolkit's summary. Table cells are
 // escaped by src/render/markdown.ts in Markdown; the terminal prints them as they are, one line each, and shows
 // headings and table headers in bold when its style has colour (a TTY with NO_COLOR unset: styleFor).
-import { code, details, escapeText, table } from './markdown.ts';
+import { code, details, escapeText, fenced, table } from './markdown.ts';
 
 export type ReportFormat = 'markdown' | 'terminal';
 
@@ -43,6 +43,11 @@ export class Report {
     return this.format === 'markdown' ? code(text) : text;
   }
 
+  /** Strong emphasis: bold in Markdown, and in a terminal whose style has colour. */
+  strong(text: string): string {
+    return this.format === 'markdown' ? `**${text}**` : this.style.bold(text);
+  }
+
   /** Text typed by someone (a reason), for a heading or paragraph: shown as typed, never as Markdown. */
   escape(text: string): string {
     return this.format === 'markdown' ? escapeText(text) : text;
@@ -64,6 +69,12 @@ export class Report {
     return this;
   }
 
+  /** Text shown as written (a command, a diff): a fenced block in Markdown, the bare lines in a terminal. */
+  codeBlock(text: string, language = ''): this {
+    this.blocks.push(this.format === 'markdown' ? fenced(text, language) : text);
+    return this;
+  }
+
   /** One item per line. */
   list(items: readonly string[]): this {
     if (items.length > 0) this.blocks.push(items.map((item) => `- ${item}`).join('\n'));
@@ -76,11 +87,11 @@ export class Report {
     return this;
   }
 
-  /** A folded section in Markdown; in a terminal, its title and the body indented. */
-  details(summary: string, body: Report): this {
+  /** A folded section in Markdown (unfolded when `open`); in a terminal, its title and the body indented. */
+  details(summary: string, body: Report, options: { open?: boolean } = {}): this {
     this.blocks.push(
       this.format === 'markdown'
-        ? details(summary, body.text()).trimEnd()
+        ? details(summary, body.text().trimEnd(), options).trimEnd()
         : `${summary}:\n${body.text().trimEnd().replace(/^/gm, '  ')}`,
     );
     return this;

@@ -6,5 +6,5 @@ export {
   type SmokeOptions,
   signingRegion,
 } from './checks.ts';
-export { formatSmokeMarkdown, formatSmokeTable } from './report.ts';
+export { formatSmokeTable } from './report.ts';
 export { LATTICE_SIGNING_SERVICE, type SignedRequest, signLatticeRequest, UNSIGNED_PAYLOAD } from './sign.ts';

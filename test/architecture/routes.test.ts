@@ -1,6 +1,6 @@
-// A rollback, a revoke and a rollout each enter their operation from their action or command in one step, and the
-// operation hands its work to at most 4 folders with at most 1 climb back up a layer (docs/contributing.md, "How an
-// operation travels").
+// A rollback, a revoke, a rollout, a smoke test, an infrastructure deploy and a validation each enter their operation
+// from their action or command in one step, and the operation hands its work to at most 4 folders with at most 1
+// climb back up a layer (docs/contributing.md, "How an operation travels").
 import { describe, expect, it } from 'vitest';
 import { sourceFiles } from './imports.ts';
 import { LAYERS } from './layers.ts';
@@ -13,6 +13,9 @@ const ROUTES = [
   { entry: 'src/actions/rollback.ts', operation: 'src/operations/roll-back.ts' },
   { entry: 'src/cli/commands/revoke.ts', operation: 'src/operations/revoke.ts' },
   { entry: 'src/actions/rollout.ts', operation: 'src/operations/roll-out.ts' },
+  { entry: 'src/actions/smoke.ts', operation: 'src/operations/smoke.ts' },
+  { entry: 'src/actions/deploy-infra.ts', operation: 'src/operations/deploy-infra.ts' },
+  { entry: 'src/actions/validate.ts', operation: 'src/operations/validate.ts' },
 ];
 
 describe('how an operation travels', () => {

@@ -1,9 +1,12 @@
 // The pure parts of the smoke test: which checks run, how an attempt is judged, the region signed for, the tables.
 import { describe, expect, it } from 'vitest';
+import { smokeReport } from '../../src/actions/smoke-report.ts';
 import { ServicesSchema } from '../../src/config/model.ts';
+import type { SmokeReport } from '../../src/operations/smoke.ts';
+import { Report } from '../../src/render/report.ts';
 import { judge, signingRegion } from '../../src/smoke/checks.ts';
 import type { ProbeOutcome } from '../../src/smoke/probe.ts';
-import { formatSmokeMarkdown, formatSmokeTable } from '../../src/smoke/report.ts';
+import { formatSmokeTable } from '../../src/smoke/report.ts';
 import { planSmokeChecks, type SmokeResult } from '../../src/smoke-plan/checks.ts';
 
 const services = ServicesSchema.parse({
@@ -150,13 +153,38 @@ describe('formatSmokeTable', () => {
   });
 });
 
-describe('formatSmokeMarkdown', () => {
+describe('smokeReport', () => {
+  const run: SmokeReport = {
+    environment: 'staging',
+    endpoint: { host: 'nlb.example.com', tlsPort: 443, httpPort: 80 },
+    expect: 'allowed',
+    passed: 1,
+    failed: 1,
+    notTested: 0,
+    results,
+  };
+  const markdown = (report: SmokeReport) =>
+    smokeReport('Smoke test: staging (allowed)', report, new Report('markdown')).text();
+
   it('summarises, tabulates, lists failures and gives every curl command', () => {
-    const markdown = formatSmokeMarkdown(results, 'Smoke test: staging (allowed)');
-    expect(markdown).toContain('1 of 2 checks passed.');
-    expect(markdown).toContain('| orders | 443 | 204 | 204 | 12 ms | 1 | ok |');
-    expect(markdown).toContain('- **plain:443**: timeout: no response within 10000 ms');
-    expect(markdown).toContain('plain:443\n\n```sh\ncurl -sS -i https://plain.example.com/\n```');
-    expect(markdown).toContain('| Service | Port | Expected | Result | Latency | Attempts |  |\n| --- |');
+    const summary = markdown(run);
+    expect(summary).toContain('### Smoke test: staging (allowed)');
+    expect(summary).toContain('1 of 2 checks passed.');
+    expect(summary).toContain('| orders | 443 | 204 | 204 | 12 ms | 1 | ok |');
+    expect(summary).toContain('- **plain:443**: timeout: no response within 10000 ms');
+    expect(summary).toContain('plain:443\n\n```sh\ncurl -sS -i https://plain.example.com/\n```');
+    expect(summary).toContain('| Service | Port | Expected | Result | Latency | Attempts |  |\n| --- |');
+    expect(summary).not.toContain('Target health');
+  });
+
+  it('adds the target health gate when it decided', () => {
+    const targetHealth = {
+      ok: false,
+      lines: ['Ingres-ProxyTls: 0 of 1 healthy (unhealthy)'],
+      problem: 'no healthy target in Ingres-ProxyTls',
+    };
+    expect(markdown({ ...run, targetHealth })).toContain(
+      '#### Target health (the refusal was not tested)\n\n❌ no healthy target in Ingres-ProxyTls\n\n- Ingres-ProxyTls: 0 of 1 healthy (unhealthy)\n',
+    );
   });
 });

@@ -1,14 +1,13 @@
 // The rollback action: its inputs become the rollback operation's request (src/operations/roll-back.ts) and where to
-// deploy from; the outcome becomes the summary (src/operations/roll-back-report.ts), the outputs and the step's result.
+// deploy from; the outcome becomes the summary, the outputs and the step's result (rollback-report.ts).
 import { type RollbackPorts, type RollbackRequest, rollBack } from '../operations/roll-back.ts';
-import { accessFix, accessReport, overriddenAccess, rollbackHeader } from '../operations/roll-back-report.ts';
 import { parseRollbackTarget } from '../rollout/rollback-target.ts';
 import type { DeploySource } from './adapters.ts';
 import type { RunContext } from './context.ts';
 import { InputReader } from './inputs.ts';
-import { type ActionIO, newReport } from './io.ts';
-import { readFollowInputs, reportRollout } from './rollout.ts';
-import { ActionFailure } from './run.ts';
+import type { ActionIO } from './io.ts';
+import { reportRollback } from './rollback-report.ts';
+import { readFollowInputs } from './rollout.ts';
 
 export function readRollbackInputs(
   io: ActionIO,
@@ -43,15 +42,5 @@ export async function rollbackAction(
   ports: RollbackPorts,
 ): Promise<void> {
   const outcome = await rollBack(request, ports, io);
-  if (outcome.state === 'refused') {
-    const report = newReport(io).heading('Rollback refused').paragraph(outcome.reason);
-    await io.appendSummary((outcome.access ? accessReport(outcome.access, report) : report).text());
-    throw new ActionFailure(`${outcome.reason}${outcome.access ? accessFix(outcome.access) : ''}`);
-  }
-  await io.appendSummary(accessReport(outcome.access, newReport(io)).text());
-  const overridden = overriddenAccess(outcome.access);
-  if (overridden) io.warning(overridden);
-  const completed = await reportRollout(rollbackHeader(request, outcome.resolution), outcome.rollout, io);
-  io.setOutput('image-tag', outcome.resolution.imageTag);
-  io.setOutput('rolled-back-from', completed.previousImageTag);
+  await reportRollback(request, outcome, io);
 }

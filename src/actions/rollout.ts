@@ -5,18 +5,14 @@ import type { EnvironmentOpener } from '../operations/ports.ts';
 import {
   type ImageRolloutRequest,
   type RolloutAdapters,
-  type RolloutCompleted,
-  type RolloutOutcome,
   type RolloutRequest,
   rollOutImage,
 } from '../operations/roll-out.ts';
-import { type ReportHeader, rolloutReport } from '../operations/roll-out-report.ts';
-import { failureLogLines } from '../render/rollout-evidence.ts';
 import type { DeploySource } from './adapters.ts';
 import type { RunContext } from './context.ts';
 import { InputReader } from './inputs.ts';
-import { type ActionIO, newReport } from './io.ts';
-import { ActionFailure } from './run.ts';
+import type { ActionIO } from './io.ts';
+import { reportRollout } from './rollout-report.ts';
 
 /** How long to follow and how often to poll: inputs shared by rollout and rollback. */
 export type Following = Pick<RolloutRequest, 'timeoutMs' | 'pollIntervalMs' | 'cancelOnTimeout'>;
@@ -67,20 +63,4 @@ export async function rolloutAction(
   io.setOutput('image-digest', result.imageDigest);
   io.setOutput('previous-image-tag', result.previousImageTag);
   io.setOutput('task-definition-arn', result.taskDefinitionArn);
-}
-
-/** The outcome in the log and the summary; resolves only when it completed, else throws ActionFailure. */
-export async function reportRollout(
-  request: ReportHeader,
-  outcome: RolloutOutcome,
-  io: ActionIO,
-): Promise<RolloutCompleted> {
-  await io.appendSummary(rolloutReport(request, outcome, newReport(io)).text());
-  if (outcome.state === 'failed') {
-    for (const line of failureLogLines({ reason: outcome.reason, ...outcome.evidence })) io.info(line);
-  }
-  // Set on failure too: a workflow need not roll back a rollout that failed before it changed the stack.
-  io.setOutput('stack-updated', outcome.state === 'completed' ? outcome.changed : !outcome.unchanged);
-  if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
-  return outcome;
 }

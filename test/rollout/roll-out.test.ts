@@ -18,7 +18,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryIO } from '../../src/actions/io.ts';
-import { reportRollout } from '../../src/actions/rollout.ts';
+import { reportRollout } from '../../src/actions/rollout-report.ts';
 import { ActionFailure } from '../../src/actions/run.ts';
 import { Stacks } from '../../src/aws/cloudformation.ts';
 import { Registry } from '../../src/aws/ecr.ts';

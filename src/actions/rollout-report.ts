@@ -1,9 +1,12 @@
-// A rollout's outcome as a report (job summary or terminal): what ran where, the evidence of a failure, the service
-// events of a success. The rollout and rollback actions and the rollback command show it alike.
+// A rollout's outcome as the rollout and rollback actions (and the rollback command) report it: the summary
+// (Markdown on GitHub, plain text in a terminal) with what ran where, the evidence of a failure or the service
+// events of a success; the log lines of a failure, the stack-updated output and the step's result.
+import type { RolloutCompleted, RolloutOutcome } from '../operations/roll-out.ts';
 import type { Report } from '../render/report.ts';
-import { failureReport, timelineReport } from '../render/rollout-evidence.ts';
+import { failureLogLines, failureReport, timelineReport } from '../render/rollout-evidence.ts';
 import { formatDuration } from '../rollout/verification.ts';
-import type { RolloutOutcome } from './roll-out.ts';
+import { type ActionIO, newReport } from './io.ts';
+import { ActionFailure } from './run.ts';
 
 /** A row of the summary table; `code` values are shown as code. */
 export interface ContextRow {
@@ -20,6 +23,22 @@ export interface ReportHeader {
   imageTag: string;
   /** Extra rows for the summary table (who, why, ...). */
   context?: ContextRow[];
+}
+
+/** The outcome in the log and the summary; resolves only when it completed, else throws ActionFailure. */
+export async function reportRollout(
+  request: ReportHeader,
+  outcome: RolloutOutcome,
+  io: ActionIO,
+): Promise<RolloutCompleted> {
+  await io.appendSummary(rolloutReport(request, outcome, newReport(io)).text());
+  if (outcome.state === 'failed') {
+    for (const line of failureLogLines({ reason: outcome.reason, ...outcome.evidence })) io.info(line);
+  }
+  // Set on failure too: a workflow need not roll back a rollout that failed before it changed the stack.
+  io.setOutput('stack-updated', outcome.state === 'completed' ? outcome.changed : !outcome.unchanged);
+  if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
+  return outcome;
 }
 
 export function rolloutReport(request: ReportHeader, outcome: RolloutOutcome, report: Report): Report {

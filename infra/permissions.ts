@@ -206,14 +206,14 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
     action: 'elasticloadbalancing:DescribeTargetHealth',
     resources: EVERYWHERE,
     why: 'whether the load balancers see healthy proxies (no resource-level permissions)',
-    caller: 'src/actions/smoke.ts (target health gate of the refusal check)',
+    caller: 'src/actions/smoke-adapters.ts (target health gate of the refusal check)',
   },
   {
     role: 'deploy',
     action: 'cloudformation:ListStackResources',
     resources: (arns) => [arns.ingressStack],
     why: "the Ingress stack's target groups, for the target health gate",
-    caller: 'src/actions/smoke.ts (target health gate of the refusal check)',
+    caller: 'src/actions/smoke-adapters.ts (target health gate of the refusal check)',
   },
   {
     role: 'deploy',

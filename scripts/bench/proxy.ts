@@ -41,7 +41,8 @@ import {
   writeRendered,
 } from '../../src/render/render.ts';
 import { probe } from '../../src/smoke/probe.ts';
-import { allowlistEntries, randomCidrs } from './allowlist.ts';
+import { randomCidrs } from './allowlist.ts';
+import { benchConfig, SERVICE_INPUT } from './bench-config.ts';
 import { getter, type OpenLoopResult, openLoop } from './open-loop.ts';
 import { type Renderer, rendererAt } from './renderer-at.ts';
 
@@ -53,13 +54,6 @@ const LOOPBACK = '127.0.0.1';
 /** The benchmark client, as nginx sees it through the PROXY header: the last allowlist entry. */
 const CLIENT_CIDR = '127.0.0.1/32';
 const STAND_IN_ADDRESS = '127.0.1.1';
-/** Clients use the Lattice name directly, so the reference style's `proxy_pass http://$host` resolves it too. */
-const SERVICE_INPUT = {
-  name: 'bench',
-  domain: 'bench-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
-  ports: [80, 443],
-  auth: 'none',
-};
 const SERVICE = ServiceSchema.parse(SERVICE_INPUT);
 const RELOAD_ALLOWLIST_ENTRIES = 1_000;
 const TARGET_RATIO = 0.9;
@@ -201,27 +195,6 @@ interface Harness {
 
 const compile = async (file: string) =>
   Handlebars.compile(await readFile(join(HERE, file), 'utf8'), { strict: true, noEscape: true });
-
-/** The benchmark's configuration, read by the given renderer's own schemas (the baseline commit's are older). */
-function benchConfig(cidrs: readonly string[], { model }: Renderer) {
-  return {
-    allowlist: { allowAnyAddress: false, entries: allowlistEntries(cidrs) },
-    services: { services: [model.ServiceSchema.parse(SERVICE_INPUT)] },
-    scaling: model.ScalingSchema.parse({ minTasks: 1, maxTasks: 1 }),
-    deployment: model.DeploymentSchema.parse({
-      environments: [
-        {
-          name: 'bench',
-          account: '111122223333',
-          region: 'eu-west-1',
-          mode: 'private',
-          vpcCidr: '10.0.0.0/16',
-          github: { repository: 'example-org/lattice-ingress' },
-        },
-      ],
-    }),
-  };
-}
 
 /** A random allowlist of `size` entries whose last entry is the benchmark client. */
 function allowlistOf(size: number, seed: number): string[] {

@@ -2,13 +2,16 @@
 // compare like with like on a shared, noisy machine:
 // - wrk -> haproxy (send-proxy-v2, the NLB's stand-in) -> nginx -> a stand-in service, for allowlists of 10 to
 //   100,000 entries, with the rendered lattice-ingress config and with a reference-design-style config
-//   (reference-nginx.conf.hbs: linear allow/deny, `proxy_pass http://$host`), and wrk straight to the stand-in;
+//   (reference-nginx.conf.hbs: linear allow/deny, `proxy_pass http://$host`), with the rendering of an earlier
+//   commit (--baseline, 1a04e38 by default: before per-service access and connection limits; see renderer-at.ts),
+//   and wrk straight to the stand-in;
 // - nginx reloads with a changed allowlist during load, with `Connection: close` and with keepalive clients;
 // - the rendered config also as the image ships it (`image` rendering on nginx 1.30 from the forky root setup
 //   builds), for the allowlist sizes above;
 // - TLS passthrough (curl -> haproxy -> nginx stream -> the stand-in's TLS port) on both nginx builds against curl
 //   straight to the stand-in: keepalive requests, a new connection (full handshake) per request, and 1 MiB bodies,
-//   with nginx CPU per 1,000 requests, per 1,000 connections and per GB.
+//   with nginx CPU per 1,000 requests, per 1,000 connections and per GB; the baseline commit's rendering on Debian's
+//   nginx in the same rounds, for the ratio of today's nginx CPU to its.
 // Prints a table and writes bench-results/proxy.json. Every load run is bounded by wrk's -d; loopback only.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -17,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import Handlebars from 'handlebars';
-import { type Config, DeploymentSchema, ScalingSchema, ServiceSchema } from '../../src/config/model.ts';
+import { DeploymentSchema, ScalingSchema, ServiceSchema } from '../../src/config/model.ts';
 import { createLocalCa } from '../../src/local/certificates.ts';
 import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
 import { startHaproxy } from '../../src/local/haproxy.ts';
@@ -30,6 +33,7 @@ import { Supervisor } from '../../src/local/supervisor.ts';
 import {
   ALLOWLIST_FILE,
   entrypointCommand,
+  type LocalTargetOptions,
   localRenderTarget,
   MAIN_FILE,
   type NginxFlavour,
@@ -37,8 +41,10 @@ import {
   writeRendered,
 } from '../../src/render/render.ts';
 import { probe } from '../../src/smoke/probe.ts';
-import { allowlistEntries, randomCidrs } from './allowlist.ts';
+import { randomCidrs } from './allowlist.ts';
+import { benchConfig, SERVICE_INPUT } from './bench-config.ts';
 import { getter, type OpenLoopResult, openLoop } from './open-loop.ts';
+import { type Renderer, rendererAt } from './renderer-at.ts';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -48,17 +54,23 @@ const LOOPBACK = '127.0.0.1';
 /** The benchmark client, as nginx sees it through the PROXY header: the last allowlist entry. */
 const CLIENT_CIDR = '127.0.0.1/32';
 const STAND_IN_ADDRESS = '127.0.1.1';
-/** Clients use the Lattice name directly, so the reference style's `proxy_pass http://$host` resolves it too. */
-const SERVICE = ServiceSchema.parse({
-  name: 'bench',
-  domain: 'bench-0123456789abcdef0.7d67968.vpc-lattice-svcs.eu-west-1.on.aws',
-  ports: [80, 443],
-  auth: 'none',
-});
+const SERVICE = ServiceSchema.parse(SERVICE_INPUT);
 const RELOAD_ALLOWLIST_ENTRIES = 1_000;
 const TARGET_RATIO = 0.9;
+/** The HTTP path's requests/s against the reference style's, at every allowlist size, in the same run. */
+const REFERENCE_TARGET = 1.8;
+/** nginx CPU per new TLS connection, today's rendering over the baseline commit's: no higher than it was. */
+const BASELINE_TLS_TARGET = 1;
+/** Today's renderer; the baseline commit's is loaded from git when --designs asks for it. */
+const CURRENT_RENDERER: Renderer = {
+  model: { ServiceSchema, ScalingSchema, DeploymentSchema },
+  render: { localRenderTarget, renderProxy },
+};
 
 // ---- options -------------------------------------------------------------------------------------------------
+
+const DESIGNS = ['proxy', 'reference', 'baseline'] as const;
+type Design = (typeof DESIGNS)[number];
 
 const { values: args } = parseArgs({
   allowNegative: true,
@@ -69,7 +81,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     sizes: { type: 'string', default: '10,1000,10000,100000' },
     reloads: { type: 'string', default: '4' },
-    designs: { type: 'string', default: 'proxy,reference' },
+    designs: { type: 'string', default: 'proxy,reference,baseline' },
+    baseline: { type: 'string', default: '1a04e38' },
     nginx: { type: 'string', default: 'debian,image' },
     features: { type: 'boolean', default: true },
     latency: { type: 'boolean', default: true },
@@ -86,7 +99,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference] [--nginx debian,image] [--no-features] [--no-latency] [--latency-seconds S] [--latency-rates 1000,...] [--latency-tls-rates 1000,...] [--latency-handshake-rates 100,...] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
+    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference,baseline] [--baseline COMMIT] [--nginx debian,image] [--no-features] [--no-latency] [--latency-seconds S] [--latency-rates 1000,...] [--latency-tls-rates 1000,...] [--latency-handshake-rates 100,...] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -106,8 +119,9 @@ const settings = {
   latencyHandshakeRates: args['latency-handshake-rates'].split(',').map(Number),
 };
 const designs = args.designs.split(',') as Design[];
-if (designs.some((design) => design !== 'proxy' && design !== 'reference'))
-  throw new Error('--designs: a comma-separated list of proxy and reference');
+if (designs.some((design) => !DESIGNS.includes(design)))
+  throw new Error(`--designs: a comma-separated list of ${DESIGNS.join(', ')}`);
+const baselineCommit = args.baseline;
 const flavours = args.nginx.split(',') as NginxFlavour[];
 if (flavours.some((flavour) => flavour !== 'debian' && flavour !== 'image'))
   throw new Error('--nginx: a comma-separated list of debian and image');
@@ -163,6 +177,8 @@ interface Harness {
   dns: DnsServer;
   /** nginx builds to measure the rendered config on: Debian's 1.22 always, 1.30 when setup built it. */
   builds: Map<NginxFlavour, NginxBuild>;
+  /** The baseline commit's renderer, when --designs has baseline. */
+  baseline?: Renderer;
   /** The CA of the stand-in's TLS certificate (curl --cacert). */
   caFile: string;
   ports: {
@@ -179,26 +195,6 @@ interface Harness {
 
 const compile = async (file: string) =>
   Handlebars.compile(await readFile(join(HERE, file), 'utf8'), { strict: true, noEscape: true });
-
-function benchConfig(cidrs: readonly string[]): Config {
-  return {
-    allowlist: { allowAnyAddress: false, entries: allowlistEntries(cidrs) },
-    services: { services: [SERVICE] },
-    scaling: ScalingSchema.parse({ minTasks: 1, maxTasks: 1 }),
-    deployment: DeploymentSchema.parse({
-      environments: [
-        {
-          name: 'bench',
-          account: '111122223333',
-          region: 'eu-west-1',
-          mode: 'private',
-          vpcCidr: '10.0.0.0/16',
-          github: { repository: 'example-org/lattice-ingress' },
-        },
-      ],
-    }),
-  };
-}
 
 /** A random allowlist of `size` entries whose last entry is the benchmark client. */
 function allowlistOf(size: number, seed: number): string[] {
@@ -267,8 +263,6 @@ async function startNginxIn(
   return nginx;
 }
 
-type Design = 'proxy' | 'reference';
-
 /** Renders and starts one nginx under test on the shared ports. */
 async function startUnderTest(
   harness: Harness,
@@ -281,7 +275,7 @@ async function startUnderTest(
   const runtime = join(dir, 'runtime');
   await mkdir(runtime, { recursive: true });
   const { ports } = harness;
-  const target = localRenderTarget({
+  const targetOptions: LocalTargetOptions = {
     runtimeDir: runtime,
     listen: {
       address: LOOPBACK,
@@ -298,11 +292,17 @@ async function startUnderTest(
     extraAllowlist: [],
     accessLog: '/dev/null',
     flavour: build.flavour,
-  });
+  };
+  const renderFiles = (allowed: readonly string[]) => {
+    const renderer = design === 'baseline' ? harness.baseline : CURRENT_RENDERER;
+    if (!renderer) throw new Error(`no renderer for the ${design} design`);
+    const target = renderer.render.localRenderTarget(targetOptions);
+    return renderer.render.renderProxy(benchConfig(allowed, renderer), target);
+  };
   // The image rendering starts through its entrypoint, which opens the health checks once nginx can forward.
   let entrypoint: string[] = [];
-  if (design === 'proxy') {
-    const files = renderProxy(benchConfig(cidrs), target);
+  if (design !== 'reference') {
+    const files = renderFiles(cidrs);
     if (featureOff)
       files.set(
         MAIN_FILE,
@@ -327,10 +327,7 @@ async function startUnderTest(
   }
   const nginx = await startNginxIn(harness, dir, build, entrypoint);
   const rewriteAllowlist = async (next: readonly string[]) =>
-    writeRendered(
-      new Map([[ALLOWLIST_FILE, renderProxy(benchConfig(next), target).get(ALLOWLIST_FILE) as string]]),
-      dir,
-    );
+    writeRendered(new Map([[ALLOWLIST_FILE, renderFiles(next).get(ALLOWLIST_FILE) as string]]), dir);
   return { nginx, dir, rewriteAllowlist };
 }
 
@@ -441,14 +438,8 @@ async function measureDesign(
     const before = workerCpuMs(nginx);
     const report = await wrk(url, settings.durationSeconds);
     const cpu = workerCpuMs(nginx) - before;
-    const name =
-      design === 'reference'
-        ? 'reference style'
-        : build.flavour === 'image'
-          ? 'lattice-ingress, image on 1.30'
-          : 'lattice-ingress';
     const run = summarise(
-      featureOff ? `without ${featureOff}` : name,
+      featureOff ? `without ${featureOff}` : designName(design, build.flavour),
       design,
       size,
       report,
@@ -459,6 +450,12 @@ async function measureDesign(
   } finally {
     await nginx.stop('SIGTERM');
   }
+}
+
+function designName(design: Design, flavour: NginxFlavour): string {
+  if (design === 'reference') return 'reference style';
+  const name = design === 'baseline' ? `lattice-ingress at ${baselineCommit}` : 'lattice-ingress';
+  return flavour === 'image' ? `${name}, image on 1.30` : name;
 }
 
 async function measureDirect(harness: Harness): Promise<ThroughputRun> {
@@ -520,9 +517,13 @@ type TlsMode = 'keepalive' | 'new-connection' | 'bulk';
 const TLS_MODES: readonly TlsMode[] = ['keepalive', 'new-connection', 'bulk'];
 const BIG_BODY_BYTES = 2 ** 20;
 
+type TlsDesign = 'proxy' | 'baseline';
+
 interface TlsRun {
   /** direct: curl to the stand-in; otherwise the nginx rendering in between (behind haproxy). */
   path: 'direct' | NginxFlavour;
+  /** Whose rendering: today's or the baseline commit's; null for the direct path. */
+  design: TlsDesign | null;
   mode: TlsMode;
   transfers: number;
   /** Transfers per second: requests (keepalive, bulk) or connections (new-connection). */
@@ -579,8 +580,9 @@ async function measureTls(
   harness: Harness,
   mode: TlsMode,
   path: TlsRun['path'],
-  nginx: NginxProcess | undefined,
+  under?: { nginx: NginxProcess; design: TlsDesign },
 ): Promise<TlsRun> {
+  const nginx = under?.nginx;
   const [address, port] =
     path === 'direct' ? [STAND_IN_ADDRESS, harness.ports.standInTls] : [LOOPBACK, harness.ports.haproxyTls];
   await curlTls(harness, mode, address, port, Math.max(1, Math.round(tlsCount(mode) / 10)));
@@ -590,6 +592,7 @@ async function measureTls(
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     path,
+    design: under?.design ?? null,
     mode,
     transfers: result.transfers,
     perSecond: Math.round(result.transfers / result.seconds),
@@ -602,6 +605,12 @@ async function measureTls(
   };
 }
 
+async function measureTlsDirect(harness: Harness): Promise<TlsRun[]> {
+  const runs: TlsRun[] = [];
+  for (const mode of TLS_MODES) runs.push(await measureTls(harness, mode, 'direct'));
+  return runs;
+}
+
 /** Waits until a TLS request through haproxy gets a 200 (haproxy's check has seen the new nginx). */
 async function waitUntilServingTls(harness: Harness): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -611,23 +620,25 @@ async function waitUntilServingTls(harness: Harness): Promise<void> {
   }
 }
 
-async function measureTlsProxied(harness: Harness, build: NginxBuild): Promise<TlsRun[]> {
-  const { nginx } = await startUnderTest(harness, 'proxy', allowlistOf(10, 10), build);
+async function measureTlsProxied(harness: Harness, build: NginxBuild, design: TlsDesign): Promise<TlsRun[]> {
+  const { nginx } = await startUnderTest(harness, design, allowlistOf(10, 10), build);
   try {
     await waitUntilServingTls(harness);
     const runs: TlsRun[] = [];
-    for (const mode of TLS_MODES) runs.push(await measureTls(harness, mode, build.flavour, nginx));
+    for (const mode of TLS_MODES)
+      runs.push(await measureTls(harness, mode, build.flavour, { nginx, design }));
     return runs;
   } finally {
     await nginx.stop('SIGTERM');
   }
 }
 
-/** The best of the rounds for each path and mode: highest rate, lowest nginx CPU (see best()). */
+/** The best of the rounds for each path, design and mode: highest rate, lowest nginx CPU (see best()). */
 function bestTls(runs: readonly TlsRun[]): TlsRun[] {
-  const keys = [...new Set(runs.map((run) => `${run.path} ${run.mode}`))];
+  const keyOf = (run: TlsRun) => `${run.path} ${run.design} ${run.mode}`;
+  const keys = [...new Set(runs.map(keyOf))];
   return keys.map((key) => {
-    const same = runs.filter((run) => `${run.path} ${run.mode}` === key);
+    const same = runs.filter((run) => keyOf(run) === key);
     const fastest = [...same].sort((a, b) => b.perSecond - a.perSecond)[0] as TlsRun;
     const lowest = (pick: (run: TlsRun) => number | null) => {
       const values = same.flatMap((run) => (pick(run) === null ? [] : [pick(run) as number]));
@@ -754,6 +765,69 @@ function raisePriority(): number {
 }
 const PRIORITY = -10;
 
+const times = (ratio: number | null | undefined) => (ratio == null ? '-' : `${ratio.toFixed(2)}x`);
+
+/** a / b, or null when either is missing (a design left out of --designs, a failed run). */
+const ratioOf = (a: number | null | undefined, b: number | null | undefined) =>
+  a != null && b ? a / b : null;
+
+/**
+ * The issue's comparisons, all within this run: the HTTP path's requests/s over the reference style's, and today's
+ * nginx CPU over the baseline commit's, per 1,000 HTTP requests at each allowlist size and per TLS mode (per 1,000
+ * transfers, per GB in bulk), both renderings on Debian's nginx.
+ */
+function compare(throughput: readonly ThroughputRun[], tlsRuns: readonly TlsRun[]) {
+  const http = (design: Design, size: number) =>
+    throughput.find((run) => run.design === design && run.entries === size && run.nginx !== 'image');
+  const tls = (design: TlsDesign, mode: TlsMode) =>
+    tlsRuns.find((run) => run.design === design && run.path === 'debian' && run.mode === mode);
+  const bySize = (ratio: (size: number) => number | null) =>
+    Object.fromEntries(settings.sizes.map((size) => [size, ratio(size)])) as Record<number, number | null>;
+  const proxiedVsReference = bySize((size) =>
+    ratioOf(http('proxy', size)?.requestsPerSecond, http('reference', size)?.requestsPerSecond),
+  );
+  const tlsCpu = Object.fromEntries(
+    TLS_MODES.map((mode) => {
+      const cost = (run: TlsRun | undefined) =>
+        mode === 'bulk' ? run?.nginxCpuMsPerGB : run?.nginxCpuMsPer1000;
+      return [mode, ratioOf(cost(tls('proxy', mode)), cost(tls('baseline', mode)))];
+    }),
+  ) as Record<TlsMode, number | null>;
+  const referenceRatios = Object.values(proxiedVsReference);
+  const newConnection = tlsCpu['new-connection'];
+  return {
+    proxiedVsReference,
+    referenceTargetMet: referenceRatios.every((ratio) => ratio !== null && ratio >= REFERENCE_TARGET),
+    httpCpuPer1000Requests: bySize((size) =>
+      ratioOf(http('proxy', size)?.nginxCpuMsPer1000, http('baseline', size)?.nginxCpuMsPer1000),
+    ),
+    tlsCpu,
+    tlsNewConnectionTargetMet: newConnection === null ? null : newConnection <= BASELINE_TLS_TARGET,
+  };
+}
+
+function verdicts(comparison: ReturnType<typeof compare>): string[] {
+  const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
+  const perSize = (ratios: Record<number, number | null>) =>
+    settings.sizes.map((size) => `${times(ratios[size])} at ${formatNumber(size)}`).join(', ');
+  const referenceMeasured = designs.includes('proxy') && designs.includes('reference');
+  const lines: [string, string][] = [
+    [
+      'HTTP req/s, lattice-ingress over reference style',
+      `${perSize(comparison.proxiedVsReference)} (target >= ${REFERENCE_TARGET}x at every size: ${verdict(referenceMeasured ? comparison.referenceTargetMet : null)})`,
+    ],
+    [
+      `nginx CPU per new TLS connection, over ${baselineCommit}`,
+      `${times(comparison.tlsCpu['new-connection'])} (target <= ${BASELINE_TLS_TARGET.toFixed(2)}x: ${verdict(comparison.tlsNewConnectionTargetMet)})`,
+    ],
+    [`nginx CPU per 1,000 HTTP requests, over ${baselineCommit}`, perSize(comparison.httpCpuPer1000Requests)],
+    [`nginx CPU per TLS keepalive request, over ${baselineCommit}`, times(comparison.tlsCpu.keepalive)],
+    [`nginx CPU per GB of TLS, over ${baselineCommit}`, times(comparison.tlsCpu.bulk)],
+  ];
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return ['Same-run targets:', ...lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
+}
+
 async function main(): Promise<void> {
   const supervisor = new Supervisor();
   supervisor.stopOnSignals(() => 130);
@@ -779,6 +853,9 @@ async function main(): Promise<void> {
       dir,
       dns,
       builds,
+      baseline: designs.includes('baseline')
+        ? await rendererAt(ROOT, baselineCommit, join(dir, 'baseline-source'))
+        : undefined,
       caFile: ca.certFile,
       ports: { haproxyHttp, haproxyTls, http, tls, loadBalancerHealth, health, standIn, standInTls },
     };
@@ -882,16 +959,25 @@ async function main(): Promise<void> {
       );
     }
 
+    // Rotated like the HTTP scenarios, so today's rendering and the baseline take turns going first.
+    const tlsSubjects: (() => Promise<TlsRun[]>)[] = [
+      () => measureTlsDirect(harness),
+      ...[...builds.values()].map((build) => () => measureTlsProxied(harness, build, 'proxy')),
+      ...(harness.baseline ? [() => measureTlsProxied(harness, debian, 'baseline')] : []),
+    ];
     const tlsSamples: TlsRun[] = [];
     for (let round = 0; round < settings.rounds; round++) {
-      for (const mode of TLS_MODES) tlsSamples.push(await measureTls(harness, mode, 'direct', undefined));
-      for (const build of builds.values()) tlsSamples.push(...(await measureTlsProxied(harness, build)));
+      for (let step = 0; step < tlsSubjects.length; step++)
+        tlsSamples.push(
+          ...(await (tlsSubjects[(step + round) % tlsSubjects.length] as () => Promise<TlsRun[]>)()),
+        );
       console.log(`  round ${round + 1}/${settings.rounds}  TLS passthrough measured`);
     }
     const tlsRuns = bestTls(tlsSamples);
     const latency = args.latency ? await measureLatency(harness) : [];
 
     // Ratios within this run.
+    const comparison = compare(throughput, tlsRuns);
     const runFor = (design: Design, size: number | undefined, flavour: NginxFlavour = 'debian') =>
       throughput.find(
         (result) =>
@@ -918,6 +1004,10 @@ async function main(): Promise<void> {
         result.design === 'direct' ? undefined : runFor(result.design, smallest, result.nginx ?? 'debian');
       const reference =
         result.design === 'proxy' ? runFor('reference', result.entries ?? undefined) : undefined;
+      const againstBaseline =
+        result.design === 'proxy' && result.nginx === 'debian' && result.entries !== null
+          ? comparison.httpCpuPer1000Requests[result.entries]
+          : undefined;
       return [
         result.name,
         result.entries === null ? '-' : formatNumber(result.entries),
@@ -926,6 +1016,7 @@ async function main(): Promise<void> {
         base ? percent(result.requestsPerSecond / base.requestsPerSecond) : '-',
         reference ? `${(result.requestsPerSecond / reference.requestsPerSecond).toFixed(2)}x` : '-',
         result.nginxCpuMsPer1000 === null ? '-' : result.nginxCpuMsPer1000.toFixed(1),
+        times(againstBaseline),
         String(result.errors + result.non2xx),
       ];
     });
@@ -939,10 +1030,11 @@ async function main(): Promise<void> {
           `vs ${formatNumber(smallest ?? 0)}`,
           'vs reference',
           'nginx CPU ms/1k req',
+          `CPU vs ${baselineCommit}`,
           'errors',
         ],
         rows,
-        new Set([1, 2, 3, 4, 5, 6, 7]),
+        new Set([1, 2, 3, 4, 5, 6, 7, 8]),
       )}`,
     );
     const proxyScaling = scaling('proxy');
@@ -1024,8 +1116,11 @@ async function main(): Promise<void> {
     }
 
     const directTls = (mode: TlsMode) => tlsRuns.find((run) => run.path === 'direct' && run.mode === mode);
-    const describePath = (path: TlsRun['path']) =>
-      path === 'direct' ? 'direct to stand-in' : (builds.get(path)?.label ?? path);
+    const describePath = ({ path, design }: TlsRun) => {
+      if (path === 'direct') return 'direct to stand-in';
+      const label = builds.get(path)?.label ?? path;
+      return design === 'baseline' ? `${label} at ${baselineCommit}` : label;
+    };
     console.log(
       `\n${table(
         [
@@ -1036,27 +1131,30 @@ async function main(): Promise<void> {
           'vs direct',
           'nginx CPU ms/1k',
           'nginx CPU ms/GB',
+          `CPU vs ${baselineCommit}`,
           'failures',
         ],
         tlsRuns.map((run) => {
           const direct = directTls(run.mode);
           return [
-            describePath(run.path),
+            describePath(run),
             run.mode,
             formatNumber(run.perSecond),
             run.megabytesPerSecond.toFixed(1),
             direct && run.path !== 'direct' ? percent(run.perSecond / direct.perSecond) : '-',
             run.nginxCpuMsPer1000 === null ? '-' : run.nginxCpuMsPer1000.toFixed(1),
             run.nginxCpuMsPerGB === null ? '-' : formatNumber(Math.round(run.nginxCpuMsPerGB)),
+            times(run.design === 'proxy' && run.path === 'debian' ? comparison.tlsCpu[run.mode] : undefined),
             String(run.failures),
           ];
         }),
-        new Set([2, 3, 4, 5, 6, 7]),
+        new Set([2, 3, 4, 5, 6, 7, 8]),
       )}`,
     );
     console.log(
-      '  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk',
+      `  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk\n  CPU vs ${baselineCommit}: nginx CPU per 1,000 transfers (per GB in bulk) over ${baselineCommit}'s rendering's, both on Debian's nginx`,
     );
+    console.log(`\n${verdicts(comparison).join('\n')}`);
 
     if (latency.length > 0) {
       const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(2));
@@ -1121,13 +1219,16 @@ async function main(): Promise<void> {
         referenceCpuCapacityLargestVsSmallest: cpuScaling('reference'),
         target: TARGET_RATIO,
         targetMet: met,
-        proxiedVsReference: Object.fromEntries(
-          settings.sizes.map((size) => {
-            const proxy = runFor('proxy', size);
-            const reference = runFor('reference', size);
-            return [size, proxy && reference ? proxy.requestsPerSecond / reference.requestsPerSecond : null];
-          }),
-        ),
+        proxiedVsReference: comparison.proxiedVsReference,
+        referenceTarget: REFERENCE_TARGET,
+        referenceTargetMet: comparison.referenceTargetMet,
+        baseline: {
+          commit: baselineCommit,
+          httpCpuPer1000Requests: comparison.httpCpuPer1000Requests,
+          tlsCpu: comparison.tlsCpu,
+          tlsNewConnectionTarget: BASELINE_TLS_TARGET,
+          tlsNewConnectionTargetMet: comparison.tlsNewConnectionTargetMet,
+        },
       },
       featureCosts,
       latency,
@@ -1156,7 +1257,7 @@ async function main(): Promise<void> {
             errorCount({ errors: run.errors } as WrkReport) + run.non2xx > 0,
         )
         .map(() => 'reloads with Connection: close clients'),
-      ...tlsRuns.filter((run) => run.failures > 0).map((run) => `TLS ${run.path} ${run.mode}`),
+      ...tlsRuns.filter((run) => run.failures > 0).map((run) => `TLS ${describePath(run)} ${run.mode}`),
     ];
     if (failures.length > 0) {
       console.error(`Failed requests in: ${failures.join(', ')}`);

@@ -126,6 +126,17 @@ describe('rollout action (bundled)', () => {
     expect(stubs.github.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
   });
 
+  it('refuses an environment the configuration does not name before AWS or GitHub hears of it', async () => {
+    stubs.aws.set(new FleetSimulator('complete').stubTable());
+    const result = await run({ environment: 'nowhere' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/::error::no environment "nowhere" in .*; nothing was changed/);
+    expect(result.summary).toContain('failed');
+    expect(result.outputs['stack-updated']).toBe('false');
+    expect(stubs.aws.requests).toHaveLength(0);
+    expect(stubs.github.deployments).toHaveLength(0);
+  });
+
   it('refuses a tag that is not in ECR and changes nothing', async () => {
     const fleet = new FleetSimulator('complete');
     stubs.aws.set(fleet.stubTable());

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { forkyNginx } from './src/local/nginx-builds.ts';
 import { NGINX_UNDER_TEST_ENV } from './test/proxy/nginx-under-test.ts';
@@ -32,6 +33,9 @@ const onNginx130: TestProjectInlineConfiguration = {
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // One test file per core, not vitest's cores - 1: most files spend much of their time waiting for processes they
+    // start (nginx, cdk synth, the CLI) or for timeouts, so a worker per core keeps both cores of a small machine busy.
+    maxWorkers: availableParallelism(),
     hookTimeout: 60_000,
     globalSetup: ['test/support/global-setup.ts'],
     projects: [

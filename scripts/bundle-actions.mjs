@@ -116,8 +116,10 @@ async function main() {
   const scratch = values.check ? await mkdtemp(join(tmpdir(), 'bundle-check-')) : undefined;
   const outRoot = scratch ?? (values.outdir ? resolve(values.outdir) : actionsDir);
   try {
-    for (const name of names) {
-      await writeBundle(outRoot, name, await bundleAction(name));
+    // esbuild builds them side by side, each bundle being independent of the others.
+    const bundles = await Promise.all(names.map((name) => bundleAction(name)));
+    for (const [index, name] of names.entries()) {
+      await writeBundle(outRoot, name, bundles[index]);
       if (!scratch) console.log(`bundled ${relative(root, join(outRoot, name, 'dist', 'index.js'))}`);
     }
     if (scratch) {

@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expiryFromEnvironment } from '../../src/config/expiry.ts';
 import { InvalidConfigError, requireValidConfig } from '../../src/config/valid-config.ts';
-import { buildApp } from '../app.ts';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRoot, 'config');
@@ -11,7 +10,10 @@ const configDir = process.env.LATTICE_INGRESS_CONFIG_DIR ?? resolve(repositoryRo
 const expiry = expiryFromEnvironment(process.env);
 
 try {
-  buildApp((await requireValidConfig(configDir, expiry)).config).app.synth();
+  const { config } = await requireValidConfig(configDir, expiry);
+  // Loaded only for a valid configuration: the constructs take seconds to load, a refusal needs none of them.
+  const { buildApp } = await import('../app.ts');
+  buildApp(config).app.synth();
 } catch (error) {
   if (!(error instanceof InvalidConfigError)) throw error;
   console.error(error.message);

@@ -97,16 +97,20 @@ type Selected = { env: Environment; options: AwsOptions }[];
 /** The environments asked for, each with its profile: one profile for all, or one per environment. */
 function selectEnvironments(all: readonly Environment[], request: DoctorRequest): Selected | DoctorOutcome {
   const { environments: names, profiles } = request;
-  const unknown = names.find((name) => !all.some((env) => env.name === name));
-  if (unknown !== undefined) {
-    return {
-      state: 'refused',
-      cause: 'request',
-      reason: `no environment "${unknown}" in deployment.yaml`,
-      fix: `use one of ${all.map((e) => e.name).join(', ')}`,
-    };
+  const chosen = names.length === 0 ? [...all] : [];
+  for (const name of names) {
+    const env = all.find((candidate) => candidate.name === name);
+    if (!env) {
+      const fix = `use one of ${all.map((e) => e.name).join(', ')}`;
+      return {
+        state: 'refused',
+        cause: 'request',
+        reason: `no environment "${name}" in deployment.yaml`,
+        fix,
+      };
+    }
+    chosen.push(env);
   }
-  const chosen = names.length === 0 ? [...all] : names.map((name) => all.find((env) => env.name === name));
   if (profiles.length > 1 && profiles.length !== chosen.length) {
     return {
       state: 'refused',
@@ -115,9 +119,9 @@ function selectEnvironments(all: readonly Environment[], request: DoctorRequest)
       fix: 'give one --profile for all, or one per --env in the same order',
     };
   }
-  return chosen.flatMap((env, i) => {
+  return chosen.map((env, i) => {
     const profile = profiles.length > 1 ? profiles[i] : profiles[0];
-    return env ? [{ env, options: profile ? { profile } : {} }] : [];
+    return { env, options: profile ? { profile } : {} };
   });
 }
 

@@ -1,4 +1,4 @@
-import { formatDiagnostics } from '../config/diagnostics.ts';
+import { type Diagnostic, formatDiagnostics } from '../config/diagnostics.ts';
 import { loadConfig, type ParseOptions } from '../config/load.ts';
 import type { ParsedFile } from '../config/locate.ts';
 import type { Allowlist, Config, Deployment } from '../config/model.ts';
@@ -20,10 +20,19 @@ export async function loadValidConfig(
     return config;
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;
-    console.error(formatDiagnostics(error.diagnostics, 'text'));
-    console.error(`\n${nothingDone}: fix ${dir}/ first.`);
+    reportInvalidConfig(dir, error.diagnostics, nothingDone);
     return undefined;
   }
+}
+
+/** A configuration's errors on stderr, and what the command did not do because of them. */
+export function reportInvalidConfig(
+  dir: string,
+  diagnostics: readonly Diagnostic[],
+  nothingDone: string,
+): void {
+  console.error(formatDiagnostics(diagnostics, 'text'));
+  console.error(`\n${nothingDone}: fix ${dir}/ first.`);
 }
 
 export interface AllowlistAndDeployment {

@@ -18,7 +18,7 @@ export const LAYERS: readonly Layer[] = [
   {
     name: 'logic',
     role: 'pure rendering, planning and rollout decisions over the core',
-    folders: ['src/render', 'src/diff', 'src/rollout', 'src/access', 'src/smoke-plan'],
+    folders: ['src/render', 'src/diff', 'src/rollout', 'src/access', 'src/smoke-plan', 'src/bootstrap-plan'],
   },
   {
     name: 'operations',

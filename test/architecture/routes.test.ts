@@ -1,6 +1,6 @@
-// A rollback, a revoke, a rollout, a smoke test, an infrastructure deploy and a validation each enter their operation
-// from their action or command in one step, and the operation hands its work to at most 4 folders with at most 1
-// climb back up a layer (docs/contributing.md, "How an operation travels").
+// A rollback, a revoke, a rollout, a smoke test, an infrastructure deploy, a validation, a bootstrap and a doctor run
+// each enter their operation from their action or command in one step, and the operation hands its work to at most 4
+// folders with at most 1 climb back up a layer (docs/contributing.md, "How an operation travels").
 import { describe, expect, it } from 'vitest';
 import { sourceFiles } from './imports.ts';
 import { LAYERS } from './layers.ts';
@@ -16,6 +16,8 @@ const ROUTES = [
   { entry: 'src/actions/smoke.ts', operation: 'src/operations/smoke.ts' },
   { entry: 'src/actions/deploy-infra.ts', operation: 'src/operations/deploy-infra.ts' },
   { entry: 'src/actions/validate.ts', operation: 'src/operations/validate.ts' },
+  { entry: 'src/cli/commands/bootstrap.ts', operation: 'src/operations/bootstrap.ts' },
+  { entry: 'src/cli/commands/doctor.ts', operation: 'src/operations/doctor.ts' },
 ];
 
 describe('how an operation travels', () => {

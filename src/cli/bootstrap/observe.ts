@@ -1,12 +1,9 @@
-// The I/O of bootstrap and doctor: asks the aws, gh and git CLIs what exists, and runs the planned commands. The
-// CLIs are the ones a person has configured (profiles, SSO, gh auth), which is why this shells out instead of using
-// the SDKs.
+// The I/O of bootstrap and doctor: asks the aws, gh and git CLIs what exists, and runs the planned commands; ./ports.ts
+// hands these to the operations. The CLIs are the ones a person has configured (profiles, SSO, gh auth), which is why
+// this shells out instead of using the SDKs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { type Environment, githubEnvironment } from '../../config/model.ts';
-import { stackNames } from '../../contract/names.ts';
-import { ACCESS_OUTPUTS } from '../../contract/outputs.ts';
 import {
   type AwsOptions,
   type AwsState,
@@ -15,8 +12,13 @@ import {
   type GithubState,
   type Step,
   shellLine,
-} from './plan.ts';
-import { describeAssociationsArgv, type EndpointAssociation, parseAssociations } from './service-networks.ts';
+} from '../../bootstrap-plan/plan.ts';
+import type { EndpointAssociation } from '../../bootstrap-plan/service-networks.ts';
+import { type Environment, githubEnvironment } from '../../config/model.ts';
+import { stackNames } from '../../contract/names.ts';
+import { ACCESS_OUTPUTS } from '../../contract/outputs.ts';
+import type { StepResult } from '../../operations/bootstrap.ts';
+import { describeAssociationsArgv, parseAssociations } from './service-networks.ts';
 
 interface Result {
   status: number | null;
@@ -213,17 +215,10 @@ function runnersOf(repository: string, environments: readonly Environment[]): Pi
   }
 }
 
-/** Runs the steps in order, showing each command; stops at the first that fails. */
-export function runSteps(steps: readonly Step[], log: (line: string) => void): boolean {
-  for (const step of steps) {
-    log(`\n==> ${step.title}\n$ ${shellLine(step.argv)}`);
-    const result = spawn(step.argv, { stdio: 'inherit' });
-    if (result.status !== 0) {
-      log(
-        `failed (${result.error?.message ?? `exit ${result.status}`}); fix the cause and run bootstrap again: every step can be repeated`,
-      );
-      return false;
-    }
-  }
-  return true;
+/** Runs a step's command on this terminal. */
+export function runStep(step: Step): StepResult {
+  const result = spawn(step.argv, { stdio: 'inherit' });
+  return result.status === 0
+    ? { ok: true }
+    : { ok: false, why: result.error?.message ?? `exit ${result.status}` };
 }

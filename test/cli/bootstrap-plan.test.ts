@@ -12,8 +12,8 @@ import {
   repositoryFindings,
   repositoryOfRemote,
   shellLine,
-} from '../../src/cli/bootstrap/plan.ts';
-import { MIN_RUNNER_VERSION_FOR_NODE24, smokeRunnerFindings } from '../../src/cli/bootstrap/smoke-runner.ts';
+} from '../../src/bootstrap-plan/plan.ts';
+import { MIN_RUNNER_VERSION_FOR_NODE24, smokeRunnerFindings } from '../../src/bootstrap-plan/smoke-runner.ts';
 import type { Config, Environment } from '../../src/config/model.ts';
 import { parse } from '../config/sources.ts';
 

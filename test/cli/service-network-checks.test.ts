@@ -1,12 +1,8 @@
 // doctor's service-network checks: endpoints deployed, each service behind an endpoint forwarded to one of that
 // endpoint's names, the direct clients' resolver deployed and a route back to them.
 import { describe, expect, it } from 'vitest';
-import {
-  describeAssociationsArgv,
-  type EndpointState,
-  parseAssociations,
-  serviceNetworkFindings,
-} from '../../src/cli/bootstrap/service-networks.ts';
+import { type EndpointState, serviceNetworkFindings } from '../../src/bootstrap-plan/service-networks.ts';
+import { describeAssociationsArgv, parseAssociations } from '../../src/cli/bootstrap/service-networks.ts';
 import type { Config, Environment } from '../../src/config/model.ts';
 import { INGRESS_OUTPUTS, serviceNetworkEndpointOutput } from '../../src/contract/outputs.ts';
 import { parse } from '../config/sources.ts';

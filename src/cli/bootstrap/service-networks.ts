@@ -2,12 +2,6 @@
 // answer as the checks (src/bootstrap-plan/service-networks.ts) read it.
 import type { EndpointAssociation } from '../../bootstrap-plan/service-networks.ts';
 
-// Where the checks lived before src/bootstrap-plan/; test/cli/service-network-checks.test.ts still imports them here.
-export {
-  type EndpointState,
-  serviceNetworkFindings,
-} from '../../bootstrap-plan/service-networks.ts';
-
 /** The AWS CLI call whose VpcEndpointAssociations (DnsEntry, PrivateDnsEntry) fill EndpointState.associations. */
 export function describeAssociationsArgv(endpointId: string): string[] {
   return ['ec2', 'describe-vpc-endpoint-associations', '--vpc-endpoint-ids', endpointId];

@@ -1,6 +1,12 @@
 // The rendered NGINX configuration before and after, per environment, as unified diffs.
 import type { Config } from '../config/model.ts';
-import { renderProxy, renderTargetFor } from '../render/render.ts';
+import {
+  type CompiledAllowlist,
+  compileAllowlist,
+  type RenderTarget,
+  renderProxy,
+  renderTargetFor,
+} from '../render/render.ts';
 import { unifiedDiff } from './line-diff.ts';
 
 export interface RenderedDiff {
@@ -16,9 +22,12 @@ export interface RenderedDiff {
  * files. A base that is incomplete renders as empty files, so everything shows as added.
  */
 export function renderedDiffs(base: Partial<Config> | undefined, head: Config): RenderedDiff[] {
+  // The image's targets add no allowlist entries, so each side's allowlist is compiled once for every environment.
+  const headAllowlist = compileAllowlist(head, NO_EXTRA_ENTRIES);
+  const baseAllowlist = isComplete(base) ? compiledOrUndefined(base) : undefined;
   return head.deployment.environments.map((env) => {
     const target = renderTargetFor(env);
-    const after = renderProxy(head, target);
+    const after = renderProxy(head, target, headAllowlist);
     let before = new Map<string, string>();
     let note: string | undefined;
     if (isComplete(base)) {
@@ -26,6 +35,7 @@ export function renderedDiffs(base: Partial<Config> | undefined, head: Config): 
         before = renderProxy(
           base,
           renderTargetFor(base.deployment.environments.find((e) => e.name === env.name) ?? env),
+          baseAllowlist,
         );
       } catch (error) {
         note = `the base version could not be rendered (${error instanceof Error ? error.message : String(error)})`;
@@ -45,6 +55,20 @@ export function renderedDiffs(base: Partial<Config> | undefined, head: Config): 
       .filter((file) => file.diff !== '');
     return note ? { environment: env.name, files, note } : { environment: env.name, files };
   });
+}
+
+const NO_EXTRA_ENTRIES: RenderTarget['extraAllowlist'] = [];
+
+/**
+ * A base whose allowlist does not compile is rendered without it, so that renderProxy reports the problem in its
+ * own order of checks (a bad render target before a bad entry), as it would for any base.
+ */
+function compiledOrUndefined(base: Config): CompiledAllowlist | undefined {
+  try {
+    return compileAllowlist(base, NO_EXTRA_ENTRIES);
+  } catch {
+    return undefined;
+  }
 }
 
 function isComplete(config: Partial<Config> | undefined): config is Config {

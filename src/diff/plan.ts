@@ -1,7 +1,7 @@
 // What a configuration change does, computed from two parsed configurations. Pure: the `diff` command and the
 // validate action both call it, with the base from git and the head from the working tree.
 
-import { reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
+import { type Reach, reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
 import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
 import {
   type AllowlistEntry,
@@ -172,6 +172,22 @@ const entryFields = (entry: AllowlistEntry) => ({
   connectionsPerClient: entry.connectionsPerClient,
 });
 
+/** The same fields, as fieldChanges compares them: a quick look first, as most entries of a change are kept as they were. */
+function sameEntry(a: AllowlistEntry, b: AllowlistEntry): boolean {
+  const sameServices =
+    a.services === b.services ||
+    (a.services !== undefined &&
+      b.services !== undefined &&
+      a.services.length === b.services.length &&
+      a.services.every((service, i) => service === b.services?.[i]));
+  return (
+    sameServices &&
+    a.description === b.description &&
+    a.expires === b.expires &&
+    a.connectionsPerClient === b.connectionsPerClient
+  );
+}
+
 /** Entries whose range is on both sides: what else about them changed. */
 function fieldChangesOfKeptEntries(
   baseByCidr: ReadonlyMap<string, AllowlistEntry>,
@@ -180,7 +196,7 @@ function fieldChangesOfKeptEntries(
   const changes: AllowlistChange[] = [];
   for (const entry of head) {
     const before = baseByCidr.get(entry.cidr);
-    if (!before) continue;
+    if (!before || sameEntry(before, entry)) continue;
     const details = fieldChanges(entryFields(before), entryFields(entry));
     if (details.length > 0) changes.push({ ...describe(entry, 'changed'), details });
   }
@@ -219,7 +235,10 @@ export function accessChanges(base: Partial<Config> | undefined, head: Config): 
   const after = head.allowlist.entries;
   const services = head.services.services.map((service) => service.name);
   const baseServices = new Set(base?.services?.services.map((service) => service.name) ?? services);
+  const newServices = services.some((service) => !baseServices.has(service));
   const changes = reachBeforeAndAfter(before, after).flatMap(({ cidr, before: was, after: is }) => {
+    // Most networks of a large allowlist reach the same before and after: nothing to look at per service.
+    if (!newServices && sameReach(was, is)) return [];
     const gained = services.filter(
       (service) => reaches(is, service) && !reaches(was, service) && baseServices.has(service),
     );
@@ -231,6 +250,11 @@ export function accessChanges(base: Partial<Config> | undefined, head: Config): 
       : [];
   });
   return changes.sort((a, b) => compareText(a.cidr, b.cidr));
+}
+
+function sameReach(a: Reach, b: Reach): boolean {
+  if (a === 'every' || b === 'every') return a === b;
+  return a.size === b.size && [...a].every((service) => b.has(service));
 }
 
 function side(entry: AllowlistEntry, which: 'base' | 'head'): Side[] {

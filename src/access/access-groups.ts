@@ -91,7 +91,7 @@ function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit
  */
 function grantsBySide(
   sides: readonly (readonly AccessEntry[])[],
-  defaultLimit: number,
+  defaultLimits: readonly number[],
 ): Map<string, { grants: (Effective | undefined)[] }> {
   interface Network {
     cidr: Cidr;
@@ -129,7 +129,7 @@ function grantsBySide(
       let named = false;
       for (let i = first; i < end; i++) {
         for (const entry of (sorted[i] as Network).entries[side] as AccessEntry[]) {
-          effective = inherit(effective, entry, defaultLimit);
+          effective = inherit(effective, entry, defaultLimits[side] as number);
           named = true;
         }
       }
@@ -143,8 +143,31 @@ function grantsBySide(
 }
 
 export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
-  const networks = grantsBySide([entries], defaultLimit);
+  return compileAccessOfEach([{ entries, defaultLimit }])[0] as CompiledAccess;
+}
 
+export interface AccessSide {
+  entries: readonly AccessEntry[];
+  defaultLimit: number;
+}
+
+/**
+ * compileAccess of several allowlists at once, each as compileAccess compiles it alone: a network they share (most
+ * of a change's base and head) is parsed, sorted and swept once.
+ */
+export function compileAccessOfEach(sides: readonly AccessSide[]): CompiledAccess[] {
+  const networks = grantsBySide(
+    sides.map((side) => side.entries),
+    sides.map((side) => side.defaultLimit),
+  );
+  return sides.map((side, index) => accessGroupsOf(side.entries, networks, index));
+}
+
+function accessGroupsOf(
+  entries: readonly AccessEntry[],
+  networks: ReadonlyMap<string, { grants: (Effective | undefined)[] }>,
+  side: number,
+): CompiledAccess {
   const groups = new Map<string, AccessGroup>();
   const groupOf = (value: Effective): string => {
     const services = value.services ? [...value.services].sort() : undefined;
@@ -159,7 +182,7 @@ export function compileAccess(entries: readonly AccessEntry[], defaultLimit: num
   return {
     entries: entries.map((entry) => ({
       cidr: entry.cidr,
-      group: groupOf(networks.get(entry.cidr)?.grants[0] as Effective),
+      group: groupOf(networks.get(entry.cidr)?.grants[side] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
@@ -186,7 +209,7 @@ export function reachBeforeAndAfter(
 ): ReachChange[] {
   const reach = (grants: Effective | undefined): Reach =>
     grants === undefined ? new Set<string>() : (grants.services ?? 'every');
-  return [...grantsBySide([before, after], 0)].map(
+  return [...grantsBySide([before, after], [0, 0])].map(
     ([
       cidr,
       {

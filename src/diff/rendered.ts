@@ -3,6 +3,7 @@ import type { Config } from '../config/model.ts';
 import {
   type CompiledAllowlist,
   compileAllowlist,
+  compileAllowlists,
   type RenderTarget,
   renderProxy,
   renderTargetFor,
@@ -22,9 +23,7 @@ export interface RenderedDiff {
  * files. A base that is incomplete renders as empty files, so everything shows as added.
  */
 export function renderedDiffs(base: Partial<Config> | undefined, head: Config): RenderedDiff[] {
-  // The image's targets add no allowlist entries, so each side's allowlist is compiled once for every environment.
-  const headAllowlist = compileAllowlist(head, NO_EXTRA_ENTRIES);
-  const baseAllowlist = isComplete(base) ? compiledOrUndefined(base) : undefined;
+  const [baseAllowlist, headAllowlist] = compiledAllowlists(base, head);
   return head.deployment.environments.map((env) => {
     const target = renderTargetFor(env);
     const after = renderProxy(head, target, headAllowlist);
@@ -60,15 +59,27 @@ export function renderedDiffs(base: Partial<Config> | undefined, head: Config): 
 const NO_EXTRA_ENTRIES: RenderTarget['extraAllowlist'] = [];
 
 /**
- * A base whose allowlist does not compile is rendered without it, so that renderProxy reports the problem in its
- * own order of checks (a bad render target before a bad entry), as it would for any base.
+ * The image's targets add no allowlist entries, so each side's allowlist is compiled once for every environment,
+ * both sides together. A base whose allowlist does not compile is rendered without it, so that renderProxy reports
+ * the problem in its own order of checks (a bad render target before a bad entry), as it would for any base.
  */
-function compiledOrUndefined(base: Config): CompiledAllowlist | undefined {
-  try {
-    return compileAllowlist(base, NO_EXTRA_ENTRIES);
-  } catch {
-    return undefined;
+function compiledAllowlists(
+  base: Partial<Config> | undefined,
+  head: Config,
+): [CompiledAllowlist | undefined, CompiledAllowlist] {
+  const headSide = { config: head, extraAllowlist: NO_EXTRA_ENTRIES };
+  if (isComplete(base)) {
+    try {
+      const [before, after] = compileAllowlists([
+        { config: base, extraAllowlist: NO_EXTRA_ENTRIES },
+        headSide,
+      ]);
+      return [before, after as CompiledAllowlist];
+    } catch {
+      // Compiled alone below: the head's own problem, if it has one, is thrown from there.
+    }
   }
+  return [undefined, compileAllowlist(head, NO_EXTRA_ENTRIES)];
 }
 
 function isComplete(config: Partial<Config> | undefined): config is Config {

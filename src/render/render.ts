@@ -5,7 +5,7 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type CompiledAccess, compileAccess } from '../access/access-groups.ts';
+import { type AccessEntry, type CompiledAccess, compileAccessOfEach } from '../access/access-groups.ts';
 import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
@@ -194,16 +194,34 @@ export function compileAllowlist(
   config: Config,
   extraAllowlist: RenderTarget['extraAllowlist'],
 ): CompiledAllowlist {
-  for (const entry of [...config.allowlist.entries, ...extraAllowlist]) requireCanonicalCidr(entry.cidr);
-  const access = compileAccess(
-    [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
-    config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+  return compileAllowlists([{ config, extraAllowlist }])[0] as CompiledAllowlist;
+}
+
+/**
+ * compileAllowlist of several configurations at once (a change's base and head): the networks they share are
+ * compiled once. Throws if any of them does not compile.
+ */
+export function compileAllowlists(
+  sides: readonly { config: Config; extraAllowlist: RenderTarget['extraAllowlist'] }[],
+): CompiledAllowlist[] {
+  const entries = sides.map(({ config, extraAllowlist }) => {
+    for (const entry of [...config.allowlist.entries, ...extraAllowlist]) requireCanonicalCidr(entry.cidr);
+    return [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))];
+  });
+  const compiled = compileAccessOfEach(
+    sides.map(({ config }, i) => ({
+      entries: entries[i] as AccessEntry[],
+      defaultLimit: config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+    })),
   );
-  // The allowlist file reads nothing else; checked as the rest of the view is (assertInert).
-  const view = { allowlist: access.entries, extraAllowlist: extraAllowlist.length > 0 };
-  assertInert(view);
-  const file = loadTemplates().allowlist(view);
-  return { allowlist: config.allowlist, extraAllowlist, access, file };
+  return sides.map(({ config, extraAllowlist }, i) => {
+    const access = compiled[i] as CompiledAccess;
+    // The allowlist file reads nothing else; checked as the rest of the view is (assertInert).
+    const view = { allowlist: access.entries, extraAllowlist: extraAllowlist.length > 0 };
+    assertInert(view);
+    const file = loadTemplates().allowlist(view);
+    return { allowlist: config.allowlist, extraAllowlist, access, file };
+  });
 }
 
 /** `allowlist`: compileAllowlist of this config and target's extra entries; compiled here when absent. */

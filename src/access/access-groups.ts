@@ -169,15 +169,25 @@ function accessGroupsOf(
   side: number,
 ): CompiledAccess {
   const groups = new Map<string, AccessGroup>();
-  const groupOf = (value: Effective): string => {
-    const services = value.services ? [...value.services].sort() : undefined;
-    const key = `${services?.join(',') ?? '*'}|${value.limit}`;
+  const groupFor = (services: string[] | undefined, limit: number): string => {
+    const key = `${services?.join(',') ?? '*'}|${limit}`;
     let group = groups.get(key);
     if (!group) {
-      group = { id: `g${groups.size}`, ...(services ? { services } : {}), connectionsPerClient: value.limit };
+      group = { id: `g${groups.size}`, ...(services ? { services } : {}), connectionsPerClient: limit };
       groups.set(key, group);
     }
     return group.id;
+  };
+  // Most entries grant every service: their group is found by the limit alone, without writing a key for each.
+  const everyService = new Map<number, string>();
+  const groupOf = (value: Effective): string => {
+    if (value.services) return groupFor([...value.services].sort(), value.limit);
+    let id = everyService.get(value.limit);
+    if (id === undefined) {
+      id = groupFor(undefined, value.limit);
+      everyService.set(value.limit, id);
+    }
+    return id;
   };
   return {
     entries: entries.map((entry) => ({

@@ -99,14 +99,18 @@ export function parseConfig(sources: ConfigSources, options: ParseOptions = {}):
  * anything: what a diff needs of its base version, which only has to parse. The rules take a third of parseConfig.
  */
 export function parseConfigParts(sources: ConfigSources): Partial<Config> {
-  return parseParts(sources, []).parts;
+  return parseParts(sources, undefined).parts;
 }
 
-function parseParts(sources: ConfigSources, diagnostics: Diagnostic[]): Pick<ParseResult, 'parts' | 'files'> {
+/** diagnostics undefined: nothing is reported, and what only a report needs is not worked out. */
+function parseParts(
+  sources: ConfigSources,
+  diagnostics: Diagnostic[] | undefined,
+): Pick<ParseResult, 'parts' | 'files'> {
   const files: ParseResult['files'] = {};
   const parts: Partial<Config> = {};
   for (const part of Object.keys(CONFIG_FILES) as ConfigPart[]) {
-    const parsed = parseYamlFile(sources[part], diagnostics);
+    const parsed = parseYamlFile(sources[part], diagnostics ?? []);
     if (!parsed) continue;
     files[part] = parsed.file;
     const value = validateShape(parsed.file, parsed.value, CONFIG_FILES[part].schema, diagnostics);
@@ -186,9 +190,10 @@ function validateShape<S extends z.ZodType>(
   file: ParsedFile,
   value: unknown,
   schema: S,
-  diagnostics: Diagnostic[],
+  diagnostics: Diagnostic[] | undefined,
 ): z.infer<S> | undefined {
   const result = schema.safeParse(value);
+  if (!diagnostics) return result.success ? result.data : undefined;
   const flagged = new Set<number>();
   if (!result.success) {
     const issues = result.error.issues;

@@ -217,9 +217,29 @@ export function reachBeforeAndAfter(
   before: readonly AccessEntry[],
   after: readonly AccessEntry[],
 ): ReachChange[] {
+  // What a network may reach does not depend on the connection limits.
+  return reachOf(grantsBySide([before, after], [0, 0]));
+}
+
+/**
+ * compileAccessOfEach of a change's base and head, and reachBeforeAndAfter between them, from one sweep: a pull
+ * request's plan needs both.
+ */
+export function compileAccessChange(
+  before: AccessSide,
+  after: AccessSide,
+): { compiled: [CompiledAccess, CompiledAccess]; reach: ReachChange[] } {
+  const networks = grantsBySide([before.entries, after.entries], [before.defaultLimit, after.defaultLimit]);
+  return {
+    compiled: [accessGroupsOf(before.entries, networks, 0), accessGroupsOf(after.entries, networks, 1)],
+    reach: reachOf(networks),
+  };
+}
+
+function reachOf(networks: ReadonlyMap<string, { grants: (Effective | undefined)[] }>): ReachChange[] {
   const reach = (grants: Effective | undefined): Reach =>
     grants === undefined ? new Set<string>() : (grants.services ?? 'every');
-  return [...grantsBySide([before, after], [0, 0])].map(
+  return [...networks].map(
     ([
       cidr,
       {

@@ -1,7 +1,7 @@
 // What a configuration change does, computed from two parsed configurations. Pure: the `diff` command and the
 // validate action both call it, with the base from git and the head from the working tree.
 
-import { type Reach, reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
+import { type Reach, type ReachChange, reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
 import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
 import {
   type AllowlistEntry,
@@ -87,12 +87,19 @@ export function hasChanges(plan: ConfigPlan): boolean {
   );
 }
 
-/** base: the parts of the base version that parsed (any may be missing, e.g. in the first pull request). */
-export function planChange(base: Partial<Config> | undefined, head: Config): ConfigPlan {
+/**
+ * base: the parts of the base version that parsed (any may be missing, e.g. in the first pull request). reach:
+ * reachBeforeAndAfter of the base's and the head's entries, when the caller has it from compileChange.
+ */
+export function planChange(
+  base: Partial<Config> | undefined,
+  head: Config,
+  reach?: readonly ReachChange[],
+): ConfigPlan {
   const anyBefore = base?.allowlist?.allowAnyAddress ?? false;
   return {
     allowlist: allowlistChanges(base?.allowlist?.entries ?? [], head.allowlist.entries),
-    access: accessChanges(base, head),
+    access: accessChanges(base, head, reach),
     allowAnyAddress:
       anyBefore === head.allowlist.allowAnyAddress
         ? undefined
@@ -230,13 +237,15 @@ function widenedOrNarrowed(sides: readonly Side[]): AllowlistChange[] {
  * For every range of either side, the services of head it may reach before and after (a range reaches what the
  * entries containing it grant). Services that exist only in base are the services section's news, not access.
  */
-export function accessChanges(base: Partial<Config> | undefined, head: Config): AccessChange[] {
-  const before = base?.allowlist?.entries ?? [];
-  const after = head.allowlist.entries;
+export function accessChanges(
+  base: Partial<Config> | undefined,
+  head: Config,
+  reach: readonly ReachChange[] = reachBeforeAndAfter(base?.allowlist?.entries ?? [], head.allowlist.entries),
+): AccessChange[] {
   const services = head.services.services.map((service) => service.name);
   const baseServices = new Set(base?.services?.services.map((service) => service.name) ?? services);
   const newServices = services.some((service) => !baseServices.has(service));
-  const changes = reachBeforeAndAfter(before, after).flatMap(({ cidr, before: was, after: is }) => {
+  const changes = reach.flatMap(({ cidr, before: was, after: is }) => {
     // Most networks of a large allowlist reach the same before and after: nothing to look at per service.
     if (!newServices && sameReach(was, is)) return [];
     const gained = services.filter(

@@ -1,13 +1,7 @@
 // The rendered NGINX configuration before and after, per environment, as unified diffs.
 import type { Config } from '../config/model.ts';
-import {
-  type CompiledAllowlist,
-  compileAllowlist,
-  compileAllowlists,
-  type RenderTarget,
-  renderProxy,
-  renderTargetFor,
-} from '../render/render.ts';
+import { renderProxy, renderTargetFor } from '../render/render.ts';
+import { compiledAllowlists, isComplete, type SideAllowlists } from './compiled-change.ts';
 import { unifiedDiff } from './line-diff.ts';
 
 export interface RenderedDiff {
@@ -20,10 +14,14 @@ export interface RenderedDiff {
 
 /**
  * Renders each head environment with the base and the head config (the deployed image's target) and diffs the
- * files. A base that is incomplete renders as empty files, so everything shows as added.
+ * files. A base that is incomplete renders as empty files, so everything shows as added. `allowlists`: both sides'
+ * compiled allowlists, when the caller has them from compileChange.
  */
-export function renderedDiffs(base: Partial<Config> | undefined, head: Config): RenderedDiff[] {
-  const [baseAllowlist, headAllowlist] = compiledAllowlists(base, head);
+export function renderedDiffs(
+  base: Partial<Config> | undefined,
+  head: Config,
+  [baseAllowlist, headAllowlist]: SideAllowlists = compiledAllowlists(base, head),
+): RenderedDiff[] {
   return head.deployment.environments.map((env) => {
     const target = renderTargetFor(env);
     const after = renderProxy(head, target, headAllowlist);
@@ -54,39 +52,4 @@ export function renderedDiffs(base: Partial<Config> | undefined, head: Config): 
       .filter((file) => file.diff !== '');
     return note ? { environment: env.name, files, note } : { environment: env.name, files };
   });
-}
-
-const NO_EXTRA_ENTRIES: RenderTarget['extraAllowlist'] = [];
-
-/**
- * The image's targets add no allowlist entries, so each side's allowlist is compiled once for every environment,
- * both sides together. A base whose allowlist does not compile is rendered without it, so that renderProxy reports
- * the problem in its own order of checks (a bad render target before a bad entry), as it would for any base.
- */
-function compiledAllowlists(
-  base: Partial<Config> | undefined,
-  head: Config,
-): [CompiledAllowlist | undefined, CompiledAllowlist] {
-  const headSide = { config: head, extraAllowlist: NO_EXTRA_ENTRIES };
-  if (isComplete(base)) {
-    try {
-      const [before, after] = compileAllowlists([
-        { config: base, extraAllowlist: NO_EXTRA_ENTRIES },
-        headSide,
-      ]);
-      return [before, after as CompiledAllowlist];
-    } catch {
-      // Compiled alone below: the head's own problem, if it has one, is thrown from there.
-    }
-  }
-  return [undefined, compileAllowlist(head, NO_EXTRA_ENTRIES)];
-}
-
-function isComplete(config: Partial<Config> | undefined): config is Config {
-  return (
-    config?.allowlist !== undefined &&
-    config.services !== undefined &&
-    config.scaling !== undefined &&
-    config.deployment !== undefined
-  );
 }

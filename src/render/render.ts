@@ -5,7 +5,7 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type AccessEntry, type CompiledAccess, compileAccessOfEach } from '../access/access-groups.ts';
+import { type AccessSide, type CompiledAccess, compileAccessOfEach } from '../access/access-groups.ts';
 import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
@@ -201,27 +201,35 @@ export function compileAllowlist(
  * compileAllowlist of several configurations at once (a change's base and head): the networks they share are
  * compiled once. Throws if any of them does not compile.
  */
-export function compileAllowlists(
-  sides: readonly { config: Config; extraAllowlist: RenderTarget['extraAllowlist'] }[],
-): CompiledAllowlist[] {
-  const entries = sides.map(({ config, extraAllowlist }) => {
-    for (const entry of [...config.allowlist.entries, ...extraAllowlist]) requireCanonicalCidr(entry.cidr);
-    return [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))];
-  });
-  const compiled = compileAccessOfEach(
-    sides.map(({ config }, i) => ({
-      entries: entries[i] as AccessEntry[],
-      defaultLimit: config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
-    })),
-  );
-  return sides.map(({ config, extraAllowlist }, i) => {
-    const access = compiled[i] as CompiledAccess;
-    // The allowlist file reads nothing else; checked as the rest of the view is (assertInert).
-    const view = { allowlist: access.entries, extraAllowlist: extraAllowlist.length > 0 };
-    assertInert(view);
-    const file = loadTemplates().allowlist(view);
-    return { allowlist: config.allowlist, extraAllowlist, access, file };
-  });
+export function compileAllowlists(sides: readonly AllowlistSide[]): CompiledAllowlist[] {
+  const compiled = compileAccessOfEach(sides.map(accessSideOf));
+  return sides.map((side, i) => withAllowlistFile(side, compiled[i] as CompiledAccess));
+}
+
+export interface AllowlistSide {
+  config: Config;
+  extraAllowlist: RenderTarget['extraAllowlist'];
+}
+
+/** What compileAllowlist compiles: every entry, each checked to be written in its one canonical spelling. */
+export function accessSideOf({ config, extraAllowlist }: AllowlistSide): AccessSide {
+  for (const entry of [...config.allowlist.entries, ...extraAllowlist]) requireCanonicalCidr(entry.cidr);
+  return {
+    entries: [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
+    defaultLimit: config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+  };
+}
+
+/** The compiled allowlist of a side, from its accessSideOf compiled (alone or together with other sides). */
+export function withAllowlistFile(
+  { config, extraAllowlist }: AllowlistSide,
+  access: CompiledAccess,
+): CompiledAllowlist {
+  // The allowlist file reads nothing else; checked as the rest of the view is (assertInert).
+  const view = { allowlist: access.entries, extraAllowlist: extraAllowlist.length > 0 };
+  assertInert(view);
+  const file = loadTemplates().allowlist(view);
+  return { allowlist: config.allowlist, extraAllowlist, access, file };
 }
 
 /** `allowlist`: compileAllowlist of this config and target's extra entries; compiled here when absent. */

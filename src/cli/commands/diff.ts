@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseConfigParts } from '../../config/load.ts';
+import { compileChange } from '../../diff/compiled-change.ts';
 import { readSourcesAtRef } from '../../diff/git.ts';
 import { formatPlanMarkdown } from '../../diff/markdown.ts';
 import { planChange } from '../../diff/plan.ts';
@@ -15,7 +16,9 @@ export const command: Command = async (_args, parsed) => {
   if (!head) return 1;
   // The base only has to parse: an entry that has expired since, for example, must still show as removed.
   const base = parseConfigParts(await readSourcesAtRef(values.base, values.config));
-  const markdown = formatPlanMarkdown(planChange(base, head), renderedDiffs(base, head));
+  // The access section and the rendered diff read the same two allowlists: compiled once for both.
+  const { reach, allowlists } = compileChange(base, head);
+  const markdown = formatPlanMarkdown(planChange(base, head, reach), renderedDiffs(base, head, allowlists));
   if (values.output) await writeFile(values.output, markdown);
   else process.stdout.write(markdown);
   return 0;

@@ -41,8 +41,8 @@ function parse(text: string): Cidr {
 }
 
 /**
- * The entries of one configuration are compiled by the plan and again by every environment's rendering, and
- * parsing a network is the dearest step: each entry's network is parsed once.
+ * The entries of one configuration may be compiled by the plan and again by the rendering (unless both come from
+ * compileAccessChange), and parsing a network is the dearest step: each entry's network is parsed once.
  */
 const parsedEntries = new WeakMap<AccessEntry, { text: string; cidr: Cidr }>();
 

@@ -41,8 +41,8 @@ function parse(text: string): Cidr {
 }
 
 /**
- * The entries of one configuration are compiled by the plan and again by every environment's rendering, and
- * parsing a network is the dearest step: each entry's network is parsed once.
+ * The entries of one configuration may be compiled by the plan and again by the rendering (unless both come from
+ * compileAccessChange), and parsing a network is the dearest step: each entry's network is parsed once.
  */
 const parsedEntries = new WeakMap<AccessEntry, { text: string; cidr: Cidr }>();
 
@@ -91,7 +91,7 @@ function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit
  */
 function grantsBySide(
   sides: readonly (readonly AccessEntry[])[],
-  defaultLimit: number,
+  defaultLimits: readonly number[],
 ): Map<string, { grants: (Effective | undefined)[] }> {
   interface Network {
     cidr: Cidr;
@@ -129,7 +129,7 @@ function grantsBySide(
       let named = false;
       for (let i = first; i < end; i++) {
         for (const entry of (sorted[i] as Network).entries[side] as AccessEntry[]) {
-          effective = inherit(effective, entry, defaultLimit);
+          effective = inherit(effective, entry, defaultLimits[side] as number);
           named = true;
         }
       }
@@ -143,23 +143,56 @@ function grantsBySide(
 }
 
 export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
-  const networks = grantsBySide([entries], defaultLimit);
+  return compileAccessOfEach([{ entries, defaultLimit }])[0] as CompiledAccess;
+}
 
+export interface AccessSide {
+  entries: readonly AccessEntry[];
+  defaultLimit: number;
+}
+
+/**
+ * compileAccess of several allowlists at once, each as compileAccess compiles it alone: a network they share (most
+ * of a change's base and head) is parsed, sorted and swept once.
+ */
+export function compileAccessOfEach(sides: readonly AccessSide[]): CompiledAccess[] {
+  const networks = grantsBySide(
+    sides.map((side) => side.entries),
+    sides.map((side) => side.defaultLimit),
+  );
+  return sides.map((side, index) => accessGroupsOf(side.entries, networks, index));
+}
+
+function accessGroupsOf(
+  entries: readonly AccessEntry[],
+  networks: ReadonlyMap<string, { grants: (Effective | undefined)[] }>,
+  side: number,
+): CompiledAccess {
   const groups = new Map<string, AccessGroup>();
-  const groupOf = (value: Effective): string => {
-    const services = value.services ? [...value.services].sort() : undefined;
-    const key = `${services?.join(',') ?? '*'}|${value.limit}`;
+  const groupFor = (services: string[] | undefined, limit: number): string => {
+    const key = `${services?.join(',') ?? '*'}|${limit}`;
     let group = groups.get(key);
     if (!group) {
-      group = { id: `g${groups.size}`, ...(services ? { services } : {}), connectionsPerClient: value.limit };
+      group = { id: `g${groups.size}`, ...(services ? { services } : {}), connectionsPerClient: limit };
       groups.set(key, group);
     }
     return group.id;
   };
+  // Most entries grant every service: their group is found by the limit alone, without writing a key for each.
+  const everyService = new Map<number, string>();
+  const groupOf = (value: Effective): string => {
+    if (value.services) return groupFor([...value.services].sort(), value.limit);
+    let id = everyService.get(value.limit);
+    if (id === undefined) {
+      id = groupFor(undefined, value.limit);
+      everyService.set(value.limit, id);
+    }
+    return id;
+  };
   return {
     entries: entries.map((entry) => ({
       cidr: entry.cidr,
-      group: groupOf(networks.get(entry.cidr)?.grants[0] as Effective),
+      group: groupOf(networks.get(entry.cidr)?.grants[side] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
@@ -184,9 +217,29 @@ export function reachBeforeAndAfter(
   before: readonly AccessEntry[],
   after: readonly AccessEntry[],
 ): ReachChange[] {
+  // What a network may reach does not depend on the connection limits.
+  return reachOf(grantsBySide([before, after], [0, 0]));
+}
+
+/**
+ * compileAccessOfEach of a change's base and head, and reachBeforeAndAfter between them, from one sweep: a pull
+ * request's plan needs both.
+ */
+export function compileAccessChange(
+  before: AccessSide,
+  after: AccessSide,
+): { compiled: [CompiledAccess, CompiledAccess]; reach: ReachChange[] } {
+  const networks = grantsBySide([before.entries, after.entries], [before.defaultLimit, after.defaultLimit]);
+  return {
+    compiled: [accessGroupsOf(before.entries, networks, 0), accessGroupsOf(after.entries, networks, 1)],
+    reach: reachOf(networks),
+  };
+}
+
+function reachOf(networks: ReadonlyMap<string, { grants: (Effective | undefined)[] }>): ReachChange[] {
   const reach = (grants: Effective | undefined): Reach =>
     grants === undefined ? new Set<string>() : (grants.services ?? 'every');
-  return [...grantsBySide([before, after], 0)].map(
+  return [...networks].map(
     ([
       cidr,
       {

@@ -116,7 +116,10 @@ export function parseAddress(text: string): { family: IpFamily; value: bigint } 
 export function requireCanonicalCidr(text: string): Cidr {
   const parsed = parseCidr(text);
   if (!parsed.ok) throw new Error(`"${text}" is not a CIDR: ${parsed.reason}`);
-  const canonical = canonicalCidr(parsed.cidr);
+  // IPv4 that parses has one spelling (no leading zeros), so only host bits can make it differ; the renderer checks
+  // every entry of 100,000-entry allowlists, where writing each network out again costs as much as parsing it.
+  const ipv4AsWritten = parsed.cidr.family === 4 && parsed.cidr.address === parsed.cidr.network;
+  const canonical = ipv4AsWritten ? text : canonicalCidr(parsed.cidr);
   if (canonical !== text) throw new Error(`"${text}" is not canonical: write ${canonical}`);
   return parsed.cidr;
 }

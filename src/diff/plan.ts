@@ -1,7 +1,7 @@
 // What a configuration change does, computed from two parsed configurations. Pure: the `diff` command and the
 // validate action both call it, with the base from git and the head from the working tree.
 
-import { reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
+import { type Reach, type ReachChange, reachBeforeAndAfter, reaches } from '../access/access-groups.ts';
 import { type Cidr, canonicalCidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
 import {
   type AllowlistEntry,
@@ -87,12 +87,19 @@ export function hasChanges(plan: ConfigPlan): boolean {
   );
 }
 
-/** base: the parts of the base version that parsed (any may be missing, e.g. in the first pull request). */
-export function planChange(base: Partial<Config> | undefined, head: Config): ConfigPlan {
+/**
+ * base: the parts of the base version that parsed (any may be missing, e.g. in the first pull request). reach:
+ * reachBeforeAndAfter of the base's and the head's entries, when the caller has it from compileChange.
+ */
+export function planChange(
+  base: Partial<Config> | undefined,
+  head: Config,
+  reach?: readonly ReachChange[],
+): ConfigPlan {
   const anyBefore = base?.allowlist?.allowAnyAddress ?? false;
   return {
     allowlist: allowlistChanges(base?.allowlist?.entries ?? [], head.allowlist.entries),
-    access: accessChanges(base, head),
+    access: accessChanges(base, head, reach),
     allowAnyAddress:
       anyBefore === head.allowlist.allowAnyAddress
         ? undefined
@@ -172,6 +179,22 @@ const entryFields = (entry: AllowlistEntry) => ({
   connectionsPerClient: entry.connectionsPerClient,
 });
 
+/** The same fields, as fieldChanges compares them: a quick look first, as most entries of a change are kept as they were. */
+function sameEntry(a: AllowlistEntry, b: AllowlistEntry): boolean {
+  const sameServices =
+    a.services === b.services ||
+    (a.services !== undefined &&
+      b.services !== undefined &&
+      a.services.length === b.services.length &&
+      a.services.every((service, i) => service === b.services?.[i]));
+  return (
+    sameServices &&
+    a.description === b.description &&
+    a.expires === b.expires &&
+    a.connectionsPerClient === b.connectionsPerClient
+  );
+}
+
 /** Entries whose range is on both sides: what else about them changed. */
 function fieldChangesOfKeptEntries(
   baseByCidr: ReadonlyMap<string, AllowlistEntry>,
@@ -180,7 +203,7 @@ function fieldChangesOfKeptEntries(
   const changes: AllowlistChange[] = [];
   for (const entry of head) {
     const before = baseByCidr.get(entry.cidr);
-    if (!before) continue;
+    if (!before || sameEntry(before, entry)) continue;
     const details = fieldChanges(entryFields(before), entryFields(entry));
     if (details.length > 0) changes.push({ ...describe(entry, 'changed'), details });
   }
@@ -214,12 +237,17 @@ function widenedOrNarrowed(sides: readonly Side[]): AllowlistChange[] {
  * For every range of either side, the services of head it may reach before and after (a range reaches what the
  * entries containing it grant). Services that exist only in base are the services section's news, not access.
  */
-export function accessChanges(base: Partial<Config> | undefined, head: Config): AccessChange[] {
-  const before = base?.allowlist?.entries ?? [];
-  const after = head.allowlist.entries;
+export function accessChanges(
+  base: Partial<Config> | undefined,
+  head: Config,
+  reach: readonly ReachChange[] = reachBeforeAndAfter(base?.allowlist?.entries ?? [], head.allowlist.entries),
+): AccessChange[] {
   const services = head.services.services.map((service) => service.name);
   const baseServices = new Set(base?.services?.services.map((service) => service.name) ?? services);
-  const changes = reachBeforeAndAfter(before, after).flatMap(({ cidr, before: was, after: is }) => {
+  const newServices = services.some((service) => !baseServices.has(service));
+  const changes = reach.flatMap(({ cidr, before: was, after: is }) => {
+    // Most networks of a large allowlist reach the same before and after: nothing to look at per service.
+    if (!newServices && sameReach(was, is)) return [];
     const gained = services.filter(
       (service) => reaches(is, service) && !reaches(was, service) && baseServices.has(service),
     );
@@ -231,6 +259,11 @@ export function accessChanges(base: Partial<Config> | undefined, head: Config): 
       : [];
   });
   return changes.sort((a, b) => compareText(a.cidr, b.cidr));
+}
+
+function sameReach(a: Reach, b: Reach): boolean {
+  if (a === 'every' || b === 'every') return a === b;
+  return a.size === b.size && [...a].every((service) => b.has(service));
 }
 
 function side(entry: AllowlistEntry, which: 'base' | 'head'): Side[] {

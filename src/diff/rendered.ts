@@ -1,6 +1,7 @@
 // The rendered NGINX configuration before and after, per environment, as unified diffs.
 import type { Config } from '../config/model.ts';
 import { renderProxy, renderTargetFor } from '../render/render.ts';
+import { compiledAllowlists, isComplete, type SideAllowlists } from './compiled-change.ts';
 import { unifiedDiff } from './line-diff.ts';
 
 export interface RenderedDiff {
@@ -13,12 +14,17 @@ export interface RenderedDiff {
 
 /**
  * Renders each head environment with the base and the head config (the deployed image's target) and diffs the
- * files. A base that is incomplete renders as empty files, so everything shows as added.
+ * files. A base that is incomplete renders as empty files, so everything shows as added. `allowlists`: both sides'
+ * compiled allowlists, when the caller has them from compileChange.
  */
-export function renderedDiffs(base: Partial<Config> | undefined, head: Config): RenderedDiff[] {
+export function renderedDiffs(
+  base: Partial<Config> | undefined,
+  head: Config,
+  [baseAllowlist, headAllowlist]: SideAllowlists = compiledAllowlists(base, head),
+): RenderedDiff[] {
   return head.deployment.environments.map((env) => {
     const target = renderTargetFor(env);
-    const after = renderProxy(head, target);
+    const after = renderProxy(head, target, headAllowlist);
     let before = new Map<string, string>();
     let note: string | undefined;
     if (isComplete(base)) {
@@ -26,6 +32,7 @@ export function renderedDiffs(base: Partial<Config> | undefined, head: Config): 
         before = renderProxy(
           base,
           renderTargetFor(base.deployment.environments.find((e) => e.name === env.name) ?? env),
+          baseAllowlist,
         );
       } catch (error) {
         note = `the base version could not be rendered (${error instanceof Error ? error.message : String(error)})`;
@@ -45,13 +52,4 @@ export function renderedDiffs(base: Partial<Config> | undefined, head: Config): 
       .filter((file) => file.diff !== '');
     return note ? { environment: env.name, files, note } : { environment: env.name, files };
   });
-}
-
-function isComplete(config: Partial<Config> | undefined): config is Config {
-  return (
-    config?.allowlist !== undefined &&
-    config.services !== undefined &&
-    config.scaling !== undefined &&
-    config.deployment !== undefined
-  );
 }

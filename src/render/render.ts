@@ -5,7 +5,7 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { compileAccess } from '../access/access-groups.ts';
+import { type AccessSide, type CompiledAccess, compileAccessOfEach } from '../access/access-groups.ts';
 import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
@@ -176,13 +176,79 @@ export function localRenderTarget(options: LocalTargetOptions): RenderTarget {
 /** Characters any rendered value may contain: none of them means anything to the NGINX config parser. */
 const INERT = /^[A-Za-z0-9.:/_-]+$/;
 
-export function renderProxy(config: Config, target: RenderTarget): RenderedFiles {
-  const view = buildView(config, target);
+/**
+ * A configuration's allowlist (and a target's extra entries) compiled into access groups, and the allowlist file
+ * written from them: all of rendering that grows with the allowlist, and the same for every environment whose target
+ * adds the same entries, so a caller that renders several environments compiles it once for all of them.
+ */
+export interface CompiledAllowlist {
+  /** The allowlist it was compiled from, so it is never used with another. */
+  allowlist: Config['allowlist'];
+  extraAllowlist: RenderTarget['extraAllowlist'];
+  access: CompiledAccess;
+  /** The content of ALLOWLIST_FILE. */
+  file: string;
+}
+
+export function compileAllowlist(
+  config: Config,
+  extraAllowlist: RenderTarget['extraAllowlist'],
+): CompiledAllowlist {
+  return compileAllowlists([{ config, extraAllowlist }])[0] as CompiledAllowlist;
+}
+
+/**
+ * compileAllowlist of several configurations at once (a change's base and head): the networks they share are
+ * compiled once. Throws if any of them does not compile.
+ */
+export function compileAllowlists(sides: readonly AllowlistSide[]): CompiledAllowlist[] {
+  const compiled = compileAccessOfEach(sides.map(accessSideOf));
+  return sides.map((side, i) => withAllowlistFile(side, compiled[i] as CompiledAccess));
+}
+
+export interface AllowlistSide {
+  config: Config;
+  extraAllowlist: RenderTarget['extraAllowlist'];
+}
+
+/** What compileAllowlist compiles: every entry, each checked to be written in its one canonical spelling. */
+export function accessSideOf({ config, extraAllowlist }: AllowlistSide): AccessSide {
+  for (const entry of [...config.allowlist.entries, ...extraAllowlist]) requireCanonicalCidr(entry.cidr);
+  return {
+    entries: [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
+    defaultLimit: config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+  };
+}
+
+/** The compiled allowlist of a side, from its accessSideOf compiled (alone or together with other sides). */
+export function withAllowlistFile(
+  { config, extraAllowlist }: AllowlistSide,
+  access: CompiledAccess,
+): CompiledAllowlist {
+  // The allowlist file reads nothing else; checked as the rest of the view is (assertInert).
+  const view = { allowlist: access.entries, extraAllowlist: extraAllowlist.length > 0 };
+  assertInert(view);
+  const file = loadTemplates().allowlist(view);
+  return { allowlist: config.allowlist, extraAllowlist, access, file };
+}
+
+/** `allowlist`: compileAllowlist of this config and target's extra entries; compiled here when absent. */
+export function renderProxy(
+  config: Config,
+  target: RenderTarget,
+  allowlist?: CompiledAllowlist,
+): RenderedFiles {
+  for (const cidr of target.trustedProxyCidrs) requireCanonicalCidr(cidr);
+  if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
+  const compiled = allowlist
+    ? compiledFor(config, target, allowlist)
+    : compileAllowlist(config, target.extraAllowlist);
+  const view = buildView(config, target, compiled.access);
   assertInert(view);
   const templates = loadTemplates();
   const files: RenderedFiles = new Map([
     [MAIN_FILE, templates.main(view)],
-    [ALLOWLIST_FILE, templates.allowlist(view)],
+    [ALLOWLIST_FILE, compiled.file],
   ]);
   if (view.image) files.set(ENTRYPOINT_FILE, templates.entrypoint(view));
   return files;
@@ -201,16 +267,11 @@ export async function writeRendered(files: RenderedFiles, dir: string): Promise<
   }
 }
 
-/** Everything the templates read; every string in it is checked by assertInert before rendering. */
-function buildView(config: Config, target: RenderTarget) {
-  for (const cidr of target.trustedProxyCidrs) requireCanonicalCidr(cidr);
-  if (target.trustedProxyCidrs.length === 0) throw new Error('render target trusts no PROXY protocol source');
-  for (const entry of [...config.allowlist.entries, ...target.extraAllowlist])
-    requireCanonicalCidr(entry.cidr);
-  const access = compileAccess(
-    [...config.allowlist.entries, ...target.extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
-    config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
-  );
+/**
+ * Everything the templates read but the allowlist file (compileAllowlist writes it); every string in it is checked
+ * by assertInert before rendering.
+ */
+function buildView(config: Config, target: RenderTarget, access: CompiledAccess) {
   const connectionLimits = (listener: 'http' | 'tls') =>
     access.limits.map((limit) => ({
       limit,
@@ -264,8 +325,6 @@ function buildView(config: Config, target: RenderTarget) {
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
     drainSocket: `unix:${join(target.paths.runtime, 'refuse-drain.sock')}`,
     plainRefusalSocket: `unix:${join(target.paths.runtime, 'refuse-plain.sock')}`,
-    allowlist: access.entries,
-    extraAllowlist: target.extraAllowlist.length > 0,
     accessGroups: access.groups.map((group) => ({
       id: group.id,
       all: group.services === undefined,
@@ -288,6 +347,17 @@ function buildView(config: Config, target: RenderTarget) {
       server: `${upstreamHost(service)}:${target.upstreamPorts.http}`,
     })),
   };
+}
+
+/** A compiled allowlist handed in must be this config's, with this target's extra entries. */
+function compiledFor(config: Config, target: RenderTarget, compiled: CompiledAllowlist): CompiledAllowlist {
+  const extra = target.extraAllowlist;
+  const sameExtra =
+    compiled.extraAllowlist.length === extra.length &&
+    compiled.extraAllowlist.every((entry, i) => entry.cidr === extra[i]?.cidr);
+  if (compiled.allowlist !== config.allowlist || !sameExtra)
+    throw new Error('cannot render: the compiled allowlist is of another configuration or render target');
+  return compiled;
 }
 
 /**

@@ -1,7 +1,12 @@
 // Access groups: the compiled form the NGINX maps use agrees with the plain reading of the allowlist.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AccessEntry, compileAccess, mayReach } from '../../src/access/access-groups.ts';
+import {
+  type AccessEntry,
+  compileAccess,
+  compileAccessOfEach,
+  mayReach,
+} from '../../src/access/access-groups.ts';
 import { containsCidr, parseCidr } from '../../src/config/cidr.ts';
 
 const SERVICES = ['orders', 'inventory', 'billing'];
@@ -111,6 +116,22 @@ describe('the compiled groups against the reference matcher', () => {
         (entries, client, service) => lookup(entries, client, service) === mayReach(entries, client, service),
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('are the same compiled together with another allowlist as compiled alone', () => {
+    const side = fc.record({
+      entries: fc.uniqueArray(entry, { selector: (e) => e.cidr, maxLength: 12 }),
+      defaultLimit: fc.integer({ min: 1, max: 5 }),
+    });
+    fc.assert(
+      fc.property(side, side, (before, after) => {
+        expect(compileAccessOfEach([before, after])).toEqual([
+          compileAccess(before.entries, before.defaultLimit),
+          compileAccess(after.entries, after.defaultLimit),
+        ]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalCidr,
@@ -114,6 +115,27 @@ describe('requireCanonicalCidr and vpcResolverAddress', () => {
     expect(() => requireCanonicalCidr('10.42.0.0')).toThrow(/not a CIDR: missing the \/prefix/);
   });
 
+  it('accepts an IPv4 network exactly when it is written as canonicalCidr writes it', () => {
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '010'));
+    const text = fc
+      .tuple(
+        octet,
+        octet,
+        octet,
+        octet,
+        fc.oneof(fc.integer({ min: 0, max: 33 }).map(String), fc.constant('08')),
+      )
+      .map(([a, b, c, d, prefix]) => `${a}.${b}.${c}.${d}/${prefix}`);
+    fc.assert(
+      fc.property(text, (cidr) => {
+        const parsed = parseCidr(cidr);
+        const canonical = parsed.ok && canonicalCidr(parsed.cidr) === cidr;
+        expect(throws(() => requireCanonicalCidr(cidr))).toBe(!canonical);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('puts the VPC resolver at the network address plus two, IPv4 only', () => {
     expect(vpcResolverAddress('10.42.0.0/20')).toBe('10.42.0.2');
     expect(() => vpcResolverAddress('2001:db8::/56')).toThrow(/must be IPv4/);
@@ -166,3 +188,12 @@ describe('parseCidr', () => {
     expect(specialPurposeRange(cidr('0.0.0.0/0'))).toBeUndefined();
   });
 });
+
+function throws(check: () => unknown): boolean {
+  try {
+    check();
+    return false;
+  } catch {
+    return true;
+  }
+}

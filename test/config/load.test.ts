@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sortDiagnostics } from '../../src/config/diagnostics.ts';
-import { firstInvalidUtf8Offset, MAX_FILE_BYTES } from '../../src/config/load.ts';
-import { allowlistYaml, exampleText, parse, summary } from './sources.ts';
+import { firstInvalidUtf8Offset, MAX_FILE_BYTES, parseConfigParts } from '../../src/config/load.ts';
+import { allowlistYaml, exampleText, parse, sources, summary } from './sources.ts';
 
 const scaling = exampleText('scaling');
 const services = exampleText('services');
@@ -151,6 +151,17 @@ describe('reporting', () => {
     ]);
     expect(result.config).toBeUndefined();
     expect(Object.keys(result.parts).sort()).toEqual(['allowlist', 'scaling']);
+  });
+
+  it('gives a diff base the parts parseConfig gives, rules or not', () => {
+    const broken = {
+      allowlist: allowlistYaml(['cidr: 192.0.2.1/24, description: Host bits']),
+      scaling: scaling.replace('maxTasks: 10', 'maxTasks: 1'),
+      services: services.replace('ports: [443]', 'ports: [8443]'),
+    };
+    for (const overrides of [{}, broken]) {
+      expect(parseConfigParts(sources(overrides))).toEqual(parse(overrides).parts);
+    }
   });
 
   it('returns the config, with defaults applied, only when there are no errors', () => {

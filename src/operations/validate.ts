@@ -1,11 +1,9 @@
 // Validation as a use case: the configuration's findings and, when a base commit is given, the plan of what merging
 // would change against it (the base only has to parse: an entry that expired since must still show as removed).
-// Both are judged on the clock's day.
+// The findings are judged on the clock's day.
 import { type Diagnostic, sortDiagnostics } from '../config/diagnostics.ts';
-import { type ConfigSources, parseConfig } from '../config/load.ts';
-import type { Config } from '../config/model.ts';
-import { type ConfigPlan, planChange } from '../diff/plan.ts';
-import { type RenderedDiff, renderedDiffs } from '../diff/rendered.ts';
+import { type ConfigSources, parseConfig, parseConfigParts } from '../config/load.ts';
+import { type MergePlan, planMerge } from '../diff/merge-plan.ts';
 import type { Clock } from './ports.ts';
 
 export interface ValidatePorts {
@@ -28,7 +26,7 @@ export interface ValidateOutcome {
   errors: number;
   warnings: number;
   /** What merging would change, when a base ref was given and the configuration is valid. */
-  plan?: { change: ConfigPlan; rendered: RenderedDiff[] };
+  plan?: MergePlan;
 }
 
 export async function validate(request: ValidateRequest, ports: ValidatePorts): Promise<ValidateOutcome> {
@@ -43,10 +41,5 @@ export async function validate(request: ValidateRequest, ports: ValidatePorts): 
     warnings: sorted.length - errors,
   };
   if (!config || !request.baseRef) return outcome;
-  return { ...outcome, plan: await planAgainst(config, request.baseRef, ports, now) };
-}
-
-async function planAgainst(head: Config, baseRef: string, ports: ValidatePorts, now: Date) {
-  const base = parseConfig(await ports.sourcesAt(baseRef), { now });
-  return { change: planChange(base.parts, head), rendered: renderedDiffs(base.parts, head) };
+  return { ...outcome, plan: planMerge(parseConfigParts(await ports.sourcesAt(request.baseRef)), config) };
 }

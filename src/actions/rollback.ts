@@ -17,7 +17,6 @@ export function readRollbackInputs(
   const environment = inputs.required('environment');
   const target = inputs.optional('target') ?? 'previous';
   const why = inputs.required('reason');
-  /** Go ahead when the target would re-admit a range or a service (the operator saw the comparison). */
   const allowWiderAccess = inputs.boolean('allow-wider-access', false);
   const { follow, source } = readFollowInputs(inputs);
   const parsed = parseRollbackTarget(target);

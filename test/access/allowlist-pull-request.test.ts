@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAllowlistPullRequest } from '../../.github/scripts/allowlist-pull-request.ts';
+import { openAllowlistPullRequest } from '../../src/github/allowlist-pull-request.ts';
 
 interface Recorded {
   method: string;

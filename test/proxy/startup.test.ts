@@ -49,9 +49,10 @@ describe(`the health checks after start (${build.label})`, () => {
           expect([...seen.health]).toContain(503);
           expect(opened).toBeGreaterThan(answerDelayMs / 2);
         }
-        // A prompt resolver keeps the start prompt: about one lookup plus the entrypoint's poll.
-        expect(opened).toBeLessThan(answerDelayMs + 1000);
+        // Opened by a forwarded request, not by the wait's deadline (which says so in the log), so well within the
+        // wait after the answer; the bound leaves room for a machine busy with other tests.
         expect(proxy.nginx.output()).not.toContain('health checks open although');
+        expect(opened).toBeLessThan(answerDelayMs + proxy.target.readinessWaitSeconds * 1000);
       } finally {
         await proxy.stop();
       }

@@ -46,23 +46,34 @@ export interface AllowlistAndDeployment {
 /**
  * For the commands that enforce expiry and revoke access: an expired allowlist entry is what they exist to handle,
  * so it is kept as written and does not stop them (`expired: 'keep'`); any other error does, as in loadValidConfig.
+ * `blocking` holds those errors (none when a file is missing or does not parse past what they report).
  */
+export async function readConfigAllowingExpired(
+  dir: string,
+  now?: Date,
+): Promise<{ loaded: AllowlistAndDeployment } | { blocking: Diagnostic[] }> {
+  const { parts, diagnostics, files } = await loadConfig(dir, { expired: 'keep', ...(now ? { now } : {}) });
+  const blocking = diagnostics.filter((d) => d.severity === 'error');
+  if (blocking.length > 0 || !parts.allowlist || !parts.deployment || !files.allowlist) return { blocking };
+  return {
+    loaded: {
+      allowlist: parts.allowlist,
+      deployment: parts.deployment,
+      allowlistSource: files.allowlist.source,
+      allowlistFile: files.allowlist,
+    },
+  };
+}
+
+/** readConfigAllowingExpired, its errors on stderr with what was not done. */
 export async function loadConfigAllowingExpired(
   dir: string,
   nothingDone: string,
   now?: Date,
 ): Promise<AllowlistAndDeployment | undefined> {
-  const { parts, diagnostics, files } = await loadConfig(dir, { expired: 'keep', ...(now ? { now } : {}) });
-  const blocking = diagnostics.filter((d) => d.severity === 'error');
-  if (blocking.length > 0) console.error(formatDiagnostics(blocking, 'text'));
-  if (blocking.length > 0 || !parts.allowlist || !parts.deployment || !files.allowlist) {
-    console.error(`\n${nothingDone}: fix ${dir}/ first.`);
-    return undefined;
-  }
-  return {
-    allowlist: parts.allowlist,
-    deployment: parts.deployment,
-    allowlistSource: files.allowlist.source,
-    allowlistFile: files.allowlist,
-  };
+  const read = await readConfigAllowingExpired(dir, now);
+  if ('loaded' in read) return read.loaded;
+  if (read.blocking.length > 0) console.error(formatDiagnostics(read.blocking, 'text'));
+  console.error(`\n${nothingDone}: fix ${dir}/ first.`);
+  return undefined;
 }

@@ -3,9 +3,9 @@
 import { createAwsClients } from '../../aws/clients.ts';
 import { stackRevocationAcl } from '../../aws/network-acl.ts';
 import { formatDiagnostics } from '../../config/diagnostics.ts';
-import { loadConfig } from '../../config/load.ts';
 import { systemClock } from '../../operations/ports.ts';
 import type { RevocationOpening, RevocationPorts } from '../../operations/revoke.ts';
+import { readConfigAllowingExpired } from '../valid-config.ts';
 
 export function revocationPorts(configDir: string, profile?: string): RevocationPorts {
   return {
@@ -19,23 +19,23 @@ export function revocationPorts(configDir: string, profile?: string): Revocation
 }
 
 async function openForRevocation(configDir: string, name: string): Promise<RevocationOpening> {
-  const { parts, diagnostics } = await loadConfig(configDir, { expired: 'keep' });
-  const blocking = diagnostics.filter((d) => d.severity === 'error');
-  if (blocking.length > 0 || !parts.allowlist || !parts.deployment) {
+  const read = await readConfigAllowingExpired(configDir);
+  if ('blocking' in read) {
     return {
       state: 'refused',
-      reason: `${configDir} is not valid:\n${formatDiagnostics(blocking, 'text')}`,
+      reason: `${configDir} is not valid:\n${formatDiagnostics(read.blocking, 'text')}`,
       fix: `fix ${configDir}/ first`,
     };
   }
-  const environment = parts.deployment.environments.find((e) => e.name === name);
+  const { deployment, allowlist } = read.loaded;
+  const environment = deployment.environments.find((e) => e.name === name);
   if (!environment) {
-    const known = parts.deployment.environments.map((e) => e.name).join(', ');
+    const known = deployment.environments.map((e) => e.name).join(', ');
     return {
       state: 'refused',
       reason: `no environment named "${name}" in deployment.yaml`,
       fix: `name one of them with --env: ${known}`,
     };
   }
-  return { state: 'opened', environment, allowlist: parts.allowlist.entries };
+  return { state: 'opened', environment, allowlist: allowlist.entries };
 }

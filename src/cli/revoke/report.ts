@@ -6,10 +6,10 @@ import { dirname, join } from 'node:path';
 import { replaceEntries } from '../../access/allowlist-edit.ts';
 import type { AllowlistChange } from '../../access/revocation.ts';
 import { awsProblem } from '../../aws/clients.ts';
-import { loadConfig } from '../../config/load.ts';
 import type { LiftOutcome } from '../../operations/lift.ts';
 import type { ListOutcome, Refusal, RevocationRecord, RevokeOutcome } from '../../operations/revoke.ts';
 import { Report } from '../../render/report.ts';
+import { readConfigAllowingExpired } from '../valid-config.ts';
 
 const LOG_FILE = join('.lattice-ingress', 'revocations.log');
 
@@ -92,9 +92,9 @@ export function pullRequestBody(record: RevocationRecord): Report {
 /** allowlist.yaml with the change applied, its comments and layout kept. */
 async function writeAllowlist(change: AllowlistChange, configDir: string): Promise<void> {
   const { replace } = change;
-  const { files } = await loadConfig(configDir, { expired: 'keep' });
-  if (!files.allowlist) throw new Error(`${configDir}/allowlist.yaml could not be read back`);
-  writeFileSync(join(configDir, 'allowlist.yaml'), replaceEntries(files.allowlist.source, replace));
+  const read = await readConfigAllowingExpired(configDir);
+  if (!('loaded' in read)) throw new Error(`${configDir}/allowlist.yaml could not be read back`);
+  writeFileSync(join(configDir, 'allowlist.yaml'), replaceEntries(read.loaded.allowlistSource, replace));
   console.log(
     replace.size === 0
       ? 'allowlist.yaml admits no address of the range; it is unchanged.'

@@ -10,25 +10,61 @@ interface Edit {
 /** Beyond this many cells the changed middle is shown as removed then added, instead of aligned. */
 const MAX_TABLE_CELLS = 4_000_000;
 
-function lineEdits(before: string[], after: string[]): Edit[] {
-  let prefix = 0;
-  while (prefix < before.length && prefix < after.length && before[prefix] === after[prefix]) prefix++;
-  let suffix = 0;
-  while (
-    suffix < before.length - prefix &&
-    suffix < after.length - prefix &&
-    before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
+/**
+ * The edits from `before` to `after`: the common prefix and suffix kept, the middle aligned. The kept lines are
+ * described by their count, not listed: they can be 100,000 lines of which a hunk shows three.
+ */
+class LineEdits {
+  readonly length: number;
+  private readonly prefix: number;
+  private readonly middle: Edit[];
+
+  constructor(
+    private readonly before: string[],
+    after: string[],
   ) {
-    suffix++;
+    let prefix = 0;
+    while (prefix < before.length && prefix < after.length && before[prefix] === after[prefix]) prefix++;
+    let suffix = 0;
+    while (
+      suffix < before.length - prefix &&
+      suffix < after.length - prefix &&
+      before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
+    ) {
+      suffix++;
+    }
+    this.prefix = prefix;
+    this.middle = middleEdits(
+      before.slice(prefix, before.length - suffix),
+      after.slice(prefix, after.length - suffix),
+    );
+    this.length = prefix + this.middle.length + suffix;
   }
-  const a = before.slice(prefix, before.length - suffix);
-  const b = after.slice(prefix, after.length - suffix);
-  const keep = (lines: string[]): Edit[] => lines.map((line) => ({ kind: ' ', line }));
-  return [
-    ...keep(before.slice(0, prefix)),
-    ...middleEdits(a, b),
-    ...keep(before.slice(before.length - suffix)),
-  ];
+
+  /** Indexes of the edits that remove or add a line, in order. */
+  changed(): number[] {
+    return this.middle.flatMap((edit, index) => (edit.kind === ' ' ? [] : [this.prefix + index]));
+  }
+
+  at(index: number): Edit {
+    if (index < this.prefix) return { kind: ' ', line: this.before[index] as string };
+    const inMiddle = index - this.prefix;
+    if (inMiddle < this.middle.length) return this.middle[inMiddle] as Edit;
+    const fromEnd = this.length - index;
+    return { kind: ' ', line: this.before[this.before.length - fromEnd] as string };
+  }
+
+  /** Lines of `before` and of `after` that the edits before `index` cover. */
+  linesBefore(index: number): { old: number; new: number } {
+    const lines = { old: Math.min(index, this.prefix), new: Math.min(index, this.prefix) };
+    for (let i = this.prefix; i < Math.min(index, this.prefix + this.middle.length); i++) {
+      const kind = (this.middle[i - this.prefix] as Edit).kind;
+      if (kind !== '+') lines.old++;
+      if (kind !== '-') lines.new++;
+    }
+    const inSuffix = Math.max(0, index - this.prefix - this.middle.length);
+    return { old: lines.old + inSuffix, new: lines.new + inSuffix };
+  }
 }
 
 function middleEdits(a: string[], b: string[]): Edit[] {
@@ -80,32 +116,24 @@ export function unifiedDiff(
   context = 3,
 ): string {
   if (before === after) return '';
-  const edits = lineEdits(splitLines(before), splitLines(after));
-  const changed = edits.flatMap((edit, index) => (edit.kind === ' ' ? [] : [index]));
+  const edits = new LineEdits(splitLines(before), splitLines(after));
+  const changed = edits.changed();
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
-  // Line numbers before each hunk, counted once front to back (hunks come in order).
-  let counted = 0;
-  let oldLine = 0;
-  let newLine = 0;
   let h = 0;
   while (h < changed.length) {
-    // Group changes whose unchanged gap is small enough to share context.
+    // Group changes whose unchanged gap is small enough to share context (at most 2 x context lines, as diff -u).
     let last = changed[h] as number;
     let next = h + 1;
-    while (next < changed.length && (changed[next] as number) - last <= 2 * context)
+    while (next < changed.length && (changed[next] as number) - last - 1 <= 2 * context)
       last = changed[next++] as number;
     const start = Math.max(0, (changed[h] as number) - context);
     const end = Math.min(edits.length, last + context + 1);
-    for (; counted < start; counted++) {
-      const kind = (edits[counted] as Edit).kind;
-      if (kind !== '+') oldLine++;
-      if (kind !== '-') newLine++;
-    }
-    const hunk = edits.slice(start, end);
+    const hunk = Array.from({ length: end - start }, (_, i) => edits.at(start + i));
+    const lines = edits.linesBefore(start);
     const oldLength = hunk.filter((e) => e.kind !== '+').length;
     const newLength = hunk.filter((e) => e.kind !== '-').length;
     const range = (first: number, length: number) => `${length === 0 ? first : first + 1},${length}`;
-    out.push(`@@ -${range(oldLine, oldLength)} +${range(newLine, newLength)} @@`);
+    out.push(`@@ -${range(lines.old, oldLength)} +${range(lines.new, newLength)} @@`);
     for (const edit of hunk) out.push(`${edit.kind}${edit.line}`);
     h = next;
   }

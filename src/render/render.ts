@@ -380,18 +380,26 @@ function assertUnique(what: string, values: readonly string[]): void {
 }
 
 /** Defence in depth behind the model's regexes: refuse any value that could carry NGINX syntax. */
-function assertInert(value: unknown, path = 'view'): void {
+function assertInert(value: unknown, path: (string | number)[] = []): void {
+  // One path, grown and shrunk in place and written out only for a refusal: a view can hold 100,000 entries.
   if (typeof value === 'string') {
     if (!INERT.test(value)) {
       throw new Error(
-        `refusing to render ${path}: ${JSON.stringify(value)} has characters outside [A-Za-z0-9.:/_-]`,
+        `refusing to render ${viewPath(path)}: ${JSON.stringify(value)} has characters outside [A-Za-z0-9.:/_-]`,
       );
     }
   } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      assertInert(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
+    for (const key of keys) {
+      path.push(key);
+      assertInert((value as Record<string | number, unknown>)[key], path);
+      path.pop();
     }
   } else if (!['number', 'boolean', 'undefined'].includes(typeof value)) {
-    throw new Error(`refusing to render ${path}: unexpected ${typeof value}`);
+    throw new Error(`refusing to render ${viewPath(path)}: unexpected ${typeof value}`);
   }
+}
+
+function viewPath(path: readonly (string | number)[]): string {
+  return `view${path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('')}`;
 }

@@ -3,7 +3,7 @@
 // specific entry containing the address wins, as a radix tree lookup does), so a group must already carry what
 // every broader entry containing it grants: services are the union along the chain of containing entries, and the
 // connection limit is the highest one set along it.
-import { type Cidr, containsCidr, parseCidr } from '../config/cidr.ts';
+import { type Cidr, compareCidrs, containsCidr, parseCidr } from '../config/cidr.ts';
 
 export interface AccessEntry {
   cidr: string;
@@ -32,6 +32,8 @@ export interface CompiledAccess {
 interface Effective {
   services?: ReadonlySet<string>;
   limit: number;
+  /** The access group's identity: the services, sorted, and the limit. */
+  group: string;
 }
 
 function parse(text: string): Cidr {
@@ -41,46 +43,47 @@ function parse(text: string): Cidr {
 }
 
 /**
- * The entries of one configuration may be compiled by the plan and again by the rendering (unless both come from
- * compileAccessChange), and parsing a network is the dearest step: each entry's network is parsed once.
+ * compareCidrs' order in one number, which sorts several times faster than comparing the bigints: an IPv4 network
+ * and prefix exactly (below 2^38), an IPv6 network by its first 52 bits, above every IPv4 key. IPv6 networks with
+ * equal keys (one /52 and the networks inside it) are left to compareCidrs.
  */
-const parsedEntries = new WeakMap<AccessEntry, { text: string; cidr: Cidr }>();
+function sortKey(cidr: Cidr): number {
+  return cidr.family === 4 ? Number(cidr.network) * 64 + cidr.prefix : 2 ** 52 + Number(cidr.network >> 76n);
+}
 
-function networkOf(entry: AccessEntry): Cidr {
-  const known = parsedEntries.get(entry);
-  if (known?.text === entry.cidr) return known.cidr;
-  const cidr = parse(entry.cidr);
-  parsedEntries.set(entry, { text: entry.cidr, cidr });
-  return cidr;
+function compareNetworks(a: { key: number; cidr: Cidr }, b: { key: number; cidr: Cidr }): number {
+  return a.key - b.key || (a.cidr.family === 6 ? compareCidrs(a.cidr, b.cidr) : 0);
+}
+
+function effective(services: ReadonlySet<string> | undefined, limit: number): Effective {
+  const group = `${services ? [...services].sort().join(',') : '*'}|${limit}`;
+  return services ? { services, limit, group } : { limit, group };
 }
 
 /**
- * compareCidrs' order as numbers, which sort several times faster than the bigints they come from: the family,
- * then the network in parts of at most 48 bits, then the prefix.
+ * What the innermost entry of a chain grants, given what its parent chain grants. `alone` holds what an entry
+ * without a parent grants, by its services and limit: most entries of a large allowlist have no parent and grant
+ * one of a few things, which they share instead of each making its own.
  */
-function sortKey(cidr: Cidr): number[] {
-  const n = cidr.network;
-  return cidr.family === 4
-    ? [4, Number(n), cidr.prefix]
-    : [6, Number(n >> 80n), Number((n >> 32n) & 0xffff_ffff_ffffn), Number(n & 0xffff_ffffn), cidr.prefix];
-}
-
-function compareKeys(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const difference = (a[i] as number) - (b[i] as number);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-/** What the innermost entry of a chain grants, given what its parent chain grants. */
-function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit: number): Effective {
+function inherit(
+  parent: Effective | undefined,
+  entry: AccessEntry,
+  defaultLimit: number,
+  alone: Map<string, Effective>,
+): Effective {
   const limit = entry.connectionsPerClient ?? defaultLimit;
-  const own = entry.services ? new Set(entry.services) : undefined;
-  if (!parent) return own ? { services: own, limit } : { limit };
-  const services = parent.services && own ? new Set([...parent.services, ...own]) : undefined;
-  const highest = Math.max(parent.limit, limit);
-  return services ? { services, limit: highest } : { limit: highest };
+  if (!parent) {
+    const key = `${entry.services?.join(',') ?? '*'}|${limit}`;
+    let shared = alone.get(key);
+    if (!shared) {
+      shared = effective(entry.services && new Set(entry.services), limit);
+      alone.set(key, shared);
+    }
+    return shared;
+  }
+  const services =
+    parent.services && entry.services ? new Set([...parent.services, ...entry.services]) : undefined;
+  return effective(services, Math.max(parent.limit, limit));
 }
 
 /**
@@ -89,47 +92,60 @@ function inherit(parent: Effective | undefined, entry: AccessEntry, defaultLimit
  * each network is parsed once and sorted once: networks either nest or are disjoint, so with broader networks
  * sorted before the networks inside them, a stack per side holds the chain of entries containing the current one.
  */
-function grantsBySide(
-  sides: readonly (readonly AccessEntry[])[],
-  defaultLimits: readonly number[],
-): Map<string, { grants: (Effective | undefined)[] }> {
-  interface Network {
-    cidr: Cidr;
-    key: number[];
-    /** Per side, the entries naming this network. */
-    entries: AccessEntry[][];
-    /** Per side, what the entries containing this network grant. */
-    grants: (Effective | undefined)[];
-  }
+interface Network {
+  cidr: Cidr;
+  key: number;
+  /** Per side, the entries naming this network (none: no list). */
+  entries: (AccessEntry[] | undefined)[];
+  /** Per side, what the entries containing this network grant. */
+  grants: readonly (Effective | undefined)[];
+}
+
+interface Sweep {
+  /** Every network named on any side, by its text. */
+  networks: Map<string, Network>;
+  /** Per side, each entry's network, in the entries' order. */
+  ofEntries: Network[][];
+}
+
+function grantsBySide(sides: readonly AccessSide[]): Sweep {
   const networks = new Map<string, Network>();
-  sides.forEach((entries, side) => {
-    for (const entry of entries) {
+  const ofEntries = sides.map(({ entries, networks: parsed }, side) => {
+    const of: Network[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as AccessEntry;
       let network = networks.get(entry.cidr);
       if (!network) {
-        const cidr = networkOf(entry);
-        network = { cidr, key: sortKey(cidr), entries: sides.map(() => []), grants: [] };
+        const cidr = parsed?.[i] ?? parse(entry.cidr);
+        network = { cidr, key: sortKey(cidr), entries: [], grants: NO_GRANTS };
         networks.set(entry.cidr, network);
       }
-      (network.entries[side] as AccessEntry[]).push(entry);
+      const named = network.entries[side];
+      if (named) named.push(entry);
+      else network.entries[side] = [entry];
+      of[i] = network;
     }
+    return of;
   });
-  const sorted = [...networks.values()].sort((a, b) => compareKeys(a.key, b.key));
+  const sorted = [...networks.values()].sort(compareNetworks);
   const chains = sides.map(() => [] as { cidr: Cidr; effective: Effective }[]);
+  const alone = new Map<string, Effective>();
   // Plain loops: this runs once per network of 100,000-entry allowlists, where array helpers and their garbage
   // cost more than the work.
   for (let first = 0; first < sorted.length; ) {
     // The same network may be written more than one way in a base that only has to parse (10.0.0.1/8).
-    const { cidr, key } = sorted[first] as Network;
+    const network = sorted[first] as Network;
+    const { cidr } = network;
     let end = first + 1;
-    while (end < sorted.length && compareKeys((sorted[end] as Network).key, key) === 0) end++;
+    while (end < sorted.length && compareNetworks(sorted[end] as Network, network) === 0) end++;
     const grants: (Effective | undefined)[] = [];
     chains.forEach((chain, side) => {
       while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, cidr)) chain.pop();
       let effective = chain.at(-1)?.effective;
       let named = false;
       for (let i = first; i < end; i++) {
-        for (const entry of (sorted[i] as Network).entries[side] as AccessEntry[]) {
-          effective = inherit(effective, entry, defaultLimits[side] as number);
+        for (const entry of (sorted[i] as Network).entries[side] ?? []) {
+          effective = inherit(effective, entry, (sides[side] as AccessSide).defaultLimit, alone);
           named = true;
         }
       }
@@ -139,8 +155,11 @@ function grantsBySide(
     for (let i = first; i < end; i++) (sorted[i] as Network).grants = grants;
     first = end;
   }
-  return networks;
+  return { networks, ofEntries };
 }
+
+/** A network's grants until the sweep reaches it. */
+const NO_GRANTS: readonly (Effective | undefined)[] = [];
 
 export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
   return compileAccessOfEach([{ entries, defaultLimit }])[0] as CompiledAccess;
@@ -149,6 +168,8 @@ export function compileAccess(entries: readonly AccessEntry[], defaultLimit: num
 export interface AccessSide {
   entries: readonly AccessEntry[];
   defaultLimit: number;
+  /** Each entry's network, when the caller has parsed them already (the renderer checks every entry's spelling). */
+  networks?: readonly Cidr[];
 }
 
 /**
@@ -156,43 +177,29 @@ export interface AccessSide {
  * of a change's base and head) is parsed, sorted and swept once.
  */
 export function compileAccessOfEach(sides: readonly AccessSide[]): CompiledAccess[] {
-  const networks = grantsBySide(
-    sides.map((side) => side.entries),
-    sides.map((side) => side.defaultLimit),
-  );
-  return sides.map((side, index) => accessGroupsOf(side.entries, networks, index));
+  const { ofEntries } = grantsBySide(sides);
+  return sides.map((side, index) => accessGroupsOf(side.entries, ofEntries[index] as Network[], index));
 }
 
 function accessGroupsOf(
   entries: readonly AccessEntry[],
-  networks: ReadonlyMap<string, { grants: (Effective | undefined)[] }>,
+  networks: readonly Network[],
   side: number,
 ): CompiledAccess {
   const groups = new Map<string, AccessGroup>();
-  const groupFor = (services: string[] | undefined, limit: number): string => {
-    const key = `${services?.join(',') ?? '*'}|${limit}`;
-    let group = groups.get(key);
+  const groupOf = (value: Effective): string => {
+    let group = groups.get(value.group);
     if (!group) {
-      group = { id: `g${groups.size}`, ...(services ? { services } : {}), connectionsPerClient: limit };
-      groups.set(key, group);
+      const services = value.services && [...value.services].sort();
+      group = { id: `g${groups.size}`, ...(services ? { services } : {}), connectionsPerClient: value.limit };
+      groups.set(value.group, group);
     }
     return group.id;
   };
-  // Most entries grant every service: their group is found by the limit alone, without writing a key for each.
-  const everyService = new Map<number, string>();
-  const groupOf = (value: Effective): string => {
-    if (value.services) return groupFor([...value.services].sort(), value.limit);
-    let id = everyService.get(value.limit);
-    if (id === undefined) {
-      id = groupFor(undefined, value.limit);
-      everyService.set(value.limit, id);
-    }
-    return id;
-  };
   return {
-    entries: entries.map((entry) => ({
+    entries: entries.map((entry, i) => ({
       cidr: entry.cidr,
-      group: groupOf(networks.get(entry.cidr)?.grants[side] as Effective),
+      group: groupOf((networks[i] as Network).grants[side] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
@@ -218,7 +225,12 @@ export function reachBeforeAndAfter(
   after: readonly AccessEntry[],
 ): ReachChange[] {
   // What a network may reach does not depend on the connection limits.
-  return reachOf(grantsBySide([before, after], [0, 0]));
+  return reachOf(
+    grantsBySide([
+      { entries: before, defaultLimit: 0 },
+      { entries: after, defaultLimit: 0 },
+    ]).networks,
+  );
 }
 
 /**
@@ -229,14 +241,17 @@ export function compileAccessChange(
   before: AccessSide,
   after: AccessSide,
 ): { compiled: [CompiledAccess, CompiledAccess]; reach: ReachChange[] } {
-  const networks = grantsBySide([before.entries, after.entries], [before.defaultLimit, after.defaultLimit]);
+  const { networks, ofEntries } = grantsBySide([before, after]);
   return {
-    compiled: [accessGroupsOf(before.entries, networks, 0), accessGroupsOf(after.entries, networks, 1)],
+    compiled: [
+      accessGroupsOf(before.entries, ofEntries[0] as Network[], 0),
+      accessGroupsOf(after.entries, ofEntries[1] as Network[], 1),
+    ],
     reach: reachOf(networks),
   };
 }
 
-function reachOf(networks: ReadonlyMap<string, { grants: (Effective | undefined)[] }>): ReachChange[] {
+function reachOf(networks: ReadonlyMap<string, Network>): ReachChange[] {
   const reach = (grants: Effective | undefined): Reach =>
     grants === undefined ? new Set<string>() : (grants.services ?? 'every');
   return [...networks].map(

@@ -213,10 +213,12 @@ export interface AllowlistSide {
 
 /** What compileAllowlist compiles: every entry, each checked to be written in its one canonical spelling. */
 export function accessSideOf({ config, extraAllowlist }: AllowlistSide): AccessSide {
-  for (const entry of [...config.allowlist.entries, ...extraAllowlist]) requireCanonicalCidr(entry.cidr);
+  const entries = [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))];
   return {
-    entries: [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))],
+    entries,
     defaultLimit: config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
+    // Parsed once here, for the check and for the compiler.
+    networks: entries.map((entry) => requireCanonicalCidr(entry.cidr)),
   };
 }
 

@@ -51,115 +51,185 @@ function sortKey(cidr: Cidr): number {
   return cidr.family === 4 ? Number(cidr.network) * 64 + cidr.prefix : 2 ** 52 + Number(cidr.network >> 76n);
 }
 
-function compareNetworks(a: { key: number; cidr: Cidr }, b: { key: number; cidr: Cidr }): number {
-  return a.key - b.key || (a.cidr.family === 6 ? compareCidrs(a.cidr, b.cidr) : 0);
-}
-
 function effective(services: ReadonlySet<string> | undefined, limit: number): Effective {
   const group = `${services ? [...services].sort().join(',') : '*'}|${limit}`;
   return services ? { services, limit, group } : { limit, group };
 }
 
 /**
- * What the innermost entry of a chain grants, given what its parent chain grants. `alone` holds what an entry
- * without a parent grants, by its services and limit: most entries of a large allowlist have no parent and grant
- * one of a few things, which they share instead of each making its own.
+ * What entries without a parent grant, shared by every such entry granting the same: most entries of a large
+ * allowlist have no parent and grant one of a few things. Keyed by the limit alone where the entry names no
+ * services, which spares writing a key for each of them.
  */
+interface Alone {
+  everyService: Map<number, Effective>;
+  someServices: Map<string, Effective>;
+}
+
+/** What the innermost entry of a chain grants, given what its parent chain grants. */
 function inherit(
   parent: Effective | undefined,
   entry: AccessEntry,
   defaultLimit: number,
-  alone: Map<string, Effective>,
+  alone: Alone,
 ): Effective {
   const limit = entry.connectionsPerClient ?? defaultLimit;
-  if (!parent) {
-    const key = `${entry.services?.join(',') ?? '*'}|${limit}`;
-    let shared = alone.get(key);
-    if (!shared) {
-      shared = effective(entry.services && new Set(entry.services), limit);
-      alone.set(key, shared);
-    }
-    return shared;
+  if (parent) {
+    const services =
+      parent.services && entry.services ? new Set([...parent.services, ...entry.services]) : undefined;
+    return effective(services, Math.max(parent.limit, limit));
   }
-  const services =
-    parent.services && entry.services ? new Set([...parent.services, ...entry.services]) : undefined;
-  return effective(services, Math.max(parent.limit, limit));
+  const services = entry.services;
+  if (!services) return sharedIn(alone.everyService, limit, () => effective(undefined, limit));
+  return sharedIn(alone.someServices, `${services.join(',')}|${limit}`, () =>
+    effective(new Set(services), limit),
+  );
+}
+
+function sharedIn<K>(map: Map<K, Effective>, key: K, make: () => Effective): Effective {
+  let shared = map.get(key);
+  if (!shared) {
+    shared = make();
+    map.set(key, shared);
+  }
+  return shared;
 }
 
 /**
- * For every network that an entry of any side names, what the entries of each side containing it (an equal entry
- * included) grant together; undefined where no entry of that side contains it. Sides are compiled together, so
- * each network is parsed once and sorted once: networks either nest or are disjoint, so with broader networks
- * sorted before the networks inside them, a stack per side holds the chain of entries containing the current one.
+ * The networks named on any side, numbered in order of first appearance, with what each side grants them. Kept as
+ * arrays indexed by number, not an object per network: a sweep covers 100,000 networks, and their garbage cost
+ * more than the work.
  */
-interface Network {
-  cidr: Cidr;
-  key: number;
-  /** Per side, the entries naming this network (none: no list). */
-  entries: (AccessEntry[] | undefined)[];
-  /** Per side, what the entries containing this network grant. */
-  grants: readonly (Effective | undefined)[];
+interface Sweep {
+  /** Each network's number, by its text. */
+  numbers: Map<string, number>;
+  /** Per side, each entry's network number, in the entries' order. */
+  ofEntries: Int32Array[];
+  /** Per side, by network number, what the entries containing that network grant (undefined: none). */
+  grants: (Effective | undefined)[][];
 }
 
-interface Sweep {
-  /** Every network named on any side, by its text. */
-  networks: Map<string, Network>;
-  /** Per side, each entry's network, in the entries' order. */
-  ofEntries: Network[][];
+/** The networks of every side, numbered, and per side the entries naming each one. */
+interface Named {
+  numbers: Map<string, number>;
+  cidrs: Cidr[];
+  keys: Float64Array;
+  ofEntries: Int32Array[];
+  /**
+   * Per side and network, the entries naming it as a linked list: the first entry's index (-1: none), then each
+   * entry's next (a base that only has to parse may name a network twice).
+   */
+  firstEntry: Int32Array[];
+  nextEntry: Int32Array[];
+}
+
+function nameNetworks(sides: readonly AccessSide[]): Named {
+  const capacity = sides.reduce((sum, side) => sum + side.entries.length, 0);
+  const named: Named = {
+    numbers: new Map(),
+    cidrs: [],
+    keys: new Float64Array(capacity),
+    ofEntries: [],
+    firstEntry: sides.map(() => new Int32Array(capacity).fill(-1)),
+    nextEntry: sides.map((side) => new Int32Array(side.entries.length).fill(-1)),
+  };
+  const { numbers, cidrs, keys } = named;
+  sides.forEach(({ entries, networks: parsed }, side) => {
+    const of = new Int32Array(entries.length);
+    const first = named.firstEntry[side] as Int32Array;
+    const next = named.nextEntry[side] as Int32Array;
+    const last = new Int32Array(capacity);
+    for (let i = 0; i < entries.length; i++) {
+      const text = (entries[i] as AccessEntry).cidr;
+      let network = numbers.get(text);
+      if (network === undefined) {
+        network = cidrs.length;
+        const cidr = parsed?.[i] ?? parse(text);
+        cidrs.push(cidr);
+        keys[network] = sortKey(cidr);
+        numbers.set(text, network);
+      }
+      if (first[network] === -1) first[network] = i;
+      else next[last[network] as number] = i;
+      last[network] = i;
+      of[i] = network;
+    }
+    named.ofEntries.push(of);
+  });
+  return named;
+}
+
+/** Network numbers in compareCidrs' order. */
+function sortNetworks({ cidrs, keys }: Named): { sorted: Int32Array; compare(a: number, b: number): number } {
+  const compare = (a: number, b: number) =>
+    (keys[a] as number) - (keys[b] as number) ||
+    ((cidrs[a] as Cidr).family === 6 ? compareCidrs(cidrs[a] as Cidr, cidrs[b] as Cidr) : 0);
+  const sorted = new Int32Array(cidrs.length);
+  for (let n = 0; n < sorted.length; n++) sorted[n] = n;
+  return { sorted: sorted.sort(compare), compare };
 }
 
 function grantsBySide(sides: readonly AccessSide[]): Sweep {
-  const networks = new Map<string, Network>();
-  const ofEntries = sides.map(({ entries, networks: parsed }, side) => {
-    const of: Network[] = new Array(entries.length);
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as AccessEntry;
-      let network = networks.get(entry.cidr);
-      if (!network) {
-        const cidr = parsed?.[i] ?? parse(entry.cidr);
-        network = { cidr, key: sortKey(cidr), entries: [], grants: NO_GRANTS };
-        networks.set(entry.cidr, network);
-      }
-      const named = network.entries[side];
-      if (named) named.push(entry);
-      else network.entries[side] = [entry];
-      of[i] = network;
-    }
-    return of;
-  });
-  const sorted = [...networks.values()].sort(compareNetworks);
-  const chains = sides.map(() => [] as { cidr: Cidr; effective: Effective }[]);
-  const alone = new Map<string, Effective>();
-  // Plain loops: this runs once per network of 100,000-entry allowlists, where array helpers and their garbage
-  // cost more than the work.
-  for (let first = 0; first < sorted.length; ) {
+  const named = nameNetworks(sides);
+  const { sorted, compare } = sortNetworks(named);
+  const count = sorted.length;
+  const grants = sides.map((): (Effective | undefined)[] => new Array(count));
+  const chains = sides.map((): Chain => ({ cidrs: [], grants: [] }));
+  const alone: Alone = { everyService: new Map(), someServices: new Map() };
+  for (let from = 0; from < count; ) {
     // The same network may be written more than one way in a base that only has to parse (10.0.0.1/8).
-    const network = sorted[first] as Network;
-    const { cidr } = network;
-    let end = first + 1;
-    while (end < sorted.length && compareNetworks(sorted[end] as Network, network) === 0) end++;
-    const grants: (Effective | undefined)[] = [];
-    chains.forEach((chain, side) => {
-      while (chain.length > 0 && !containsCidr((chain.at(-1) as { cidr: Cidr }).cidr, cidr)) chain.pop();
-      let effective = chain.at(-1)?.effective;
-      let named = false;
-      for (let i = first; i < end; i++) {
-        for (const entry of (sorted[i] as Network).entries[side] ?? []) {
-          effective = inherit(effective, entry, (sides[side] as AccessSide).defaultLimit, alone);
-          named = true;
-        }
-      }
-      if (named) chain.push({ cidr, effective: effective as Effective });
-      grants.push(effective);
-    });
-    for (let i = first; i < end; i++) (sorted[i] as Network).grants = grants;
-    first = end;
+    let to = from + 1;
+    while (to < count && compare(sorted[to] as number, sorted[from] as number) === 0) to++;
+    for (let side = 0; side < sides.length; side++) {
+      const run = { sorted, from, to };
+      const effective = grantOfRun(run, sides[side] as AccessSide, side, named, chains[side] as Chain, alone);
+      for (let i = from; i < to; i++)
+        (grants[side] as (Effective | undefined)[])[sorted[i] as number] = effective;
+    }
+    from = to;
   }
-  return { networks, ofEntries };
+  return { numbers: named.numbers, ofEntries: named.ofEntries, grants };
 }
 
-/** A network's grants until the sweep reaches it. */
-const NO_GRANTS: readonly (Effective | undefined)[] = [];
+/**
+ * The named networks containing the current one, broadest first, and what each grants: two arrays rather than an
+ * object per link.
+ */
+interface Chain {
+  cidrs: Cidr[];
+  grants: Effective[];
+}
+
+/** What one side grants a run of equal networks (sorted[from..to)), with the side's chain moved on to them. */
+function grantOfRun(
+  { sorted, from, to }: { sorted: Int32Array; from: number; to: number },
+  { entries, defaultLimit }: AccessSide,
+  side: number,
+  named: Named,
+  chain: Chain,
+  alone: Alone,
+): Effective | undefined {
+  const cidr = named.cidrs[sorted[from] as number] as Cidr;
+  while (chain.cidrs.length > 0 && !containsCidr(chain.cidrs.at(-1) as Cidr, cidr)) {
+    chain.cidrs.pop();
+    chain.grants.pop();
+  }
+  let effective = chain.grants.at(-1);
+  let isNamed = false;
+  const first = named.firstEntry[side] as Int32Array;
+  const next = named.nextEntry[side] as Int32Array;
+  for (let i = from; i < to; i++) {
+    for (let entry = first[sorted[i] as number] as number; entry !== -1; entry = next[entry] as number) {
+      effective = inherit(effective, entries[entry] as AccessEntry, defaultLimit, alone);
+      isNamed = true;
+    }
+  }
+  if (isNamed) {
+    chain.cidrs.push(cidr);
+    chain.grants.push(effective as Effective);
+  }
+  return effective;
+}
 
 export function compileAccess(entries: readonly AccessEntry[], defaultLimit: number): CompiledAccess {
   return compileAccessOfEach([{ entries, defaultLimit }])[0] as CompiledAccess;
@@ -177,15 +247,13 @@ export interface AccessSide {
  * of a change's base and head) is parsed, sorted and swept once.
  */
 export function compileAccessOfEach(sides: readonly AccessSide[]): CompiledAccess[] {
-  const { ofEntries } = grantsBySide(sides);
-  return sides.map((side, index) => accessGroupsOf(side.entries, ofEntries[index] as Network[], index));
+  const sweep = grantsBySide(sides);
+  return sides.map((side, index) => accessGroupsOf(side.entries, sweep, index));
 }
 
-function accessGroupsOf(
-  entries: readonly AccessEntry[],
-  networks: readonly Network[],
-  side: number,
-): CompiledAccess {
+function accessGroupsOf(entries: readonly AccessEntry[], sweep: Sweep, side: number): CompiledAccess {
+  const networks = sweep.ofEntries[side] as Int32Array;
+  const grants = sweep.grants[side] as (Effective | undefined)[];
   const groups = new Map<string, AccessGroup>();
   const groupOf = (value: Effective): string => {
     let group = groups.get(value.group);
@@ -199,7 +267,7 @@ function accessGroupsOf(
   return {
     entries: entries.map((entry, i) => ({
       cidr: entry.cidr,
-      group: groupOf((networks[i] as Network).grants[side] as Effective),
+      group: groupOf(grants[networks[i] as number] as Effective),
     })),
     groups: [...groups.values()],
     limits: [...new Set([...groups.values()].map((g) => g.connectionsPerClient))].sort((a, b) => a - b),
@@ -229,7 +297,7 @@ export function reachBeforeAndAfter(
     grantsBySide([
       { entries: before, defaultLimit: 0 },
       { entries: after, defaultLimit: 0 },
-    ]).networks,
+    ]),
   );
 }
 
@@ -241,31 +309,21 @@ export function compileAccessChange(
   before: AccessSide,
   after: AccessSide,
 ): { compiled: [CompiledAccess, CompiledAccess]; reach: ReachChange[] } {
-  const { networks, ofEntries } = grantsBySide([before, after]);
+  const sweep = grantsBySide([before, after]);
   return {
-    compiled: [
-      accessGroupsOf(before.entries, ofEntries[0] as Network[], 0),
-      accessGroupsOf(after.entries, ofEntries[1] as Network[], 1),
-    ],
-    reach: reachOf(networks),
+    compiled: [accessGroupsOf(before.entries, sweep, 0), accessGroupsOf(after.entries, sweep, 1)],
+    reach: reachOf(sweep),
   };
 }
 
-function reachOf(networks: ReadonlyMap<string, Network>): ReachChange[] {
+function reachOf({ numbers, grants: [before, after] }: Sweep): ReachChange[] {
   const reach = (grants: Effective | undefined): Reach =>
     grants === undefined ? new Set<string>() : (grants.services ?? 'every');
-  return [...networks].map(
-    ([
-      cidr,
-      {
-        grants: [was, is],
-      },
-    ]) => ({
-      cidr,
-      before: reach(was),
-      after: reach(is),
-    }),
-  );
+  return Array.from(numbers, ([cidr, network]) => ({
+    cidr,
+    before: reach(before?.[network]),
+    after: reach(after?.[network]),
+  }));
 }
 
 export function reaches(reach: Reach, service: string): boolean {

@@ -8,6 +8,7 @@ import {
   type ReachChange,
   reachBeforeAndAfter,
 } from '../access/access-groups.ts';
+import type { Cidr } from '../config/cidr.ts';
 import type { Config } from '../config/model.ts';
 import {
   type AllowlistSide,
@@ -75,8 +76,12 @@ function sidesOf(base: Partial<Config> | undefined, head: Config): { base?: Side
   const headAccess = { side: headSide, access: accessSideOf(headSide) };
   if (!isComplete(base)) return { head: headAccess };
   const baseSide = { config: base, extraAllowlist: IMAGE_EXTRA_ENTRIES };
+  const checked = new Map<string, Cidr>();
+  headAccess.access.entries.forEach((entry, i) => {
+    checked.set(entry.cidr, headAccess.access.networks?.[i] as Cidr);
+  });
   try {
-    return { base: { side: baseSide, access: accessSideOf(baseSide) }, head: headAccess };
+    return { base: { side: baseSide, access: accessSideOf(baseSide, checked) }, head: headAccess };
   } catch {
     return { head: headAccess };
   }

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type AccessSide, type CompiledAccess, compileAccessOfEach } from '../access/access-groups.ts';
-import { requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
+import { type Cidr, requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
   DEFAULT_CONNECTIONS_PER_CLIENT,
@@ -202,7 +202,7 @@ export function compileAllowlist(
  * compiled once. Throws if any of them does not compile.
  */
 export function compileAllowlists(sides: readonly AllowlistSide[]): CompiledAllowlist[] {
-  const compiled = compileAccessOfEach(sides.map(accessSideOf));
+  const compiled = compileAccessOfEach(sides.map((side) => accessSideOf(side)));
   return sides.map((side, i) => withAllowlistFile(side, compiled[i] as CompiledAccess));
 }
 
@@ -211,14 +211,21 @@ export interface AllowlistSide {
   extraAllowlist: RenderTarget['extraAllowlist'];
 }
 
-/** What compileAllowlist compiles: every entry, each checked to be written in its one canonical spelling. */
-export function accessSideOf({ config, extraAllowlist }: AllowlistSide): AccessSide {
+/**
+ * What compileAllowlist compiles: every entry, each checked to be written in its one canonical spelling. `checked`:
+ * networks whose spelling was checked already, by their text (the other side of a change, which shares nearly all
+ * of them).
+ */
+export function accessSideOf(
+  { config, extraAllowlist }: AllowlistSide,
+  checked?: ReadonlyMap<string, Cidr>,
+): AccessSide {
   const entries = [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))];
   return {
     entries,
     defaultLimit: config.allowlist.connectionsPerClient ?? DEFAULT_CONNECTIONS_PER_CLIENT,
     // Parsed once here, for the check and for the compiler.
-    networks: entries.map((entry) => requireCanonicalCidr(entry.cidr)),
+    networks: entries.map((entry) => checked?.get(entry.cidr) ?? requireCanonicalCidr(entry.cidr)),
   };
 }
 

@@ -67,6 +67,9 @@ const LOOKALIKE_SPACE = new RegExp(
 );
 
 function lookalikeSpaces(text: string): YamlProblem[] {
+  // Most files have no such character at all, which one scan for the character alone tells several times faster
+  // than the pattern with its look-behind (a 100,000-entry allowlist is 6 MB).
+  if (!INVISIBLE_SPACE.test(text)) return [];
   return [...text.matchAll(LOOKALIKE_SPACE)].map((match) => ({
     offset: match.index,
     code: 'yaml-syntax' as const,
@@ -100,7 +103,7 @@ const LOAD_OPTIONS = {
  */
 export function readYamlValue(text: string): unknown {
   try {
-    return jsYaml.load(text.replace(LOOKALIKE_SPACE, ' '), LOAD_OPTIONS);
+    return jsYaml.load(INVISIBLE_SPACE.test(text) ? text.replace(LOOKALIKE_SPACE, ' ') : text, LOAD_OPTIONS);
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) return undefined;
     throw error;

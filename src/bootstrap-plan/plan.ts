@@ -331,18 +331,6 @@ export function githubFindings(
 
 const GH_MISSING = 'install and sign in to the gh CLI (gh auth login) so doctor can check it';
 
-/** doctor's checks of one environment: AWS, then GitHub. */
-export function environmentFindings(
-  env: Environment,
-  aws: AwsState,
-  github: GithubState,
-  options: AwsOptions,
-): Finding[] {
-  const inAws = awsFindings(env, aws, options);
-  const readable = aws.callerAccount === env.account;
-  return [...inAws, ...githubFindings(env, github, readable ? aws.accessOutputs : undefined, options)];
-}
-
 /** github.repository of each environment against the clone's origin. */
 function originFindings(config: Config, github: GithubState): Finding[] {
   const repositories = [...new Set(config.deployment.environments.map((env) => env.github.repository))];

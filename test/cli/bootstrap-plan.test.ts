@@ -1,12 +1,16 @@
 // bootstrap's and doctor's decisions, from configuration and observed state alone.
 import { describe, expect, it } from 'vitest';
 import { environment, withEnvironments } from '../../infra/test/fixtures.ts';
+import type { Finding } from '../../src/bootstrap-plan/finding.ts';
 import {
+  type AwsOptions,
   type AwsState,
+  awsFindings,
   awsSteps,
   bootstrapProblems,
   checkoutProblems,
-  environmentFindings,
+  type GithubState,
+  githubFindings,
   githubSteps,
   providerArn,
   repositoryFindings,
@@ -18,6 +22,20 @@ import type { Config, Environment } from '../../src/config/model.ts';
 import { parse } from '../config/sources.ts';
 
 const base = parse().config as Config;
+
+/** One environment's findings as doctor lists them: AWS, then GitHub (with the outputs when the account is readable). */
+function environmentFindings(
+  env: Environment,
+  aws: AwsState,
+  github: GithubState,
+  options: AwsOptions,
+): Finding[] {
+  const readable = aws.callerAccount === env.account;
+  return [
+    ...awsFindings(env, aws, options),
+    ...githubFindings(env, github, readable ? aws.accessOutputs : undefined, options),
+  ];
+}
 const staging = environment({ name: 'staging', mode: 'private', account: '111122223333' });
 const production = environment({ name: 'production', mode: 'public', account: '111122223333' });
 const config = withEnvironments(base, [staging, production]);

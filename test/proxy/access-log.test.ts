@@ -220,34 +220,31 @@ describe('the filters find what they claim, in real log lines', () => {
     await withConfig(
       { ...config, allowlist: { ...config.allowlist, connectionsPerClient: 1 } },
       async (limited) => {
-        const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
-        try {
-          await new Promise((resolve) => held.once('connect', resolve));
-          held.write(
-            proxyV2Header(
-              { address: ALLOWED, port: 40001 },
-              { address: '10.0.0.1', port: limited.ports.tls },
-            ),
-          );
-          // nginx counts the held connection once it has read the PROXY header; a second one is then rejected.
+        // nginx counts a held connection once it has read its PROXY header, and a second one is then rejected. On a
+        // loaded machine nginx 1.30 now and then never counts the held connection (about 1 run in 10-25 with both
+        // cores busy, with this test as it was before too), so a round that is not refused starts over with a
+        // fresh held connection: what is under test is the log line of a refusal, not that race.
+        const untilRefused = async () => {
           let outcome = await limited.tls('inventory.example.com', ALLOWED);
           for (let attempt = 0; 'service' in outcome && attempt < 20; attempt++) {
             await new Promise((resolve) => setTimeout(resolve, 50));
             outcome = await limited.tls('inventory.example.com', ALLOWED);
           }
-          expect(outcome).toHaveProperty('refused');
-          const written = await waitForLines(
-            (all) => all.some((line) => line.outcome === OUTCOMES.limit),
-            join(limited.dir, 'access.log'),
-          );
-          expect(written.find((line) => line.outcome === OUTCOMES.limit)).toMatchObject({
-            listener: 'tls',
-            client: ALLOWED,
-            status: 503,
-          });
-        } finally {
-          held.destroy();
-        }
+          return outcome;
+        };
+        let outcome = await whileHeld(limited, untilRefused);
+        for (let round = 1; 'service' in outcome && round < 3; round++)
+          outcome = await whileHeld(limited, untilRefused);
+        expect(outcome).toHaveProperty('refused');
+        const written = await waitForLines(
+          (all) => all.some((line) => line.outcome === OUTCOMES.limit),
+          join(limited.dir, 'access.log'),
+        );
+        expect(written.find((line) => line.outcome === OUTCOMES.limit)).toMatchObject({
+          listener: 'tls',
+          client: ALLOWED,
+          status: 503,
+        });
       },
     );
   });
@@ -274,6 +271,20 @@ async function withInserted(
     editConfig: (text) =>
       insertions.reduce((edited, [anchor, line]) => edited.replace(anchor, `${anchor}${line}\n`), text),
   });
+}
+
+/** Runs `run` while a connection from ALLOWED is open to the TLS listener, past its PROXY header only. */
+async function whileHeld<T>(limited: Harness, run: () => Promise<T>): Promise<T> {
+  const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
+  try {
+    await new Promise((resolve) => held.once('connect', resolve));
+    held.write(
+      proxyV2Header({ address: ALLOWED, port: 40001 }, { address: '10.0.0.1', port: limited.ports.tls }),
+    );
+    return await run();
+  } finally {
+    held.destroy();
+  }
 }
 
 /** Runs `run` against a proxy of its own for `proxyConfig`, stopped afterwards. */

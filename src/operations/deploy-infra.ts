@@ -14,13 +14,8 @@ import { stackNames } from '../contract/names.ts';
 import { INGRESS_OUTPUTS, REGISTRY_OUTPUTS } from '../contract/outputs.ts';
 import { errorName, failedStackEvents, stackOutputs, stackParameter } from '../rollout/aws-answers.ts';
 import { backoffPolicy } from '../rollout/backoff.ts';
-import {
-  cancelStackUpdate,
-  type StackControl,
-  type WaitClock,
-  waitForSettledStack,
-} from '../rollout/stack-settle.ts';
-import type { CommandResult } from './ports.ts';
+import { cancelStackUpdate, type StackControl, waitForSettledStack } from '../rollout/stack-settle.ts';
+import type { Clock, CommandResult } from './ports.ts';
 
 export const STACK_CHOICES = ['registry', 'ingress', 'all'] as const;
 export type StackChoice = (typeof STACK_CHOICES)[number];
@@ -38,7 +33,7 @@ export interface DeployInfraPorts {
   cdk: CdkPort;
   /** The JSON `cdk deploy --outputs-file` wrote. */
   readOutputs(path: string): Promise<StackOutputs>;
-  clock: WaitClock;
+  clock: Clock;
   log: (message: string) => void;
 }
 

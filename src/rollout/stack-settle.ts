@@ -11,6 +11,7 @@ export interface StackControl {
   cancelUpdate(name: string): Promise<void>;
 }
 
+/** What waiting here needs of a clock; the operations' Clock (src/operations/ports.ts) is one. */
 export interface WaitClock {
   now(): Date;
   sleep(ms: number): Promise<void>;

@@ -79,20 +79,19 @@ function inherit(
       parent.services && entry.services ? new Set([...parent.services, ...entry.services]) : undefined;
     return effective(services, Math.max(parent.limit, limit));
   }
-  const services = entry.services;
-  if (!services) return sharedIn(alone.everyService, limit, () => effective(undefined, limit));
-  return sharedIn(alone.someServices, `${services.join(',')}|${limit}`, () =>
-    effective(new Set(services), limit),
+  if (!entry.services) {
+    return alone.everyService.get(limit) ?? remember(alone.everyService, limit, effective(undefined, limit));
+  }
+  const key = `${entry.services.join(',')}|${limit}`;
+  return (
+    alone.someServices.get(key) ??
+    remember(alone.someServices, key, effective(new Set(entry.services), limit))
   );
 }
 
-function sharedIn<K>(map: Map<K, Effective>, key: K, make: () => Effective): Effective {
-  let shared = map.get(key);
-  if (!shared) {
-    shared = make();
-    map.set(key, shared);
-  }
-  return shared;
+function remember<K>(map: Map<K, Effective>, key: K, value: Effective): Effective {
+  map.set(key, value);
+  return value;
 }
 
 /**

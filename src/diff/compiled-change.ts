@@ -76,9 +76,11 @@ function sidesOf(base: Partial<Config> | undefined, head: Config): { base?: Side
   const headAccess = { side: headSide, access: accessSideOf(headSide) };
   if (!isComplete(base)) return { head: headAccess };
   const baseSide = { config: base, extraAllowlist: IMAGE_EXTRA_ENTRIES };
+  // The head's networks, checked already: the base shares nearly all of them.
+  const { entries, networks = [] } = headAccess.access;
   const checked = new Map<string, Cidr>();
-  headAccess.access.entries.forEach((entry, i) => {
-    checked.set(entry.cidr, headAccess.access.networks?.[i] as Cidr);
+  entries.forEach((entry, i) => {
+    checked.set(entry.cidr, networks[i] as Cidr);
   });
   try {
     return { base: { side: baseSide, access: accessSideOf(baseSide, checked) }, head: headAccess };

@@ -290,14 +290,15 @@ export function awsFindings(env: Environment, aws: AwsState, options: AwsOptions
 
 /**
  * doctor's checks of one environment on GitHub. The variables are compared with the Access stack's outputs when
- * AWS could be read (accessOutputs), else only their presence is checked.
+ * AWS could be read with credentials of the environment's account, else only their presence is checked.
  */
 export function githubFindings(
   env: Environment,
   github: GithubState,
-  accessOutputs: Record<string, string> | undefined,
+  aws: AwsState | undefined,
   options: AwsOptions,
 ): Finding[] {
+  const accessOutputs = aws?.callerAccount === env.account ? aws.accessOutputs : undefined;
   const bootstrap = bootstrapCommand(env, options);
   const findings = new Findings();
   if (github.environments === undefined) {

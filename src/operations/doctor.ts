@@ -79,9 +79,7 @@ export async function doctor(request: DoctorRequest, ports: DoctorPorts): Promis
   for (const { env, options } of selected) {
     const { findings: inAws, aws } = awsSection(env, options, ports);
     const readable = aws?.callerAccount === env.account;
-    const onGithub = section('GitHub', () =>
-      githubFindings(env, github, readable ? aws?.accessOutputs : undefined, options),
-    );
+    const onGithub = section('GitHub', () => githubFindings(env, github, aws, options));
     const endpoints = readable ? serviceNetworkSection(config, env, options, ports) : [];
     show({
       heading: `${env.name} (account ${env.account}, ${env.region})`,

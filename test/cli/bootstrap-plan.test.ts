@@ -23,19 +23,16 @@ import { parse } from '../config/sources.ts';
 
 const base = parse().config as Config;
 
-/** One environment's findings as doctor lists them: AWS, then GitHub (with the outputs when the account is readable). */
+/** One environment's findings in doctor's order: AWS, then GitHub. */
 function environmentFindings(
   env: Environment,
   aws: AwsState,
   github: GithubState,
   options: AwsOptions,
 ): Finding[] {
-  const readable = aws.callerAccount === env.account;
-  return [
-    ...awsFindings(env, aws, options),
-    ...githubFindings(env, github, readable ? aws.accessOutputs : undefined, options),
-  ];
+  return [...awsFindings(env, aws, options), ...githubFindings(env, github, aws, options)];
 }
+
 const staging = environment({ name: 'staging', mode: 'private', account: '111122223333' });
 const production = environment({ name: 'production', mode: 'public', account: '111122223333' });
 const config = withEnvironments(base, [staging, production]);

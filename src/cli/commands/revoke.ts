@@ -5,13 +5,20 @@ import { userInfo } from 'node:os';
 import { lift } from '../../operations/lift.ts';
 import { listRevocations, type RevocationPorts, revoke } from '../../operations/revoke.ts';
 import { type Command, type FlagValues, UsageError } from '../command.ts';
-import { revocationPorts } from '../revoke/ports.ts';
+import { type ConfigRead, readOnce, revocationPorts } from '../revoke/ports.ts';
 import { printLift, printList, reportRevocation } from '../revoke/report.ts';
 
-export const command: Command = async (_args, { values }) =>
-  revokeCommand(values, revocationPorts(values.config as string, values.profile as string | undefined));
+export const command: Command = async (_args, { values }) => {
+  const readConfig = readOnce(values.config as string);
+  const ports = revocationPorts(values.config as string, readConfig, values.profile as string | undefined);
+  return revokeCommand(values, ports, readConfig);
+};
 
-async function revokeCommand(values: FlagValues, ports: RevocationPorts): Promise<number> {
+async function revokeCommand(
+  values: FlagValues,
+  ports: RevocationPorts,
+  readConfig: () => ConfigRead,
+): Promise<number> {
   const name = values.env as string | undefined;
   if (!name) throw new UsageError('--env is required', 'name the environment: --env NAME');
   if (values.list) {
@@ -32,6 +39,7 @@ async function revokeCommand(values: FlagValues, ports: RevocationPorts): Promis
   };
   const destinations = {
     configDir: values.config as string,
+    readConfig,
     bodyFile: values['pull-request-body'] as string,
   };
   const outcome = await revoke(request, ports);

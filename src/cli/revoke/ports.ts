@@ -7,9 +7,24 @@ import { systemClock } from '../../operations/ports.ts';
 import type { RevocationOpening, RevocationPorts } from '../../operations/revoke.ts';
 import { readConfigAllowingExpired } from '../valid-config.ts';
 
-export function revocationPorts(configDir: string, profile?: string): RevocationPorts {
+export type ConfigRead = ReturnType<typeof readConfigAllowingExpired>;
+
+/** config/ read once for the run: the opener checks it, and --write-allowlist edits the allowlist.yaml it read. */
+export function readOnce(configDir: string): () => ConfigRead {
+  let read: ConfigRead | undefined;
+  return () => {
+    read ??= readConfigAllowingExpired(configDir);
+    return read;
+  };
+}
+
+export function revocationPorts(
+  configDir: string,
+  readConfig: () => ConfigRead,
+  profile?: string,
+): RevocationPorts {
   return {
-    open: (name) => openForRevocation(configDir, name),
+    open: (name) => openForRevocation(configDir, readConfig, name),
     revocationAcl: (environment) =>
       stackRevocationAcl(createAwsClients({ region: environment.region, ...(profile ? { profile } : {}) }))(
         environment,
@@ -18,8 +33,12 @@ export function revocationPorts(configDir: string, profile?: string): Revocation
   };
 }
 
-async function openForRevocation(configDir: string, name: string): Promise<RevocationOpening> {
-  const read = await readConfigAllowingExpired(configDir);
+async function openForRevocation(
+  configDir: string,
+  readConfig: () => ConfigRead,
+  name: string,
+): Promise<RevocationOpening> {
+  const read = await readConfig();
   if ('blocking' in read) {
     return {
       state: 'refused',

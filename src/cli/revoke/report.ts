@@ -9,7 +9,7 @@ import { awsProblem } from '../../aws/clients.ts';
 import type { LiftOutcome } from '../../operations/lift.ts';
 import type { ListOutcome, Refusal, RevocationRecord, RevokeOutcome } from '../../operations/revoke.ts';
 import { Report } from '../../render/report.ts';
-import { readConfigAllowingExpired } from '../valid-config.ts';
+import type { ConfigRead } from './ports.ts';
 
 const LOG_FILE = join('.lattice-ingress', 'revocations.log');
 
@@ -44,6 +44,8 @@ function unfinished(outcome: Refusal | { state: 'failed'; reason: string; error?
 /** Where a completed revocation is written besides the terminal and the logs. */
 export interface Destinations {
   configDir: string;
+  /** The run's read of config/, whose allowlist.yaml text --write-allowlist edits. */
+  readConfig: () => ConfigRead;
   /** Where to write the pull request's description (--pull-request-body). */
   bodyFile?: string;
 }
@@ -56,7 +58,7 @@ export async function reportRevocation(outcome: RevokeOutcome, to: Destinations)
     : `${record.cidr} was already denied in ${record.environment} by rule ${record.rule} (${outcome.deniedBy}); nothing changed.`;
   console.log(done);
   recordRevocation(outcome.record, outcome.changed, done);
-  if (outcome.allowlistChange) await writeAllowlist(outcome.allowlistChange, to.configDir);
+  if (outcome.allowlistChange) await writeAllowlist(outcome.allowlistChange, to);
   if (to.bodyFile) writeFileSync(to.bodyFile, pullRequestBody(record).text());
   return 0;
 }
@@ -90,9 +92,12 @@ export function pullRequestBody(record: RevocationRecord): Report {
 }
 
 /** allowlist.yaml with the change applied, its comments and layout kept. */
-async function writeAllowlist(change: AllowlistChange, configDir: string): Promise<void> {
+async function writeAllowlist(
+  change: AllowlistChange,
+  { configDir, readConfig }: Destinations,
+): Promise<void> {
   const { replace } = change;
-  const read = await readConfigAllowingExpired(configDir);
+  const read = await readConfig();
   if (!('loaded' in read)) throw new Error(`${configDir}/allowlist.yaml could not be read back`);
   writeFileSync(join(configDir, 'allowlist.yaml'), replaceEntries(read.loaded.allowlistSource, replace));
   console.log(

@@ -5,8 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SmokeOutcome, SmokeReport } from '../operations/smoke.ts';
 import type { Report } from '../render/report.ts';
-import { failedCheck, smokeRow } from '../smoke/report.ts';
+import { smokeRow } from '../smoke/report.ts';
 import type { SmokeResult } from '../smoke-plan/checks.ts';
+import { failedCheck } from '../smoke-plan/checks.ts';
 import type { TargetGateVerdict } from '../smoke-plan/target-gate.ts';
 import { type ActionIO, newReport } from './io.ts';
 import { ActionFailure } from './run.ts';
@@ -41,9 +42,7 @@ export async function reportSmoke(
 
 /** The summary: a table of every check, the failures, per check its curl command, then the target health gate. */
 export function smokeReport(title: string, smoke: SmokeReport, report: Report): Report {
-  const { results } = smoke;
-  const passed = results.filter((result) => result.ok).length;
-  const untested = results.filter((result) => result.untested).length;
+  const { results, passed, notTested: untested } = smoke;
   const failures = results.filter(failedCheck);
   report
     .heading(report.escape(title), 3)

@@ -5,6 +5,7 @@
 // throws for an expected failure: failed checks, no services and a failed target health gate are outcomes.
 import type { Config, Environment } from '../config/model.ts';
 import {
+  failedCheck,
   planSmokeChecks,
   type SmokeCheck,
   type SmokeEndpoint,
@@ -69,7 +70,7 @@ export async function smoke(request: SmokeRequest, ports: SmokePorts): Promise<S
     expect: request.expect,
     budgetMs: request.budgetMs,
   });
-  const failures = results.filter((result) => !result.ok && !result.untested);
+  const failures = results.filter(failedCheck);
   const untested = results.filter((result) => result.untested);
   const targetHealth = untested.length > 0 ? await targetGate(environment, ports) : undefined;
   const report: SmokeReport = {

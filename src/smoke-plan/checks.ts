@@ -37,6 +37,9 @@ export interface SmokeResult {
   curl: string;
 }
 
+/** A check that answered wrongly; one nobody answered is not tested, not failed. */
+export const failedCheck = (result: SmokeResult) => !result.ok && !result.untested;
+
 /** Every service on every port it is published on, in configuration order. */
 export function planSmokeChecks(services: Services): SmokeCheck[] {
   return services.services.flatMap((service) => service.ports.map((port) => ({ service, port })));

@@ -1,6 +1,6 @@
 // Smoke results as a terminal table (the CLI, `npm start` and the smoke action's log).
 import { Report } from '../render/report.ts';
-import type { SmokeResult } from '../smoke-plan/checks.ts';
+import { failedCheck, type SmokeResult } from '../smoke-plan/checks.ts';
 
 /** One row per check: the cells of a table, in the terminal and in the job summary. */
 export function smokeRow(result: SmokeResult): string[] {
@@ -14,9 +14,6 @@ export function smokeRow(result: SmokeResult): string[] {
     result.ok ? 'ok' : result.untested ? 'not tested' : 'FAILED',
   ];
 }
-
-/** A check that answered wrongly; one nobody answered is not tested, not failed. */
-export const failedCheck = (result: SmokeResult) => !result.ok && !result.untested;
 
 /** An aligned plain-text table, then the error and the reproducing curl command of each failed check. */
 export function formatSmokeTable(results: SmokeResult[]): string {

@@ -28,7 +28,7 @@ export async function reportBuildPush(
   if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
 }
 
-export function buildPushReport(
+function buildPushReport(
   environment: string,
   platform: string,
   outcome: BuildPushOutcome,

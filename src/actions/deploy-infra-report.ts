@@ -43,7 +43,7 @@ export async function reportDeployInfra(
   if (outcome.state === 'failed') throw new ActionFailure(outcome.reason);
 }
 
-export function deployInfraReport(
+function deployInfraReport(
   environment: Environment,
   mode: 'deploy' | 'diff',
   outcome: DeployInfraOutcome,
@@ -62,7 +62,7 @@ export function deployInfraReport(
 }
 
 /** The `cdk diff` section, also written to the diff file for the pull request comment. */
-export function diffReport(environment: string, outcome: Diffed, report: Report): Report {
+function diffReport(environment: string, outcome: Diffed, report: Report): Report {
   const shown =
     outcome.text.length > MAX_DIFF_MARKDOWN
       ? `${outcome.text.slice(0, MAX_DIFF_MARKDOWN)}\n… (truncated; the full diff is in the log)`

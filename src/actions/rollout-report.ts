@@ -41,7 +41,7 @@ export async function reportRollout(
   return outcome;
 }
 
-export function rolloutReport(request: ReportHeader, outcome: RolloutOutcome, report: Report): Report {
+function rolloutReport(request: ReportHeader, outcome: RolloutOutcome, report: Report): Report {
   const value = (row: ContextRow) => (row.code ? report.code(row.value) : row.value);
   const rows: [string, string][] = [
     ['Environment', report.code(request.environmentName)],

@@ -16,7 +16,7 @@ import type { TargetGroupHealth } from '../smoke-plan/target-gate.ts';
 import type { ActionIO } from './io.ts';
 
 /** Where and how the probes connect. */
-export interface ProbeSettings {
+interface ProbeSettings {
   endpoint: SmokeEndpoint;
   caFile?: string;
   sourceAddress?: string;

@@ -55,7 +55,7 @@ function repositoryPath(file: string, workspace: string): string {
 }
 
 /** The findings as a table under a verdict, then the plan's Markdown (src/diff/markdown.ts) when there is one. */
-export function validateReport(
+function validateReport(
   configDir: string,
   diagnostics: readonly Diagnostic[],
   plan: string | undefined,

@@ -42,7 +42,7 @@ function unfinished(outcome: Refusal | { state: 'failed'; reason: string; error?
 }
 
 /** Where a completed revocation is written besides the terminal and the logs. */
-export interface Destinations {
+interface Destinations {
   configDir: string;
   /** The run's read of config/, whose allowlist.yaml text --write-allowlist edits. */
   readConfig: () => ConfigRead;
@@ -77,7 +77,7 @@ function recordRevocation(record: RevocationRecord, changed: boolean, done: stri
 }
 
 /** The description of the pull request that makes the revocation permanent; who and why are shown as typed. */
-export function pullRequestBody(record: RevocationRecord): Report {
+function pullRequestBody(record: RevocationRecord): Report {
   const report = new Report('markdown');
   return report
     .paragraph(

@@ -42,7 +42,9 @@ export async function reportValidate(
     await writeFile(target.planFile, plan);
     io.setOutput('plan-file', target.planFile);
   }
-  await io.appendSummary(validateReport(target.configDir, diagnostics, plan, newReport(io)).text());
+  await io.appendSummary(
+    validateReport(target.configDir, diagnostics, { errors, warnings }, plan, newReport(io)).text(),
+  );
   if (outcome.state === 'invalid') {
     throw new ActionFailure(
       `${target.configDir} has ${errors} error(s); each is annotated on its line and listed in the job summary`,
@@ -58,11 +60,10 @@ function repositoryPath(file: string, workspace: string): string {
 function validateReport(
   configDir: string,
   diagnostics: readonly Diagnostic[],
+  { errors, warnings }: { errors: number; warnings: number },
   plan: string | undefined,
   report: Report,
 ): Report {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
   const status =
     errors > 0
       ? `❌ ${errors} error(s), ${warnings} warning(s): nothing can be deployed until the errors are fixed.`

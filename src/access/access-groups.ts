@@ -122,7 +122,7 @@ interface Named {
   nextEntry: Int32Array[];
 }
 
-function nameNetworks(sides: readonly AccessSide[]): Named {
+function nameNetworks(sides: readonly AllowlistToCompile[]): Named {
   const capacity = sides.reduce((sum, side) => sum + side.entries.length, 0);
   const named: Named = {
     numbers: new Map(),
@@ -168,7 +168,7 @@ function sortNetworks({ cidrs, keys }: Named): { sorted: Int32Array; compare(a: 
   return { sorted: sorted.sort(compare), compare };
 }
 
-function grantsBySide(sides: readonly AccessSide[]): Sweep {
+function grantsBySide(sides: readonly AllowlistToCompile[]): Sweep {
   const named = nameNetworks(sides);
   const { sorted, compare } = sortNetworks(named);
   const count = sorted.length;
@@ -181,7 +181,14 @@ function grantsBySide(sides: readonly AccessSide[]): Sweep {
     while (to < count && compare(sorted[to] as number, sorted[from] as number) === 0) to++;
     for (let side = 0; side < sides.length; side++) {
       const run = { sorted, from, to };
-      const effective = grantOfRun(run, sides[side] as AccessSide, side, named, chains[side] as Chain, alone);
+      const effective = grantOfRun(
+        run,
+        sides[side] as AllowlistToCompile,
+        side,
+        named,
+        chains[side] as Chain,
+        alone,
+      );
       for (let i = from; i < to; i++)
         (grants[side] as (Effective | undefined)[])[sorted[i] as number] = effective;
     }
@@ -202,7 +209,7 @@ interface Chain {
 /** What one side grants a run of equal networks (sorted[from..to)), with the side's chain moved on to them. */
 function grantOfRun(
   { sorted, from, to }: { sorted: Int32Array; from: number; to: number },
-  { entries, defaultLimit }: AccessSide,
+  { entries, defaultLimit }: AllowlistToCompile,
   side: number,
   named: Named,
   chain: Chain,
@@ -234,7 +241,7 @@ export function compileAccess(entries: readonly AccessEntry[], defaultLimit: num
   return compileAccessOfEach([{ entries, defaultLimit }])[0] as CompiledAccess;
 }
 
-export interface AccessSide {
+export interface AllowlistToCompile {
   entries: readonly AccessEntry[];
   defaultLimit: number;
   /** Each entry's network, when the caller has parsed them already (the renderer checks every entry's spelling). */
@@ -245,7 +252,7 @@ export interface AccessSide {
  * compileAccess of several allowlists at once, each as compileAccess compiles it alone: a network they share (most
  * of a change's base and head) is parsed, sorted and swept once.
  */
-export function compileAccessOfEach(sides: readonly AccessSide[]): CompiledAccess[] {
+export function compileAccessOfEach(sides: readonly AllowlistToCompile[]): CompiledAccess[] {
   const sweep = grantsBySide(sides);
   return sides.map((side, index) => accessGroupsOf(side.entries, sweep, index));
 }
@@ -305,8 +312,8 @@ export function reachBeforeAndAfter(
  * request's plan needs both.
  */
 export function compileAccessChange(
-  before: AccessSide,
-  after: AccessSide,
+  before: AllowlistToCompile,
+  after: AllowlistToCompile,
 ): { compiled: [CompiledAccess, CompiledAccess]; reach: ReachChange[] } {
   const sweep = grantsBySide([before, after]);
   return {

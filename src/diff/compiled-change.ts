@@ -1,7 +1,7 @@
 // A change's base and head allowlists compiled once for both parts of its plan that need them: the access section
 // (what each network may reach before and after) and the rendered diff (each side's compiled allowlist).
 import {
-  type AccessSide,
+  type AllowlistToCompile,
   type CompiledAccess,
   compileAccessChange,
   compileAccessOfEach,
@@ -63,7 +63,7 @@ export function isComplete(config: Partial<Config> | undefined): config is Confi
 
 interface Side {
   side: AllowlistSide;
-  access: AccessSide;
+  access: AllowlistToCompile;
 }
 
 /**

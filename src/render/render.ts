@@ -5,7 +5,11 @@
 // same templates are exercised by the tests that start a real nginx.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type AccessSide, type CompiledAccess, compileAccessOfEach } from '../access/access-groups.ts';
+import {
+  type AllowlistToCompile,
+  type CompiledAccess,
+  compileAccessOfEach,
+} from '../access/access-groups.ts';
 import { type Cidr, requireCanonicalCidr, vpcResolverAddress } from '../config/cidr.ts';
 import {
   type Config,
@@ -219,7 +223,7 @@ export interface AllowlistSide {
 export function accessSideOf(
   { config, extraAllowlist }: AllowlistSide,
   checked?: ReadonlyMap<string, Cidr>,
-): AccessSide {
+): AllowlistToCompile {
   const entries = [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))];
   return {
     entries,

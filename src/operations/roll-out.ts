@@ -9,6 +9,7 @@ import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { Deployment, DesiredStatus, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import type { Environment } from '../config/model.ts';
 import { IMAGE_TAG_PARAMETER, imageContent } from '../contract/image-tags.ts';
+import type { RolloutEvidence } from '../render/rollout-evidence.ts';
 import { errorName, failedStackEvents, isStackBusy, isThrottling } from '../rollout/aws-answers.ts';
 import { type BackoffPolicy, backoffPolicy, nextDelay } from '../rollout/backoff.ts';
 import {
@@ -93,14 +94,6 @@ export interface RolloutRequest extends DeploymentToRecord {
   pollIntervalMs: number;
   /** Cancel the stack update when the timeout passes, so CloudFormation rolls back instead of carrying on. */
   cancelOnTimeout: boolean;
-}
-
-/** What was seen around a failure: service events since the start, stopped tasks, failed stack resources. */
-export interface RolloutEvidence {
-  serviceEvents: readonly ServiceEvent[];
-  stoppedTasks: readonly Task[];
-  /** The stack resources that failed, with CloudFormation's reason. */
-  stackEvents: readonly StackEvent[];
 }
 
 /** What is known of the stack and service, as far as the rollout got. */

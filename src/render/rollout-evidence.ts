@@ -5,13 +5,17 @@ import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import type { ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import type { Report } from './report.ts';
 
-/** Why a rollout failed and what was seen around it (src/operations/roll-out.ts gathers it). */
-export interface FailureEvidence {
-  reason: string;
+/** What was seen around a failure: service events since the start, stopped tasks, failed stack resources. */
+export interface RolloutEvidence {
   serviceEvents: readonly ServiceEvent[];
   stoppedTasks: readonly Task[];
   /** The stack resources that failed, with CloudFormation's reason. */
   stackEvents: readonly StackEvent[];
+}
+
+/** Why a rollout failed and what was seen around it (src/operations/roll-out.ts gathers it). */
+export interface FailureEvidence extends RolloutEvidence {
+  reason: string;
 }
 
 const iso = (date?: Date) => date?.toISOString().replace('.000Z', 'Z') ?? '';
@@ -34,11 +38,12 @@ export function failureLogLines(evidence: FailureEvidence): string[] {
   if (evidence.stoppedTasks.length > 0) {
     lines.push('Stopped tasks:', ...evidence.stoppedTasks.map((t) => `  ${describeStoppedTask(t)}`));
   }
-  const failed = evidence.stackEvents;
-  if (failed.length > 0) {
+  if (evidence.stackEvents.length > 0) {
     lines.push(
       'CloudFormation failures:',
-      ...failed.map((e) => `  ${e.LogicalResourceId} ${e.ResourceStatus}: ${e.ResourceStatusReason}`),
+      ...evidence.stackEvents.map(
+        (e) => `  ${e.LogicalResourceId} ${e.ResourceStatus}: ${e.ResourceStatusReason}`,
+      ),
     );
   }
   if (evidence.serviceEvents.length > 0) {
@@ -63,11 +68,10 @@ export function failureReport(evidence: FailureEvidence, report: Report): Report
       ]),
     );
   }
-  const failed = evidence.stackEvents;
-  if (failed.length > 0) {
+  if (evidence.stackEvents.length > 0) {
     report.heading('CloudFormation failures', 4).table(
       ['Time', 'Resource', 'Status', 'Reason'],
-      failed.map((e) => [
+      evidence.stackEvents.map((e) => [
         iso(e.Timestamp),
         `${e.LogicalResourceId ?? ''} (${e.ResourceType ?? ''})`,
         e.ResourceStatus ?? '',
@@ -81,7 +85,11 @@ export function failureReport(evidence: FailureEvidence, report: Report): Report
       evidence.serviceEvents.map((e) => [iso(e.createdAt), e.message ?? '']),
     );
   }
-  if (evidence.stoppedTasks.length === 0 && evidence.serviceEvents.length === 0 && failed.length === 0) {
+  if (
+    evidence.stoppedTasks.length === 0 &&
+    evidence.serviceEvents.length === 0 &&
+    evidence.stackEvents.length === 0
+  ) {
     report.paragraph(
       'No service events, stopped tasks or failed stack resources were recorded since the rollout began.',
     );

@@ -63,7 +63,7 @@ export function isComplete(config: Partial<Config> | undefined): config is Confi
 
 interface Side {
   side: AllowlistSide;
-  access: AllowlistToCompile;
+  access: Required<AllowlistToCompile>;
 }
 
 /**
@@ -77,7 +77,7 @@ function sidesOf(base: Partial<Config> | undefined, head: Config): { base?: Side
   if (!isComplete(base)) return { head: headAccess };
   const baseSide = { config: base, extraAllowlist: IMAGE_EXTRA_ENTRIES };
   // The head's networks, checked already: the base shares nearly all of them.
-  const { entries, networks = [] } = headAccess.access;
+  const { entries, networks } = headAccess.access;
   const checked = new Map<string, Cidr>();
   entries.forEach((entry, i) => {
     checked.set(entry.cidr, networks[i] as Cidr);

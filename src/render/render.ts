@@ -198,16 +198,8 @@ export function compileAllowlist(
   config: Config,
   extraAllowlist: RenderTarget['extraAllowlist'],
 ): CompiledAllowlist {
-  return compileAllowlists([{ config, extraAllowlist }])[0] as CompiledAllowlist;
-}
-
-/**
- * compileAllowlist of several configurations at once (a change's base and head): the networks they share are
- * compiled once. Throws if any of them does not compile.
- */
-export function compileAllowlists(sides: readonly AllowlistSide[]): CompiledAllowlist[] {
-  const compiled = compileAccessOfEach(sides.map((side) => accessSideOf(side)));
-  return sides.map((side, i) => withAllowlistFile(side, compiled[i] as CompiledAccess));
+  const side = { config, extraAllowlist };
+  return withAllowlistFile(side, compileAccessOfEach([accessSideOf(side)])[0] as CompiledAccess);
 }
 
 export interface AllowlistSide {
@@ -223,7 +215,7 @@ export interface AllowlistSide {
 export function accessSideOf(
   { config, extraAllowlist }: AllowlistSide,
   checked?: ReadonlyMap<string, Cidr>,
-): AllowlistToCompile {
+): Required<AllowlistToCompile> {
   const entries = [...config.allowlist.entries, ...extraAllowlist.map((entry) => ({ cidr: entry.cidr }))];
   return {
     entries,

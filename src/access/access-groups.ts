@@ -172,58 +172,66 @@ function grantsBySide(sides: readonly AllowlistToCompile[]): Sweep {
   const named = nameNetworks(sides);
   const { sorted, compare } = sortNetworks(named);
   const count = sorted.length;
-  const grants = sides.map((): (Effective | undefined)[] => new Array(count));
-  const chains = sides.map((): Chain => ({ cidrs: [], grants: [] }));
   const alone: Alone = { everyService: new Map(), someServices: new Map() };
+  const swept = sides.map(
+    ({ entries, defaultLimit }, side): SideSweep => ({
+      entries,
+      defaultLimit,
+      first: named.firstEntry[side] as Int32Array,
+      next: named.nextEntry[side] as Int32Array,
+      chain: { cidrs: [], grants: [] },
+      grants: new Array(count),
+      alone,
+    }),
+  );
   for (let from = 0; from < count; ) {
     // The same network may be written more than one way in a base that only has to parse (10.0.0.1/8).
     let to = from + 1;
     while (to < count && compare(sorted[to] as number, sorted[from] as number) === 0) to++;
-    for (let side = 0; side < sides.length; side++) {
-      const run = { sorted, from, to };
-      const effective = grantOfRun(
-        run,
-        sides[side] as AllowlistToCompile,
-        side,
-        named,
-        chains[side] as Chain,
-        alone,
-      );
-      for (let i = from; i < to; i++)
-        (grants[side] as (Effective | undefined)[])[sorted[i] as number] = effective;
+    const cidr = named.cidrs[sorted[from] as number] as Cidr;
+    for (const side of swept) {
+      const effective = grantOfRun(side, cidr, sorted, from, to);
+      for (let i = from; i < to; i++) side.grants[sorted[i] as number] = effective;
     }
     from = to;
   }
-  return { numbers: named.numbers, ofEntries: named.ofEntries, grants };
+  return { numbers: named.numbers, ofEntries: named.ofEntries, grants: swept.map((side) => side.grants) };
+}
+
+/** One side as the sweep goes: its entries by network, its chain, and what it grants each network so far. */
+interface SideSweep {
+  entries: readonly AccessEntry[];
+  defaultLimit: number;
+  /** Named.firstEntry and Named.nextEntry of this side. */
+  first: Int32Array;
+  next: Int32Array;
+  /**
+   * The named networks containing the current one, broadest first, and what each grants: two arrays rather than an
+   * object per link.
+   */
+  chain: { cidrs: Cidr[]; grants: Effective[] };
+  grants: (Effective | undefined)[];
+  alone: Alone;
 }
 
 /**
- * The named networks containing the current one, broadest first, and what each grants: two arrays rather than an
- * object per link.
+ * What one side grants the run of equal networks sorted[from..to), whose network is `cidr`, with the side's chain
+ * moved on to them.
  */
-interface Chain {
-  cidrs: Cidr[];
-  grants: Effective[];
-}
-
-/** What one side grants a run of equal networks (sorted[from..to)), with the side's chain moved on to them. */
 function grantOfRun(
-  { sorted, from, to }: { sorted: Int32Array; from: number; to: number },
-  { entries, defaultLimit }: AllowlistToCompile,
-  side: number,
-  named: Named,
-  chain: Chain,
-  alone: Alone,
+  side: SideSweep,
+  cidr: Cidr,
+  sorted: Int32Array,
+  from: number,
+  to: number,
 ): Effective | undefined {
-  const cidr = named.cidrs[sorted[from] as number] as Cidr;
+  const { chain, first, next, entries, defaultLimit, alone } = side;
   while (chain.cidrs.length > 0 && !containsCidr(chain.cidrs.at(-1) as Cidr, cidr)) {
     chain.cidrs.pop();
     chain.grants.pop();
   }
   let effective = chain.grants.at(-1);
   let isNamed = false;
-  const first = named.firstEntry[side] as Int32Array;
-  const next = named.nextEntry[side] as Int32Array;
   for (let i = from; i < to; i++) {
     for (let entry = first[sorted[i] as number] as number; entry !== -1; entry = next[entry] as number) {
       effective = inherit(effective, entries[entry] as AccessEntry, defaultLimit, alone);

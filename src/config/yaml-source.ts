@@ -79,12 +79,15 @@ function lookalikeSpaces(text: string): YamlProblem[] {
   }));
 }
 
+/** The text with every look-alike space read as a space: the same length, so every offset stays the original's. */
+function lookalikesAsSpaces(text: string): string {
+  return INVISIBLE_SPACE.test(text) ? text.replace(LOOKALIKE_SPACE, ' ') : text;
+}
+
 export function parseYamlSource(text: string): YamlSource {
   const lookalikes = lookalikeSpaces(text);
   if (lookalikes.length === 0) return parseCleanYaml(text);
-  // Same length, so every offset of the repaired text is the offset in the original.
-  const repaired = text.replace(LOOKALIKE_SPACE, ' ');
-  const parsed = parseCleanYaml(repaired);
+  const parsed = parseCleanYaml(lookalikesAsSpaces(text));
   return { ...parsed, text, problems: [...lookalikes, ...parsed.problems] };
 }
 
@@ -103,7 +106,7 @@ const LOAD_OPTIONS = {
  */
 export function readYamlValue(text: string): unknown {
   try {
-    return jsYaml.load(INVISIBLE_SPACE.test(text) ? text.replace(LOOKALIKE_SPACE, ' ') : text, LOAD_OPTIONS);
+    return jsYaml.load(lookalikesAsSpaces(text), LOAD_OPTIONS);
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) return undefined;
     throw error;

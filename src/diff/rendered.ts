@@ -22,6 +22,15 @@ export function renderedDiffs(
   head: Config,
   [baseAllowlist, headAllowlist]: SideAllowlists = compiledAllowlists(base, head),
 ): RenderedDiff[] {
+  // allowlist.conf is the same text in every environment: the diff of its 100,000 lines is made once.
+  const previous = new Map<string, { before: string; after: string; diff: string }>();
+  const diffOf = (name: string, before: string, after: string) => {
+    const seen = previous.get(name);
+    if (seen?.before === before && seen.after === after) return seen.diff;
+    const diff = unifiedDiff(before, after, { from: `a/${name}`, to: `b/${name}` });
+    previous.set(name, { before, after, diff });
+    return diff;
+  };
   return head.deployment.environments.map((env) => {
     const target = renderTargetFor(env);
     const after = renderProxy(head, target, headAllowlist);
@@ -44,10 +53,7 @@ export function renderedDiffs(
     const files = names
       .map((name) => ({
         name,
-        diff: unifiedDiff(before.get(name) ?? '', after.get(name) ?? '', {
-          from: `a/${name}`,
-          to: `b/${name}`,
-        }),
+        diff: diffOf(name, before.get(name) ?? '', after.get(name) ?? ''),
       }))
       .filter((file) => file.diff !== '');
     return note ? { environment: env.name, files, note } : { environment: env.name, files };

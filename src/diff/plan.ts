@@ -178,27 +178,21 @@ function byCidr(entries: readonly AllowlistEntry[]): Map<string, AllowlistEntry>
   return map;
 }
 
-const entryFields = (entry: AllowlistEntry) => ({
-  description: entry.description,
-  expires: entry.expires,
-  services: entry.services,
-  connectionsPerClient: entry.connectionsPerClient,
-});
+/** An entry's fields besides its range, as the plan compares them. */
+const ENTRY_FIELDS = ['description', 'expires', 'services', 'connectionsPerClient'] as const;
+
+const entryFields = (entry: AllowlistEntry) =>
+  Object.fromEntries(ENTRY_FIELDS.map((field) => [field, entry[field]]));
 
 /** The same fields, as fieldChanges compares them: a quick look first, as most entries of a change are kept as they were. */
 function sameEntry(a: AllowlistEntry, b: AllowlistEntry): boolean {
-  const sameServices =
-    a.services === b.services ||
-    (a.services !== undefined &&
-      b.services !== undefined &&
-      a.services.length === b.services.length &&
-      a.services.every((service, i) => service === b.services?.[i]));
-  return (
-    sameServices &&
-    a.description === b.description &&
-    a.expires === b.expires &&
-    a.connectionsPerClient === b.connectionsPerClient
-  );
+  return ENTRY_FIELDS.every((field) => sameValue(a[field], b[field]));
+}
+
+/** Equal, or lists with equal items in the same order (services). */
+function sameValue(before: unknown, after: unknown): boolean {
+  if (!Array.isArray(before) || !Array.isArray(after)) return before === after;
+  return before.length === after.length && before.every((item, i) => item === after[i]);
 }
 
 /** Entries whose range is on both sides: what else about them changed. */

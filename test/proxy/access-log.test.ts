@@ -2,7 +2,6 @@
 // outcome, refused TLS connections are not logged as 200, and every metric filter and documented query finds
 // exactly the lines it claims to.
 import { readFile, truncate } from 'node:fs/promises';
-import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -14,9 +13,8 @@ import {
   queryText,
 } from '../../infra/constructs/access-log.ts';
 import { type Config, upstreamName } from '../../src/config/model.ts';
-import { proxyV2Header } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
-import { type Harness, type HarnessOptions, httpGet, startHarness } from './harness.ts';
+import { type Harness, type HarnessOptions, hold, httpGet, startHarness } from './harness.ts';
 
 const ALLOWED = EXAMPLE_CLIENT;
 const OFF_LIST = '203.0.113.9';
@@ -275,15 +273,11 @@ async function withInserted(
 
 /** Runs `run` while a connection from ALLOWED is open to the TLS listener, past its PROXY header only. */
 async function whileHeld<T>(limited: Harness, run: () => Promise<T>): Promise<T> {
-  const held = connectTcp({ host: '127.0.0.1', port: limited.ports.tls });
+  const held = await hold(limited.ports.tls, ALLOWED, 1);
   try {
-    await new Promise((resolve) => held.once('connect', resolve));
-    held.write(
-      proxyV2Header({ address: ALLOWED, port: 40001 }, { address: '10.0.0.1', port: limited.ports.tls }),
-    );
     return await run();
   } finally {
-    held.destroy();
+    for (const socket of held) socket.destroy();
   }
 }
 

@@ -1,14 +1,12 @@
 // Access control on the real nginx: per-service allowlist entries (TLS by SNI, HTTP by Host), refusals that end the
 // connection, per-client connection limits, and access logs that stay valid UTF-8 whatever a client sends.
 import { readFile } from 'node:fs/promises';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AccessEntry, mayReach } from '../../src/access/access-groups.ts';
 import type { AllowlistEntry, Config } from '../../src/config/model.ts';
-import { proxyV2Header } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
-import { type Harness, httpExchange, httpGet, startHarness } from './harness.ts';
+import { type Harness, hold, httpExchange, httpGet, startHarness } from './harness.ts';
 
 const entries: AllowlistEntry[] = [
   { cidr: '198.51.100.0/24', description: 'Every service' },
@@ -88,26 +86,6 @@ describe('per-service access', () => {
     }
   });
 });
-
-/** Raw connections with a PROXY header from `client`, held open (nginx waits for the ClientHello meanwhile). */
-async function hold(port: number, client: string, count: number): Promise<Socket[]> {
-  const sockets = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Socket>((resolve, reject) => {
-          const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1' }, () => {
-            socket.write(proxyV2Header({ address: client, port: 40000 }, { address: '10.0.0.1', port }));
-            resolve(socket);
-          });
-          socket.once('error', reject);
-        }),
-    ),
-  );
-  // limit_conn counts a connection once its PROXY header is read; give nginx a moment to read all of them.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return sockets;
-}
 
 describe('connection limits per client', () => {
   const LIMIT = 3;

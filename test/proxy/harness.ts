@@ -380,3 +380,23 @@ export async function keepAliveClient(port: number, source: string): Promise<Kee
     close: () => socket.destroy(),
   };
 }
+
+/** Raw connections with a PROXY header from `client`, held open (nginx waits for the ClientHello meanwhile). */
+export async function hold(port: number, client: string, count: number): Promise<Socket[]> {
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connectTcp({ host: '127.0.0.1', port, localAddress: '127.0.0.1' }, () => {
+            socket.write(proxyV2Header({ address: client, port: 40000 }, { address: '10.0.0.1', port }));
+            resolve(socket);
+          });
+          socket.once('error', reject);
+        }),
+    ),
+  );
+  // limit_conn counts a connection once its PROXY header is read; give nginx a moment to read all of them.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return sockets;
+}

@@ -14,7 +14,7 @@ import {
   type AllowlistSide,
   accessSideOf,
   type CompiledAllowlist,
-  type RenderTarget,
+  IMAGE_EXTRA_ALLOWLIST,
   withAllowlistFile,
 } from '../render/render.ts';
 
@@ -27,9 +27,6 @@ export interface CompiledChange {
   /** For renderedDiffs. */
   allowlists: SideAllowlists;
 }
-
-/** The image's targets add no allowlist entries, so one compiled allowlist per side serves every environment. */
-const IMAGE_EXTRA_ENTRIES: RenderTarget['extraAllowlist'] = [];
 
 /** Both sides' allowlists and what each network may reach before and after, from one sweep when the base compiles. */
 export function compileChange(base: Partial<Config> | undefined, head: Config): CompiledChange {
@@ -72,10 +69,10 @@ interface Side {
  * target before a bad entry), as it would for any base.
  */
 function sidesOf(base: Partial<Config> | undefined, head: Config): { base?: Side; head: Side } {
-  const headSide = { config: head, extraAllowlist: IMAGE_EXTRA_ENTRIES };
+  const headSide = { config: head, extraAllowlist: IMAGE_EXTRA_ALLOWLIST };
   const headAccess = { side: headSide, access: accessSideOf(headSide) };
   if (!isComplete(base)) return { head: headAccess };
-  const baseSide = { config: base, extraAllowlist: IMAGE_EXTRA_ENTRIES };
+  const baseSide = { config: base, extraAllowlist: IMAGE_EXTRA_ALLOWLIST };
   // The head's networks, checked already: the base shares nearly all of them.
   const { entries, networks } = headAccess.access;
   const checked = new Map<string, Cidr>();

@@ -100,6 +100,9 @@ export const READY_FILE = 'ready';
 
 export const DEBIAN_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
+/** The deployed image's targets add no allowlist entries: one compiled allowlist serves every environment. */
+export const IMAGE_EXTRA_ALLOWLIST: RenderTarget['extraAllowlist'] = [];
+
 /** The deployed image: container ports, trust and DNS from the environment's VPC, logs to stdout/stderr. */
 export function renderTargetFor(env: Environment): RenderTarget {
   return {
@@ -108,7 +111,7 @@ export function renderTargetFor(env: Environment): RenderTarget {
     listen: { address: '0.0.0.0', ...PROXY_CONTAINER_PORTS, healthAddress: '127.0.0.1' },
     clientHttpPort: 80,
     trustedProxyCidrs: [env.vpcCidr],
-    extraAllowlist: [],
+    extraAllowlist: IMAGE_EXTRA_ALLOWLIST,
     resolver: {
       address: vpcResolverAddress(env.vpcCidr),
       port: 53,

@@ -3,6 +3,9 @@
 import { allowlistEntries } from './allowlist.ts';
 import type { Renderer } from './renderer-at.ts';
 
+/** The earlier commit bench:proxy compares with by default: before per-service access and connection limits. */
+export const DEFAULT_BASELINE = '1a04e38';
+
 /** Clients use the Lattice name directly, so the reference style's `proxy_pass http://$host` resolves it too. */
 export const SERVICE_INPUT = {
   name: 'bench',

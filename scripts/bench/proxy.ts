@@ -42,7 +42,7 @@ import {
 } from '../../src/render/render.ts';
 import { probe } from '../../src/smoke/probe.ts';
 import { randomCidrs } from './allowlist.ts';
-import { benchConfig, SERVICE_INPUT } from './bench-config.ts';
+import { benchConfig, DEFAULT_BASELINE, SERVICE_INPUT } from './bench-config.ts';
 import { getter, type OpenLoopResult, openLoop } from './open-loop.ts';
 import { type Renderer, rendererAt } from './renderer-at.ts';
 
@@ -82,7 +82,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '10,1000,10000,100000' },
     reloads: { type: 'string', default: '4' },
     designs: { type: 'string', default: 'proxy,reference,baseline' },
-    baseline: { type: 'string', default: '1a04e38' },
+    baseline: { type: 'string', default: DEFAULT_BASELINE },
     nginx: { type: 'string', default: 'debian,image' },
     features: { type: 'boolean', default: true },
     latency: { type: 'boolean', default: true },

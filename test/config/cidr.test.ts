@@ -126,8 +126,16 @@ describe('requireCanonicalCidr and vpcResolverAddress', () => {
         fc.oneof(fc.integer({ min: 0, max: 33 }).map(String), fc.constant('08')),
       )
       .map(([a, b, c, d, prefix]) => `${a}.${b}.${c}.${d}/${prefix}`);
+    // Networks that parse, half of them with host bits set: the canonical ones are what the check must accept.
+    const network = fc
+      .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), fc.boolean())
+      .map(([address, prefix, clearHostBits]) => {
+        const size = 2 ** (32 - prefix);
+        const value = clearHostBits ? address - (address % size) : address;
+        return `${[24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.')}/${prefix}`;
+      });
     fc.assert(
-      fc.property(text, (cidr) => {
+      fc.property(fc.oneof(text, network), (cidr) => {
         const parsed = parseCidr(cidr);
         const canonical = parsed.ok && canonicalCidr(parsed.cidr) === cidr;
         expect(throws(() => requireCanonicalCidr(cidr))).toBe(!canonical);

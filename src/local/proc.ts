@@ -13,10 +13,21 @@ export function childPids(pid: number): number[] {
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux architecture Node runs on. */
-export const CLOCK_TICKS_PER_SECOND = 100;
+const CLOCK_TICKS_PER_SECOND = 100;
 
-/** User plus system CPU time of `pid` in milliseconds, or undefined when it is gone. */
+/**
+ * CPU time `pid` has used in milliseconds (user plus system), or undefined when it is gone. Read from
+ * /proc/<pid>/schedstat, which the scheduler keeps in nanoseconds, where the kernel has it; /proc/<pid>/stat counts
+ * in clock ticks of 10 ms, too coarse to tell apart two runs of a few hundred milliseconds. Both count the process's
+ * main thread (schedstat) or all its threads (stat): nginx workers have one.
+ */
 export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const onCpuNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    if (Number.isFinite(onCpuNs)) return onCpuNs / 1e6;
+  } catch {
+    // No schedstat (a kernel built without CONFIG_SCHED_INFO) or the process is gone: stat tells which.
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.

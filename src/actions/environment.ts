@@ -3,12 +3,7 @@
 // already failed on it, and it must not block an emergency rollback), every other error refuses.
 import { formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
-import {
-  findEnvironment,
-  InvalidConfigError,
-  requireValidConfig,
-  UnknownEnvironmentError,
-} from '../config/valid-config.ts';
+import { findEnvironment, openConfig, UnknownEnvironmentError } from '../config/valid-config.ts';
 import type { ActionIO } from './io.ts';
 import { ActionFailure } from './run.ts';
 
@@ -24,23 +19,23 @@ export async function loadEnvironment(
   /** The instant that decides which entries have expired (a caller recording the render's day passes its own). */
   now: Date = new Date(),
 ): Promise<EnvironmentConfig> {
+  const opening = await openConfig(configDir, { expired: 'leave-out', now });
+  if (opening.state === 'invalid')
+    throw new ActionFailure(
+      `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +
+        formatDiagnostics(opening.diagnostics, 'text'),
+    );
+  const { config, warnings } = opening;
+  for (const warning of warnings.filter((d) => d.code === 'entry-expired-left-out')) {
+    io.warning(`[${warning.code}] ${warning.message}`, {
+      file: warning.file,
+      line: warning.line,
+      column: warning.column,
+    });
+  }
   try {
-    const { config, warnings } = await requireValidConfig(configDir, { expired: 'leave-out', now });
-    for (const warning of warnings.filter((d) => d.code === 'entry-expired-left-out')) {
-      io.warning(`[${warning.code}] ${warning.message}`, {
-        file: warning.file,
-        line: warning.line,
-        column: warning.column,
-      });
-    }
     return { config, environment: findEnvironment(config, name) };
   } catch (error) {
-    if (error instanceof InvalidConfigError) {
-      throw new ActionFailure(
-        `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +
-          formatDiagnostics(error.diagnostics, 'text'),
-      );
-    }
     if (error instanceof UnknownEnvironmentError)
       throw new ActionFailure(`${error.message}; nothing was changed`);
     throw error;

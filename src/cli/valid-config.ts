@@ -2,7 +2,7 @@ import { type Diagnostic, formatDiagnostics } from '../config/diagnostics.ts';
 import { loadConfig, type ParseOptions } from '../config/load.ts';
 import type { ParsedFile } from '../config/locate.ts';
 import type { Allowlist, Config, Deployment } from '../config/model.ts';
-import { InvalidConfigError, requireValidConfig } from '../config/valid-config.ts';
+import { openConfig } from '../config/valid-config.ts';
 import type { YamlSource } from '../config/yaml-source.ts';
 
 /**
@@ -14,15 +14,13 @@ export async function loadValidConfig(
   nothingDone: string,
   options: ParseOptions = {},
 ): Promise<Config | undefined> {
-  try {
-    const { config, warnings } = await requireValidConfig(dir, options);
-    if (warnings.length > 0) console.error(formatDiagnostics(warnings, 'text'));
-    return config;
-  } catch (error) {
-    if (!(error instanceof InvalidConfigError)) throw error;
-    reportInvalidConfig(dir, error.diagnostics, nothingDone);
+  const opening = await openConfig(dir, options);
+  if (opening.state === 'invalid') {
+    reportInvalidConfig(dir, opening.diagnostics, nothingDone);
     return undefined;
   }
+  if (opening.warnings.length > 0) console.error(formatDiagnostics(opening.warnings, 'text'));
+  return opening.config;
 }
 
 /** A configuration's errors on stderr, and what the command did not do because of them. */

@@ -20,11 +20,23 @@ export interface ValidConfig {
   warnings: Diagnostic[];
 }
 
-/** Loads the config directory; throws InvalidConfigError when any file has an error, so nothing acts on it. */
-export async function requireValidConfig(dir: string, options: ParseOptions = {}): Promise<ValidConfig> {
+/** config/ read and checked: the configuration with its warnings, or its errors (with any warnings), which stop it. */
+export type ConfigOpening =
+  | ({ state: 'opened' } & ValidConfig)
+  | { state: 'invalid'; diagnostics: readonly Diagnostic[] };
+
+/** Loads the config directory; with an error in any file, nothing may act on it. */
+export async function openConfig(dir: string, options: ParseOptions = {}): Promise<ConfigOpening> {
   const { config, diagnostics } = await loadConfig(dir, options);
-  if (!config || hasErrors(diagnostics)) throw new InvalidConfigError(dir, diagnostics);
-  return { config, warnings: diagnostics };
+  if (!config || hasErrors(diagnostics)) return { state: 'invalid', diagnostics };
+  return { state: 'opened', config, warnings: diagnostics };
+}
+
+/** openConfig for callers that stop on an invalid configuration: throws InvalidConfigError. */
+export async function requireValidConfig(dir: string, options: ParseOptions = {}): Promise<ValidConfig> {
+  const opening = await openConfig(dir, options);
+  if (opening.state === 'invalid') throw new InvalidConfigError(dir, opening.diagnostics);
+  return { config: opening.config, warnings: opening.warnings };
 }
 
 export class UnknownEnvironmentError extends Error {

@@ -6,7 +6,8 @@ import { parse } from '../../test/config/sources.ts';
 import type { AwsState, Step } from '../bootstrap-plan/plan.ts';
 import type { Diagnostic } from '../config/diagnostics.ts';
 import type { Config } from '../config/model.ts';
-import { type BootstrapPorts, bootstrap, type ConfigOpening, type StepResult } from './bootstrap.ts';
+import type { ConfigOpening } from '../config/valid-config.ts';
+import { type BootstrapPorts, bootstrap, type StepResult } from './bootstrap.ts';
 
 const staging = environment({ name: 'staging', mode: 'private', account: '111122223333' });
 const config = withEnvironments(parse().config as Config, [staging]);

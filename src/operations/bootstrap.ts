@@ -17,13 +17,8 @@ import {
 } from '../bootstrap-plan/plan.ts';
 import { type Diagnostic, formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
-import { findEnvironment, UnknownEnvironmentError } from '../config/valid-config.ts';
+import { type ConfigOpening, findEnvironment, UnknownEnvironmentError } from '../config/valid-config.ts';
 import type { ProgressLog } from './ports.ts';
-
-/** config/ read and checked: the configuration with its warnings, or its errors (with any warnings), which stop it. */
-export type ConfigOpening =
-  | { state: 'opened'; config: Config; warnings: readonly Diagnostic[] }
-  | { state: 'invalid'; diagnostics: readonly Diagnostic[] };
 
 /** What bootstrap and doctor both reach: the configuration, this machine's programs and the AWS account. */
 export interface SetupPorts {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   findEnvironment,
   InvalidConfigError,
+  openConfig,
   requireValidConfig,
   UnknownEnvironmentError,
 } from '../../src/config/valid-config.ts';
@@ -28,6 +29,17 @@ describe('requireValidConfig', () => {
     const { diagnostics, message } = refused as InvalidConfigError;
     expect(diagnostics.map((d) => d.code)).toContain('missing-key');
     expect(message).toMatch(/ has errors:\n.*scaling\.yaml:1:1: error: /);
+  });
+});
+
+describe('openConfig', () => {
+  it('returns an invalid configuration as its diagnostics instead of throwing', async () => {
+    cpSync(EXAMPLE_DIR, broken, { recursive: true });
+    writeFileSync(join(broken, 'scaling.yaml'), 'minTasks: 2\n');
+    const opening = await openConfig(broken, { now: TODAY });
+    expect(opening.state).toBe('invalid');
+    expect(opening.state === 'invalid' && opening.diagnostics.map((d) => d.code)).toContain('missing-key');
+    expect(await openConfig(EXAMPLE_DIR, { now: TODAY })).toMatchObject({ state: 'opened', warnings: [] });
   });
 });
 

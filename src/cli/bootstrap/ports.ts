@@ -1,8 +1,8 @@
 // The ports of bootstrap and doctor on a workstation: config/ read and checked, and the aws, cdk, gh and git CLIs
 // (./observe.ts), with progress on the terminal.
 
-import { InvalidConfigError, requireValidConfig } from '../../config/valid-config.ts';
-import type { BootstrapPorts, ConfigOpening, SetupPorts } from '../../operations/bootstrap.ts';
+import { openConfig } from '../../config/valid-config.ts';
+import type { BootstrapPorts, SetupPorts } from '../../operations/bootstrap.ts';
 import type { DoctorPorts, DoctorSection } from '../../operations/doctor.ts';
 import {
   available,
@@ -23,16 +23,6 @@ function setupPorts(configDir: string): SetupPorts {
     // Progress on stdout with the commands' own output; warnings on stderr, as every command shows them.
     log: { info: (message) => console.log(message), warning: (message) => console.error(message) },
   };
-}
-
-async function openConfig(configDir: string): Promise<ConfigOpening> {
-  try {
-    const { config, warnings } = await requireValidConfig(configDir);
-    return { state: 'opened', config, warnings };
-  } catch (error) {
-    if (!(error instanceof InvalidConfigError)) throw error;
-    return { state: 'invalid', diagnostics: error.diagnostics };
-  }
 }
 
 export function bootstrapPorts(configDir: string): BootstrapPorts {

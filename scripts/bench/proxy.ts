@@ -533,6 +533,8 @@ interface TlsRun {
   /** nginx worker CPU per 1,000 transfers (keepalive, new-connection) or per GB (bulk); null for the direct path. */
   nginxCpuMsPer1000: number | null;
   nginxCpuMsPerGB: number | null;
+  /** nginx CPU per 1,000 transfers (per GB in bulk) of each round, in round order (the reported figure is the lowest). */
+  cpuSamples?: (number | null)[];
 }
 
 /**
@@ -649,6 +651,7 @@ function bestTls(runs: readonly TlsRun[]): TlsRun[] {
       failures: same.reduce((total, run) => total + run.failures, 0),
       nginxCpuMsPer1000: lowest((run) => run.nginxCpuMsPer1000),
       nginxCpuMsPerGB: lowest((run) => run.nginxCpuMsPerGB),
+      cpuSamples: same.map((run) => run.nginxCpuMsPer1000 ?? run.nginxCpuMsPerGB),
     };
   });
 }
@@ -772,6 +775,24 @@ const ratioOf = (a: number | null | undefined, b: number | null | undefined) =>
   a != null && b ? a / b : null;
 
 /**
+ * The lowest and highest of a / b within each round: both were measured in the same round, minutes apart at most,
+ * so the spread says how far the machine moved the ratio, and whether a ratio near a target is within it.
+ */
+function perRound(
+  a: readonly (number | null)[] | undefined,
+  b: readonly (number | null)[] | undefined,
+): { low: number; high: number } | null {
+  const ratios = (a ?? []).flatMap((value, round) => {
+    const ratio = ratioOf(value, b?.[round]);
+    return ratio === null ? [] : [ratio];
+  });
+  return ratios.length > 0 ? { low: Math.min(...ratios), high: Math.max(...ratios) } : null;
+}
+
+const spread = (range: { low: number; high: number } | null | undefined) =>
+  range ? ` (rounds ${times(range.low)}-${times(range.high)})` : '';
+
+/**
  * The issue's comparisons, all within this run: the HTTP path's requests/s over the reference style's, and today's
  * nginx CPU over the baseline commit's, per 1,000 HTTP requests at each allowlist size and per TLS mode (per 1,000
  * transfers, per GB in bulk), both renderings on Debian's nginx.
@@ -783,6 +804,11 @@ function compare(throughput: readonly ThroughputRun[], tlsRuns: readonly TlsRun[
     tlsRuns.find((run) => run.design === design && run.path === 'debian' && run.mode === mode);
   const bySize = (ratio: (size: number) => number | null) =>
     Object.fromEntries(settings.sizes.map((size) => [size, ratio(size)])) as Record<number, number | null>;
+  const bySizeRange = (range: (size: number) => ReturnType<typeof perRound>) =>
+    Object.fromEntries(settings.sizes.map((size) => [size, range(size)])) as Record<
+      number,
+      ReturnType<typeof perRound>
+    >;
   const proxiedVsReference = bySize((size) =>
     ratioOf(http('proxy', size)?.requestsPerSecond, http('reference', size)?.requestsPerSecond),
   );
@@ -797,6 +823,13 @@ function compare(throughput: readonly ThroughputRun[], tlsRuns: readonly TlsRun[
   const newConnection = tlsCpu['new-connection'];
   return {
     proxiedVsReference,
+    proxiedVsReferencePerRound: bySizeRange((size) =>
+      perRound(http('proxy', size)?.samples, http('reference', size)?.samples),
+    ),
+    tlsNewConnectionPerRound: perRound(
+      tls('proxy', 'new-connection')?.cpuSamples,
+      tls('baseline', 'new-connection')?.cpuSamples,
+    ),
     referenceTargetMet: referenceRatios.every((ratio) => ratio !== null && ratio >= REFERENCE_TARGET),
     httpCpuPer1000Requests: bySize((size) =>
       ratioOf(http('proxy', size)?.nginxCpuMsPer1000, http('baseline', size)?.nginxCpuMsPer1000),
@@ -808,17 +841,22 @@ function compare(throughput: readonly ThroughputRun[], tlsRuns: readonly TlsRun[
 
 function verdicts(comparison: ReturnType<typeof compare>): string[] {
   const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
-  const perSize = (ratios: Record<number, number | null>) =>
-    settings.sizes.map((size) => `${times(ratios[size])} at ${formatNumber(size)}`).join(', ');
+  const perSize = (
+    ratios: Record<number, number | null>,
+    ranges?: Record<number, ReturnType<typeof perRound>>,
+  ) =>
+    settings.sizes
+      .map((size) => `${times(ratios[size])}${spread(ranges?.[size])} at ${formatNumber(size)}`)
+      .join(', ');
   const referenceMeasured = designs.includes('proxy') && designs.includes('reference');
   const lines: [string, string][] = [
     [
       'HTTP req/s, lattice-ingress over reference style',
-      `${perSize(comparison.proxiedVsReference)} (target >= ${REFERENCE_TARGET}x at every size: ${verdict(referenceMeasured ? comparison.referenceTargetMet : null)})`,
+      `${perSize(comparison.proxiedVsReference, comparison.proxiedVsReferencePerRound)} (target >= ${REFERENCE_TARGET}x at every size: ${verdict(referenceMeasured ? comparison.referenceTargetMet : null)})`,
     ],
     [
       `nginx CPU per new TLS connection, over ${baselineCommit}`,
-      `${times(comparison.tlsCpu['new-connection'])} (target <= ${BASELINE_TLS_TARGET.toFixed(2)}x: ${verdict(comparison.tlsNewConnectionTargetMet)})`,
+      `${times(comparison.tlsCpu['new-connection'])}${spread(comparison.tlsNewConnectionPerRound)} (target <= ${BASELINE_TLS_TARGET.toFixed(2)}x: ${verdict(comparison.tlsNewConnectionTargetMet)})`,
     ],
     [`nginx CPU per 1,000 HTTP requests, over ${baselineCommit}`, perSize(comparison.httpCpuPer1000Requests)],
     [`nginx CPU per TLS keepalive request, over ${baselineCommit}`, times(comparison.tlsCpu.keepalive)],

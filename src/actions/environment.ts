@@ -3,7 +3,7 @@
 // already failed on it, and it must not block an emergency rollback), every other error refuses.
 import { formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
-import { findEnvironment, openConfig, UnknownEnvironmentError } from '../config/valid-config.ts';
+import { lookUpEnvironment, openConfig } from '../config/valid-config.ts';
 import type { ActionIO } from './io.ts';
 import { ActionFailure } from './run.ts';
 
@@ -33,11 +33,7 @@ export async function loadEnvironment(
       column: warning.column,
     });
   }
-  try {
-    return { config, environment: findEnvironment(config, name) };
-  } catch (error) {
-    if (error instanceof UnknownEnvironmentError)
-      throw new ActionFailure(`${error.message}; nothing was changed`);
-    throw error;
-  }
+  const found = lookUpEnvironment(config, name);
+  if ('unknown' in found) throw new ActionFailure(`${found.unknown}; nothing was changed`);
+  return { config, environment: found.environment };
 }

@@ -43,11 +43,21 @@ export class UnknownEnvironmentError extends Error {
   override name = 'UnknownEnvironmentError';
 }
 
-/** The environment of deployment.yaml with this name; the error lists the names there are. */
-export function findEnvironment(config: Config, name: string): Environment {
+/** The environment of deployment.yaml with this name, or why there is none, naming the ones there are. */
+export function lookUpEnvironment(
+  config: Config,
+  name: string,
+): { environment: Environment } | { unknown: string } {
   const environments = config.deployment.environments;
   const environment = environments.find((env) => env.name === name);
-  if (environment) return environment;
+  if (environment) return { environment };
   const known = environments.map((env) => env.name).join(', ');
-  throw new UnknownEnvironmentError(`no environment "${name}" in deployment.yaml (known: ${known})`);
+  return { unknown: `no environment "${name}" in deployment.yaml (known: ${known})` };
+}
+
+/** lookUpEnvironment for callers that stop on an unknown name: throws UnknownEnvironmentError. */
+export function findEnvironment(config: Config, name: string): Environment {
+  const found = lookUpEnvironment(config, name);
+  if ('unknown' in found) throw new UnknownEnvironmentError(found.unknown);
+  return found.environment;
 }

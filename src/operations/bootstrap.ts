@@ -17,7 +17,7 @@ import {
 } from '../bootstrap-plan/plan.ts';
 import { type Diagnostic, formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
-import { type ConfigOpening, findEnvironment, UnknownEnvironmentError } from '../config/valid-config.ts';
+import { type ConfigOpening, lookUpEnvironment } from '../config/valid-config.ts';
 import type { ProgressLog } from './ports.ts';
 
 /** What bootstrap and doctor both reach: the configuration, this machine's programs and the AWS account. */
@@ -88,13 +88,9 @@ export async function openConfig(ports: SetupPorts): Promise<Config | ConfigRefu
 export async function bootstrap(request: BootstrapRequest, ports: BootstrapPorts): Promise<BootstrapOutcome> {
   const config = await openConfig(ports);
   if ('state' in config) return config;
-  let env: Environment;
-  try {
-    env = findEnvironment(config, request.environment);
-  } catch (error) {
-    if (!(error instanceof UnknownEnvironmentError)) throw error;
-    return { state: 'refused', cause: 'environment', reason: error.message };
-  }
+  const found = lookUpEnvironment(config, request.environment);
+  if ('unknown' in found) return { state: 'refused', cause: 'environment', reason: found.unknown };
+  const env = found.environment;
   const options: AwsOptions = {
     ...(request.profile ? { profile: request.profile } : {}),
     ...(request.executionPolicy ? { executionPolicy: request.executionPolicy } : {}),

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   findEnvironment,
   InvalidConfigError,
+  lookUpEnvironment,
   openConfig,
   requireValidConfig,
   UnknownEnvironmentError,
@@ -51,5 +52,9 @@ describe('findEnvironment', () => {
     expect(() => findEnvironment(config, 'qa')).toThrow(
       'no environment "qa" in deployment.yaml (known: staging, production)',
     );
+    expect(lookUpEnvironment(config, 'qa')).toEqual({
+      unknown: 'no environment "qa" in deployment.yaml (known: staging, production)',
+    });
+    expect(lookUpEnvironment(config, 'staging')).toMatchObject({ environment: { name: 'staging' } });
   });
 });

@@ -14,7 +14,7 @@
 //   nginx in the same rounds, for the ratio of today's nginx CPU to its.
 // Prints a table and writes bench-results/proxy.json. Every load run is bounded by wrk's -d; loopback only.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, getPriority, loadavg, release, setPriority, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,8 @@ const { values: args } = parseArgs({
     nginx: { type: 'string', default: 'debian,image' },
     features: { type: 'boolean', default: true },
     latency: { type: 'boolean', default: true },
+    instructions: { type: 'boolean', default: true },
+    'instruction-connections': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '5' },
     'latency-rates': { type: 'string', default: '1000,5000,20000' },
     'latency-tls-rates': { type: 'string', default: '1000,5000' },
@@ -99,7 +101,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference,baseline] [--baseline COMMIT] [--nginx debian,image] [--no-features] [--no-latency] [--latency-seconds S] [--latency-rates 1000,...] [--latency-tls-rates 1000,...] [--latency-handshake-rates 100,...] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--out FILE]',
+    'Usage: npm run bench:proxy -- [--duration S] [--rounds N] [--warmup S] [--connections N] [--sizes 10,1000,...] [--reloads N] [--designs proxy,reference,baseline] [--baseline COMMIT] [--nginx debian,image] [--no-features] [--no-latency] [--latency-seconds S] [--latency-rates 1000,...] [--latency-tls-rates 1000,...] [--latency-handshake-rates 100,...] [--tls-requests N] [--tls-connections N] [--tls-megabytes N] [--no-instructions] [--instruction-connections N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -114,6 +116,7 @@ const settings = {
   tlsConnections: Number(args['tls-connections']),
   tlsMegabytes: Number(args['tls-megabytes']),
   latencySeconds: Number(args['latency-seconds']),
+  instructionConnections: Number(args['instruction-connections']),
   latencyRates: args['latency-rates'].split(',').map(Number),
   latencyTlsRates: args['latency-tls-rates'].split(',').map(Number),
   latencyHandshakeRates: args['latency-handshake-rates'].split(',').map(Number),
@@ -270,6 +273,8 @@ async function startUnderTest(
   cidrs: readonly string[],
   build: NginxBuild = debianNginx(),
   featureOff?: Feature,
+  /** A program nginx runs under (callgrind for the instruction counts). */
+  runUnder: readonly string[] = [],
 ) {
   const dir = join(harness.dir, `${design}-${++instanceCount}`);
   const runtime = join(dir, 'runtime');
@@ -325,7 +330,7 @@ async function startUnderTest(
     });
     await writeFile(join(dir, 'nginx.conf'), conf);
   }
-  const nginx = await startNginxIn(harness, dir, build, entrypoint);
+  const nginx = await startNginxIn(harness, dir, build, [...runUnder, ...entrypoint]);
   const rewriteAllowlist = async (next: readonly string[]) =>
     writeRendered(new Map([[ALLOWLIST_FILE, renderFiles(next).get(ALLOWLIST_FILE) as string]]), dir);
   return { nginx, dir, rewriteAllowlist };
@@ -656,6 +661,88 @@ function bestTls(runs: readonly TlsRun[]): TlsRun[] {
   });
 }
 
+// ---- instructions per new TLS connection (callgrind) ----------------------------------------------------------
+
+/**
+ * nginx's own instructions per new TLS connection, today's rendering and the baseline's. callgrind counts
+ * instructions, not time: the count is the same on a busy machine as on an idle one, where the CPU time of the
+ * runs above moves by more than the two renderings differ. User space only: the kernel's network work, the same
+ * for both, is not in it.
+ */
+interface InstructionCount {
+  design: TlsDesign;
+  /** The extra connections of the longer of two runs, whose extra instructions are divided by them. */
+  connections: number;
+  perConnection: number;
+}
+
+/** All instructions of one nginx (master and workers, start to exit) that served `connections` new connections. */
+async function instructionsServing(
+  harness: Harness,
+  design: TlsDesign,
+  connections: number,
+): Promise<number> {
+  const outDir = join(harness.dir, `callgrind-${design}-${connections}`);
+  await mkdir(outDir);
+  // The workers run as nginx's unprivileged user and write their own counts.
+  await chmod(outDir, 0o777);
+  const callgrind = [
+    'valgrind',
+    '--tool=callgrind',
+    '--trace-children=yes',
+    `--callgrind-out-file=${join(outDir, 'callgrind.%p')}`,
+  ];
+  const { nginx } = await startUnderTest(
+    harness,
+    design,
+    allowlistOf(10, 10),
+    debianNginx(),
+    undefined,
+    callgrind,
+  );
+  try {
+    await waitUntilServingTls(harness);
+    const { failures } = await curlTls(
+      harness,
+      'new-connection',
+      LOOPBACK,
+      harness.ports.haproxyTls,
+      connections,
+    );
+    if (failures > 0) throw new Error(`${failures} of ${connections} TLS connections failed under callgrind`);
+  } finally {
+    // A graceful stop: a worker writes its count when it exits, and nothing does when it is killed.
+    await nginx.stop('SIGQUIT', 120_000);
+  }
+  let total = 0;
+  for (const file of await readdir(outDir)) {
+    const counted = /^(?:summary|totals): (\d+)$/m.exec(await readFile(join(outDir, file), 'utf8'));
+    if (!counted) throw new Error(`no instruction count in ${file} (was the process killed?)`);
+    total += Number(counted[1]);
+  }
+  return total;
+}
+
+/** Two runs of different length, so what starting, waiting and stopping cost cancels out. */
+async function instructionsPerConnection(harness: Harness, design: TlsDesign): Promise<InstructionCount> {
+  const shorter = Math.max(1, Math.round(settings.instructionConnections / 4));
+  const longer = shorter + settings.instructionConnections;
+  const few = await instructionsServing(harness, design, shorter);
+  const more = await instructionsServing(harness, design, longer);
+  return {
+    design,
+    connections: longer - shorter,
+    perConnection: Math.round((more - few) / (longer - shorter)),
+  };
+}
+
+async function valgrindMissing(): Promise<string | undefined> {
+  return run('valgrind', ['--version']).then(
+    () => undefined,
+    () => 'valgrind is not installed (apt-get install valgrind)',
+  );
+}
+
 // ---- added latency --------------------------------------------------------------------------------------------
 
 const LATENCY_MODES = [
@@ -839,7 +926,17 @@ function compare(throughput: readonly ThroughputRun[], tlsRuns: readonly TlsRun[
   };
 }
 
-function verdicts(comparison: ReturnType<typeof compare>): string[] {
+/** Today's instructions per new TLS connection over the baseline's. */
+function instructionRatio(counts: readonly InstructionCount[]): number | null {
+  const of = (design: TlsDesign) => counts.find((count) => count.design === design)?.perConnection;
+  return ratioOf(of('proxy'), of('baseline'));
+}
+
+function verdicts(
+  comparison: ReturnType<typeof compare>,
+  instructions: readonly InstructionCount[],
+  instructionsSkipped: string | undefined,
+): string[] {
   const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
   const perSize = (
     ratios: Record<number, number | null>,
@@ -857,6 +954,12 @@ function verdicts(comparison: ReturnType<typeof compare>): string[] {
     [
       `nginx CPU per new TLS connection, over ${baselineCommit}`,
       `${times(comparison.tlsCpu['new-connection'])}${spread(comparison.tlsNewConnectionPerRound)} (target <= ${BASELINE_TLS_TARGET.toFixed(2)}x: ${verdict(comparison.tlsNewConnectionTargetMet)})`,
+    ],
+    [
+      `nginx instructions per new TLS connection, over ${baselineCommit}`,
+      instructionsSkipped
+        ? `not counted: ${instructionsSkipped}`
+        : `${times(instructionRatio(instructions))} (${instructions.map((count) => formatNumber(count.perConnection)).join(' / ')}, callgrind, user space, over ${formatNumber(instructions[0]?.connections ?? 0)} connections)`,
     ],
     [`nginx CPU per 1,000 HTTP requests, over ${baselineCommit}`, perSize(comparison.httpCpuPer1000Requests)],
     [`nginx CPU per TLS keepalive request, over ${baselineCommit}`, times(comparison.tlsCpu.keepalive)],
@@ -1013,6 +1116,17 @@ async function main(): Promise<void> {
     }
     const tlsRuns = bestTls(tlsSamples);
     const latency = args.latency ? await measureLatency(harness) : [];
+    const instructionsSkipped = !args.instructions
+      ? 'left out (--no-instructions)'
+      : !harness.baseline || !designs.includes('proxy')
+        ? 'needs the proxy and baseline designs'
+        : await valgrindMissing();
+    const instructions: InstructionCount[] = [];
+    if (!instructionsSkipped) {
+      for (const design of ['proxy', 'baseline'] as const)
+        instructions.push(await instructionsPerConnection(harness, design));
+      console.log('  instructions per new TLS connection counted');
+    }
 
     // Ratios within this run.
     const comparison = compare(throughput, tlsRuns);
@@ -1192,7 +1306,7 @@ async function main(): Promise<void> {
     console.log(
       `  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk\n  CPU vs ${baselineCommit}: nginx CPU per 1,000 transfers (per GB in bulk) over ${baselineCommit}'s rendering's, both on Debian's nginx`,
     );
-    console.log(`\n${verdicts(comparison).join('\n')}`);
+    console.log(`\n${verdicts(comparison, instructions, instructionsSkipped).join('\n')}`);
 
     if (latency.length > 0) {
       const ms = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(2));
@@ -1266,8 +1380,10 @@ async function main(): Promise<void> {
           tlsCpu: comparison.tlsCpu,
           tlsNewConnectionTarget: BASELINE_TLS_TARGET,
           tlsNewConnectionTargetMet: comparison.tlsNewConnectionTargetMet,
+          instructionsPerNewTlsConnection: instructionRatio(instructions),
         },
       },
+      instructions: instructionsSkipped ? { skipped: instructionsSkipped } : instructions,
       featureCosts,
       latency,
       reloads,

@@ -1,10 +1,12 @@
 // Access control on the real nginx: per-service allowlist entries (TLS by SNI, HTTP by Host), refusals that end the
 // connection, per-client connection limits, and access logs that stay valid UTF-8 whatever a client sends.
 import { readFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AccessEntry, mayReach } from '../../src/access/access-groups.ts';
 import type { AllowlistEntry, Config } from '../../src/config/model.ts';
+import { proxyV2Header } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
 import { type Harness, hold, httpExchange, httpGet, startHarness } from './harness.ts';
 
@@ -154,6 +156,10 @@ describe('access logs', () => {
     ]);
     await httpExchange(proxy.ports.http, hostile.toString('latin1'), '198.51.100.5');
     await httpExchange(proxy.ports.http, hostileHost.toString('latin1'), '198.51.100.5');
+    await sendClientHello(
+      proxy.ports.tls,
+      Buffer.concat([Buffer.from('o'), Buffer.from([0xc3, 0x28]), Buffer.from('.example.com')]),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     const bytes = await readFile(join(proxy.dir, 'access.log'));
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -163,8 +169,38 @@ describe('access logs', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.some((line) => line.path === '(not printable ASCII)')).toBe(true);
     expect(lines.some((line) => line.host === '(not printable ASCII)')).toBe(true);
+    expect(lines.some((line) => line.listener === 'tls' && line.sni === '(not printable ASCII)')).toBe(true);
   });
 });
+
+/**
+ * A minimal TLS 1.2 ClientHello naming `serverName` (bytes as they are: what a TLS library would refuse to send)
+ * after a PROXY header, on a connection closed once nginx has closed it.
+ */
+async function sendClientHello(port: number, serverName: Buffer): Promise<void> {
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  const nameList = Buffer.concat([Buffer.from([0]), u16(serverName.length), serverName]);
+  const sni = Buffer.concat([u16(0), u16(nameList.length + 2), u16(nameList.length), nameList]);
+  const body = Buffer.concat([
+    Buffer.from([3, 3]),
+    Buffer.alloc(32, 7),
+    Buffer.from([0]),
+    u16(2),
+    u16(0x002f),
+    Buffer.from([1, 0]),
+    u16(sni.length),
+    sni,
+  ]);
+  const handshake = Buffer.concat([Buffer.from([1, 0, body.length >> 8, body.length & 0xff]), body]);
+  const record = Buffer.concat([Buffer.from([0x16, 3, 1]), u16(handshake.length), handshake]);
+  const header = proxyV2Header({ address: '198.51.100.5', port: 40000 }, { address: '10.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    const socket = connectTcp({ host: '127.0.0.1', port }, () => socket.end(Buffer.concat([header, record])));
+    socket.on('data', () => {});
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+}
 
 describe('an unparseable PROXY address', () => {
   let proxy: Harness;

@@ -226,7 +226,7 @@ const FEATURES_OFF: Readonly<Record<string, (conf: string) => string>> = {
   'per-service access map': (conf) =>
     replaceOnce(
       conf,
-      /map "\$client_group \$service_name" \$allowed_client \{[^}]*\}/,
+      /map \$service_upstream \$allowed_client \{[^}]*\}/,
       'map $client_group $allowed_client {\n        default 0;\n        "~." 1;\n    }',
     ),
   limit_conn: (conf) => replaceOnce(conf, /(\n {8}limit_conn http_clients_\d+ \d+;)+/, ''),

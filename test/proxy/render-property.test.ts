@@ -89,7 +89,17 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
       expect(result.output).toContain('test is successful');
 
       const conf = files.get(MAIN_FILE) ?? '';
-      const tlsKeys = [...conf.matchAll(/^ {8}(\S+) (\S+):443;$/gm)].map((m) => `${m[1]} ${m[2]}`);
+      // SNI -> the service's token -> its Lattice name.
+      const entries = (map: string) =>
+        new Map(
+          [...(new RegExp(`map ${map} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '').matchAll(/^ {8}(\S+) (\S+);$/gm)]
+            .filter((m) => m[1] !== 'default')
+            .map((m) => [m[1] as string, m[2] as string]),
+        );
+      const upstreams = entries('\\$tls_service_token \\$tls_service');
+      const tlsKeys = [...entries('\\$ssl_preread_server_name \\$tls_service_token')].map(
+        ([domain, token]) => `${domain} ${upstreams.get(token)?.replace(/:443$/, '')}`,
+      );
       expect(tlsKeys.sort()).toEqual(
         services.services
           .filter((s) => s.ports.includes(443))

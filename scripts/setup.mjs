@@ -2,7 +2,7 @@
 // Brings a fresh clone up to what one npm script needs, and no more:
 //   node scripts/setup.mjs start   what `npm start` runs: the npm packages and, on Debian/Ubuntu, nginx with the
 //                                  stream module, haproxy, curl and openssl
-//   node scripts/setup.mjs test    what `npm test` and the proxy benchmark add: wrk; as root, nginx 1.30 in a
+//   node scripts/setup.mjs test    what `npm test` and the proxy benchmark add: wrk, valgrind; as root, nginx 1.30 in a
 //                                  Debian forky root, Node 24 for the action bundles, a container engine
 // Every step first checks whether its work is already done; long steps show their progress.
 // Uses only Node's standard library, because it runs before node_modules exists.
@@ -26,6 +26,8 @@ const systemPackages = [
   { pkg: 'curl', present: () => onPath('curl'), for: 'start' },
   { pkg: 'openssl', present: () => onPath('openssl'), for: 'start' },
   { pkg: 'wrk', present: () => onPath('wrk'), for: 'test' },
+  // bench:proxy's instruction counts (callgrind).
+  { pkg: 'valgrind', present: () => onPath('valgrind'), for: 'test' },
 ];
 
 function onPath(cmd) {

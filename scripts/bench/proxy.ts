@@ -661,28 +661,35 @@ function bestTls(runs: readonly TlsRun[]): TlsRun[] {
   });
 }
 
-// ---- instructions per new TLS connection (callgrind) ----------------------------------------------------------
+// ---- instructions per connection and per request (callgrind) ------------------------------------------------
 
 /**
- * nginx's own instructions per new TLS connection, today's rendering and the baseline's. callgrind counts
- * instructions, not time: the count is the same on a busy machine as on an idle one, where the CPU time of the
- * runs above moves by more than the two renderings differ. User space only: the kernel's network work, the same
- * for both, is not in it.
+ * nginx's own instructions per new TLS connection and per HTTP request (10 entries, Debian's nginx). callgrind counts
+ * instructions, not time: the count is the same on a busy machine as on an idle one, where the CPU time of the runs
+ * above moves by more than the renderings differ. User space only: the kernel's network work, much the same for
+ * every rendering, is not in it.
  */
+type CountedUnit = 'new TLS connection' | 'HTTP request';
+
 interface InstructionCount {
-  design: TlsDesign;
-  /** The extra connections of the longer of two runs, whose extra instructions are divided by them. */
-  connections: number;
-  perConnection: number;
+  design: Design;
+  unit: CountedUnit;
+  /** The extra units of the longer of two runs, whose extra instructions are divided by them. */
+  units: number;
+  perUnit: number;
 }
 
-/** All instructions of one nginx (master and workers, start to exit) that served `connections` new connections. */
+/**
+ * All instructions of one nginx under callgrind (master and workers, start to exit) that served `amount` new TLS
+ * connections or `amount` seconds of wrk's HTTP requests, and how many units that was.
+ */
 async function instructionsServing(
   harness: Harness,
-  design: TlsDesign,
-  connections: number,
-): Promise<number> {
-  const outDir = join(harness.dir, `callgrind-${design}-${connections}`);
+  design: Design,
+  unit: CountedUnit,
+  amount: number,
+): Promise<{ instructions: number; served: number }> {
+  const outDir = join(harness.dir, `callgrind-${design}-${unit.replaceAll(' ', '-')}-${amount}`);
   await mkdir(outDir);
   // The workers run as nginx's unprivileged user and write their own counts.
   await chmod(outDir, 0o777);
@@ -700,40 +707,55 @@ async function instructionsServing(
     undefined,
     callgrind,
   );
+  let served: number;
   try {
-    await waitUntilServingTls(harness);
-    const { failures } = await curlTls(
-      harness,
-      'new-connection',
-      LOOPBACK,
-      harness.ports.haproxyTls,
-      connections,
-    );
-    if (failures > 0) throw new Error(`${failures} of ${connections} TLS connections failed under callgrind`);
+    if (unit === 'new TLS connection') {
+      await waitUntilServingTls(harness);
+      const { failures } = await curlTls(
+        harness,
+        'new-connection',
+        LOOPBACK,
+        harness.ports.haproxyTls,
+        amount,
+      );
+      if (failures > 0) throw new Error(`${failures} of ${amount} TLS connections failed under callgrind`);
+      served = amount;
+    } else {
+      await waitUntilServing(harness);
+      const report = await wrk(`http://${LOOPBACK}:${harness.ports.haproxyHttp}/`, amount);
+      if (errorCount(report) + report.errors.status > 0)
+        throw new Error('HTTP requests failed under callgrind');
+      served = report.requests;
+    }
   } finally {
     // A graceful stop: a worker writes its count when it exits, and nothing does when it is killed.
     await nginx.stop('SIGQUIT', 120_000);
   }
-  let total = 0;
+  let instructions = 0;
   for (const file of await readdir(outDir)) {
     const counted = /^(?:summary|totals): (\d+)$/m.exec(await readFile(join(outDir, file), 'utf8'));
     if (!counted) throw new Error(`no instruction count in ${file} (was the process killed?)`);
-    total += Number(counted[1]);
+    instructions += Number(counted[1]);
   }
-  return total;
+  return { instructions, served };
 }
 
-/** Two runs of different length, so what starting, waiting and stopping cost cancels out. */
-async function instructionsPerConnection(harness: Harness, design: TlsDesign): Promise<InstructionCount> {
-  const shorter = Math.max(1, Math.round(settings.instructionConnections / 4));
-  const longer = shorter + settings.instructionConnections;
-  const few = await instructionsServing(harness, design, shorter);
-  const more = await instructionsServing(harness, design, longer);
-  return {
-    design,
-    connections: longer - shorter,
-    perConnection: Math.round((more - few) / (longer - shorter)),
-  };
+/**
+ * Two runs of different length (connections for TLS, seconds of wrk for HTTP), so what starting, waiting and
+ * stopping cost cancels out.
+ */
+async function instructionsPer(
+  harness: Harness,
+  design: Design,
+  unit: CountedUnit,
+): Promise<InstructionCount> {
+  const tls = unit === 'new TLS connection';
+  const shorter = tls ? Math.max(1, Math.round(settings.instructionConnections / 4)) : 1;
+  const longer = tls ? shorter + settings.instructionConnections : 3;
+  const few = await instructionsServing(harness, design, unit, shorter);
+  const more = await instructionsServing(harness, design, unit, longer);
+  const units = more.served - few.served;
+  return { design, unit, units, perUnit: Math.round((more.instructions - few.instructions) / units) };
 }
 
 async function valgrindMissing(): Promise<string | undefined> {
@@ -926,10 +948,16 @@ function compare(throughput: readonly ThroughputRun[], tlsRuns: readonly TlsRun[
   };
 }
 
-/** Today's instructions per new TLS connection over the baseline's. */
-function instructionRatio(counts: readonly InstructionCount[]): number | null {
-  const of = (design: TlsDesign) => counts.find((count) => count.design === design)?.perConnection;
-  return ratioOf(of('proxy'), of('baseline'));
+/** Instructions per unit of `design` over `over`'s. */
+function instructionRatio(
+  counts: readonly InstructionCount[],
+  unit: CountedUnit,
+  design: Design,
+  over: Design,
+): number | null {
+  const of = (which: Design) =>
+    counts.find((count) => count.unit === unit && count.design === which)?.perUnit;
+  return ratioOf(of(design), of(over));
 }
 
 function verdicts(
@@ -955,12 +983,26 @@ function verdicts(
       `nginx CPU per new TLS connection, over ${baselineCommit}`,
       `${times(comparison.tlsCpu['new-connection'])}${spread(comparison.tlsNewConnectionPerRound)} (target <= ${BASELINE_TLS_TARGET.toFixed(2)}x: ${verdict(comparison.tlsNewConnectionTargetMet)})`,
     ],
-    [
-      `nginx instructions per new TLS connection, over ${baselineCommit}`,
-      instructionsSkipped
-        ? `not counted: ${instructionsSkipped}`
-        : `${times(instructionRatio(instructions))} (${instructions.map((count) => formatNumber(count.perConnection)).join(' / ')}, callgrind, user space, over ${formatNumber(instructions[0]?.connections ?? 0)} connections)`,
-    ],
+    ...(['new TLS connection', 'HTTP request'] as const).flatMap((unit): [string, string][] => {
+      const of = (design: Design) =>
+        instructions.find((count) => count.unit === unit && count.design === design);
+      const counted = (design: Design) =>
+        `${formatNumber(of(design)?.perUnit ?? 0)} over ${formatNumber(of(design)?.units ?? 0)}`;
+      const lines: [string, string][] = [
+        [
+          `nginx instructions per ${unit}, over ${baselineCommit}`,
+          instructionsSkipped
+            ? `not counted: ${instructionsSkipped}`
+            : `${times(instructionRatio(instructions, unit, 'proxy', 'baseline'))} (${counted('proxy')} / ${counted('baseline')}; callgrind, user space)`,
+        ],
+      ];
+      if (unit === 'HTTP request' && of('reference'))
+        lines.push([
+          'nginx instructions per HTTP request, reference style over lattice-ingress',
+          `${times(instructionRatio(instructions, unit, 'reference', 'proxy'))} (${counted('reference')})`,
+        ]);
+      return lines;
+    }),
     [`nginx CPU per 1,000 HTTP requests, over ${baselineCommit}`, perSize(comparison.httpCpuPer1000Requests)],
     [`nginx CPU per TLS keepalive request, over ${baselineCommit}`, times(comparison.tlsCpu.keepalive)],
     [`nginx CPU per GB of TLS, over ${baselineCommit}`, times(comparison.tlsCpu.bulk)],
@@ -1124,8 +1166,9 @@ async function main(): Promise<void> {
     const instructions: InstructionCount[] = [];
     if (!instructionsSkipped) {
       for (const design of ['proxy', 'baseline'] as const)
-        instructions.push(await instructionsPerConnection(harness, design));
-      console.log('  instructions per new TLS connection counted');
+        instructions.push(await instructionsPer(harness, design, 'new TLS connection'));
+      for (const design of designs) instructions.push(await instructionsPer(harness, design, 'HTTP request'));
+      console.log('  instructions per new TLS connection and per HTTP request counted');
     }
 
     // Ratios within this run.
@@ -1380,7 +1423,13 @@ async function main(): Promise<void> {
           tlsCpu: comparison.tlsCpu,
           tlsNewConnectionTarget: BASELINE_TLS_TARGET,
           tlsNewConnectionTargetMet: comparison.tlsNewConnectionTargetMet,
-          instructionsPerNewTlsConnection: instructionRatio(instructions),
+          instructionsPerNewTlsConnection: instructionRatio(
+            instructions,
+            'new TLS connection',
+            'proxy',
+            'baseline',
+          ),
+          instructionsPerHttpRequest: instructionRatio(instructions, 'HTTP request', 'proxy', 'baseline'),
         },
       },
       instructions: instructionsSkipped ? { skipped: instructionsSkipped } : instructions,

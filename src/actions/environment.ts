@@ -3,7 +3,7 @@
 // already failed on it, and it must not block an emergency rollback), every other error refuses.
 import { formatDiagnostics } from '../config/diagnostics.ts';
 import type { Config, Environment } from '../config/model.ts';
-import { lookUpEnvironment, openConfig } from '../config/valid-config.ts';
+import { lookUpEnvironment, openConfigDir } from '../config/valid-config.ts';
 import type { ActionIO } from './io.ts';
 import { ActionFailure } from './run.ts';
 
@@ -19,7 +19,7 @@ export async function loadEnvironment(
   /** The instant that decides which entries have expired (a caller recording the render's day passes its own). */
   now: Date = new Date(),
 ): Promise<EnvironmentConfig> {
-  const opening = await openConfig(configDir, { expired: 'leave-out', now });
+  const opening = await openConfigDir(configDir, { expired: 'leave-out', now });
   if (opening.state === 'invalid')
     throw new ActionFailure(
       `${configDir} is not valid; nothing was changed. Fix these first (the validate action annotates them):\n` +

@@ -2,7 +2,7 @@ import { type Diagnostic, formatDiagnostics } from '../config/diagnostics.ts';
 import { loadConfig, type ParseOptions } from '../config/load.ts';
 import type { ParsedFile } from '../config/locate.ts';
 import type { Allowlist, Config, Deployment } from '../config/model.ts';
-import { openConfig } from '../config/valid-config.ts';
+import { openConfigDir } from '../config/valid-config.ts';
 import type { YamlSource } from '../config/yaml-source.ts';
 
 /**
@@ -14,7 +14,7 @@ export async function loadValidConfig(
   nothingDone: string,
   options: ParseOptions = {},
 ): Promise<Config | undefined> {
-  const opening = await openConfig(dir, options);
+  const opening = await openConfigDir(dir, options);
   if (opening.state === 'invalid') {
     reportInvalidConfig(dir, opening.diagnostics, nothingDone);
     return undefined;

@@ -26,15 +26,15 @@ export type ConfigOpening =
   | { state: 'invalid'; diagnostics: readonly Diagnostic[] };
 
 /** Loads the config directory; with an error in any file, nothing may act on it. */
-export async function openConfig(dir: string, options: ParseOptions = {}): Promise<ConfigOpening> {
+export async function openConfigDir(dir: string, options: ParseOptions = {}): Promise<ConfigOpening> {
   const { config, diagnostics } = await loadConfig(dir, options);
   if (!config || hasErrors(diagnostics)) return { state: 'invalid', diagnostics };
   return { state: 'opened', config, warnings: diagnostics };
 }
 
-/** openConfig for callers that stop on an invalid configuration: throws InvalidConfigError. */
+/** openConfigDir for callers that stop on an invalid configuration: throws InvalidConfigError. */
 export async function requireValidConfig(dir: string, options: ParseOptions = {}): Promise<ValidConfig> {
-  const opening = await openConfig(dir, options);
+  const opening = await openConfigDir(dir, options);
   if (opening.state === 'invalid') throw new InvalidConfigError(dir, opening.diagnostics);
   return { config: opening.config, warnings: opening.warnings };
 }

@@ -6,7 +6,7 @@ import {
   findEnvironment,
   InvalidConfigError,
   lookUpEnvironment,
-  openConfig,
+  openConfigDir,
   requireValidConfig,
   UnknownEnvironmentError,
 } from '../../src/config/valid-config.ts';
@@ -33,14 +33,14 @@ describe('requireValidConfig', () => {
   });
 });
 
-describe('openConfig', () => {
+describe('openConfigDir', () => {
   it('returns an invalid configuration as its diagnostics instead of throwing', async () => {
     cpSync(EXAMPLE_DIR, broken, { recursive: true });
     writeFileSync(join(broken, 'scaling.yaml'), 'minTasks: 2\n');
-    const opening = await openConfig(broken, { now: TODAY });
+    const opening = await openConfigDir(broken, { now: TODAY });
     expect(opening.state).toBe('invalid');
     expect(opening.state === 'invalid' && opening.diagnostics.map((d) => d.code)).toContain('missing-key');
-    expect(await openConfig(EXAMPLE_DIR, { now: TODAY })).toMatchObject({ state: 'opened', warnings: [] });
+    expect(await openConfigDir(EXAMPLE_DIR, { now: TODAY })).toMatchObject({ state: 'opened', warnings: [] });
   });
 });
 

@@ -1,7 +1,7 @@
 // The ports of bootstrap and doctor on a workstation: config/ read and checked, and the aws, cdk, gh and git CLIs
 // (./observe.ts), with progress on the terminal.
 
-import { openConfig } from '../../config/valid-config.ts';
+import { openConfigDir } from '../../config/valid-config.ts';
 import type { BootstrapPorts, SetupPorts } from '../../operations/bootstrap.ts';
 import type { DoctorPorts, DoctorSection } from '../../operations/doctor.ts';
 import {
@@ -17,7 +17,7 @@ import {
 
 function setupPorts(configDir: string): SetupPorts {
   return {
-    open: () => openConfig(configDir),
+    open: () => openConfigDir(configDir),
     installed: (program) => toolPath(program) !== undefined,
     observeAws,
     // Progress on stdout with the commands' own output; warnings on stderr, as every command shows them.

@@ -32,6 +32,8 @@ export function renderHaproxyConfig(options: HaproxyOptions): string {
     '    maxconn 1024',
     // A low open-files limit then only warns; the local stack needs a few dozen connections.
     '    no strict-limits',
+    // Without SO_REUSEPORT a port another process already listens on is an error, not a silently shared port.
+    '    noreuseport',
     '',
     'defaults',
     '    mode tcp',

@@ -226,8 +226,8 @@ const FEATURES_OFF: Readonly<Record<string, (conf: string) => string>> = {
   'per-service access map': (conf) =>
     replaceOnce(
       conf,
-      /map \$service_upstream \$allowed_client \{[^}]*\}/,
-      'map $client_group $allowed_client {\n        default 0;\n        "~." 1;\n    }',
+      /map "\$service_name \$client_group" \$access_outcome \{[^}]*\}/,
+      'map $client_group $access_outcome {\n        "" refused-off-list;\n        default served;\n    }',
     ),
   limit_conn: (conf) => replaceOnce(conf, /(\n {8}limit_conn http_clients_\d+ \d+;)+/, ''),
   'refusal locations': (conf) =>

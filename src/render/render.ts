@@ -297,7 +297,11 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     services.map((service) => service.domain),
   );
   const on = (port: 80 | 443) => services.filter((service) => service.ports.includes(port));
-  const token = (service: Service) => `s${services.indexOf(service)}`;
+  // The groups that may reach a service: with its name, the keys "<service> <group>" of the access maps.
+  const grantedGroups = (service: Service) =>
+    access.groups
+      .filter((group) => group.services === undefined || group.services.includes(service.name))
+      .map((group) => group.id);
   // The name that works from this environment's VPC: through the association, or the service's endpoint name.
   const upstream = (service: Service) => upstreamNameIn(service, target.environment);
   const upstreamHost = (service: Service) => {
@@ -334,22 +338,16 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
     drainSocket: `unix:${join(target.paths.runtime, 'refuse-drain.sock')}`,
     plainRefusalSocket: `unix:${join(target.paths.runtime, 'refuse-plain.sock')}`,
-    // Per service, the groups that may reach it; a service's token (s0, s1, ...) names its map variable and keys
-    // the maps after the name is known (a name could be a word maps reserve, such as default or include).
-    serviceAccess: services.map((service) => ({
-      token: token(service),
-      groups: access.groups
-        .filter((group) => group.services === undefined || group.services.includes(service.name))
-        .map((group) => group.id),
-    })),
+    serviceAccess: services.map((service) => ({ name: service.name, groups: grantedGroups(service) })),
+    groupIds: access.groups.map((group) => group.id),
     httpConnectionLimits: connectionLimits('http'),
     tlsConnectionLimits: connectionLimits('tls'),
     // One zone per distinct limit and listener; 1 MB holds about 8,000 client addresses at once.
     limitZoneMegabytes: 10,
     tlsServices: on(443).map((service) => ({
       name: service.name,
-      token: token(service),
       domain: service.domain,
+      groups: grantedGroups(service),
       upstream: `${upstream(service)}:${target.upstreamPorts.tls}`,
     })),
     httpServices: on(80).map((service) => ({
@@ -357,7 +355,6 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       hostForms: hostForms(service.domain),
       domain: service.domain,
       upstreamBlock: `lattice_http_${service.name}`,
-      token: token(service),
       server: `${upstreamHost(service)}:${target.upstreamPorts.http}`,
     })),
   };

@@ -89,21 +89,30 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
       expect(result.output).toContain('test is successful');
 
       const conf = files.get(MAIN_FILE) ?? '';
-      // SNI -> the service's token -> its Lattice name.
-      const entries = (map: string) =>
-        new Map(
-          [...(new RegExp(`map ${map} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '').matchAll(/^ {8}(\S+) (\S+);$/gm)]
-            .filter((m) => m[1] !== 'default')
-            .map((m) => [m[1] as string, m[2] as string]),
-        );
-      const upstreams = entries('\\$tls_service_token \\$tls_service');
-      const tlsKeys = [...entries('\\$ssl_preread_server_name \\$tls_service_token')].map(
-        ([domain, token]) => `${domain} ${upstreams.get(token)?.replace(/:443$/, '')}`,
+      // SNI -> the service's name; "<name> <group>" -> its Lattice name, for every group of the allowlist (no
+      // entry here limits its services).
+      const mapText = (map: string) => new RegExp(`map ${map} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '';
+      const names = new Map(
+        [...mapText('\\$ssl_preread_server_name \\$tls_service_name').matchAll(/^ {8}(\S+) (\S+);$/gm)]
+          .filter((m) => m[1] !== 'default')
+          .map((m) => [m[2] as string, m[1] as string]),
       );
-      expect(tlsKeys.sort()).toEqual(
+      const routes = [
+        ...mapText('"\\$tls_service_name \\$client_group" \\$tls_upstream').matchAll(
+          /^ {8}"(\S+) (\S+)" (\S+);$/gm,
+        ),
+      ].map((m) => `${names.get(m[1] as string)} ${m[2]} ${m[3]?.replace(/:443$/, '')}`);
+      const groups = allowlist.entries.length > 0 ? ['g0'] : [];
+      expect(routes.sort()).toEqual(
         services.services
           .filter((s) => s.ports.includes(443))
-          .map((s) => `${s.domain} ${upstreamName(s)}`)
+          .flatMap((s) => groups.map((group) => `${s.domain} ${group} ${upstreamName(s)}`))
+          .sort(),
+      );
+      expect([...names.values()].sort()).toEqual(
+        services.services
+          .filter((s) => s.ports.includes(443))
+          .map((s) => s.domain)
           .sort(),
       );
       const hostKeys = [...conf.matchAll(/^ {8}"(\S+) (\S+)" lattice_http_/gm)].map((m) => m[2]);

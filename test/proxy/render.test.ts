@@ -84,19 +84,21 @@ describe('the files the image ships', () => {
   test('route only configured names, each to its own Lattice name', () => {
     const [env] = environments();
     const conf = render(env as Environment).get(MAIN_FILE) ?? '';
-    for (const [index, service] of config.services.services.entries()) {
+    for (const service of config.services.services) {
       const lattice = service.latticeDomain ?? service.domain;
-      // SNI -> the service's token (s0, s1, ... in services.yaml's order) -> its Lattice name.
-      const sni = `        ${service.domain} s${index};`;
+      // SNI -> the service's name; "<name> <group>" -> its Lattice name, for each group that may reach it.
+      const sni = `        ${service.domain} ${service.name};`;
       expect(conf.includes(sni)).toBe(service.ports.includes(443));
-      expect(conf.includes(`        s${index} ${lattice}:443;`)).toBe(service.ports.includes(443));
+      expect(conf.includes(`        "${service.name} g0" ${lattice}:443;`)).toBe(service.ports.includes(443));
       const host = `        "${service.domain} ${service.domain}" lattice_http_${service.name};`;
       expect(conf.includes(host)).toBe(service.ports.includes(80));
     }
     // Everything else is refused: no wildcard, regex or hostname matching in the routing maps.
     expect(conf).not.toMatch(/^\s+(hostnames|~)/m);
-    expect(conf).toMatch(/map \$ssl_preread_server_name \$tls_service_token \{\n\s+default "-";/);
-    expect(conf).toMatch(/map \$tls_service_token \$tls_service \{\n\s+default \$tls_refusal;/);
+    expect(conf).toMatch(/map \$ssl_preread_server_name \$tls_service_name \{\n\s+default "-";/);
+    expect(conf).toMatch(
+      /map "\$tls_service_name \$client_group" \$tls_upstream \{\n\s+default \$tls_refusal;/,
+    );
     // A refused TLS connection goes to the refusal server; bytes that are not TLS to the plain refusal server.
     expect(conf).toMatch(
       /map \$ssl_preread_protocol \$tls_refusal \{\n\s+"~\." unix:\/tmp\/nginx\/refuse\.sock;\n\s+default unix:\/tmp\/nginx\/refuse-plain\.sock;/,

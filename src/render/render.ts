@@ -79,7 +79,7 @@ export interface RenderTarget {
   workerConnections: number;
   /**
    * image flavour: how long the entrypoint keeps the health checks closed waiting for nginx to have an address for
-   * every HTTP service, before it opens them anyway.
+   * every service, before it opens them anyway.
    */
   readinessWaitSeconds: number;
   /** How long SIGQUIT waits for open connections before closing them; keep it below the task's stopTimeout. */
@@ -308,6 +308,8 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     const name = upstream(service);
     return target.flavour === 'debian' ? (target.upstreamAddresses?.[name] ?? name) : name;
   };
+  // Where entrypoint.sh asks nginx for a TLS service's address (its probe socket and the socket's log).
+  const tlsProbe = (service: Service) => join(target.paths.runtime, `tls-probe-${service.name}`);
   const hostForms = (domain: string) => [domain, `${domain}:${target.clientHttpPort}`];
   const longestKey = Math.max(0, ...services.map((service) => 2 * service.domain.length + 7));
   return {
@@ -326,6 +328,7 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     readinessWaitSeconds: target.readinessWaitSeconds,
     readyFile: join(target.paths.runtime, READY_FILE),
     probe: `${target.listen.healthAddress}:${target.listen.health}`,
+    probeDir: target.paths.runtime,
     allowlistFile: ALLOWLIST_FILE,
     healthPath: HEALTH_CHECK_PATH,
     healthListeners: [
@@ -333,8 +336,8 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       { address: target.listen.healthAddress, port: target.listen.health, proxyProtocol: false },
     ],
     mapHashBucketSize: hashBucketSize(longestKey),
-    // Shared by every HTTP upstream group; `resolve` adds a peer per address a name resolves to.
-    upstreamZoneKilobytes: Math.max(1024, 16 * on(80).length),
+    // One zone for the upstream groups of http, one for stream's; `resolve` adds a peer per address a name resolves to.
+    upstreamZoneKilobytes: Math.max(1024, 16 * services.length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
     drainSocket: `unix:${join(target.paths.runtime, 'refuse-drain.sock')}`,
     plainRefusalSocket: `unix:${join(target.paths.runtime, 'refuse-plain.sock')}`,
@@ -348,7 +351,10 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       name: service.name,
       domain: service.domain,
       groups: grantedGroups(service),
-      upstream: `${upstream(service)}:${target.upstreamPorts.tls}`,
+      upstreamBlock: `lattice_tls_${service.name}`,
+      server: `${upstreamHost(service)}:${target.upstreamPorts.tls}`,
+      probeSocket: `unix:${tlsProbe(service)}.sock`,
+      probeLog: `${tlsProbe(service)}.log`,
     })),
     httpServices: on(80).map((service) => ({
       name: service.name,

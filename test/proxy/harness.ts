@@ -60,6 +60,8 @@ export interface Harness {
   http(request: string, source?: string): Promise<HttpOutcome>;
   /** A TLS handshake with `servername` through the proxy; resolves with what the stand-in saw, or refused. */
   tls(servername: string | undefined, source?: string): Promise<TlsOutcome>;
+  /** Closes a service's TLS stand-in: the Lattice address nginx holds for it stops answering. */
+  closeTlsStandIn(service: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       'stand-in',
       services.map((service) => service.domain),
     );
-    const { addresses, httpPort, tlsPort, servers } = await startStandIns(
+    const { addresses, httpPort, tlsPort, servers, tlsStandIns } = await startStandIns(
       services.map((service) => service.name),
       keyPair,
     );
@@ -167,6 +169,11 @@ export async function startHarness(config: Config, options: HarnessOptions = {})
       addresses: Object.fromEntries(services.map((service, i) => [service.name, addresses[i] as string])),
       http: (request, source) => httpExchange(ports.http, request, source),
       tls: (servername, source) => tlsHandshake(ports.tls, servername, ca.cert, source),
+      closeTlsStandIn: async (service) => {
+        const server = tlsStandIns.get(service);
+        if (!server) throw new Error(`no TLS stand-in for ${service}`);
+        await closeServer(server);
+      },
       stop,
     };
   } catch (error) {
@@ -202,13 +209,16 @@ async function startStandIns(names: readonly string[], keyPair: { cert: string; 
     const httpPort = await freePort(addresses[0]);
     const tlsPort = await freePort(addresses[0]);
     const servers: (HttpServer | TlsServer)[] = [];
+    const tlsStandIns = new Map<string, TlsServer>();
     try {
       for (const [i, name] of names.entries()) {
         const address = addresses[i] as string;
         servers.push(await listen(httpStandIn(name), address, httpPort));
-        servers.push(await listen(tlsStandIn(name, keyPair), address, tlsPort));
+        const tls = await listen(tlsStandIn(name, keyPair), address, tlsPort);
+        servers.push(tls);
+        tlsStandIns.set(name, tls);
       }
-      return { addresses, httpPort, tlsPort, servers };
+      return { addresses, httpPort, tlsPort, servers, tlsStandIns };
     } catch (error) {
       await Promise.all(servers.map(closeServer));
       if (attempt >= 5) throw error;

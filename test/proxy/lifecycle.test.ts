@@ -1,10 +1,10 @@
-// Behaviour over time with the real nginx: pooled upstream connections, following a Lattice name to a new
-// address, applying a new allowlist by reload, and what the two stop signals do to a request in flight.
+// Behaviour over time with the real nginx: pooled upstream connections, applying a new allowlist by reload, and what
+// the two stop signals do to a request in flight. Following a Lattice name to a new address: resolve.test.ts.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compileAccess } from '../../src/access/access-groups.ts';
-import { type Config, upstreamName } from '../../src/config/model.ts';
+import type { Config } from '../../src/config/model.ts';
 import { ALLOWLIST_FILE } from '../../src/render/render.ts';
 import { exampleConfig } from './example-config.ts';
 import { echoOf, type Harness, httpGet, startHarness } from './harness.ts';
@@ -19,19 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => proxy?.stop());
 
-async function eventually<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('upstream connections', () => {
   test('HTTP requests from separate client connections share pooled upstream connections', async () => {
     const seen = new Set<string>();
@@ -41,31 +28,6 @@ describe('upstream connections', () => {
     }
     // One pool per worker: far fewer upstream connections than requests (each client connection was closed).
     expect(seen.size).toBeLessThan(requests / 2);
-  });
-
-  test('TLS follows a Lattice name to its new address', async () => {
-    const orders = config.services.services.find((service) => service.name === 'orders');
-    if (!orders) throw new Error('the example config has an orders service');
-    expect(await proxy.tls(orders.domain, CLIENT)).toMatchObject({ service: 'orders' });
-    const records = new Map(
-      config.services.services.map((service) => [
-        upstreamName(service),
-        { a: [proxy.addresses[service.name] as string] },
-      ]),
-    );
-    try {
-      // Lattice moves the service: its name now answers with the address where the inventory stand-in listens.
-      proxy.dns.setRecords(
-        new Map([...records, [upstreamName(orders), { a: [proxy.addresses.inventory as string] }]]),
-      );
-      const moved = await eventually(
-        () => proxy.tls(orders.domain, CLIENT),
-        (outcome) => 'service' in outcome && outcome.service === 'inventory',
-      );
-      expect(moved).toEqual({ service: 'inventory', servername: orders.domain });
-    } finally {
-      proxy.dns.setRecords(records);
-    }
   });
 });
 

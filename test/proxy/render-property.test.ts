@@ -70,6 +70,8 @@ const allowlist = fc.uniqueArray(network, { maxLength: 50 }).map((cidrs) =>
   }),
 );
 
+const address = (index: number) => `127.0.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+
 test('nginx -t accepts the rendering of random valid configurations', async () => {
   let run = 0;
   await fc.assert(
@@ -81,7 +83,8 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
         flavour: 'debian' as const,
         paths: { pid: join(runtime, 'nginx.pid'), runtime },
         logs: { access: join(runtime, 'access.log'), error: 'stderr' },
-        upstreamAddresses: Object.fromEntries(services.services.map((s) => [upstreamName(s), '127.0.0.1'])),
+        // A loopback address of its own per service, so that the routes below show which service goes where.
+        upstreamAddresses: Object.fromEntries(services.services.map((s, i) => [upstreamName(s), address(i)])),
       };
       const files = renderProxy(config, target);
       await writeRendered(files, runtime);
@@ -89,24 +92,27 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
       expect(result.output).toContain('test is successful');
 
       const conf = files.get(MAIN_FILE) ?? '';
-      // SNI -> the service's name; "<name> <group>" -> its Lattice name, for every group of the allowlist (no
-      // entry here limits its services).
+      // SNI -> the service's name; "<name> <group>" -> its upstream group, for every group of the allowlist (no
+      // entry here limits its services); the group -> the service's address.
       const mapText = (map: string) => new RegExp(`map ${map} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '';
       const names = new Map(
         [...mapText('\\$ssl_preread_server_name \\$tls_service_name').matchAll(/^ {8}(\S+) (\S+);$/gm)]
           .filter((m) => m[1] !== 'default')
           .map((m) => [m[2] as string, m[1] as string]),
       );
+      const servers = new Map(
+        [...conf.matchAll(/^ {4}upstream (lattice_tls_\S+) \{[^}]*server (\S+);/gm)].map((m) => [m[1], m[2]]),
+      );
       const routes = [
         ...mapText('"\\$tls_service_name \\$client_group" \\$tls_upstream').matchAll(
           /^ {8}"(\S+) (\S+)" (\S+);$/gm,
         ),
-      ].map((m) => `${names.get(m[1] as string)} ${m[2]} ${m[3]?.replace(/:443$/, '')}`);
+      ].map((m) => `${names.get(m[1] as string)} ${m[2]} ${servers.get(m[3] as string)}`);
       const groups = allowlist.entries.length > 0 ? ['g0'] : [];
       expect(routes.sort()).toEqual(
         services.services
-          .filter((s) => s.ports.includes(443))
-          .flatMap((s) => groups.map((group) => `${s.domain} ${group} ${upstreamName(s)}`))
+          .flatMap((s, i) => (s.ports.includes(443) ? [`${s.domain} ${address(i)}:443`] : []))
+          .flatMap((route) => groups.map((group) => route.replace(' ', ` ${group} `)))
           .sort(),
       );
       expect([...names.values()].sort()).toEqual(

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ROLLOUT_SETTINGS } from '../../infra/rollout-settings.ts';
 import { formatAddress, requireCanonicalCidr, vpcResolverAddress } from '../../src/config/cidr.ts';
-import type { Config, Environment } from '../../src/config/model.ts';
+import type { Config, Environment, Service } from '../../src/config/model.ts';
 import {
   ALLOWLIST_FILE,
   ENTRYPOINT_FILE,
@@ -39,13 +39,14 @@ describe('the files the image ships', () => {
       const debian = render(env, 'debian').get(MAIN_FILE)?.split('\n') ?? [];
       const onlyIn = (a: string[], b: string[]) =>
         a.filter((line) => !b.includes(line) && !line.trim().startsWith('#') && line.trim() !== '');
+      const http = config.services.services.filter((service) => service.ports.includes(80));
+      const tls = config.services.services.filter((service) => service.ports.includes(443));
+      const lattice = (service: Service) => service.latticeDomain ?? service.domain;
       expect(onlyIn(debian, image)).toEqual([
         'load_module /usr/lib/nginx/modules/ngx_stream_module.so;',
-        ...config.services.services
-          .filter((service) => service.ports.includes(80))
-          .map((service) => `        server ${service.latticeDomain ?? service.domain}:80;`),
+        ...http.map((service) => `        server ${lattice(service)}:80;`),
+        ...tls.map((service) => `        server ${lattice(service)}:443;`),
       ]);
-      const http = config.services.services.filter((service) => service.ports.includes(80));
       // Both health listeners closed until the entrypoint has seen every HTTP service's address, and the
       // container listener telling it that address.
       const healthGate = [
@@ -54,7 +55,7 @@ describe('the files the image ships', () => {
         '            }',
       ];
       expect(onlyIn(image, debian)).toEqual([
-        ...http.map((service) => `        server ${service.latticeDomain ?? service.domain}:80 resolve;`),
+        ...http.map((service) => `        server ${lattice(service)}:80 resolve;`),
         ...healthGate,
         ...healthGate,
         ...http.flatMap((service) => [
@@ -64,6 +65,16 @@ describe('the files the image ships', () => {
           '            proxy_connect_timeout 2s;',
           '            proxy_read_timeout 2s;',
           '            add_header X-Upstream-Address $upstream_addr always;',
+        ]),
+        ...tls.map((service) => `        server ${lattice(service)}:443 resolve;`),
+        // And a probe socket per TLS service, logging the address nginx forwards to.
+        "    log_format lattice_tls_probe '$upstream_addr';",
+        ...tls.flatMap((service) => [
+          `        listen unix:/tmp/nginx/tls-probe-${service.name}.sock;`,
+          `        access_log /tmp/nginx/tls-probe-${service.name}.log lattice_tls_probe;`,
+          `        proxy_pass lattice_tls_${service.name};`,
+          '        proxy_connect_timeout 2s;',
+          '        proxy_timeout 50ms;',
         ]),
       ]);
     }
@@ -86,10 +97,13 @@ describe('the files the image ships', () => {
     const conf = render(env as Environment).get(MAIN_FILE) ?? '';
     for (const service of config.services.services) {
       const lattice = service.latticeDomain ?? service.domain;
-      // SNI -> the service's name; "<name> <group>" -> its Lattice name, for each group that may reach it.
-      const sni = `        ${service.domain} ${service.name};`;
-      expect(conf.includes(sni)).toBe(service.ports.includes(443));
-      expect(conf.includes(`        "${service.name} g0" ${lattice}:443;`)).toBe(service.ports.includes(443));
+      // SNI -> the service's name; "<name> <group>" -> its upstream group, for each group that may reach it; the
+      // group -> its Lattice name.
+      const tls = service.ports.includes(443);
+      expect(conf.includes(`        ${service.domain} ${service.name};`)).toBe(tls);
+      expect(conf.includes(`        "${service.name} g0" lattice_tls_${service.name};`)).toBe(tls);
+      const group = new RegExp(`upstream lattice_tls_${service.name} \\{[^}]*\\n {8}server (\\S+) resolve;`);
+      expect(group.exec(conf)?.[1]).toBe(tls ? `${lattice}:443` : undefined);
       const host = `        "${service.domain} ${service.domain}" lattice_http_${service.name};`;
       expect(conf.includes(host)).toBe(service.ports.includes(80));
     }

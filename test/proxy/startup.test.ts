@@ -1,6 +1,6 @@
 // The first moments of a task on nginx 1.30 (image rendering), started the way the image starts it (through the
 // rendered entrypoint.sh): upstream servers with `resolve` start without an address, so until nginx's first lookup
-// of a Lattice name answers, requests for that service get 502. The health checks must not answer 200 before
+// of a Lattice name answers, requests for that service get 502 and its TLS connections are closed. The health checks must not answer 200 before
 // then, or the NLB could send traffic to a task that cannot forward it. (nginx 1.22's rendering pins the
 // addresses at start: no such window, no entrypoint there.)
 import { describe, expect, test } from 'vitest';
@@ -25,18 +25,26 @@ describe(`the health checks after start (${build.label})`, () => {
       });
       try {
         const started = Date.now();
-        const seen = { health: new Set<number | undefined>(), service: new Set<number | undefined>() };
+        const seen = {
+          health: new Set<number | undefined>(),
+          service: new Set<number | undefined>(),
+          tls: new Set<string>(),
+        };
         for (;;) {
           const container = status(await httpExchange(proxy.ports.health, HEALTHZ));
           const loadBalancer = status(
             await httpExchange(proxy.ports.loadBalancerHealth, HEALTHZ, proxyV2LocalHeader()),
           );
-          // Asked after the health checks: once they answer 200, the service must already be forwarded.
+          // Asked after the health checks: once they answer 200, the service must already be forwarded, over
+          // HTTP and over TLS.
           const service = status(await proxy.http(httpGet('orders.example.com'), CLIENT));
+          const tls = 'service' in (await proxy.tls('orders.example.com', CLIENT)) ? 'forwarded' : 'refused';
           seen.health.add(container).add(loadBalancer);
           seen.service.add(service);
+          seen.tls.add(tls);
           if (container === 200 || loadBalancer === 200) {
             expect(service).toBe(200);
+            expect(tls).toBe('forwarded');
             break;
           }
           expect(Date.now() - started).toBeLessThan(10_000);
@@ -46,6 +54,7 @@ describe(`the health checks after start (${build.label})`, () => {
         if (answerDelayMs > 0) {
           // The window is there (502 on the service) and the health checks were closed through it.
           expect([...seen.service]).toContain(502);
+          expect([...seen.tls]).toContain('refused');
           expect([...seen.health]).toContain(503);
           expect(opened).toBeGreaterThan(answerDelayMs / 2);
         }
@@ -74,7 +83,7 @@ describe(`the health checks after start (${build.label})`, () => {
       // Opened by the bound, not by a lookup: the service still cannot be forwarded, and the log says why.
       expect(status(await proxy.http(httpGet('orders.example.com'), CLIENT))).toBe(502);
       expect(proxy.nginx.output()).toMatch(
-        /health checks open although nginx has no address for \S+ after 3 s/,
+        /health checks open although nginx has no address for \S+ \((http|tls)\) after 3 s/,
       );
     } finally {
       await proxy.stop();

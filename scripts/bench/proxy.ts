@@ -376,6 +376,8 @@ interface ThroughputRun {
   p50Ms: number;
   requests: number;
   errors: number;
+  /** wrk's socket errors by kind (of all rounds, once summed by best()): which kind says where to look. */
+  socketErrors: WrkReport['errors'];
   non2xx: number;
   /** CPU time of the nginx workers per 1,000 requests (user + system), null for the direct run. */
   nginxCpuMsPer1000: number | null;
@@ -403,10 +405,26 @@ function summarise(
     p50Ms: report.latencyUs.p50 / 1000,
     requests: report.requests,
     errors: errorCount(report),
+    socketErrors: report.errors,
     non2xx: report.errors.status,
     nginxCpuMsPer1000:
       cpuMs === undefined ? null : Math.round((cpuMs / (report.requests / 1000)) * 100) / 100,
   };
+}
+
+function sumErrors(all: readonly WrkReport['errors'][]): WrkReport['errors'] {
+  const total = { connect: 0, read: 0, write: 0, status: 0, timeout: 0 };
+  for (const errors of all)
+    for (const kind of Object.keys(total) as (keyof typeof total)[]) total[kind] += errors[kind];
+  return total;
+}
+
+/** " (socket errors: read 12, timeout 3)" for a run that had any, for the progress line. */
+function errorKinds(run: ThroughputRun): string {
+  const kinds = Object.entries(run.socketErrors).filter(([kind, count]) => kind !== 'status' && count > 0);
+  return kinds.length === 0
+    ? ''
+    : ` (socket errors: ${kinds.map(([kind, count]) => `${kind} ${count}`).join(', ')})`;
 }
 
 /**
@@ -421,6 +439,7 @@ function best(runs: readonly ThroughputRun[]): ThroughputRun {
     ...fastest,
     requests: runs.reduce((total, run) => total + run.requests, 0),
     errors: runs.reduce((total, run) => total + run.errors, 0),
+    socketErrors: sumErrors(runs.map((run) => run.socketErrors)),
     non2xx: runs.reduce((total, run) => total + run.non2xx, 0),
     nginxCpuMsPer1000: cpu.length > 0 ? Math.min(...cpu) : null,
     samples: runs.map((run) => run.requestsPerSecond),
@@ -1126,7 +1145,7 @@ async function main(): Promise<void> {
         samples.get(index)?.push(result);
         const entries = size === null ? '' : ` ${formatNumber(size)} entries`;
         console.log(
-          `  round ${round + 1}/${settings.rounds}  ${result.name}${entries}: ${formatNumber(result.requestsPerSecond)} req/s`,
+          `  round ${round + 1}/${settings.rounds}  ${result.name}${entries}: ${formatNumber(result.requestsPerSecond)} req/s${errorKinds(result)}`,
         );
       }
     }

@@ -17,7 +17,7 @@ const status = (outcome: HttpOutcome) => ('status' in outcome ? outcome.status :
 
 describe(`the health checks after start (${build.label})`, () => {
   test.each([0, 1000])(
-    'with the resolver answering after %i ms, both health listeners answer 503 until a request is forwarded',
+    'with the resolver answering after %i ms, both health listeners answer 503 until HTTP and TLS are forwarded',
     async (answerDelayMs) => {
       const proxy = await startHarness(await exampleConfig(), {
         dnsAnswerDelayMs: answerDelayMs,

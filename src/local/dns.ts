@@ -143,8 +143,8 @@ export interface DnsServerOptions {
   port?: number;
   /** TTL of the answers; short, like Lattice's, so the proxy re-resolves often. */
   ttlSeconds?: number;
-  /** Answers this long after the query (a slow or distant resolver); 0 by default. */
-  answerDelayMs?: number;
+  /** Answers this long after the query (a slow or distant resolver), or this long for the name asked; 0 by default. */
+  answerDelayMs?: number | ((name: string) => number);
 }
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
@@ -155,13 +155,15 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const socket: Socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   socket.on('message', (message, remote) => {
     const question = parseQuery(message);
-    if (question && 'name' in question) queries.set(question.name, (queries.get(question.name) ?? 0) + 1);
+    const name = question && 'name' in question ? question.name : '';
+    if (name) queries.set(name, (queries.get(name) ?? 0) + 1);
     const answer = answerQuery(message, records, ttlSeconds);
     if (!answer) return;
     const send = () => {
       if (!closed) socket.send(answer, remote.port, remote.address);
     };
-    if (answerDelayMs > 0) setTimeout(send, answerDelayMs);
+    const delayMs = typeof answerDelayMs === 'function' ? answerDelayMs(name) : answerDelayMs;
+    if (delayMs > 0) setTimeout(send, delayMs);
     else send();
   });
   await new Promise<void>((resolve, reject) => {

@@ -11,7 +11,7 @@ import type { Config } from '../../src/config/model.ts';
 import { upstreamName } from '../../src/config/model.ts';
 import { HEALTH_CHECK_PATH } from '../../src/contract/proxy-container.ts';
 import { createLocalCa } from '../../src/local/certificates.ts';
-import { type DnsServer, startDnsServer } from '../../src/local/dns.ts';
+import { type DnsServer, type DnsServerOptions, startDnsServer } from '../../src/local/dns.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
 import type { NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePort } from '../../src/local/ports.ts';
@@ -33,8 +33,8 @@ export interface HarnessOptions {
   extraAllowlist?: RenderTarget['extraAllowlist'];
   /** Changes the rendered nginx.conf before nginx starts, to add what the configuration does not render. */
   editConfig?: (text: string) => string;
-  /** How long the DNS stand-in takes to answer; 0 by default. */
-  dnsAnswerDelayMs?: number;
+  /** How long the DNS stand-in takes to answer (per name, when a function); 0 by default. */
+  dnsAnswerDelayMs?: DnsServerOptions['answerDelayMs'];
   /**
    * image rendering: return only once the health checks answer 200 (the default), as the load balancer waits for
    * them in production; false returns as soon as nginx listens (startup.test.ts).

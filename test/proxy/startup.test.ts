@@ -4,6 +4,7 @@
 // then, or the NLB could send traffic to a task that cannot forward it. (nginx 1.22's rendering pins the
 // addresses at start: no such window, no entrypoint there.)
 import { describe, expect, test } from 'vitest';
+import { upstreamName } from '../../src/config/model.ts';
 import { HEALTH_CHECK_PATH } from '../../src/contract/proxy-container.ts';
 import { proxyV2LocalHeader } from '../support/proxy-protocol.ts';
 import { exampleConfig } from './example-config.ts';
@@ -68,6 +69,39 @@ describe(`the health checks after start (${build.label})`, () => {
     },
     20_000,
   );
+
+  test('a TLS-only service whose name answers late keeps the health checks closed until its connections are forwarded', async () => {
+    // Every other name answers at once, so the HTTP services are ready long before inventory (443 only) is.
+    const config = await exampleConfig();
+    const inventory = config.services.services.find((service) => service.name === 'inventory');
+    if (!inventory || inventory.ports.includes(80))
+      throw new Error('the example config has a TLS-only inventory');
+    const lateMs = 1500;
+    const proxy = await startHarness(config, {
+      dnsAnswerDelayMs: (name) => (name === upstreamName(inventory) ? lateMs : 0),
+      awaitHealthy: false,
+    });
+    try {
+      const started = Date.now();
+      const seen = new Set<string>();
+      for (;;) {
+        const container = status(await httpExchange(proxy.ports.health, HEALTHZ));
+        const tls = 'service' in (await proxy.tls(inventory.domain, CLIENT)) ? 'forwarded' : 'refused';
+        seen.add(tls);
+        if (container === 200) {
+          expect(tls).toBe('forwarded');
+          break;
+        }
+        expect(Date.now() - started).toBeLessThan(10_000);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect([...seen]).toContain('refused');
+      expect(Date.now() - started).toBeGreaterThan(lateMs / 2);
+      expect(proxy.nginx.output()).not.toContain('health checks open although');
+    } finally {
+      await proxy.stop();
+    }
+  }, 20_000);
 
   test('with a resolver that does not answer, the health checks open after the bounded wait, with a warning', async () => {
     // Answers come long after nginx's resolver_timeout (2 s locally) and the wait (readinessWaitSeconds, 3 s).

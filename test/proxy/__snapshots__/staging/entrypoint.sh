@@ -10,7 +10,8 @@
 # wait it opens the health checks anyway and logs a warning, so a resolver outage leaves the unresolved services
 # failing, as on the running tasks, instead of tasks that never start. Needs only sh and curl (the official image
 # has both).
-rm -f /tmp/nginx/ready
+# The volume may hold a previous run's files: a ready file, or a probe log naming an address from then.
+rm -f /tmp/nginx/ready /tmp/nginx/tls-probe-*.log
 (
   # A peer address carries a port ("10.0.0.1:80"); without one, nginx names the upstream block instead.
   http_has_address() {

@@ -253,6 +253,9 @@ export function renderProxy(
     : compileAllowlist(config, target.extraAllowlist);
   const view = buildView(config, target, compiled.access);
   assertInert(view);
+  for (const socket of [view.refusalSocket, view.drainSocket, view.plainRefusalSocket])
+    assertSocketPath(socket);
+  for (const service of view.tlsServices) if (view.image) assertSocketPath(service.probeSocket);
   const templates = loadTemplates();
   const files: RenderedFiles = new Map([
     [MAIN_FILE, templates.main(view)],
@@ -336,6 +339,14 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       { address: target.listen.healthAddress, port: target.listen.health, proxyProtocol: false },
     ],
     mapHashBucketSize: hashBucketSize(longestKey),
+    // The access map has the most keys (a service and a group that reaches it, per service, per group); with too few
+    // buckets allowed nginx warns at start and builds a slower hash.
+    mapHashMaxSize: Math.max(
+      2048,
+      2 +
+        access.groups.length +
+        services.reduce((keys, service) => keys + 1 + grantedGroups(service).length, 0),
+    ),
     // One zone for the upstream groups of http, one for stream's; `resolve` adds a peer per address a name resolves to.
     upstreamZoneKilobytes: Math.max(1024, 16 * services.length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
@@ -385,6 +396,16 @@ function hashBucketSize(longestKey: number): number {
   let size = 64;
   while (size < longestKey + 32) size *= 2;
   return size;
+}
+
+/** A unix socket address holds 107 bytes of path: a longer one would stop nginx from starting; say why instead. */
+function assertSocketPath(socket: string): void {
+  const path = socket.replace(/^unix:/, '');
+  const bytes = Buffer.byteLength(path);
+  if (bytes > 107)
+    throw new Error(
+      `cannot render: the socket path ${path} is ${bytes} bytes, over the 107 a unix socket address holds; use a shorter runtime directory`,
+    );
 }
 
 /** Two map keys or upstream blocks with one name would stop nginx from starting; say why instead. */

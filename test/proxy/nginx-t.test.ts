@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Config, Environment } from '../../src/config/model.ts';
+import { type Config, type Environment, upstreamName } from '../../src/config/model.ts';
 import { testNginxConfig } from '../../src/local/nginx.ts';
 import { type RenderTarget, renderProxy, writeRendered } from '../../src/render/render.ts';
 import { debianTarget } from './debian-target.ts';
@@ -62,6 +62,33 @@ describe(`nginx -t (${build.label})`, () => {
     await writeRendered(renderProxy(big, target), envDir);
     const result = await nginxT(envDir);
     expect(result.output).toContain('test is successful');
+  });
+
+  test('builds every map without a warning at 200 services and 100 access groups (40,000 access keys)', async () => {
+    const template = config.services.services[0] as Config['services']['services'][number];
+    const services = Array.from({ length: 200 }, (_, i) => ({
+      ...template,
+      name: `service-${i}`,
+      domain: `service-${i}.example.com`,
+      latticeDomain: undefined,
+      ports: [80, 443] as (80 | 443)[],
+    }));
+    // Each entry reaches every service but one: a group of its own.
+    const entries = Array.from({ length: 100 }, (_, i) => ({
+      cidr: `10.0.${i}.0/24`,
+      description: `group ${i}`,
+      services: services.filter((_, s) => s !== i).map((service) => service.name),
+    }));
+    const big = { ...config, services: { services }, allowlist: { ...config.allowlist, entries } };
+    const envDir = join(dir, 'many-groups');
+    const target = {
+      ...localTarget(config.deployment.environments[0] as Environment, envDir),
+      upstreamAddresses: Object.fromEntries(services.map((s) => [upstreamName(s), '127.0.0.1'])),
+    };
+    await writeRendered(renderProxy(big, target), envDir);
+    const result = await nginxT(envDir);
+    expect(result.output).toContain('test is successful');
+    expect(result.output).not.toContain('[warn]');
   });
 
   test('rejects a broken file, so the check above can fail', async () => {

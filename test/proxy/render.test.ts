@@ -47,8 +47,8 @@ describe('the files the image ships', () => {
         ...http.map((service) => `        server ${lattice(service)}:80;`),
         ...tls.map((service) => `        server ${lattice(service)}:443;`),
       ]);
-      // Both health listeners closed until the entrypoint has seen every HTTP service's address, and the
-      // container listener telling it that address.
+      // Both health listeners closed until the entrypoint has seen every service's address, and the
+      // container listener telling it each HTTP service's address (the TLS probes follow below).
       const healthGate = [
         '            if (!-f /tmp/nginx/ready) {',
         '                return 503 "starting\\n";',
@@ -216,6 +216,15 @@ describe('unsafe values are refused at render time', () => {
     } as Config;
     expect(() => renderProxy(bad, renderTargetFor(environments()[0] as Environment))).toThrow(
       /appears twice/,
+    );
+  });
+
+  test('runtime directory too long for the unix sockets nginx listens on', () => {
+    const base = renderTargetFor(environments()[0] as Environment);
+    const runtime = `/tmp/${'r'.repeat(100)}`;
+    const target = { ...base, paths: { ...base.paths, runtime } };
+    expect(() => renderProxy(config, target)).toThrow(
+      /is 1\d\d bytes, over the 107 a unix socket address holds/,
     );
   });
 

@@ -13,7 +13,7 @@ const LOWEST_PORT = 10_000;
 const BLOCK_SIZE = 128;
 
 /** The first port of the kernel's ephemeral range (Linux's default where it cannot be read). */
-function ephemeralRangeStart(): number {
+export function ephemeralRangeStart(): number {
   try {
     const first = Number(
       readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],

@@ -184,22 +184,28 @@ describe('the filters find what they claim, in real log lines', () => {
   });
 
   test("a request a limit rejects is logged as refused-limit, with the limit's status", async () => {
-    // One request per minute per client: the second one is rejected.
-    await withInserted(
-      [
-        ['http {\n', '    limit_req_zone $remote_addr zone=test_limit:1m rate=1r/m;'],
-        ['        location / {\n', '            limit_req zone=test_limit;'],
-      ],
+    // One request in progress per client at a time (connectionsPerClient: 1): a second one while the first is
+    // answered slowly is rejected.
+    await withConfig(
+      { ...config, allowlist: { ...config.allowlist, connectionsPerClient: 1 } },
       async (limited) => {
-        await limited.http(httpGet('orders.example.com', '/first'), ALLOWED);
-        const refused = await limited.http(httpGet('orders.example.com', '/second'), ALLOWED);
-        expect(refused).toMatchObject({ status: 503 });
+        const first = limited.http(httpGet('orders.example.com', '/slow/2000'), ALLOWED);
+        // Until nginx has read the first request, a second one is not over the limit: ask again until it is.
+        let path = '/second-0';
+        let refused = await limited.http(httpGet('orders.example.com', path), ALLOWED);
+        for (let attempt = 1; !('status' in refused && refused.status === 429) && attempt < 20; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          path = `/second-${attempt}`;
+          refused = await limited.http(httpGet('orders.example.com', path), ALLOWED);
+        }
+        expect(refused).toMatchObject({ status: 429 });
+        expect(await first).toMatchObject({ status: 200 });
         const written = await waitForLines(
-          (all) => all.some((line) => line.path === '/second'),
+          (all) => all.some((line) => line.path === path),
           join(limited.dir, 'access.log'),
         );
-        const second = written.find((line) => line.path === '/second') ?? {};
-        expect(second).toMatchObject({ service: 'orders', outcome: OUTCOMES.limit, status: 503 });
+        const second = written.find((line) => line.path === path) ?? {};
+        expect(second).toMatchObject({ service: 'orders', outcome: OUTCOMES.limit, status: 429 });
         expect(matches(LOG_QUERIES.topRefusedClients.filter, second)).toBe(true);
         expect(matches(LOG_METRICS.upstreamErrors.filter, second)).toBe(false);
       },
@@ -249,20 +255,6 @@ describe('the filters find what they claim, in real log lines', () => {
     expect(documented).toEqual(Object.values(LOG_QUERIES).map(queryText));
   });
 });
-
-/**
- * Runs `run` against a proxy whose rendered nginx.conf has each line inserted after its anchor (the first match):
- * the configuration renders no request-rate limit, so the test that needs one adds its own.
- */
-async function withInserted(
-  insertions: readonly [anchor: string, line: string][],
-  run: (limited: Harness) => Promise<void>,
-): Promise<void> {
-  await withConfig(config, run, {
-    editConfig: (text) =>
-      insertions.reduce((edited, [anchor, line]) => edited.replace(anchor, `${anchor}${line}\n`), text),
-  });
-}
 
 /** Runs `run` while a connection from ALLOWED is open to the TLS listener, past its PROXY header only. */
 async function whileHeld<T>(limited: Harness, run: () => Promise<T>): Promise<T> {

@@ -253,9 +253,9 @@ export function renderProxy(
     : compileAllowlist(config, target.extraAllowlist);
   const view = buildView(config, target, compiled.access);
   assertInert(view);
-  for (const socket of [view.refusalSocket, view.drainSocket, view.plainRefusalSocket])
+  const probeSockets = view.image ? view.tlsServices.map((service) => service.probeSocket) : [];
+  for (const socket of [view.refusalSocket, view.drainSocket, view.plainRefusalSocket, ...probeSockets])
     assertSocketPath(socket);
-  for (const service of view.tlsServices) if (view.image) assertSocketPath(service.probeSocket);
   const templates = loadTemplates();
   const files: RenderedFiles = new Map([
     [MAIN_FILE, templates.main(view)],
@@ -300,19 +300,22 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     services.map((service) => service.domain),
   );
   const on = (port: 80 | 443) => services.filter((service) => service.ports.includes(port));
-  // The groups that may reach a service: with its name, the keys "<service> <group>" of the access maps.
-  const grantedGroups = (service: Service) =>
-    access.groups
+  // Per service, the groups that may reach it: with its name, the keys "<service> <group>" of the access maps.
+  const serviceAccess = services.map((service) => ({
+    name: service.name,
+    groups: access.groups
       .filter((group) => group.services === undefined || group.services.includes(service.name))
-      .map((group) => group.id);
+      .map((group) => group.id),
+  }));
+  const grantedGroups = (service: Service) => serviceAccess[services.indexOf(service)]?.groups ?? [];
   // The name that works from this environment's VPC: through the association, or the service's endpoint name.
   const upstream = (service: Service) => upstreamNameIn(service, target.environment);
   const upstreamHost = (service: Service) => {
     const name = upstream(service);
     return target.flavour === 'debian' ? (target.upstreamAddresses?.[name] ?? name) : name;
   };
-  // Where entrypoint.sh asks nginx for a TLS service's address (its probe socket and the socket's log).
-  const tlsProbe = (service: Service) => join(target.paths.runtime, `tls-probe-${service.name}`);
+  // Where entrypoint.sh asks nginx for a TLS service's address: <prefix><service>.sock, logged to <prefix><service>.log.
+  const tlsProbePrefix = join(target.paths.runtime, 'tls-probe-');
   const hostForms = (domain: string) => [domain, `${domain}:${target.clientHttpPort}`];
   const longestKey = Math.max(0, ...services.map((service) => 2 * service.domain.length + 7));
   return {
@@ -331,7 +334,7 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     readinessWaitSeconds: target.readinessWaitSeconds,
     readyFile: join(target.paths.runtime, READY_FILE),
     probe: `${target.listen.healthAddress}:${target.listen.health}`,
-    probeDir: target.paths.runtime,
+    tlsProbePrefix,
     allowlistFile: ALLOWLIST_FILE,
     healthPath: HEALTH_CHECK_PATH,
     healthListeners: [
@@ -343,16 +346,14 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     // buckets allowed nginx warns at start and builds a slower hash.
     mapHashMaxSize: Math.max(
       2048,
-      2 +
-        access.groups.length +
-        services.reduce((keys, service) => keys + 1 + grantedGroups(service).length, 0),
+      2 + access.groups.length + serviceAccess.reduce((keys, { groups }) => keys + 1 + groups.length, 0),
     ),
     // One zone for the upstream groups of http, one for stream's; `resolve` adds a peer per address a name resolves to.
     upstreamZoneKilobytes: Math.max(1024, 16 * services.length),
     refusalSocket: `unix:${join(target.paths.runtime, 'refuse.sock')}`,
     drainSocket: `unix:${join(target.paths.runtime, 'refuse-drain.sock')}`,
     plainRefusalSocket: `unix:${join(target.paths.runtime, 'refuse-plain.sock')}`,
-    serviceAccess: services.map((service) => ({ name: service.name, groups: grantedGroups(service) })),
+    serviceAccess,
     groupIds: access.groups.map((group) => group.id),
     httpConnectionLimits: connectionLimits('http'),
     tlsConnectionLimits: connectionLimits('tls'),
@@ -364,8 +365,8 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       groups: grantedGroups(service),
       upstreamBlock: `lattice_tls_${service.name}`,
       server: `${upstreamHost(service)}:${target.upstreamPorts.tls}`,
-      probeSocket: `unix:${tlsProbe(service)}.sock`,
-      probeLog: `${tlsProbe(service)}.log`,
+      probeSocket: `unix:${tlsProbePrefix}${service.name}.sock`,
+      probeLog: `${tlsProbePrefix}${service.name}.log`,
     })),
     httpServices: on(80).map((service) => ({
       name: service.name,

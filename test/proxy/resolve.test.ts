@@ -1,7 +1,7 @@
 // `resolve` on the upstream servers (the image rendering, nginx >= 1.27.3): Lattice may move a service to new
 // addresses at any time, and HTTP's pooled connections and new TLS connections must follow within the resolver's
-// validity. nginx 1.22 cannot
-// `resolve` upstream servers; its rendering pins them at start, so this suite runs on nginx 1.30 only.
+// validity. nginx 1.22 cannot `resolve` upstream servers; its rendering pins them at start, so this suite runs on
+// nginx 1.30 only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Config, upstreamName } from '../../src/config/model.ts';
 import { exampleConfig } from './example-config.ts';

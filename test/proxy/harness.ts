@@ -391,8 +391,11 @@ export async function keepAliveClient(port: number, source: string): Promise<Kee
   };
 }
 
-/** Raw connections with a PROXY header from `client`, held open (nginx waits for the ClientHello meanwhile). */
-export async function hold(port: number, client: string, count: number): Promise<Socket[]> {
+/**
+ * Raw connections with a PROXY header from `client`, then `opening` when given (e.g. a request whose body never
+ * comes), held open: nginx waits for the ClientHello or the rest meanwhile.
+ */
+export async function hold(port: number, client: string, count: number, opening = ''): Promise<Socket[]> {
   const sockets = await Promise.all(
     Array.from(
       { length: count },
@@ -400,6 +403,7 @@ export async function hold(port: number, client: string, count: number): Promise
         new Promise<Socket>((resolve, reject) => {
           const socket = connectTcp({ host: '127.0.0.1', port, localAddress: '127.0.0.1' }, () => {
             socket.write(proxyV2Header({ address: client, port: 40000 }, { address: '10.0.0.1', port }));
+            if (opening) socket.write(opening);
             resolve(socket);
           });
           socket.once('error', reject);

@@ -307,7 +307,8 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       .filter((group) => group.services === undefined || group.services.includes(service.name))
       .map((group) => group.id),
   }));
-  const grantedGroups = (service: Service) => serviceAccess[services.indexOf(service)]?.groups ?? [];
+  const groupsByService = new Map(serviceAccess.map(({ name, groups }) => [name, groups]));
+  const grantedGroups = (service: Service) => groupsByService.get(service.name) ?? [];
   // The name that works from this environment's VPC: through the association, or the service's endpoint name.
   const upstream = (service: Service) => upstreamNameIn(service, target.environment);
   const upstreamHost = (service: Service) => {

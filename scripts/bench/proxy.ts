@@ -27,7 +27,7 @@ import { startHaproxy } from '../../src/local/haproxy.ts';
 import { type NginxProcess, startNginx } from '../../src/local/nginx.ts';
 import { debianNginx, forkyNginx, type NginxBuild } from '../../src/local/nginx-builds.ts';
 import { freePorts } from '../../src/local/ports.ts';
-import { childPids, cpuTimeMs } from '../../src/local/proc.ts';
+import { childPids, cpuSplitMs, cpuTimeMs } from '../../src/local/proc.ts';
 import { superviseNginx } from '../../src/local/stack.ts';
 import { Supervisor } from '../../src/local/supervisor.ts';
 import {
@@ -361,6 +361,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const workerCpuMs = (nginx: NginxProcess) =>
   childPids(nginx.pid).reduce((total, pid) => total + (cpuTimeMs(pid) ?? 0), 0);
 
+/** The workers' CPU in user space and in the kernel, in clock ticks (coarse: for runs of a second or more). */
+const workerCpuSplitMs = (nginx: NginxProcess) =>
+  childPids(nginx.pid).reduce(
+    (total, pid) => {
+      const split = cpuSplitMs(pid);
+      return split
+        ? { userMs: total.userMs + split.userMs, systemMs: total.systemMs + split.systemMs }
+        : total;
+    },
+    { userMs: 0, systemMs: 0 },
+  );
+
 // ---- measurements --------------------------------------------------------------------------------------------
 
 interface ThroughputRun {
@@ -557,6 +569,11 @@ interface TlsRun {
   /** nginx worker CPU per 1,000 transfers (keepalive, new-connection) or per GB (bulk); null for the direct path. */
   nginxCpuMsPer1000: number | null;
   nginxCpuMsPerGB: number | null;
+  /**
+   * The share of that CPU spent in nginx's own code rather than the kernel's (sockets, TCP), from clock ticks; the
+   * rest is what every rendering pays alike. The mean of the rounds in the report; null for the direct path.
+   */
+  nginxUserShare: number | null;
   /** nginx CPU per 1,000 transfers (per GB in bulk) of each round, in round order (the reported figure is the lowest). */
   cpuSamples?: (number | null)[];
 }
@@ -613,8 +630,12 @@ async function measureTls(
     path === 'direct' ? [STAND_IN_ADDRESS, harness.ports.standInTls] : [LOOPBACK, harness.ports.haproxyTls];
   await curlTls(harness, mode, address, port, Math.max(1, Math.round(tlsCount(mode) / 10)));
   const before = nginx ? workerCpuMs(nginx) : 0;
+  const splitBefore = nginx ? workerCpuSplitMs(nginx) : undefined;
   const result = await curlTls(harness, mode, address, port, tlsCount(mode));
   const cpuMs = nginx ? workerCpuMs(nginx) - before : undefined;
+  const split = nginx && splitBefore ? workerCpuSplitMs(nginx) : undefined;
+  const userMs = split && splitBefore ? split.userMs - splitBefore.userMs : 0;
+  const tickedMs = split && splitBefore ? userMs + split.systemMs - splitBefore.systemMs : 0;
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     path,
@@ -628,6 +649,7 @@ async function measureTls(
     nginxCpuMsPer1000:
       cpuMs === undefined || mode === 'bulk' ? null : round(cpuMs / (result.transfers / 1000)),
     nginxCpuMsPerGB: cpuMs === undefined || mode !== 'bulk' ? null : round(cpuMs / (result.bytes / 2 ** 30)),
+    nginxUserShare: tickedMs > 0 ? round(userMs / tickedMs) : null,
   };
 }
 
@@ -659,6 +681,9 @@ async function measureTlsProxied(harness: Harness, build: NginxBuild, design: Tl
   }
 }
 
+const meanOf = (values: readonly number[]) =>
+  values.length > 0 ? Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 100) / 100 : null;
+
 /** The best of the rounds for each path, design and mode: highest rate, lowest nginx CPU (see best()). */
 function bestTls(runs: readonly TlsRun[]): TlsRun[] {
   const keyOf = (run: TlsRun) => `${run.path} ${run.design} ${run.mode}`;
@@ -675,6 +700,9 @@ function bestTls(runs: readonly TlsRun[]): TlsRun[] {
       failures: same.reduce((total, run) => total + run.failures, 0),
       nginxCpuMsPer1000: lowest((run) => run.nginxCpuMsPer1000),
       nginxCpuMsPerGB: lowest((run) => run.nginxCpuMsPerGB),
+      nginxUserShare: meanOf(
+        same.flatMap((run) => (run.nginxUserShare === null ? [] : [run.nginxUserShare])),
+      ),
       cpuSamples: same.map((run) => run.nginxCpuMsPer1000 ?? run.nginxCpuMsPerGB),
     };
   });
@@ -1345,6 +1373,7 @@ async function main(): Promise<void> {
           'vs direct',
           'nginx CPU ms/1k',
           'nginx CPU ms/GB',
+          'user space',
           `CPU vs ${baselineCommit}`,
           'failures',
         ],
@@ -1358,15 +1387,16 @@ async function main(): Promise<void> {
             direct && run.path !== 'direct' ? percent(run.perSecond / direct.perSecond) : '-',
             run.nginxCpuMsPer1000 === null ? '-' : run.nginxCpuMsPer1000.toFixed(1),
             run.nginxCpuMsPerGB === null ? '-' : formatNumber(Math.round(run.nginxCpuMsPerGB)),
+            run.nginxUserShare === null ? '-' : percent(run.nginxUserShare),
             times(run.design === 'proxy' && run.path === 'debian' ? comparison.tlsCpu[run.mode] : undefined),
             String(run.failures),
           ];
         }),
-        new Set([2, 3, 4, 5, 6, 7, 8]),
+        new Set([2, 3, 4, 5, 6, 7, 8, 9]),
       )}`,
     );
     console.log(
-      `  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk\n  CPU vs ${baselineCommit}: nginx CPU per 1,000 transfers (per GB in bulk) over ${baselineCommit}'s rendering's, both on Debian's nginx`,
+      `  per s: requests (keepalive, bulk) or new connections with a full handshake (new-connection); 1 MiB bodies in bulk\n  user space: the share of nginx's CPU in its own code, the rest in the kernel (clock ticks, mean of the rounds)\n  CPU vs ${baselineCommit}: nginx CPU per 1,000 transfers (per GB in bulk) over ${baselineCommit}'s rendering's, both on Debian's nginx`,
     );
     console.log(`\n${verdicts(comparison, instructions, instructionsSkipped).join('\n')}`);
 

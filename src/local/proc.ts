@@ -28,12 +28,21 @@ export function cpuTimeMs(pid: number): number | undefined {
   } catch {
     // No schedstat (a kernel built without CONFIG_SCHED_INFO) or the process is gone: stat tells which.
   }
+  const split = cpuSplitMs(pid);
+  return split && split.userMs + split.systemMs;
+}
+
+/**
+ * CPU time `pid` has used in user space and in the kernel, in milliseconds of 10 ms clock ticks (/proc/<pid>/stat),
+ * or undefined when it is gone. Coarse: meant for runs of a second or more of CPU.
+ */
+export function cpuSplitMs(pid: number): { userMs: number; systemMs: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+    const ms = (ticks: string | undefined) => (Number(ticks) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return { userMs: ms(fields[11]), systemMs: ms(fields[12]) };
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { childPids, cpuTimeMs } from '../../src/local/proc.ts';
+import { childPids, cpuSplitMs, cpuTimeMs } from '../../src/local/proc.ts';
 
 /** Keeps the CPU busy for about `ms` milliseconds of wall time. */
 function spin(ms: number): void {
@@ -33,6 +33,19 @@ describe('cpuTimeMs', () => {
     const pid = child.pid as number;
     await new Promise((resolve) => child.on('exit', resolve));
     expect(cpuTimeMs(pid)).toBeUndefined();
+    expect(cpuSplitMs(pid)).toBeUndefined();
     expect(childPids(pid)).toEqual([]);
+  });
+});
+
+describe('cpuSplitMs', () => {
+  it('puts a busy loop in user space, in whole clock ticks', () => {
+    const before = cpuSplitMs(process.pid) as { userMs: number; systemMs: number };
+    // 200 ms of this process's own CPU, however busy the machine is; the kernel's share of a loop is small.
+    const start = process.cpuUsage();
+    while (process.cpuUsage(start).user < 200_000) spin(5);
+    const after = cpuSplitMs(process.pid) as { userMs: number; systemMs: number };
+    expect(after.userMs - before.userMs).toBeGreaterThan(after.systemMs - before.systemMs);
+    expect(after.userMs % 10).toBe(0);
   });
 });

@@ -373,6 +373,14 @@ const workerCpuSplitMs = (nginx: NginxProcess) =>
     { userMs: 0, systemMs: 0 },
   );
 
+/** The share of the workers' CPU since `before` that was spent in user space; null when no tick fell in between. */
+function userShareSince(nginx: NginxProcess, before: { userMs: number; systemMs: number }): number | null {
+  const after = workerCpuSplitMs(nginx);
+  const userMs = after.userMs - before.userMs;
+  const totalMs = userMs + after.systemMs - before.systemMs;
+  return totalMs > 0 ? Math.round((userMs / totalMs) * 100) / 100 : null;
+}
+
 // ---- measurements --------------------------------------------------------------------------------------------
 
 interface ThroughputRun {
@@ -633,9 +641,7 @@ async function measureTls(
   const splitBefore = nginx ? workerCpuSplitMs(nginx) : undefined;
   const result = await curlTls(harness, mode, address, port, tlsCount(mode));
   const cpuMs = nginx ? workerCpuMs(nginx) - before : undefined;
-  const split = nginx && splitBefore ? workerCpuSplitMs(nginx) : undefined;
-  const userMs = split && splitBefore ? split.userMs - splitBefore.userMs : 0;
-  const tickedMs = split && splitBefore ? userMs + split.systemMs - splitBefore.systemMs : 0;
+  const userShare = nginx && splitBefore ? userShareSince(nginx, splitBefore) : null;
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     path,
@@ -649,7 +655,7 @@ async function measureTls(
     nginxCpuMsPer1000:
       cpuMs === undefined || mode === 'bulk' ? null : round(cpuMs / (result.transfers / 1000)),
     nginxCpuMsPerGB: cpuMs === undefined || mode !== 'bulk' ? null : round(cpuMs / (result.bytes / 2 ** 30)),
-    nginxUserShare: tickedMs > 0 ? round(userMs / tickedMs) : null,
+    nginxUserShare: userShare,
   };
 }
 

@@ -1,8 +1,8 @@
 // The first moments of a task on nginx 1.30 (image rendering), started the way the image starts it (through the
 // rendered entrypoint.sh): upstream servers with `resolve` start without an address, so until nginx's first lookup
-// of a Lattice name answers, requests for that service get 502 and its TLS connections are closed. The health checks must not answer 200 before
-// then, or the NLB could send traffic to a task that cannot forward it. (nginx 1.22's rendering pins the
-// addresses at start: no such window, no entrypoint there.)
+// of a Lattice name answers, requests for that service get 502 and its TLS connections are closed. The health
+// checks must not answer 200 before then, or the NLB could send traffic to a task that cannot forward it. (nginx
+// 1.22's rendering pins the addresses at start: no such window, no entrypoint there.)
 import { describe, expect, test } from 'vitest';
 import { upstreamName } from '../../src/config/model.ts';
 import { HEALTH_CHECK_PATH } from '../../src/contract/proxy-container.ts';

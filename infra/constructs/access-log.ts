@@ -1,4 +1,4 @@
-// What the proxy's JSON access log says (proxy/templates/nginx.conf.hbs, log_format lattice_http and lattice_tls)
+// What the proxy's JSON access log says (proxy/templates/nginx.conf.hbs, the lattice_http_* and lattice_tls_* formats)
 // and the filters over it: one definition per filter, rendered both as a CloudWatch metric filter pattern and as a
 // Logs Insights filter, so the dashboard, the alarms, the saved queries and docs/operations.md agree. The VPC flow
 // logs answer for the clients dropped before the proxy (security group, network ACL): their queries live here too.

@@ -206,6 +206,10 @@ function allowlistOf(size: number, seed: number): string[] {
 
 // ---- feature costs -------------------------------------------------------------------------------------------
 
+/** The http access log's two lines, the served and the refused one; $1 is where they write. */
+const SERVED_AND_REFUSED_LOGS =
+  /\n {4}access_log (\S+) lattice_http_served if=\$request_served;\n {4}access_log \S+ lattice_http_refused if=\$request_refusal;/;
+
 /**
  * The rendered HTTP path with one feature switched off, by editing the rendered nginx.conf: the same traffic through
  * each shows what the feature costs in nginx CPU per request. Every edit must change the file, so a template change
@@ -213,21 +217,23 @@ function allowlistOf(size: number, seed: number): string[] {
  */
 const FEATURES_OFF: Readonly<Record<string, (conf: string) => string>> = {
   'regex JIT (pcre_jit)': (conf) => replaceOnce(conf, /\npcre_jit on;/, '\npcre_jit off;'),
-  'access log': (conf) => replaceOnce(conf, /(\n {4}access_log )\S+ lattice_http;/, '$1off;'),
-  'JSON escaping of the log': (conf) =>
-    replaceOnce(conf, /log_format lattice_http escape=json/, 'log_format lattice_http'),
+  'access log': (conf) => replaceOnce(conf, SERVED_AND_REFUSED_LOGS, '\n    access_log off;'),
+  'JSON escaping of the log': (conf) => replaceOnce(conf, /(log_format lattice_http_\w+) escape=json/g, '$1'),
   'printable-ASCII log maps': (conf) =>
     replaceOnce(
       replaceOnce(conf, /"host":"\$log_host"/, '"host":"$http_host"'),
-      /"path":"\$log_path"/,
+      /"path":"\$log_path"/g,
       '"path":"$uri"',
     ),
-  'outcome in the log': (conf) => replaceOnce(conf, /"outcome":"\$request_outcome"/, '"outcome":"-"'),
+  // Every line in the served line's format, which names no outcome to compute: what telling served from refused
+  // costs a served request.
+  'outcome in the log': (conf) =>
+    replaceOnce(conf, SERVED_AND_REFUSED_LOGS, '\n    access_log $1 lattice_http_served;'),
   'per-service access map': (conf) =>
     replaceOnce(
       conf,
-      /map "\$service_name \$client_group" \$access_outcome \{[^}]*\}/,
-      'map $client_group $access_outcome {\n        "" refused-off-list;\n        default served;\n    }',
+      /map "\$service_name \$client_group" \$access_refusal \{[^}]*\}/,
+      'map $client_group $access_refusal {\n        "" refused-off-list;\n        default "";\n    }',
     ),
   limit_conn: (conf) => replaceOnce(conf, /(\n {8}limit_conn http_clients_\d+ \d+;)+/, ''),
   'refusal locations': (conf) =>

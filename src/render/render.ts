@@ -180,6 +180,12 @@ export function localRenderTarget(options: LocalTargetOptions): RenderTarget {
   };
 }
 
+/**
+ * A TLS service's upstream group is this and the service's name: the stream access map forwards a served
+ * connection to `<prefix>$tls_service_name`.
+ */
+const TLS_UPSTREAM_PREFIX = 'lattice_tls_';
+
 /** Characters any rendered value may contain: none of them means anything to the NGINX config parser. */
 const INERT = /^[A-Za-z0-9.:/_-]+$/;
 
@@ -307,8 +313,6 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       .filter((group) => group.services === undefined || group.services.includes(service.name))
       .map((group) => group.id),
   }));
-  const groupsByService = new Map(serviceAccess.map(({ name, groups }) => [name, groups]));
-  const grantedGroups = (service: Service) => groupsByService.get(service.name) ?? [];
   // The name that works from this environment's VPC: through the association, or the service's endpoint name.
   const upstream = (service: Service) => upstreamNameIn(service, target.environment);
   const upstreamHost = (service: Service) => {
@@ -360,11 +364,11 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     tlsConnectionLimits: connectionLimits('tls'),
     // One zone per distinct limit and listener; 1 MB holds about 8,000 client addresses at once.
     limitZoneMegabytes: 10,
+    tlsUpstreamPrefix: TLS_UPSTREAM_PREFIX,
     tlsServices: on(443).map((service) => ({
       name: service.name,
       domain: service.domain,
-      groups: grantedGroups(service),
-      upstreamBlock: `lattice_tls_${service.name}`,
+      upstreamBlock: `${TLS_UPSTREAM_PREFIX}${service.name}`,
       server: `${upstreamHost(service)}:${target.upstreamPorts.tls}`,
       probeSocket: `unix:${tlsProbePrefix}${service.name}.sock`,
       probeLog: `${tlsProbePrefix}${service.name}.log`,

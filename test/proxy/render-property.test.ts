@@ -92,8 +92,8 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
       expect(result.output).toContain('test is successful');
 
       const conf = files.get(MAIN_FILE) ?? '';
-      // SNI -> the service's name; "<name> <group>" -> its upstream group, for every group of the allowlist (no
-      // entry here limits its services); the group -> the service's address.
+      // SNI -> the service's name; "<name> <group>" -> no refusal, for every group of the allowlist (no entry here
+      // limits its services); then lattice_tls_<name>, the upstream group -> the service's address.
       const mapText = (map: string) => new RegExp(`map ${map} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '';
       const names = new Map(
         [...mapText('\\$ssl_preread_server_name \\$tls_service_name').matchAll(/^ {8}(\S+) (\S+);$/gm)]
@@ -103,11 +103,16 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
       const servers = new Map(
         [...conf.matchAll(/^ {4}upstream (lattice_tls_\S+) \{[^}]*server (\S+);/gm)].map((m) => [m[1], m[2]]),
       );
+      expect(mapText('\\$access_refusal \\$tls_upstream')).toContain(
+        'default lattice_tls_$tls_service_name;',
+      );
       const routes = [
-        ...mapText('"\\$tls_service_name \\$client_group" \\$tls_upstream').matchAll(
-          /^ {8}"(\S+) (\S+)" (\S+);$/gm,
+        ...mapText('"\\$tls_service_name \\$client_group" \\$access_refusal').matchAll(
+          /^ {8}"(\S+) (\S+)" "";$/gm,
         ),
-      ].map((m) => `${names.get(m[1] as string)} ${m[2]} ${servers.get(m[3] as string)}`);
+      ]
+        .filter((m) => names.has(m[1] as string))
+        .map((m) => `${names.get(m[1] as string)} ${m[2]} ${servers.get(`lattice_tls_${m[1]}`)}`);
       const groups = allowlist.entries.length > 0 ? ['g0'] : [];
       expect(routes.sort()).toEqual(
         services.services

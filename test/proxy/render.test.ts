@@ -95,13 +95,15 @@ describe('the files the image ships', () => {
   test('route only configured names, each to its own Lattice name', () => {
     const [env] = environments();
     const conf = render(env as Environment).get(MAIN_FILE) ?? '';
+    const tlsAccess =
+      /map "\$tls_service_name \$client_group" \$access_refusal \{[^}]*\}/.exec(conf)?.[0] ?? '';
     for (const service of config.services.services) {
       const lattice = service.latticeDomain ?? service.domain;
-      // SNI -> the service's name; "<name> <group>" -> its upstream group, for each group that may reach it; the
-      // group -> its Lattice name.
+      // SNI -> the service's name; "<name> <group>" -> no refusal, for each group that may reach it; the service's
+      // upstream group -> its Lattice name.
       const tls = service.ports.includes(443);
       expect(conf.includes(`        ${service.domain} ${service.name};`)).toBe(tls);
-      expect(conf.includes(`        "${service.name} g0" lattice_tls_${service.name};`)).toBe(tls);
+      expect(tlsAccess.includes(`        "${service.name} g0" "";`)).toBe(true);
       const group = new RegExp(`upstream lattice_tls_${service.name} \\{[^}]*\\n {8}server (\\S+) resolve;`);
       expect(group.exec(conf)?.[1]).toBe(tls ? `${lattice}:443` : undefined);
       const host = `        "${service.domain} ${service.domain}" lattice_http_${service.name};`;
@@ -110,8 +112,9 @@ describe('the files the image ships', () => {
     // Everything else is refused: no wildcard, regex or hostname matching in the routing maps.
     expect(conf).not.toMatch(/^\s+(hostnames|~)/m);
     expect(conf).toMatch(/map \$ssl_preread_server_name \$tls_service_name \{\n\s+default "-";/);
+    // Forwarded only when access refused nothing, to the upstream group of the service the SNI names.
     expect(conf).toMatch(
-      /map "\$tls_service_name \$client_group" \$tls_upstream \{\n\s+default \$tls_refusal;/,
+      /map \$access_refusal \$tls_upstream \{\n\s+"~\." \$tls_refusal;\n\s+default lattice_tls_\$tls_service_name;\n\s+\}/,
     );
     // A refused TLS connection goes to the refusal server; bytes that are not TLS to the plain refusal server.
     expect(conf).toMatch(

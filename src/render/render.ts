@@ -181,10 +181,10 @@ export function localRenderTarget(options: LocalTargetOptions): RenderTarget {
 }
 
 /**
- * A TLS service's upstream group is this and the service's name: the stream access map forwards a served
- * connection to `<prefix>$tls_service_name`.
+ * A service's upstream group is one of these and the service's name: nginx forwards a request or connection to
+ * `<prefix>$service_name` (`$tls_service_name`), the name that routing gave and access allowed.
  */
-const TLS_UPSTREAM_PREFIX = 'lattice_tls_';
+const UPSTREAM_PREFIX = { http: 'lattice_http_', tls: 'lattice_tls_' } as const;
 
 /** Characters any rendered value may contain: none of them means anything to the NGINX config parser. */
 const INERT = /^[A-Za-z0-9.:/_-]+$/;
@@ -364,11 +364,12 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
     tlsConnectionLimits: connectionLimits('tls'),
     // One zone per distinct limit and listener; 1 MB holds about 8,000 client addresses at once.
     limitZoneMegabytes: 10,
-    tlsUpstreamPrefix: TLS_UPSTREAM_PREFIX,
+    httpUpstreamPrefix: UPSTREAM_PREFIX.http,
+    tlsUpstreamPrefix: UPSTREAM_PREFIX.tls,
     tlsServices: on(443).map((service) => ({
       name: service.name,
       domain: service.domain,
-      upstreamBlock: `${TLS_UPSTREAM_PREFIX}${service.name}`,
+      upstreamBlock: `${UPSTREAM_PREFIX.tls}${service.name}`,
       server: `${upstreamHost(service)}:${target.upstreamPorts.tls}`,
       probeSocket: `unix:${tlsProbePrefix}${service.name}.sock`,
       probeLog: `${tlsProbePrefix}${service.name}.log`,
@@ -377,7 +378,7 @@ function buildView(config: Config, target: RenderTarget, access: CompiledAccess)
       name: service.name,
       hostForms: hostForms(service.domain),
       domain: service.domain,
-      upstreamBlock: `lattice_http_${service.name}`,
+      upstreamBlock: `${UPSTREAM_PREFIX.http}${service.name}`,
       server: `${upstreamHost(service)}:${target.upstreamPorts.http}`,
     })),
   };

@@ -126,13 +126,17 @@ test('nginx -t accepts the rendering of random valid configurations', async () =
           .map((s) => s.domain)
           .sort(),
       );
-      const hostKeys = [...conf.matchAll(/^ {8}"(\S+) (\S+)" lattice_http_/gm)].map((m) => m[2]);
-      expect(hostKeys.sort()).toEqual(
+      // "<host> <Host header>" -> the service's name, whose upstream group is lattice_http_<name>.
+      const hostRoutes = [
+        ...mapText('"\\$host \\$http_host" \\$service_name').matchAll(/^ {8}"(\S+) (\S+)" (\S+);$/gm),
+      ].map((m) => `${m[2]} ${m[3]}`);
+      expect(hostRoutes.sort()).toEqual(
         services.services
           .filter((s) => s.ports.includes(80))
-          .flatMap((s) => [s.domain, `${s.domain}:80`])
+          .flatMap((s) => [`${s.domain} ${s.name}`, `${s.domain}:80 ${s.name}`])
           .sort(),
       );
+      expect(conf).toContain('proxy_pass http://lattice_http_$service_name;');
     }),
     { numRuns: 10 },
   );

@@ -106,7 +106,7 @@ describe('the files the image ships', () => {
       expect(tlsAccess.includes(`        "${service.name} g0" "";`)).toBe(true);
       const group = new RegExp(`upstream lattice_tls_${service.name} \\{[^}]*\\n {8}server (\\S+) resolve;`);
       expect(group.exec(conf)?.[1]).toBe(tls ? `${lattice}:443` : undefined);
-      const host = `        "${service.domain} ${service.domain}" lattice_http_${service.name};`;
+      const host = `        "${service.domain} ${service.domain}" ${service.name};`;
       expect(conf.includes(host)).toBe(service.ports.includes(80));
     }
     // Everything else is refused: no wildcard, regex or hostname matching in the routing maps.

@@ -45,6 +45,7 @@ import { randomCidrs } from './allowlist.ts';
 import { benchConfig, DEFAULT_BASELINE, SERVICE_INPUT } from './bench-config.ts';
 import { getter, type OpenLoopResult, openLoop } from './open-loop.ts';
 import { type Renderer, rendererAt } from './renderer-at.ts';
+import { roundOrder } from './round-order.ts';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -1149,8 +1150,9 @@ async function main(): Promise<void> {
       `wrk -t1 -c${settings.connections}, ${settings.warmupSeconds} s warmup + ${settings.durationSeconds} s per run, best of ${settings.rounds} rounds, loopback\n`,
     );
 
-    // Every scenario once per round, in a rotated order each round, and the best round reported (see best()): a
-    // burst of load from elsewhere on the machine spoils one sample rather than one scenario.
+    // Every scenario once per round, in another order each round (round-order.ts: each runs right after every other
+    // as often), and the best round reported (see best()): a burst of load from elsewhere on the machine spoils one
+    // sample rather than one scenario, and what one run leaves behind does not always fall on the same next one.
     const debian = builds.get('debian') as NginxBuild;
     const image = builds.get('image');
     const featureSize = settings.sizes[0] as number;
@@ -1175,8 +1177,7 @@ async function main(): Promise<void> {
     ];
     const samples = new Map<number, ThroughputRun[]>(scenarios.map((_, i) => [i, []]));
     for (let round = 0; round < settings.rounds; round++) {
-      for (let step = 0; step < scenarios.length; step++) {
-        const index = (step + round) % scenarios.length;
+      for (const index of roundOrder(scenarios.length, round)) {
         const { design, size, build, featureOff } = scenarios[index] as (typeof scenarios)[number];
         const result =
           design === 'direct'
@@ -1201,7 +1202,8 @@ async function main(): Promise<void> {
       );
     }
 
-    // Rotated like the HTTP scenarios, so today's rendering and the baseline take turns going first.
+    // Ordered like the HTTP scenarios, so today's rendering and the baseline take turns going first and follow each
+    // of the others alike.
     const tlsSubjects: (() => Promise<TlsRun[]>)[] = [
       () => measureTlsDirect(harness),
       ...[...builds.values()].map((build) => () => measureTlsProxied(harness, build, 'proxy')),
@@ -1209,10 +1211,8 @@ async function main(): Promise<void> {
     ];
     const tlsSamples: TlsRun[] = [];
     for (let round = 0; round < settings.rounds; round++) {
-      for (let step = 0; step < tlsSubjects.length; step++)
-        tlsSamples.push(
-          ...(await (tlsSubjects[(step + round) % tlsSubjects.length] as () => Promise<TlsRun[]>)()),
-        );
+      for (const index of roundOrder(tlsSubjects.length, round))
+        tlsSamples.push(...(await (tlsSubjects[index] as () => Promise<TlsRun[]>)()));
       console.log(`  round ${round + 1}/${settings.rounds}  TLS passthrough measured`);
     }
     const tlsRuns = bestTls(tlsSamples);
